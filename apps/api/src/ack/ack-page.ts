@@ -1,0 +1,74 @@
+import type { AckResult, CallView } from '@app/response';
+import { describeReason, formatTimeZh } from '@app/delivery';
+
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+const COLOUR: Record<string, [string, string]> = {
+  red: ['红色预警', '#c62828'],
+  orange: ['橙色预警', '#ef6c00'],
+  yellow: ['黄色预警', '#f9a825'],
+  blue: ['蓝色预警', '#1565c0'],
+};
+
+// Small, server-rendered, no scripts: loads fast on a cheap phone over a weak network.
+const STYLE = `body{font:16px/1.5 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;background:#f4f4f4;color:#222}
+main{max-width:32rem;margin:0 auto;padding:1rem}h1{font-size:1.25rem;margin:.5rem 0}.tag{display:inline-block;color:#fff;padding:.1rem .5rem;border-radius:.25rem}
+section{background:#fff;border-radius:.5rem;padding:.75rem 1rem;margin:.75rem 0}button{width:100%;font-size:1.1rem;padding:.8rem;margin:.35rem 0;border:0;border-radius:.4rem;color:#fff;background:#2e7d32}
+button.alt{background:#455a64}button.warn{background:#b71c1c}input,textarea{width:100%;box-sizing:border-box;font-size:1rem;padding:.5rem;margin:.25rem 0}
+.muted{color:#666;font-size:.9rem}.drill{background:#6a1b9a;color:#fff;text-align:center;padding:.25rem}`;
+
+function layout(title: string, body: string): string {
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="robots" content="noindex"><title>${esc(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
+}
+
+export function renderMessagePage(title: string, message: string): string {
+  return layout(title, `<main><h1>${esc(title)}</h1><section><p>${esc(message)}</p></section></main>`);
+}
+
+/** The page behind the link: the warning, why this person is called, the deadline, and the answer buttons. */
+export function renderAckPage(view: CallView, token: string): string {
+  const w = view.warning;
+  const [label, colour] = COLOUR[w.colour ?? ''] ?? ['预警信息', '#455a64'];
+  const action = `/ack/${esc(token)}`;
+  const answered = view.acknowledgement
+    ? `<section><strong>您已于 ${esc(formatTimeZh(view.acknowledgement.at))} 确认：${esc(RESPONSE_ZH[view.acknowledgement.response])}</strong>${view.acknowledgement.late ? '（已超时，记为迟报）' : ''}</section>`
+    : '';
+  const closed = view.state === 'cancelled' || view.state === 'superseded';
+  const form =
+    view.acknowledgement || closed
+      ? closed
+        ? '<section>此预警已更新或解除，无需再确认。</section>'
+        : ''
+      : `<form method="post" action="${action}"><section>
+<button name="response" value="received">已收到</button>
+<button name="response" value="on_post" class="alt">已到岗</button></section>
+<section><label>已组织转移人数 <input name="headCount" type="number" min="0" inputmode="numeric"></label>
+<button name="response" value="evacuating" class="alt">已组织转移</button></section>
+<section><label>无法履职原因 <input name="note" maxlength="200"></label>
+<button name="response" value="cannot_comply" class="warn">无法履职（转交 B 角）</button></section></form>`;
+  const body = `${w.isDrill ? '<div class="drill">【演练】本条为演练信息</div>' : ''}<main>
+<span class="tag" style="background:${colour}">${esc(label)}</span><h1>${esc(w.headline)}</h1>
+<section>${w.areaDesc ? `<p>影响范围：${esc(w.areaDesc)}</p>` : ''}${w.instruction ? `<p>防御指引：${esc(w.instruction)}</p>` : ''}
+<p class="muted">${esc(w.description)}</p><p class="muted">发布时间：${esc(formatTimeZh(w.sent))}</p></section>
+<section><p>${esc(view.personName)}，您被叫应的原因：</p><ul>${view.reasons.map((r) => `<li>${esc(describeReason(r))}</li>`).join('')}</ul>
+${view.deadlineAt && !view.acknowledgement ? `<p><strong>请于 ${esc(formatTimeZh(view.deadlineAt))} 前确认。</strong>打开本页不算确认，请按下方按钮。</p>` : ''}</section>
+${answered}${form}</main>`;
+  return layout(`${label}：${w.headline}`, body);
+}
+
+const RESPONSE_ZH: Record<string, string> = {
+  received: '已收到',
+  on_post: '已到岗',
+  evacuating: '已组织转移',
+  cannot_comply: '无法履职',
+};
+
+export function renderAckDone(result: AckResult): string {
+  const what = RESPONSE_ZH[result.response] ?? result.response;
+  const title = result.alreadyAcknowledged ? '此前已确认' : '确认成功';
+  const late = result.late ? '（已超过时限，记为迟报）' : '';
+  const extra = result.response === 'cannot_comply' ? '已通知您的 B 角及上级。' : '谢谢，请按预案履职。';
+  return renderMessagePage(title, `${title}：${what}，时间 ${formatTimeZh(result.acknowledgedAt)}${late}。${extra}`);
+}

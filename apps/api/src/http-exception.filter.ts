@@ -1,0 +1,81 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { DomainError } from '@app/common';
+import { renderMessagePage } from './ack/ack-page';
+
+const DOMAIN_STATUS: Record<string, number> = {
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  transient: 503,
+};
+
+// Errors raised by body parsers before our code runs.
+const PARSER_ERRORS: Record<string, [number, string]> = {
+  'entity.too.large': [413, 'request body is too large（请求体过大）'],
+  'entity.parse.failed': [400, 'request body is not valid JSON（JSON 格式错误）'],
+  'encoding.unsupported': [415, 'unsupported request body encoding（不支持的编码）'],
+  'charset.unsupported': [415, 'unsupported charset（不支持的字符集）'],
+  'request.aborted': [400, 'request aborted'],
+  'request.size.invalid': [400, 'request size did not match Content-Length'],
+};
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001']);
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** One mapping from errors to HTTP: domain errors to 4xx, outages to 503, the unknown to 500 with an errorId. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(HttpExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    const answer = this.answer(exception);
+    if (res.headersSent) {
+      return;
+    }
+    if (req.path?.startsWith('/ack/')) {
+      res.status(answer.status).type('html').set('Referrer-Policy', 'no-referrer').send(renderMessagePage('无法完成', String(answer.body.message)));
+      return;
+    }
+    res.status(answer.status).json(answer.body);
+  }
+
+  private answer(e: unknown): Answer {
+    if (e instanceof DomainError) {
+      return { status: DOMAIN_STATUS[e.code] ?? 400, body: { error: e.code, message: e.message, details: e.details } };
+    }
+    if (e instanceof HttpException) {
+      const r = e.getResponse();
+      const message = typeof r === 'string' ? r : ((r as { message?: unknown }).message ?? e.message);
+      return { status: e.getStatus(), body: { error: 'http_error', message } };
+    }
+    const err = e as { type?: string; code?: string; status?: number; message?: string; stack?: string };
+    if (err?.type && PARSER_ERRORS[err.type]) {
+      const [status, message] = PARSER_ERRORS[err.type];
+      return { status, body: { error: err.type, message } };
+    }
+    if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
+      return { status: err.status, body: { error: 'bad_request', message: err.message } };
+    }
+    if (err?.code && UNAVAILABLE_CODES.has(err.code)) {
+      this.logger.warn({ msg: 'dependency unavailable', code: err.code });
+      return { status: 503, body: { error: 'unavailable', message: '服务暂时不可用，请稍后重试 (dependency unavailable)' } };
+    }
+    const errorId = randomUUID();
+    this.logger.error({ msg: `unhandled error ${errorId}: ${err?.message}`, errorId }, err?.stack);
+    return { status: 500, body: { error: 'internal', message: 'internal error', errorId } };
+  }
+}

@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import { createApiKey, migrate, revert, seed } from './commands';
+import { up } from './up';
+
+const USAGE = `jiaoying <command>
+  up                               migrate, load the demo district, start every app
+  migrate | migrate:revert         apply all pending migrations | revert the last one
+  seed-demo [--force]              load the demo district (铜梁区, 丰都县)
+  api-key <name> <role> <region>   issue an API key (role: ingest|duty_officer|commander|admin)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'up':
+      await up();
+      return -1;
+    case 'migrate':
+      await migrate();
+      return 0;
+    case 'migrate:revert':
+      await revert();
+      return 0;
+    case 'seed-demo':
+      await seed(args.includes('--force'));
+      return 0;
+    case 'api-key': {
+      const [name, role, region] = args;
+      if (!name || !['ingest', 'duty_officer', 'commander', 'admin'].includes(role) || !/^\d{6,12}$/.test(region ?? '')) {
+        console.error(USAGE);
+        return 2;
+      }
+      console.log(await createApiKey(name, role, region));
+      return 0;
+    }
+    default:
+      console.error(USAGE);
+      return command ? 2 : 0;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) {
+      process.exit(code);
+    }
+  },
+  (e: Error) => {
+    console.error(e.message);
+    process.exit(1);
+  },
+);

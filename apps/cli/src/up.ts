@@ -1,0 +1,63 @@
+import { ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
+import { loadEnv } from '@app/config';
+import { createApiKey, migrate, seed } from './commands';
+
+const APPS = ['simulator', 'api', 'matcher', 'dispatcher', 'escalator', 'ingestor'];
+
+/** `jiaoying up`: migrate, load the demo district, issue demo keys, then run every app as its own process. */
+export async function up(): Promise<void> {
+  const config = loadEnv();
+  await migrate();
+  await seed(false);
+  const keys = {
+    ingest: await createApiKey('demo-ingest', 'ingest', '500000'),
+    dutyOfficer: await createApiKey('demo-duty-officer', 'duty_officer', '500000'),
+    commander: await createApiKey('demo-commander-fengdu', 'commander', '500230'),
+  };
+  const children: ChildProcess[] = APPS.map((app) => {
+    const child = fork(join(__dirname, '..', '..', app, 'src', 'main.js'), [], { stdio: 'inherit' });
+    child.on('exit', (code, signal) => {
+      if (!stopping) {
+        console.error(`${app} exited (${code ?? signal}); stopping the rest`);
+        void stop(1);
+      }
+    });
+    return child;
+  });
+  let stopping = false;
+  const stop = async (code: number) => {
+    stopping = true;
+    children.forEach((c) => c.kill('SIGTERM'));
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(0) : c.once('exit', r)))));
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  await waitForHealth(`http://127.0.0.1:${config.http.port}/api/v1/health`);
+  const base = config.http.publicBaseUrl;
+  console.log(`
+叫应 Jiaoying is running (demo district: 铜梁区 500151, 丰都县 500230)
+  API            ${base}/api/v1   (health: ${base}/api/v1/health)
+  API docs       ${base}/api/docs
+  Mail (SMTP capture)  http://${config.simulator.host}:${config.simulator.port}/mail   (SMTP on port ${config.simulator.smtpPort})
+  Demo API keys (shown once; re-run to get new ones):
+    ingest        ${keys.ingest}
+    duty officer  ${keys.dutyOfficer}
+    commander 丰都 ${keys.commander}
+  Try: curl -X POST ${base}/api/v1/alerts -H 'Authorization: Bearer ${keys.ingest}' \\
+         -H 'Content-Type: application/cap+xml' --data-binary @test/fixtures/cap/zh/red-rainstorm-shizhi.xml
+`);
+}
+
+async function waitForHealth(url: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${url} did not become healthy within 60 s`);
+}

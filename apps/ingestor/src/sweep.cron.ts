@@ -1,0 +1,34 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { schedule, ScheduledTask } from 'node-cron';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { StrandedWorkSweeper } from '@app/response';
+
+/** node-cron only triggers the sweep; run the ingestor as a single replica. */
+@Injectable()
+export class SweepCron implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SweepCron.name);
+  private task?: ScheduledTask;
+
+  constructor(
+    private readonly sweeper: StrandedWorkSweeper,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.task = schedule(
+      this.config.sweep.cron,
+      async () => {
+        try {
+          await this.sweeper.sweep();
+        } catch (e) {
+          this.logger.error({ msg: `sweep failed: ${(e as Error).message}` });
+        }
+      },
+      { noOverlap: true, name: 'stranded-work-sweep' },
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.task?.stop();
+  }
+}

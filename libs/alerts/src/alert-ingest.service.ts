@@ -1,0 +1,222 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock, ValidationError } from '@app/common';
+import { EventLog } from '@app/database';
+import { JobProducer } from '@app/queue';
+import type { CapArea, NormalizedAlert } from './cap/normalized-alert';
+
+export type IngestOutcome =
+  | 'created'
+  | 'duplicate'
+  | 'updated'
+  | 'update_started_new_chain'
+  | 'cancelled'
+  | 'cancel_of_unknown_recorded'
+  | 'expired_on_arrival';
+
+export interface IngestResult {
+  id: string;
+  chainId: string;
+  version: number;
+  outcome: IngestOutcome;
+  drill: boolean;
+}
+
+export interface IngestSource {
+  source: 'cap' | 'officer' | 'feed' | 'sensor';
+  actor: string;
+  raw?: string | null;
+}
+
+/** PostGIS expression building the warning area from polygons (WKT) and circles (centre + km). */
+const AREA_SQL = `(
+  SELECT ST_Multi(ST_CollectionExtract(ST_Union(g), 3)) FROM (
+    SELECT ST_GeomFromText(p, 4326) AS g FROM unnest($1::text[]) AS p
+    UNION ALL
+    SELECT ST_Buffer(ST_SetSRID(ST_MakePoint(c[1], c[2]), 4326)::geography, c[3] * 1000, 32)::geometry
+    FROM (SELECT ARRAY[x, y, r] AS c FROM unnest($2::float8[], $3::float8[], $4::float8[]) AS t(x, y, r)) cs
+  ) parts)`;
+
+export function polygonWkt(ring: Array<[number, number]>): string {
+  return `POLYGON((${ring.map(([lon, lat]) => `${lon} ${lat}`).join(', ')}))`;
+}
+
+/**
+ * The one entry for every warning: idempotent on sender+identifier+sent, chains Update/Cancel through
+ * `references`, records expired and drill messages, and enqueues matching after commit.
+ */
+@Injectable()
+export class AlertIngestService {
+  private readonly logger = new Logger(AlertIngestService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly events: EventLog,
+    private readonly producer: JobProducer,
+    private readonly clock: Clock,
+  ) {}
+
+  async ingest(alert: NormalizedAlert, from: IngestSource): Promise<IngestResult> {
+    const now = this.clock.now();
+    const areas = alert.info.areas;
+    const polygons = areas.flatMap((a: CapArea) => a.polygons.map(polygonWkt));
+    const circles = areas.flatMap((a) => a.circles);
+    await this.checkGeometry(polygons);
+
+    const result = await this.dataSource.transaction(async (tx) => {
+      const existing = await this.findExisting(tx, alert.sender, alert.identifier, alert.sent);
+      if (existing) {
+        return { ...existing, outcome: 'duplicate' as const, enqueue: false };
+      }
+      const earlier = await this.findReferenced(tx, alert);
+      let outcome: IngestOutcome = 'created';
+      if (alert.msgType === 'update') {
+        outcome = earlier ? 'updated' : 'update_started_new_chain';
+      } else if (alert.msgType === 'cancel') {
+        outcome = earlier ? 'cancelled' : 'cancel_of_unknown_recorded';
+      }
+      const expired = alert.info.expires !== null && alert.info.expires.getTime() <= now.getTime();
+      if (expired && alert.msgType !== 'cancel') {
+        outcome = 'expired_on_arrival';
+      }
+      const state = alert.msgType === 'cancel' ? 'lifted' : expired ? 'expired' : 'received';
+      const [row] = (await tx.query(
+        `INSERT INTO warnings (chain_id, version, source, sender, identifier, sent, msg_type, status, hazard_type, event,
+            level, colour, severity, headline, description, instruction, language, area_desc, area_geom, area_codes,
+            "references", onset, expires_at, state, is_drill, raw)
+         VALUES (coalesce($5::uuid, gen_random_uuid()), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+            $20, $21, $22, CASE WHEN cardinality($1::text[]) + cardinality($2::float8[]) > 0 THEN ${AREA_SQL} END,
+            $23, $24, $25, $26, $27, $28, $29)
+         ON CONFLICT (sender, identifier, sent) DO NOTHING
+         RETURNING id, chain_id, version`,
+        [
+          polygons,
+          circles.map((c) => c.lon),
+          circles.map((c) => c.lat),
+          circles.map((c) => c.radiusKm),
+          earlier?.chainId ?? null,
+          earlier ? earlier.version + 1 : 1,
+          from.source,
+          alert.sender,
+          alert.identifier,
+          alert.sent,
+          alert.msgType,
+          alert.status,
+          alert.info.hazardType,
+          alert.info.event.slice(0, 200),
+          alert.info.level,
+          alert.info.colour,
+          alert.info.severity,
+          (alert.info.headline || alert.info.event).slice(0, 300),
+          alert.info.description,
+          alert.info.instruction,
+          alert.info.language,
+          areas.map((a) => a.areaDesc).join('；'),
+          [...new Set(areas.flatMap((a) => a.divisionCodes))],
+          alert.references.map((r) => `${r.sender},${r.identifier},${r.sent.toISOString()}`).join(' ') || null,
+          alert.info.onset,
+          alert.info.expires,
+          state,
+          alert.status !== 'actual',
+          from.raw ?? null,
+        ],
+      )) as Array<{ id: string; chain_id: string; version: number }>;
+      if (!row) {
+        // A concurrent request inserted the same message first.
+        const again = await this.findExisting(tx, alert.sender, alert.identifier, alert.sent);
+        return { ...(again as NonNullable<typeof again>), outcome: 'duplicate' as const, enqueue: false };
+      }
+      if (earlier && (outcome === 'updated' || outcome === 'cancelled')) {
+        await this.closeEarlierVersions(tx, row.chain_id, row.id, outcome === 'cancelled' ? 'lifted' : 'superseded');
+      }
+      await this.events.append(
+        {
+          type: 'WarningReceived',
+          warningId: row.id,
+          actor: from.actor,
+          data: { msgType: alert.msgType, status: alert.status, outcome, version: row.version, source: from.source },
+        },
+        tx,
+      );
+      return { id: row.id, chainId: row.chain_id, version: row.version, outcome, enqueue: state === 'received' };
+    });
+
+    if (result.enqueue) {
+      await this.producer.matchWarning(result.id, alert.info.level);
+    }
+    this.logger.log({ msg: 'warning ingested', warningId: result.id, outcome: result.outcome });
+    return { id: result.id, chainId: result.chainId, version: result.version, outcome: result.outcome, drill: alert.status !== 'actual' };
+  }
+
+  /** Self-intersecting or otherwise invalid polygons are refused before anything is written. */
+  private async checkGeometry(polygons: string[]): Promise<void> {
+    if (polygons.length === 0) {
+      return;
+    }
+    const rows = (await this.dataSource.query(
+      `SELECT i, ST_IsValidReason(ST_GeomFromText(p, 4326)) AS reason FROM unnest($1::text[]) WITH ORDINALITY AS t(p, i)`,
+      [polygons],
+    )) as Array<{ i: string; reason: string }>;
+    const bad = rows.find((r) => r.reason !== 'Valid Geometry');
+    if (bad) {
+      throw new ValidationError(`area polygon ${bad.i} is not a valid polygon: ${bad.reason}（多边形无效，请检查坐标顺序与自相交）`, {
+        field: `info.area.polygon[${Number(bad.i) - 1}]`,
+        problem: bad.reason,
+      });
+    }
+  }
+
+  private async findExisting(tx: EntityManager, sender: string, identifier: string, sent: Date) {
+    const [row] = (await tx.query(
+      `SELECT id, chain_id AS "chainId", version FROM warnings WHERE sender = $1 AND identifier = $2 AND sent = $3`,
+      [sender, identifier, sent],
+    )) as Array<{ id: string; chainId: string; version: number }>;
+    return row ?? null;
+  }
+
+  /** The newest known warning among the references, and the chain's highest version, locked for the update. */
+  private async findReferenced(tx: EntityManager, alert: NormalizedAlert) {
+    if (alert.references.length === 0) {
+      return null;
+    }
+    const [row] = (await tx.query(
+      `SELECT w.chain_id AS "chainId",
+              (SELECT max(version) FROM warnings v WHERE v.chain_id = w.chain_id) AS version
+       FROM warnings w
+       WHERE (w.sender, w.identifier) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+       ORDER BY w.sent DESC LIMIT 1`,
+      [alert.references.map((r) => r.sender), alert.references.map((r) => r.identifier)],
+    )) as Array<{ chainId: string; version: number }>;
+    if (row) {
+      await tx.query(`SELECT id FROM warnings WHERE chain_id = $1 FOR UPDATE`, [row.chainId]);
+    }
+    return row ?? null;
+  }
+
+  /** Earlier versions stop: their open calls are superseded (update) or cancelled (cancel). */
+  private async closeEarlierVersions(tx: EntityManager, chainId: string, newId: string, state: 'superseded' | 'lifted') {
+    const closed = (await tx.query(
+      `UPDATE warnings SET state = $3 WHERE chain_id = $1 AND id <> $2 AND state IN ('received','matching','tracking')
+       RETURNING id`,
+      [chainId, newId, state],
+    )) as Array<{ id: string }>;
+    const ids = closed.map((c) => c.id);
+    if (ids.length === 0) {
+      return;
+    }
+    const taskState = state === 'lifted' ? 'cancelled' : 'superseded';
+    await tx.query(
+      `UPDATE call_tasks SET state = $2, updated_at = now() WHERE warning_id = ANY($1::uuid[]) AND state IN ('pending','sent','unreachable')`,
+      [ids, taskState],
+    );
+    await tx.query(
+      `UPDATE attempts SET status = 'cancelled', updated_at = now()
+       WHERE status = 'queued' AND call_task_id IN (SELECT id FROM call_tasks WHERE warning_id = ANY($1::uuid[]))`,
+      [ids],
+    );
+    await this.events.append(
+      ids.map((id) => ({ type: state === 'lifted' ? 'WarningLifted' : 'WarningSuperseded', warningId: id, data: { by: newId } })),
+      tx,
+    );
+  }
+}

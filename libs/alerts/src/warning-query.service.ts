@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { NotFoundError } from '@app/common';
+import { maskPhone } from '@app/common';
+import { callReasonsSql } from '@app/database';
+
+export interface WarningDetail {
+  id: string;
+  chainId: string;
+  version: number;
+  msgType: string;
+  status: string;
+  isDrill: boolean;
+  state: string;
+  hazardType: string;
+  event: string;
+  level: number | null;
+  colour: string | null;
+  headline: string;
+  areaDesc: string;
+  areaCodes: string[];
+  sent: Date;
+  expiresAt: Date | null;
+  summary: Record<string, number>;
+  callTasks: Array<{
+    id: string;
+    personId: string;
+    personName: string;
+    mobile: string | null;
+    tier: number;
+    state: string;
+    deadlineAt: Date | null;
+    acknowledgedAt: Date | null;
+    late: boolean | null;
+    response: string | null;
+    reasons: unknown[];
+    escalatedFromTaskId: string | null;
+  }>;
+  timeline: Array<{ id: string; at: Date; type: string; actor: string; callTaskId: string | null; data: unknown }>;
+}
+
+/**
+ * Read side of warnings, scoped to a region: a caller sees a warning only if its area names a unit in
+ * the region, or someone in the region was called for it. Outside the region it does not exist.
+ */
+@Injectable()
+export class WarningQueryService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async detail(id: string, regionCode: string): Promise<WarningDetail> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) {
+      throw new NotFoundError(`warning ${id} not found（预警不存在）`);
+    }
+    const [w] = (await this.dataSource.query(
+      `SELECT w.* FROM warnings w
+       WHERE w.id = $1 AND (
+         $2 = '500000' OR EXISTS (SELECT 1 FROM unnest(w.area_codes) c WHERE c LIKE $2 || '%' OR $2 LIKE c || '%')
+         OR EXISTS (SELECT 1 FROM call_tasks t JOIN persons p ON p.id = t.person_id
+                    WHERE t.warning_id = w.id AND p.admin_unit_code LIKE $2 || '%'))`,
+      [id, regionCode],
+    )) as Array<Record<string, unknown>>;
+    if (!w) {
+      throw new NotFoundError(`warning ${id} not found（预警不存在或不在您的辖区）`);
+    }
+    const tasks = (await this.dataSource.query(
+      `SELECT t.id, t.person_id, p.name, t.tier, t.state, t.deadline_at, t.acknowledged_at, ${callReasonsSql('t')} AS reasons,
+              t.escalated_from_task_id, a.late, a.response,
+              (SELECT address FROM contact_methods m WHERE m.person_id = p.id AND m.channel = 'sms' ORDER BY priority LIMIT 1) AS mobile
+       FROM call_tasks t JOIN persons p ON p.id = t.person_id LEFT JOIN acknowledgements a ON a.call_task_id = t.id
+       WHERE t.warning_id = $1 ORDER BY t.tier, p.name`,
+      [id],
+    )) as Array<Record<string, unknown>>;
+    const events = (await this.dataSource.query(
+      `SELECT id, at, type, actor, call_task_id, data FROM events WHERE warning_id = $1 ORDER BY id`,
+      [id],
+    )) as Array<Record<string, unknown>>;
+    const summary: Record<string, number> = { total: tasks.length };
+    for (const t of tasks) {
+      summary[t.state as string] = (summary[t.state as string] ?? 0) + 1;
+    }
+    return {
+      id: w.id as string,
+      chainId: w.chain_id as string,
+      version: w.version as number,
+      msgType: w.msg_type as string,
+      status: w.status as string,
+      isDrill: w.is_drill as boolean,
+      state: w.state as string,
+      hazardType: w.hazard_type as string,
+      event: w.event as string,
+      level: w.level as number | null,
+      colour: w.colour as string | null,
+      headline: w.headline as string,
+      areaDesc: w.area_desc as string,
+      areaCodes: w.area_codes as string[],
+      sent: w.sent as Date,
+      expiresAt: w.expires_at as Date | null,
+      summary,
+      callTasks: tasks.map((t) => ({
+        id: t.id as string,
+        personId: t.person_id as string,
+        personName: t.name as string,
+        mobile: t.mobile ? maskPhone(t.mobile as string) : null,
+        tier: t.tier as number,
+        state: t.state as string,
+        deadlineAt: t.deadline_at as Date | null,
+        acknowledgedAt: t.acknowledged_at as Date | null,
+        late: t.late as boolean | null,
+        response: t.response as string | null,
+        reasons: t.reasons as unknown[],
+        escalatedFromTaskId: t.escalated_from_task_id as string | null,
+      })),
+      timeline: events.map((e) => ({
+        id: String(e.id),
+        at: e.at as Date,
+        type: e.type as string,
+        actor: e.actor as string,
+        callTaskId: e.call_task_id as string | null,
+        data: e.data,
+      })),
+    };
+  }
+}

@@ -1,0 +1,4 @@
+export * from './app-config';
+export * from './load-env';
+export * from './config.module';
+export * from './response-spec';

@@ -1,0 +1,28 @@
+import { InvalidEnvironmentError, loadEnv } from './load-env';
+
+describe('loadEnv', () => {
+  it('fills defaults and parses the signing keys, first key signing', () => {
+    const config = loadEnv({ ACK_SIGNING_KEYS: 'k2:abcdefghijklmnopqrstuvwxyz0123456789,k1:zyxwvutsrqponmlkjihgfedcba9876543210' });
+    expect(config.http.port).toBe(3000);
+    expect(config.ack.currentKid).toBe('k2');
+    expect(Object.keys(config.ack.keys)).toEqual(['k2', 'k1']);
+  });
+
+  it('names every bad variable and never echoes its value', () => {
+    let error: unknown;
+    try {
+      loadEnv({ PORT: 'seventy', DATABASE_URL: 'mysql://x', SWEEP_CRON: 'every minute', ACK_SIGNING_KEYS: 'k:short' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidEnvironmentError);
+    const err = error as InvalidEnvironmentError;
+    expect(err.variables.sort()).toEqual(['ACK_SIGNING_KEYS', 'DATABASE_URL', 'PORT', 'SWEEP_CRON']);
+    expect(err.message).not.toContain('short');
+    expect(err.message).not.toContain('mysql');
+  });
+
+  it('ignores empty values so an unset override keeps the default', () => {
+    expect(loadEnv({ PORT: '' }).http.port).toBe(3000);
+  });
+});

@@ -1,0 +1,18 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { dataSourceOptions } from './data-source';
+import { EventLog } from './repositories/event-log';
+
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.database.url), retryAttempts: 3, retryDelay: 1000 }),
+    }),
+  ],
+  providers: [EventLog],
+  exports: [EventLog],
+})
+export class DatabaseModule {}

@@ -1,0 +1,6 @@
+export * from './entities';
+export * from './migrations';
+export { dataSourceOptions } from './data-source';
+export * from './database.module';
+export * from './repositories/event-log';
+export * from './repositories/call-reasons.sql';

@@ -1,0 +1,98 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '@app/common';
+import { APP_CONFIG, AppConfig, ResolvedSpec, ResponseSpecs, resolveSpec } from '@app/config';
+import { EventLog, WarningEntity } from '@app/database';
+import { JobOutcome, JobProducer } from '@app/queue';
+import { CallPlanner, PlannedWork } from '@app/response';
+import { RESPONSE_SPECS } from './response-specs.provider';
+import { AreaMatcher } from './area-matcher';
+import { RecipientResolver } from './recipient-resolver';
+
+/** Turns a received warning into a dispatch: matched targets → people → call tasks, then enqueues the work. */
+@Injectable()
+export class MatchWarningService {
+  private readonly logger = new Logger(MatchWarningService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly areas: AreaMatcher,
+    private readonly recipients: RecipientResolver,
+    private readonly planner: CallPlanner,
+    private readonly events: EventLog,
+    private readonly producer: JobProducer,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(RESPONSE_SPECS) private readonly specs: ResponseSpecs,
+  ) {}
+
+  spec(warning: Pick<WarningEntity, 'hazardType' | 'level' | 'areaCodes'>): ResolvedSpec {
+    return resolveSpec(this.specs, warning.hazardType, warning.level, warning.areaCodes, this.config.timers.scale);
+  }
+
+  async match(warningId: string): Promise<JobOutcome> {
+    const now = this.clock.now();
+    const result = await this.dataSource.transaction(async (tx) => {
+      const warning = await tx.getRepository(WarningEntity).findOne({
+        where: { id: warningId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!warning || warning.state !== 'received') {
+        return null;
+      }
+      const spec = this.spec(warning);
+      const match = await this.areas.match(tx, warning.id, spec.zoneKinds, spec.objectTypes);
+      const people = await this.recipients.resolve(tx, match, spec, now.toISOString().slice(0, 10));
+      const [dispatch] = (await tx.query(
+        `INSERT INTO dispatches (warning_id, spec, recipient_count) VALUES ($1, $2, $3) RETURNING id`,
+        [warning.id, JSON.stringify(spec), people.length],
+      )) as Array<{ id: string }>;
+      const work = await this.planner.create(
+        tx,
+        { warningId: warning.id, dispatchId: dispatch.id, level: warning.level, spec, now },
+        people.map((p) => ({
+          personId: p.personId,
+          tier: 0,
+          reasons: p.reasons,
+          escalationPath: p.escalationPath,
+          unreachable: !p.hasContact,
+        })),
+      );
+      await tx.update(WarningEntity, { id: warning.id }, { state: 'tracking' });
+      const unreachable = people.filter((p) => !p.hasContact).map((p) => p.personId);
+      await this.events.append(
+        [
+          {
+            type: 'WarningMatched',
+            warningId: warning.id,
+            data: {
+              level: spec.level,
+              zones: match.zones.map((z) => z.code),
+              objects: match.objects.map((o) => o.code),
+              units: match.unitCodes.length,
+              recipients: people.length,
+              requiresAck: spec.requiresAck,
+            },
+          },
+          ...(unreachable.length > 0
+            ? [{ type: 'RecipientsUnreachable', warningId: warning.id, data: { personIds: unreachable } }]
+            : []),
+          ...[...work.taskIds.values()].map((callTaskId) => ({ type: 'CallIssued', warningId: warning.id, callTaskId })),
+        ],
+        tx,
+      );
+      return { work, recipients: people.length };
+    });
+    if (!result) {
+      return 'skipped';
+    }
+    await this.enqueue(result.work, now);
+    this.logger.log({ msg: 'warning matched', warningId, recipients: result.recipients });
+    return 'done';
+  }
+
+  private async enqueue(work: PlannedWork, now: Date): Promise<void> {
+    await this.producer.send(work.sends);
+    await this.producer.scheduleChecks(work.checks, now);
+  }
+}

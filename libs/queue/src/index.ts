@@ -1,0 +1,4 @@
+export * from './queue.constants';
+export * from './job-producer';
+export * from './queue.module';
+export * from './logged-worker-host';

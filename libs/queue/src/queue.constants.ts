@@ -1,0 +1,72 @@
+import type { JobsOptions } from 'bullmq';
+
+/** Queue names (the Redis key part). Deadlines have a queue of their own so a fan-out never delays them. */
+export enum QueueName {
+  Matching = 'warning-matching',
+  DispatchEmail = 'dispatch-email',
+  Deadlines = 'call-deadlines',
+}
+
+export enum JobName {
+  MatchWarning = 'MatchWarning',
+  SendAttempt = 'SendAttempt',
+  CheckCallTask = 'CheckCallTask',
+}
+
+export interface JobPayloads {
+  [JobName.MatchWarning]: { warningId: string };
+  [JobName.SendAttempt]: { attemptId: string };
+  /** step: the ladder rung to run, or 'deadline' for the answer deadline. */
+  [JobName.CheckCallTask]: { callTaskId: string; step: number | 'deadline'; dueAt: string };
+}
+
+/** A channel ladder has at most this many rungs (the response spec loader enforces it). */
+export const MAX_LADDER_RUNGS = 8;
+
+export type JobOutcome = 'done' | 'skipped';
+
+/** Which queue a job goes to; dispatch jobs go to their channel's queue (see queueForChannel). */
+export const JOB_QUEUE: Record<JobName, QueueName | 'by-channel'> = {
+  [JobName.MatchWarning]: QueueName.Matching,
+  [JobName.SendAttempt]: 'by-channel',
+  [JobName.CheckCallTask]: QueueName.Deadlines,
+};
+
+const CHANNEL_QUEUES: Record<string, QueueName> = {
+  email: QueueName.DispatchEmail,
+};
+
+export function queueForChannel(channel: string): QueueName {
+  const queue = CHANNEL_QUEUES[channel];
+  if (!queue) {
+    throw new Error(`no dispatch queue for channel ${channel}`);
+  }
+  return queue;
+}
+
+export function hasChannelQueue(channel: string): boolean {
+  return channel in CHANNEL_QUEUES;
+}
+
+/** Deterministic ids: a re-enqueue of the same work is a no-op while the job exists. Never ':' and never all digits. */
+export const jobId = {
+  match: (warningId: string) => `match-${warningId}`,
+  send: (attemptId: string) => `send-${attemptId}`,
+  check: (callTaskId: string, step: number | 'deadline') => `check-${callTaskId}-${step === 'deadline' ? 'd' : `r${step}`}`,
+};
+
+const KEEP = { removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+
+export const DEFAULT_JOB_OPTIONS: Record<JobName, JobsOptions> = {
+  [JobName.MatchWarning]: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, ...KEEP },
+  [JobName.SendAttempt]: { attempts: 6, backoff: { type: 'exponential', delay: 2000 }, ...KEEP },
+  [JobName.CheckCallTask]: { attempts: 10, backoff: { type: 'exponential', delay: 500 }, ...KEEP },
+};
+
+/** Stall recovery in seconds, not the 30 s defaults (PERFORMANCE.md B7: 10.6 s vs 61–91 s recovery). */
+export const WORKER_OPTIONS = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2 };
+
+/** BullMQ priority: lower runs first. Red before orange before yellow before blue. */
+export function priorityForLevel(level: number | null): number {
+  return level ?? 5;
+}

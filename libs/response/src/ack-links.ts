@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock, GoneError, NotFoundError, TokenClaims, TokenSigner } from '@app/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
+
+/** A warning without an expiry still gets links that end: this long after issue, plus the grace period. */
+const DEFAULT_VALIDITY_MS = 72 * 3600_000;
+
+/** Signed, single-purpose, expiring acknowledgment links, bound to one call task and one person. */
+@Injectable()
+export class AckLinks {
+  private readonly signer: TokenSigner;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {
+    this.signer = new TokenSigner(config.ack.keys, config.ack.currentKid);
+  }
+
+  token(callTaskId: string, personId: string, warningExpiresAt: Date | null): string {
+    const base = warningExpiresAt?.getTime() ?? this.clock.now().getTime() + DEFAULT_VALIDITY_MS;
+    const exp = Math.floor((base + this.config.ack.graceHours * 3600_000) / 1000);
+    return this.signer.sign({ sub: callTaskId, per: personId, pur: 'ack', exp });
+  }
+
+  url(token: string): string {
+    return `${this.config.http.publicBaseUrl}/ack/${token}`;
+  }
+
+  /** Refuses forged, altered, foreign-purpose and expired tokens; says nothing about which task exists. */
+  verify(token: string): TokenClaims {
+    const check = this.signer.verify(token, 'ack', this.clock.now());
+    if (check.ok) {
+      return check.claims;
+    }
+    if (check.reason === 'expired') {
+      throw new GoneError('此确认链接已过期。如仍需应答，请联系值班员。(link expired)');
+    }
+    throw new NotFoundError('确认链接无效，请使用短信或邮件中的完整链接。(invalid link)');
+  }
+}

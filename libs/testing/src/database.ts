@@ -1,0 +1,19 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '@app/database';
+
+/** A DataSource on the test database (migrations were applied by global setup). */
+export async function openTestDataSource(): Promise<DataSource> {
+  const ds = new DataSource(dataSourceOptions(process.env.DATABASE_URL as string));
+  return ds.initialize();
+}
+
+const TABLES = [
+  'events', 'escalations', 'acknowledgements', 'attempts', 'call_tasks', 'dispatches', 'warnings',
+  'special_residents', 'contracting_assignments', 'responsibility_assignments', 'contact_methods', 'persons',
+  'protected_objects', 'risk_zones', 'admin_units', 'api_keys',
+];
+
+/** Empties every table; the append-only trigger on events does not fire on TRUNCATE. */
+export async function resetDatabase(ds: DataSource): Promise<void> {
+  await ds.query(`TRUNCATE ${TABLES.join(', ')} RESTART IDENTITY CASCADE`);
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# One command that passes the tests from a fresh clone: services, install, lint, type check, unit and e2e tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jiaoying_test}"
+DATABASE_URL="$TEST_DATABASE_URL" bash scripts/services.sh
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+echo "== lint"; npx eslint "{apps,libs,test,bench}/**/*.ts" --max-warnings 0
+echo "== type check"; npx tsc --noEmit -p tsconfig.json
+echo "== build"; npm run --silent build
+echo "== unit tests"; npx jest --selectProjects unit --ci
+echo "== e2e tests"; npx jest --selectProjects e2e --ci --runInBand
