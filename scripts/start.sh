@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 [ -f .env ] && { set -a; . ./.env; set +a; }
 bash scripts/services.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  # npm install, not npm ci: npm 11 writes locks without other platforms' optional packages, which npm ci refuses.
+  npm install --no-audit --no-fund
 fi
 npm run --silent build
 exec node dist/apps/cli/src/main.js up

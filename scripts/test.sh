@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jiaoying_test}"
 DATABASE_URL="$TEST_DATABASE_URL" bash scripts/services.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  # npm install, not npm ci: npm 11 writes locks without other platforms' optional packages, which npm ci refuses.
+  npm install --no-audit --no-fund
 fi
 echo "== lint"; npx eslint "{apps,libs,test,bench}/**/*.ts" --max-warnings 0
 echo "== type check"; npx tsc --noEmit -p tsconfig.json
