@@ -1,0 +1,8 @@
+// Deterministic demo dataset for 铜梁区 (500151) and 丰都县 (500230): real division tree and county
+// outlines, SYNTHETIC town/village outlines, risk zones, protected objects and roster.
+export { seedDemo, planDemo, countDemo, deleteDemo, DemoSeedError } from './seed-demo';
+export type { DemoCounts, DemoPlan, DemoSummary } from './seed-demo';
+export { demoId, uuidV5, Prng, seedOf } from './deterministic-id';
+export { DivisionTree } from './division-tree';
+export { SHIZHI_TOWN } from './risk-zones';
+export { DEMO_EMAIL_DOMAIN } from './roster';
