@@ -22,9 +22,9 @@ describe('migrations', () => {
   });
 
   const tables = async () =>
-    ((await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`)) as Array<{
+    (await ds.query<Array<{
       table_name: string;
-    }>)
+    }>>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`))
       .map((t) => t.table_name)
       .filter((t) => t !== 'spatial_ref_sys')
       .sort();
@@ -36,10 +36,10 @@ describe('migrations', () => {
 
     for (const entity of ENTITIES) {
       const meta = ds.getMetadata(entity);
-      const columns = (await ds.query(
+      const columns = await ds.query<Array<{ column_name: string; is_nullable: string }>>(
         `SELECT column_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1`,
         [meta.tableName],
-      )) as Array<{ column_name: string; is_nullable: string }>;
+      );
       for (const column of meta.columns) {
         const found = columns.find((c) => c.column_name === column.databaseName);
         expect({ table: meta.tableName, column: column.databaseName, exists: !!found }).toEqual({
@@ -63,7 +63,7 @@ describe('migrations', () => {
 
   it('keeps the event log append-only and hashes each row', async () => {
     await ds.query(`INSERT INTO events (type, at) VALUES ('A', now()), ('B', now())`);
-    const rows = (await ds.query(`SELECT hash FROM events ORDER BY id`)) as Array<{ hash: string }>;
+    const rows = await ds.query<Array<{ hash: string }>>(`SELECT hash FROM events ORDER BY id`);
     expect(rows.map((r) => r.hash)).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/), expect.stringMatching(/^[0-9a-f]{64}$/)]);
     await expect(ds.query(`UPDATE events SET type = 'X'`)).rejects.toThrow('append-only');
     await expect(ds.query(`DELETE FROM events`)).rejects.toThrow('append-only');

@@ -42,10 +42,10 @@ describe('a red rainstorm warning called and answered end to end', () => {
   });
 
   it('runs the whole path', async () => {
-    const [town] = (await p.ds.query(
+    const [town] = await p.ds.query<Array<{ x0: number; y0: number; x1: number; y1: number }>>(
       `SELECT ST_XMin(geom) AS x0, ST_YMin(geom) AS y0, ST_XMax(geom) AS x1, ST_YMax(geom) AS y1 FROM admin_units WHERE code = $1`,
       [SHIZHI],
-    )) as Array<{ x0: number; y0: number; x1: number; y1: number }>;
+    );
     const polygon = `${town.y0},${town.x0} ${town.y0},${town.x1} ${town.y1},${town.x1} ${town.y1},${town.x0} ${town.y0},${town.x0}`;
 
     const posted = await request(p.server)
@@ -60,30 +60,30 @@ describe('a red rainstorm warning called and answered end to end', () => {
     // Matched with PostGIS: every flash-flood zone of 十直镇 is in, and people are called.
     const matched = await waitFor(
       async () => {
-        const rows = (await p.ds.query(`SELECT data FROM events WHERE warning_id = $1 AND type = 'WarningMatched'`, [warningId])) as Array<{
+        const rows = await p.ds.query<Array<{
           data: { zones: string[]; recipients: number };
-        }>;
+        }>>(`SELECT data FROM events WHERE warning_id = $1 AND type = 'WarningMatched'`, [warningId]);
         return rows[0]?.data;
       },
       { what: 'warning matched' },
     );
-    const shizhiZones = (await p.ds.query(
+    const shizhiZones = await p.ds.query<Array<{ code: string }>>(
       `SELECT code FROM risk_zones WHERE admin_unit_code LIKE $1 || '%' AND kind = 'flash_flood_danger_zone'`,
       [SHIZHI],
-    )) as Array<{ code: string }>;
+    );
     expect(shizhiZones.length).toBeGreaterThan(0);
     expect(matched.zones).toEqual(expect.arrayContaining(shizhiZones.map((z) => z.code)));
     expect(matched.recipients).toBeGreaterThan(5);
 
     // The village director of a matched zone: admin of the zone.
-    const [director] = (await p.ds.query(
+    const [director] = await p.ds.query<Array<{ task_id: string; address: string }>>(
       `SELECT t.id AS task_id, c.address FROM call_tasks t
        JOIN responsibility_assignments a ON a.person_id = t.person_id AND a.target_type = 'zone' AND a.role_slot = 'admin'
        JOIN risk_zones z ON z.id::text = a.target_id AND z.admin_unit_code LIKE $2 || '%'
        JOIN contact_methods c ON c.person_id = t.person_id AND c.channel = 'email' AND c.invalid_at IS NULL
        WHERE t.warning_id = $1 LIMIT 1`,
       [warningId, SHIZHI],
-    )) as Array<{ task_id: string; address: string }>;
+    );
     const mail = await waitFor(() => p.mail.list({ to: director.address })[0], { what: 'email to the village director' });
     expect(mail.subject).toContain('红色预警');
     const token = ackTokenFrom(mail.text);
@@ -93,7 +93,7 @@ describe('a red rainstorm warning called and answered end to end', () => {
     expect(page.text).toContain('丰都县气象台发布暴雨红色预警信号');
     expect(page.text).toContain('已收到');
     expect(page.headers['referrer-policy']).toBe('no-referrer');
-    const [opened] = (await p.ds.query(`SELECT state FROM call_tasks WHERE id = $1`, [director.task_id])) as Array<{ state: string }>;
+    const [opened] = await p.ds.query<Array<{ state: string }>>(`SELECT state FROM call_tasks WHERE id = $1`, [director.task_id]);
     expect(opened.state).not.toBe('acknowledged');
 
     // Pressing 已收到 records the answer; pressing again changes nothing.
@@ -101,34 +101,34 @@ describe('a red rainstorm warning called and answered end to end', () => {
     expect(done.text).toContain('确认成功');
     const again = await request(p.server).post(`/ack/${token}`).type('form').send({ response: 'on_post' }).expect(200);
     expect(again.text).toContain('此前已确认');
-    const acks = (await p.ds.query(`SELECT response, late FROM acknowledgements WHERE call_task_id = $1`, [director.task_id])) as Array<{
+    const acks = await p.ds.query<Array<{
       response: string;
       late: boolean;
-    }>;
+    }>>(`SELECT response, late FROM acknowledgements WHERE call_task_id = $1`, [director.task_id]);
     expect(acks).toEqual([{ response: 'received', late: false }]);
 
     // A grid worker who stays silent is escalated to the 包干 leader of their village by the delayed deadline job.
-    const [silent] = (await p.ds.query(
+    const [silent] = await p.ds.query<Array<{ task_id: string; leader_person_id: string }>>(
       `SELECT t.id AS task_id, c.leader_person_id FROM call_tasks t
        JOIN responsibility_assignments a ON a.person_id = t.person_id AND a.role_slot = 'grid_worker' AND a.target_type = 'unit'
        JOIN persons pe ON pe.id = t.person_id
        JOIN contracting_assignments c ON c.admin_unit_code = pe.admin_unit_code AND c.level = 'town_village'
        WHERE t.warning_id = $1 AND t.tier = 0 AND t.id <> $2 LIMIT 1`,
       [warningId, director.task_id],
-    )) as Array<{ task_id: string; leader_person_id: string }>;
+    );
     expect(silent).toBeDefined();
     const escalatedTo = await waitFor(
       async () => {
-        const rows = (await p.ds.query(
+        const rows = await p.ds.query<Array<{ person_id: string }>>(
           `SELECT t.person_id FROM escalations e JOIN call_tasks t ON t.id = e.to_task_id WHERE e.from_task_id = $1`,
           [silent.task_id],
-        )) as Array<{ person_id: string }>;
+        );
         return rows.length > 0 ? rows.map((r) => r.person_id) : null;
       },
       { timeoutMs: 30_000, what: 'escalation of the silent grid worker' },
     );
     expect(escalatedTo).toContain(silent.leader_person_id);
-    const fromDirector = (await p.ds.query(`SELECT 1 FROM escalations WHERE from_task_id = $1`, [director.task_id])) as unknown[];
+    const fromDirector = await p.ds.query<unknown[]>(`SELECT 1 FROM escalations WHERE from_task_id = $1`, [director.task_id]);
     expect(fromDirector).toHaveLength(0);
 
     // The duty officer's view: each call task's state and the timeline.
@@ -154,16 +154,16 @@ describe('a red rainstorm warning called and answered end to end', () => {
     const second = await request(p.server).post('/api/v1/alerts').set('Authorization', `Bearer ${ingestKey}`).set('Content-Type', 'application/xml').send(xml).expect(200);
     expect((second.body as { id: string; outcome: string }).id).toBe((first.body as { id: string }).id);
     expect((second.body as { outcome: string }).outcome).toBe('duplicate');
-    const [count] = (await p.ds.query(`SELECT count(*)::int AS n FROM warnings WHERE identifier = 'FD-DUP-1'`)) as Array<{ n: number }>;
+    const [count] = await p.ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM warnings WHERE identifier = 'FD-DUP-1'`);
     expect(count.n).toBe(1);
   });
 
   it('refuses forged and altered links with a page and a 4xx, writing nothing', async () => {
-    const before = (await p.ds.query(`SELECT count(*)::int AS n FROM acknowledgements`)) as Array<{ n: number }>;
+    const before = await p.ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM acknowledgements`);
     const forged = await request(p.server).get('/ack/eyJzdWIiOiJ4In0.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA').expect(404);
     expect(forged.text).toContain('链接无效');
     await request(p.server).post('/ack/not-a-token').type('form').send({ response: 'received' }).expect(404);
-    const after = (await p.ds.query(`SELECT count(*)::int AS n FROM acknowledgements`)) as Array<{ n: number }>;
+    const after = await p.ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM acknowledgements`);
     expect(after[0].n).toBe(before[0].n);
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, ValidationError } from '@app/common';
+import { Clock, ConflictError, ValidationError } from '@app/common';
 import { EventLog } from '@app/database';
 import { JobProducer } from '@app/queue';
 import type { CapArea, NormalizedAlert } from './cap/normalized-alert';
@@ -80,7 +80,7 @@ export class AlertIngestService {
         outcome = 'expired_on_arrival';
       }
       const state = alert.msgType === 'cancel' ? 'lifted' : expired ? 'expired' : 'received';
-      const [row] = (await tx.query(
+      const [row] = await tx.query<Array<{ id: string; chain_id: string; version: number }>>(
         `INSERT INTO warnings (chain_id, version, source, sender, identifier, sent, msg_type, status, hazard_type, event,
             level, colour, severity, headline, description, instruction, language, area_desc, area_geom, area_codes,
             "references", onset, expires_at, state, is_drill, raw)
@@ -120,11 +120,14 @@ export class AlertIngestService {
           alert.status !== 'actual',
           from.raw ?? null,
         ],
-      )) as Array<{ id: string; chain_id: string; version: number }>;
+      );
       if (!row) {
         // A concurrent request inserted the same message first.
         const again = await this.findExisting(tx, alert.sender, alert.identifier, alert.sent);
-        return { ...(again as NonNullable<typeof again>), outcome: 'duplicate' as const, enqueue: false };
+        if (!again) {
+          throw new ConflictError('the same alert is being stored by another request; send it again（请重试）');
+        }
+        return { ...again, outcome: 'duplicate' as const, enqueue: false };
       }
       if (earlier && (outcome === 'updated' || outcome === 'cancelled')) {
         await this.closeEarlierVersions(tx, row.chain_id, row.id, outcome === 'cancelled' ? 'lifted' : 'superseded');
@@ -153,10 +156,10 @@ export class AlertIngestService {
     if (polygons.length === 0) {
       return;
     }
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<{ i: string; reason: string }>>(
       `SELECT i, ST_IsValidReason(ST_GeomFromText(p, 4326)) AS reason FROM unnest($1::text[]) WITH ORDINALITY AS t(p, i)`,
       [polygons],
-    )) as Array<{ i: string; reason: string }>;
+    );
     const bad = rows.find((r) => r.reason !== 'Valid Geometry');
     if (bad) {
       throw new ValidationError(`area polygon ${bad.i} is not a valid polygon: ${bad.reason}（多边形无效，请检查坐标顺序与自相交）`, {
@@ -167,10 +170,10 @@ export class AlertIngestService {
   }
 
   private async findExisting(tx: EntityManager, sender: string, identifier: string, sent: Date) {
-    const [row] = (await tx.query(
+    const [row] = await tx.query<Array<{ id: string; chainId: string; version: number }>>(
       `SELECT id, chain_id AS "chainId", version FROM warnings WHERE sender = $1 AND identifier = $2 AND sent = $3`,
       [sender, identifier, sent],
-    )) as Array<{ id: string; chainId: string; version: number }>;
+    );
     return row ?? null;
   }
 
@@ -179,14 +182,14 @@ export class AlertIngestService {
     if (alert.references.length === 0) {
       return null;
     }
-    const [row] = (await tx.query(
+    const [row] = await tx.query<Array<{ chainId: string; version: number }>>(
       `SELECT w.chain_id AS "chainId",
               (SELECT max(version) FROM warnings v WHERE v.chain_id = w.chain_id) AS version
        FROM warnings w
        WHERE (w.sender, w.identifier) IN (SELECT * FROM unnest($1::text[], $2::text[]))
        ORDER BY w.sent DESC LIMIT 1`,
       [alert.references.map((r) => r.sender), alert.references.map((r) => r.identifier)],
-    )) as Array<{ chainId: string; version: number }>;
+    );
     if (row) {
       await tx.query(`SELECT id FROM warnings WHERE chain_id = $1 FOR UPDATE`, [row.chainId]);
     }
@@ -195,11 +198,11 @@ export class AlertIngestService {
 
   /** Earlier versions stop: their open calls are superseded (update) or cancelled (cancel). */
   private async closeEarlierVersions(tx: EntityManager, chainId: string, newId: string, state: 'superseded' | 'lifted') {
-    const closed = (await tx.query(
+    const closed = await tx.query<Array<{ id: string }>>(
       `UPDATE warnings SET state = $3 WHERE chain_id = $1 AND id <> $2 AND state IN ('received','matching','tracking')
        RETURNING id`,
       [chainId, newId, state],
-    )) as Array<{ id: string }>;
+    );
     const ids = closed.map((c) => c.id);
     if (ids.length === 0) {
       return;

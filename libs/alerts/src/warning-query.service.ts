@@ -51,29 +51,29 @@ export class WarningQueryService {
     if (!/^[0-9a-f-]{36}$/i.test(id)) {
       throw new NotFoundError(`warning ${id} not found（预警不存在）`);
     }
-    const [w] = (await this.dataSource.query(
+    const [w] = await this.dataSource.query<Array<Record<string, unknown>>>(
       `SELECT w.* FROM warnings w
        WHERE w.id = $1 AND (
          $2 = '500000' OR EXISTS (SELECT 1 FROM unnest(w.area_codes) c WHERE c LIKE $2 || '%' OR $2 LIKE c || '%')
          OR EXISTS (SELECT 1 FROM call_tasks t JOIN persons p ON p.id = t.person_id
                     WHERE t.warning_id = w.id AND p.admin_unit_code LIKE $2 || '%'))`,
       [id, regionCode],
-    )) as Array<Record<string, unknown>>;
+    );
     if (!w) {
       throw new NotFoundError(`warning ${id} not found（预警不存在或不在您的辖区）`);
     }
-    const tasks = (await this.dataSource.query(
+    const tasks = await this.dataSource.query<Array<Record<string, unknown>>>(
       `SELECT t.id, t.person_id, p.name, t.tier, t.state, t.deadline_at, t.acknowledged_at, ${callReasonsSql('t')} AS reasons,
               t.escalated_from_task_id, a.late, a.response,
               (SELECT address FROM contact_methods m WHERE m.person_id = p.id AND m.channel = 'sms' ORDER BY priority LIMIT 1) AS mobile
        FROM call_tasks t JOIN persons p ON p.id = t.person_id LEFT JOIN acknowledgements a ON a.call_task_id = t.id
        WHERE t.warning_id = $1 ORDER BY t.tier, p.name`,
       [id],
-    )) as Array<Record<string, unknown>>;
-    const events = (await this.dataSource.query(
+    );
+    const events = await this.dataSource.query<Array<Record<string, unknown>>>(
       `SELECT id, at, type, actor, call_task_id, data FROM events WHERE warning_id = $1 ORDER BY id`,
       [id],
-    )) as Array<Record<string, unknown>>;
+    );
     const summary: Record<string, number> = { total: tasks.length };
     for (const t of tasks) {
       summary[t.state as string] = (summary[t.state as string] ?? 0) + 1;

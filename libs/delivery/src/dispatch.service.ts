@@ -89,7 +89,7 @@ export class DispatchService {
   }
 
   private async claim(attemptId: string): Promise<ClaimedAttempt | null> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<ClaimedAttempt[]>(
       `WITH claimed AS (
          UPDATE attempts SET status = 'sending', updated_at = now() WHERE id = $1 AND status = 'queued' RETURNING *)
        SELECT a.id, a.call_task_id, a.channel, a.idempotency_key, a.contact_method_id, c.address,
@@ -98,7 +98,7 @@ export class DispatchService {
        FROM claimed a JOIN contact_methods c ON c.id = a.contact_method_id JOIN call_tasks t ON t.id = a.call_task_id
        JOIN persons p ON p.id = t.person_id JOIN warnings w ON w.id = t.warning_id`,
       [attemptId],
-    )) as ClaimedAttempt[];
+    );
     return rows[0] ?? null;
   }
 

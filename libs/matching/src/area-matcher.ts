@@ -18,23 +18,23 @@ const IN_AREA = (geom: string, code: string) => `(
 @Injectable()
 export class AreaMatcher {
   async match(manager: EntityManager, warningId: string, zoneKinds: string[], objectTypes: string[]): Promise<AreaMatch> {
-    const zones = (await manager.query(
+    const zones = await manager.query<AreaMatch['zones']>(
       `SELECT z.id, z.code, z.name, z.admin_unit_code AS "unitCode" FROM risk_zones z, warnings w
        WHERE w.id = $1 AND z.status = 'active' AND z.kind = ANY($2::varchar[]) AND ${IN_AREA('z.geom', 'z.admin_unit_code')}
        ORDER BY z.code`,
       [warningId, zoneKinds],
-    )) as AreaMatch['zones'];
-    const objects = (await manager.query(
+    );
+    const objects = await manager.query<AreaMatch['objects']>(
       `SELECT o.id, o.code, o.name, o.type, o.admin_unit_code AS "unitCode" FROM protected_objects o, warnings w
        WHERE w.id = $1 AND o.type = ANY($2::varchar[]) AND ${IN_AREA('o.geom', 'o.admin_unit_code')}
        ORDER BY o.code`,
       [warningId, objectTypes],
-    )) as AreaMatch['objects'];
-    const units = (await manager.query(
+    );
+    const units = await manager.query<Array<{ code: string }>>(
       `SELECT u.code FROM admin_units u, warnings w
        WHERE w.id = $1 AND u.level IN ('town', 'village') AND ${IN_AREA('u.geom', 'u.code')}`,
       [warningId],
-    )) as Array<{ code: string }>;
+    );
     const unitCodes = new Set(units.map((u) => u.code));
     for (const t of [...zones, ...objects]) {
       unitCodes.add(t.unitCode);

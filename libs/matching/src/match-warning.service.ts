@@ -43,10 +43,10 @@ export class MatchWarningService {
       const spec = this.spec(warning);
       const match = await this.areas.match(tx, warning.id, spec.zoneKinds, spec.objectTypes);
       const people = await this.recipients.resolve(tx, match, spec, now.toISOString().slice(0, 10));
-      const [dispatch] = (await tx.query(
+      const [dispatch] = await tx.query<Array<{ id: string }>>(
         `INSERT INTO dispatches (warning_id, spec, recipient_count) VALUES ($1, $2, $3) RETURNING id`,
         [warning.id, JSON.stringify(spec), people.length],
-      )) as Array<{ id: string }>;
+      );
       const work = await this.planner.create(
         tx,
         { warningId: warning.id, dispatchId: dispatch.id, level: warning.level, spec, now },

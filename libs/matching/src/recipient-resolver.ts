@@ -52,7 +52,7 @@ export function groupReasons(rows: ReasonRow[]): Map<string, CallReason[]> {
 export class RecipientResolver {
   async resolve(manager: EntityManager, match: AreaMatch, spec: ResolvedSpec, today: string): Promise<Recipient[]> {
     const units = unitWithAncestors(match.unitCodes);
-    const rows = (await manager.query(
+    const rows = await manager.query<ReasonRow[]>(
       `WITH valid AS (
          SELECT * FROM responsibility_assignments
          WHERE (valid_from IS NULL OR valid_from <= $6::date) AND (valid_to IS NULL OR valid_to >= $6::date))
@@ -87,7 +87,7 @@ export class RecipientResolver {
         spec.contracting,
         spec.oneToOne,
       ],
-    )) as ReasonRow[];
+    );
     const byPerson = groupReasons(rows.map((r) => stripNulls(r)));
     if (byPerson.size === 0) {
       return [];
@@ -110,7 +110,7 @@ export class RecipientResolver {
     personIds: string[],
     spec: Pick<ResolvedSpec, 'escalationSteps'>,
   ): Promise<Map<string, { path: string[][]; hasContact: boolean }>> {
-    const rows = (await manager.query(
+    const rows = await manager.query<Array<Record<string, string | boolean | null> & { id: string; has_contact: boolean }>>(
       `SELECT p.id,
          coalesce(p.backup_person_id,
            (SELECT a.backup_person_id FROM responsibility_assignments a
@@ -126,7 +126,7 @@ export class RecipientResolver {
          EXISTS (SELECT 1 FROM contact_methods m WHERE m.person_id = p.id AND m.invalid_at IS NULL) AS has_contact
        FROM persons p WHERE p.id = ANY($1::uuid[])`,
       [personIds],
-    )) as Array<Record<string, string | boolean | null> & { id: string; has_contact: boolean }>;
+    );
     const result = new Map<string, { path: string[][]; hasContact: boolean }>();
     for (const row of rows) {
       result.set(row.id, { path: escalationSteps(row.id, row, spec.escalationSteps), hasContact: row.has_contact });

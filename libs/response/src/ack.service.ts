@@ -75,17 +75,17 @@ export class AckService {
   async acknowledge(callTaskId: string, personId: string, input: AckInput, method: AckMethod, actor: string): Promise<AckResult> {
     const now = this.clock.now();
     const outcome = await this.dataSource.transaction(async (tx) => {
-      const [task] = (await tx.query(
+      const [task] = await tx.query<Array<{ id: string; warning_id: string; person_id: string; state: string }>>(
         `SELECT id, warning_id, person_id, state FROM call_tasks WHERE id = $1 AND person_id = $2 FOR NO KEY UPDATE`,
         [callTaskId, personId],
-      )) as Array<{ id: string; warning_id: string; person_id: string; state: string }>;
+      );
       if (!task) {
         throw new NotFoundError('确认链接无效。(unknown call)');
       }
-      const [existing] = (await tx.query(
+      const [existing] = await tx.query<Array<{ response: AckResponse; late: boolean; acknowledged_at: Date }>>(
         `SELECT response, late, acknowledged_at FROM acknowledgements WHERE call_task_id = $1`,
         [task.id],
-      )) as Array<{ response: AckResponse; late: boolean; acknowledged_at: Date }>;
+      );
       if (existing) {
         return { task, already: true, late: existing.late, response: existing.response, at: existing.acknowledged_at };
       }
@@ -136,7 +136,7 @@ export class AckService {
   }
 
   private async load(manager: EntityManager, callTaskId: string, personId: string): Promise<CallView> {
-    const [row] = (await manager.query(
+    const [row] = await manager.query<Array<Record<string, unknown>>>(
       `SELECT t.id, t.state, t.tier, t.deadline_at, ${callReasonsSql('t')} AS reasons, p.name AS person_name,
               a.response AS ack_response, a.acknowledged_at AS ack_at, a.late AS ack_late,
               w.id AS w_id, w.headline, w.event, w.colour, w.description, w.instruction, w.area_desc, w.is_drill,
@@ -145,7 +145,7 @@ export class AckService {
        LEFT JOIN acknowledgements a ON a.call_task_id = t.id
        WHERE t.id = $1 AND t.person_id = $2`,
       [callTaskId, personId],
-    )) as Array<Record<string, unknown>>;
+    );
     if (!row) {
       throw new NotFoundError('确认链接无效。(unknown call)');
     }

@@ -38,7 +38,7 @@ export class CallPlanner {
     }
     const { spec, now } = ctx;
     const deadline = spec.requiresAck ? new Date(now.getTime() + spec.ackDeadlineMs) : null;
-    const rows = (await manager.query(
+    const rows = await manager.query<Array<{ id: string; person_id: string; state: string }>>(
       `INSERT INTO call_tasks (warning_id, dispatch_id, person_id, tier, reasons, state, requires_ack, deadline_at,
                                next_rung, escalation_path, escalated_from_task_id, created_at, updated_at)
        SELECT $1, $2, t.person_id, t.tier, t.reasons, t.state, $3, $4, 1, t.path, t.from_id, $5, $5
@@ -59,17 +59,17 @@ export class CallPlanner {
         tasks.map((t) => JSON.stringify(t.escalationPath)),
         tasks.map((t) => t.escalatedFromTaskId ?? null),
       ],
-    )) as Array<{ id: string; person_id: string; state: string }>;
+    );
     for (const row of rows) {
       work.taskIds.set(row.person_id, row.id);
     }
     // People who already had a task in this dispatch (a concurrent escalation got there first) keep theirs.
     const known = tasks.map((t) => t.personId).filter((id) => !work.taskIds.has(id));
     if (known.length > 0) {
-      const existing = (await manager.query(
+      const existing = await manager.query<Array<{ id: string; person_id: string }>>(
         `SELECT id, person_id FROM call_tasks WHERE dispatch_id = $1 AND person_id = ANY($2::uuid[])`,
         [ctx.dispatchId, known],
-      )) as Array<{ id: string; person_id: string }>;
+      );
       existing.forEach((e) => work.taskIds.set(e.person_id, e.id));
     }
     // Only the rows created here get messages and timers.
@@ -103,7 +103,7 @@ export class CallPlanner {
     if (taskIds.length === 0 || live.length === 0) {
       return [];
     }
-    const rows = (await manager.query(
+    const rows = await manager.query<Array<{ id: string; channel: string }>>(
       `INSERT INTO attempts (call_task_id, channel, contact_method_id, rung, idempotency_key)
        SELECT DISTINCT ON (t.id, c.channel) t.id, c.channel, c.id, $2::smallint, t.id || '-r' || $2 || '-' || c.channel
        FROM call_tasks t JOIN contact_methods c ON c.person_id = t.person_id
@@ -112,7 +112,7 @@ export class CallPlanner {
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING id, channel`,
       [taskIds, rung, live],
-    )) as Array<{ id: string; channel: string }>;
+    );
     return rows.map((r) => ({ attemptId: r.id, channel: r.channel, level }));
   }
 }

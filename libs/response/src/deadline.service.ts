@@ -26,12 +26,12 @@ export class DeadlineService {
   async check(callTaskId: string, step: number | 'deadline'): Promise<JobOutcome> {
     const now = this.clock.now();
     const work = await this.dataSource.transaction(async (tx): Promise<PlannedWork | null | 'skip'> => {
-      const [task] = (await tx.query(
+      const [task] = await tx.query<Array<{ id: string; warning_id: string; state: string; next_rung: number; level: number | null; warning_state: string; spec: ResolvedSpec }>>(
         `SELECT t.id, t.warning_id, t.state, t.next_rung, w.level, w.state AS warning_state, d.spec
          FROM call_tasks t JOIN warnings w ON w.id = t.warning_id JOIN dispatches d ON d.id = t.dispatch_id
          WHERE t.id = $1 FOR NO KEY UPDATE OF t`,
         [callTaskId],
-      )) as Array<{ id: string; warning_id: string; state: string; next_rung: number; level: number | null; warning_state: string; spec: ResolvedSpec }>;
+      );
       if (!task || !OPEN.includes(task.state) || task.warning_state !== 'tracking') {
         return 'skip';
       }

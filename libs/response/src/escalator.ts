@@ -44,13 +44,13 @@ export class Escalator {
 
   /** Inside the caller's transaction (the task row is already locked). Returns the work to enqueue after commit. */
   async escalate(tx: EntityManager, callTaskId: string, reason: EscalationReason, now: Date): Promise<PlannedWork | null> {
-    const [task] = (await tx.query(
+    const [task] = await tx.query<OpenTask[]>(
       `SELECT t.id, t.warning_id, t.dispatch_id, t.person_id, t.tier, t.escalation_path, p.name AS person_name,
               w.level, d.spec
        FROM call_tasks t JOIN persons p ON p.id = t.person_id JOIN warnings w ON w.id = t.warning_id
        JOIN dispatches d ON d.id = t.dispatch_id WHERE t.id = $1`,
       [callTaskId],
-    )) as OpenTask[];
+    );
     if (reason !== 'cannot_comply') {
       await tx.query(`UPDATE call_tasks SET state = 'escalated', updated_at = $2 WHERE id = $1`, [task.id, now]);
     }
@@ -58,10 +58,10 @@ export class Escalator {
     for (let step = 0; step < task.escalation_path.length; step++) {
       const people = task.escalation_path[step];
       // Tasks of people already called are only read, never locked: the escalation row is their new reason.
-      const held = (await tx.query(
+      const held = await tx.query<Array<{ id: string; person_id: string; state: string }>>(
         `SELECT id, person_id, state FROM call_tasks WHERE dispatch_id = $1 AND person_id = ANY($2::uuid[])`,
         [task.dispatch_id, people],
-      )) as Array<{ id: string; person_id: string; state: string }>;
+      );
       const fresh = people.filter((p) => !held.some((h) => h.person_id === p));
       const work = await this.planner.create(
         tx,

@@ -28,27 +28,27 @@ export class StrandedWorkSweeper {
   async sweep(): Promise<SweepReport> {
     const now = this.clock.now();
     const before = new Date(now.getTime() - this.config.sweep.staleMs);
-    const warnings = (await this.dataSource.query(
+    const warnings = await this.dataSource.query<Array<{ id: string; level: number | null }>>(
       `SELECT id, level FROM warnings WHERE state = 'received' AND created_at < $1 LIMIT 1000`,
       [before],
-    )) as Array<{ id: string; level: number | null }>;
+    );
     for (const w of warnings) {
       await this.producer.matchWarning(w.id, w.level);
     }
     // A claim that never finished (worker killed mid-send) goes back to the queue: at most one duplicate.
     await this.dataSource.query(`UPDATE attempts SET status = 'queued' WHERE status = 'sending' AND updated_at < $1`, [before]);
-    const attempts = (await this.dataSource.query(
+    const attempts = await this.dataSource.query<Array<{ id: string; channel: string; level: number | null }>>(
       `SELECT a.id, a.channel, w.level FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
        JOIN warnings w ON w.id = t.warning_id WHERE a.status = 'queued' AND a.updated_at < $1 LIMIT 10000`,
       [before],
-    )) as Array<{ id: string; channel: string; level: number | null }>;
+    );
     await this.producer.resend(attempts.map((a) => ({ attemptId: a.id, channel: a.channel, level: a.level })));
-    const overdue = (await this.dataSource.query(
+    const overdue = await this.dataSource.query<Array<{ id: string }>>(
       `SELECT t.id FROM call_tasks t JOIN warnings w ON w.id = t.warning_id
        WHERE t.state IN ('pending','sent','unreachable') AND t.requires_ack AND t.deadline_at < $1 AND w.state = 'tracking'
        LIMIT 10000`,
       [before],
-    )) as Array<{ id: string }>;
+    );
     await this.producer.scheduleChecks(
       overdue.map((t) => ({ callTaskId: t.id, step: 'deadline' as const, dueAt: now })),
       now,

@@ -32,13 +32,13 @@ export class AlertsController {
   ): Promise<IngestResult> {
     const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
     let alert: NormalizedAlert;
-    let raw: string | null = null;
+    let raw: string;
     if (XML_TYPES.includes(type)) {
       if (!Buffer.isBuffer(body) || body.length === 0) {
         throw new ValidationError('empty body: send the CAP XML document（请求体为空）', { field: 'body', problem: 'empty' });
       }
       alert = await parseCap(body);
-      raw = body.toString('latin1').includes('encoding') ? null : body.toString('utf8');
+      raw = rawText(body);
     } else if (type === 'application/json') {
       alert = capFromJson(body);
       raw = JSON.stringify(body);
@@ -51,4 +51,10 @@ export class AlertsController {
     res.status(result.outcome === 'duplicate' ? HttpStatus.OK : HttpStatus.ACCEPTED);
     return result;
   }
+}
+
+/** The original bytes, kept for audit: as text when UTF-8, else base64 with a prefix saying so. */
+function rawText(body: Buffer): string {
+  const text = body.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(body) ? text : `base64:${body.toString('base64')}`;
 }

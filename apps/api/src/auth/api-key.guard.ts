@@ -37,10 +37,10 @@ export class ApiKeyGuard implements CanActivate {
     if (!match) {
       throw new UnauthorizedError('missing API key: send "Authorization: Bearer <key>"（缺少 API 密钥）');
     }
-    const [key] = (await this.dataSource.query(
+    const [key] = await this.dataSource.query<Array<{ name: string; role: Role; region_code: string }>>(
       `SELECT name, role, region_code FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
       [hashApiKey(match[1])],
-    )) as Array<{ name: string; role: Role; region_code: string }>;
+    );
     if (!key) {
       throw new UnauthorizedError('unknown or revoked API key（API 密钥无效或已吊销）');
     }
