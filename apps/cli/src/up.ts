@@ -46,7 +46,7 @@ export async function up(): Promise<void> {
     duty officer  ${keys.dutyOfficer}
     commander 丰都 ${keys.commander}
   Try: curl -X POST ${base}/api/v1/alerts -H 'Authorization: Bearer ${keys.ingest}' \\
-         -H 'Content-Type: application/cap+xml' --data-binary @test/fixtures/cap/zh/red-rainstorm-shizhi.xml
+         -H 'Content-Type: application/cap+xml' --data-binary @config/examples/red-rainstorm-shizhi.xml
 `);
 }
 
