@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { JobProducer } from './job-producer';
+import { QueueErrorLogger } from './queue-error-logger';
 import { QueueName } from './queue.constants';
 
 const QUEUES = Object.values(QueueName).map((name) => BullModule.registerQueue({ name }));
@@ -19,7 +20,7 @@ const QUEUES = Object.values(QueueName).map((name) => BullModule.registerQueue({
     }),
     ...QUEUES,
   ],
-  providers: [JobProducer],
+  providers: [JobProducer, QueueErrorLogger],
   exports: [JobProducer, ...QUEUES],
 })
 export class QueueModule {}

@@ -6,8 +6,14 @@ import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { QueueName } from '@app/queue';
 
-const within = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms))]);
+/** Rejects after `ms`; the timer is cleared either way so it never holds the process open. */
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
 
 @ApiTags('health')
 @Controller('api/v1/health')
