@@ -8,32 +8,77 @@ export interface AreaMatch {
   unitCodes: string[];
 }
 
-// A target is in the area when its geometry intersects the warning's polygons/circles,
-// or when its unit code lies under one of the warning's division codes (a town code covers its villages).
-const IN_AREA = (geom: string, code: string) => `(
-  (w.area_geom IS NOT NULL AND ST_Intersects(${geom}, w.area_geom))
-  OR EXISTS (SELECT 1 FROM unnest(w.area_codes) c WHERE ${code} LIKE c || '%'))`;
+export interface Circle {
+  lon: number;
+  lat: number;
+  radiusKm: number;
+}
 
-/** PostGIS matching of a stored warning's area to risk zones, protected objects and administrative units. */
+/** A warning area given as parameters: polygons as WKT, circles, division codes (a town code covers its villages). */
+export interface MatchArea {
+  polygons: string[];
+  circles: Circle[];
+  codes: string[];
+}
+
+/** Where the area comes from: a stored warning's columns, or parameters $1..$3. Each yields (geom, circles, codes). */
+const STORED_AREA = `SELECT area_geom AS geom, area_circles AS circles, area_codes AS codes FROM warnings WHERE id = $1`;
+const GIVEN_AREA = `SELECT (SELECT ST_Union(ST_GeomFromText(p, 4326)) FROM unnest($1::text[]) AS p) AS geom,
+  $2::jsonb AS circles, $3::varchar[] AS codes`;
+
+/**
+ * Keys of a table's rows inside the area, as a union of three index-friendly parts: polygons by ST_Intersects,
+ * circles by ST_DWithin on geography (bounding-box prefilter on the GiST index), and division-code prefixes.
+ */
+function withHits(areaSql: string, table: string, key: string, code: string): string {
+  return `WITH area AS MATERIALIZED (${areaSql}),
+    circ AS MATERIALIZED (
+      SELECT ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326)::geography AS centre, c."radiusKm" * 1000 AS m,
+             ST_Buffer(ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326)::geography, c."radiusKm" * 1010, 8)::geometry AS box
+      FROM area, jsonb_to_recordset(area.circles) AS c(lon float8, lat float8, "radiusKm" float8)),
+    hits AS (
+      SELECT t.${key} AS k FROM ${table} t, area WHERE ST_Intersects(t.geom, area.geom)
+      UNION SELECT t.${key} FROM ${table} t JOIN circ ON t.geom && circ.box AND ST_DWithin(t.geom::geography, circ.centre, circ.m)
+      UNION SELECT t.${key} FROM ${table} t, area, unnest(area.codes) AS c WHERE t.${code} LIKE c || '%')`;
+}
+
+/** PostGIS matching of a warning's area to risk zones, protected objects and administrative units. */
 @Injectable()
 export class AreaMatcher {
+  /** The area of a stored warning (polygons incl. buffered circles in area_geom, circles, codes). */
   async match(manager: EntityManager, warningId: string, zoneKinds: string[], objectTypes: string[]): Promise<AreaMatch> {
+    return this.run(manager, STORED_AREA, [warningId], zoneKinds, objectTypes);
+  }
+
+  /** An area given as parameters, for previews of warnings not stored yet. */
+  async matchArea(manager: EntityManager, area: MatchArea, zoneKinds: string[], objectTypes: string[]): Promise<AreaMatch> {
+    return this.run(manager, GIVEN_AREA, [area.polygons, JSON.stringify(area.circles), area.codes], zoneKinds, objectTypes);
+  }
+
+  private async run(
+    manager: EntityManager,
+    areaSql: string,
+    params: unknown[],
+    zoneKinds: string[],
+    objectTypes: string[],
+  ): Promise<AreaMatch> {
+    const n = params.length;
     const zones = await manager.query<AreaMatch['zones']>(
-      `SELECT z.id, z.code, z.name, z.admin_unit_code AS "unitCode" FROM risk_zones z, warnings w
-       WHERE w.id = $1 AND z.status = 'active' AND z.kind = ANY($2::varchar[]) AND ${IN_AREA('z.geom', 'z.admin_unit_code')}
-       ORDER BY z.code`,
-      [warningId, zoneKinds],
+      `${withHits(areaSql, 'risk_zones', 'id', 'admin_unit_code')}
+       SELECT z.id, z.code, z.name, z.admin_unit_code AS "unitCode" FROM risk_zones z JOIN hits ON hits.k = z.id
+       WHERE z.status = 'active' AND z.kind = ANY($${n + 1}::varchar[]) ORDER BY z.code`,
+      [...params, zoneKinds],
     );
     const objects = await manager.query<AreaMatch['objects']>(
-      `SELECT o.id, o.code, o.name, o.type, o.admin_unit_code AS "unitCode" FROM protected_objects o, warnings w
-       WHERE w.id = $1 AND o.type = ANY($2::varchar[]) AND ${IN_AREA('o.geom', 'o.admin_unit_code')}
-       ORDER BY o.code`,
-      [warningId, objectTypes],
+      `${withHits(areaSql, 'protected_objects', 'id', 'admin_unit_code')}
+       SELECT o.id, o.code, o.name, o.type, o.admin_unit_code AS "unitCode" FROM protected_objects o JOIN hits ON hits.k = o.id
+       WHERE o.type = ANY($${n + 1}::varchar[]) ORDER BY o.code`,
+      [...params, objectTypes],
     );
     const units = await manager.query<Array<{ code: string }>>(
-      `SELECT u.code FROM admin_units u, warnings w
-       WHERE w.id = $1 AND u.level IN ('town', 'village') AND ${IN_AREA('u.geom', 'u.code')}`,
-      [warningId],
+      `${withHits(areaSql, 'admin_units', 'code', 'code')}
+       SELECT u.code FROM admin_units u JOIN hits ON hits.k = u.code WHERE u.level IN ('town', 'village')`,
+      params,
     );
     const unitCodes = new Set(units.map((u) => u.code));
     for (const t of [...zones, ...objects]) {

@@ -5,9 +5,20 @@ import { APP_CONFIG, AppConfig, ResolvedSpec, ResponseSpecs, resolveSpec } from 
 import { EventLog, WarningEntity } from '@app/database';
 import { JobOutcome, JobProducer } from '@app/queue';
 import { CallPlanner, PlannedWork } from '@app/response';
-import { RESPONSE_SPECS } from './response-specs.provider';
-import { AreaMatcher } from './area-matcher';
+import { AreaMatch, AreaMatcher } from './area-matcher';
+import { ResponseSpecStore } from './response-spec.store';
 import { RecipientResolver } from './recipient-resolver';
+
+/** Spec for a warning: the hazard tables first (what to match), then the level and overrides for the matched units. */
+export function specForMatch(
+  specs: ResponseSpecs,
+  warning: { hazardType: string; level: number | null; areaCodes: string[] },
+  match: AreaMatch | null,
+  timerScale: number,
+): ResolvedSpec {
+  const units = match && match.unitCodes.length > 0 ? match.unitCodes : warning.areaCodes;
+  return resolveSpec(specs, warning.hazardType, warning.level, units, timerScale);
+}
 
 /** Turns a received warning into a dispatch: matched targets → people → call tasks, then enqueues the work. */
 @Injectable()
@@ -22,13 +33,9 @@ export class MatchWarningService {
     private readonly events: EventLog,
     private readonly producer: JobProducer,
     private readonly clock: Clock,
+    private readonly specs: ResponseSpecStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(RESPONSE_SPECS) private readonly specs: ResponseSpecs,
   ) {}
-
-  spec(warning: Pick<WarningEntity, 'hazardType' | 'level' | 'areaCodes'>): ResolvedSpec {
-    return resolveSpec(this.specs, warning.hazardType, warning.level, warning.areaCodes, this.config.timers.scale);
-  }
 
   async match(warningId: string): Promise<JobOutcome> {
     const now = this.clock.now();
@@ -40,8 +47,10 @@ export class MatchWarningService {
       if (!warning || warning.state !== 'received') {
         return null;
       }
-      const spec = this.spec(warning);
-      const match = await this.areas.match(tx, warning.id, spec.zoneKinds, spec.objectTypes);
+      const specs = await this.specs.active(tx);
+      const tables = specForMatch(specs, warning, null, this.config.timers.scale);
+      const match = await this.areas.match(tx, warning.id, tables.zoneKinds, tables.objectTypes);
+      const spec = specForMatch(specs, warning, match, this.config.timers.scale);
       const people = await this.recipients.resolve(tx, match, spec, now.toISOString().slice(0, 10));
       const [dispatch] = await tx.query<Array<{ id: string }>>(
         `INSERT INTO dispatches (warning_id, spec, recipient_count) VALUES ($1, $2, $3) RETURNING id`,
@@ -52,7 +61,7 @@ export class MatchWarningService {
         { warningId: warning.id, dispatchId: dispatch.id, level: warning.level, spec, now },
         people.map((p) => ({
           personId: p.personId,
-          tier: 0,
+          tier: p.tier,
           reasons: p.reasons,
           escalationPath: p.escalationPath,
           unreachable: !p.hasContact,
@@ -67,6 +76,7 @@ export class MatchWarningService {
             warningId: warning.id,
             data: {
               level: spec.level,
+              specVersion: spec.specVersion,
               zones: match.zones.map((z) => z.code),
               objects: match.objects.map((o) => o.code),
               units: match.unitCodes.length,
@@ -81,12 +91,16 @@ export class MatchWarningService {
         ],
         tx,
       );
-      return { work, recipients: people.length };
+      return { work, recipients: people.length, publicBroadcast: spec.publicBroadcast, level: warning.level };
     });
     if (!result) {
       return 'skipped';
     }
     await this.enqueue(result.work, now);
+    if (result.publicBroadcast) {
+      // Residents' area SMS and loudspeakers (issue 5): planned at once, never waiting for any answer.
+      await this.producer.planPublicWarning(warningId, result.level);
+    }
     this.logger.log({ msg: 'warning matched', warningId, recipients: result.recipients });
     return 'done';
   }

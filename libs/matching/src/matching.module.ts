@@ -3,11 +3,29 @@ import { ResponseModule } from '@app/response';
 import { AreaMatcher } from './area-matcher';
 import { MatchWarningService } from './match-warning.service';
 import { RecipientResolver } from './recipient-resolver';
+import { ResponseSpecStore } from './response-spec.store';
 import { responseSpecsProvider, RESPONSE_SPECS } from './response-specs.provider';
+import { RosterAssignmentsService } from './roster/roster-assignments.service';
+import { RosterBoardService } from './roster/roster-board.service';
+import { RosterFitnessService } from './roster/roster-fitness.service';
+import { RosterImportService } from './roster/roster-import.service';
+import { WarningPreviewService } from './warning-preview.service';
+
+const SERVICES = [
+  AreaMatcher,
+  RecipientResolver,
+  MatchWarningService,
+  ResponseSpecStore,
+  WarningPreviewService,
+  RosterAssignmentsService,
+  RosterImportService,
+  RosterBoardService,
+  RosterFitnessService,
+];
 
 @Module({
   imports: [ResponseModule],
-  providers: [AreaMatcher, RecipientResolver, MatchWarningService, responseSpecsProvider],
-  exports: [MatchWarningService, RecipientResolver, RESPONSE_SPECS],
+  providers: [...SERVICES, responseSpecsProvider],
+  exports: [...SERVICES, RESPONSE_SPECS],
 })
 export class MatchingModule {}

@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig, loadResponseSpecs } from '@app/config';
 
 export const RESPONSE_SPECS = Symbol('RESPONSE_SPECS');
 
-/** The response specs, read once at start from RESPONSE_SPEC_FILE. */
+/** The file defaults (RESPONSE_SPEC_FILE), validated at start; loaded into response_specs as version 1 when it is empty. */
 export const responseSpecsProvider: Provider = {
   provide: RESPONSE_SPECS,
   inject: [APP_CONFIG],

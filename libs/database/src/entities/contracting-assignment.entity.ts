@@ -19,4 +19,11 @@ export class ContractingAssignmentEntity {
   /** null means every sector. */
   @Column({ type: 'varchar', length: 32, nullable: true })
   sector!: string | null;
+
+  @Column({ name: 'valid_from', type: 'date', nullable: true })
+  validFrom!: string | null;
+
+  /** Ended 包干 (a leader moved on) keeps its row for the record; matching ignores it after this date. */
+  @Column({ name: 'valid_to', type: 'date', nullable: true })
+  validTo!: string | null;
 }
