@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Bring up PostgreSQL (+PostGIS) and Redis for Jiaoying when they are not reachable.
-# Idempotent and non-interactive. Env: DATABASE_URL, REDIS_URL, EXTRA_DATABASES.
+# Bring up PostgreSQL (+PostGIS), Redis and the MQTT broker (Mosquitto) for Jiaoying when they are not reachable.
+# Idempotent and non-interactive. Env: DATABASE_URL, REDIS_URL, MQTT_URL, EXTRA_DATABASES.
 # A reachable server is never reconfigured; only databases/extensions are created.
 set -euo pipefail
 
@@ -8,6 +8,7 @@ ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN_DIR="$ROOT_DIR/.run"
 DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jiaoying}"
 REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+MQTT_URL="${MQTT_URL:-mqtt://127.0.0.1:1883}"
 EXTRA_DATABASES="${EXTRA_DATABASES:-}"
 export DEBIAN_FRONTEND=noninteractive PGCONNECT_TIMEOUT="${PGCONNECT_TIMEOUT:-5}"
 
@@ -90,6 +91,11 @@ RD_USERINFO="${BASH_REMATCH[3]}"
 RD_HOST="${BASH_REMATCH[4]:-localhost}"; RD_HOST="${RD_HOST#[}"; RD_HOST="${RD_HOST%]}"
 RD_PORT="${BASH_REMATCH[6]:-6379}"
 [[ "$RD_SCHEME" == redis || "$RD_SCHEME" == rediss ]] || die "REDIS_URL must be redis:// or rediss://"
+
+[[ "$MQTT_URL" =~ $URL_RE ]] || die "cannot parse MQTT_URL"
+MQ_SCHEME="${BASH_REMATCH[1]}"
+MQ_HOST="${BASH_REMATCH[4]:-localhost}"; MQ_HOST="${MQ_HOST#[}"; MQ_HOST="${MQ_HOST%]}"
+MQ_PORT="${BASH_REMATCH[6]:-1883}"
 
 # URL of another database on the same server, same credentials/options.
 pg_url() { echo "${PG_SCHEME}://${PG_USERINFO:+$PG_USERINFO@}${PG_HOSTPART}:${PG_PORT}/$1${PG_QUERY}"; }
@@ -240,6 +246,21 @@ redis_check() {
   rm -f "$err"
 }
 
+# ---------- MQTT (Mosquitto) ----------
+mosquitto_bring_up_local() {
+  local dir="$RUN_DIR/mosquitto" conf="$RUN_DIR/mosquitto-$MQ_PORT.conf"
+  command -v mosquitto >/dev/null 2>&1 || [[ -x /usr/sbin/mosquitto ]] || ensure_pkgs mosquitto
+  mkdir -p "$dir"
+  # Loopback only, anonymous (development); persistence keeps QoS 1 sessions and retained device states.
+  printf '%s\n' "# Written by scripts/services.sh" "listener $MQ_PORT 127.0.0.1" "allow_anonymous true" \
+    "persistence true" "persistence_location $dir/" "pid_file $RUN_DIR/mosquitto-$MQ_PORT.pid" \
+    "log_dest file $RUN_DIR/mosquitto-$MQ_PORT.log" "user $(id -un)" >"$conf"
+  log "starting mosquitto on 127.0.0.1:$MQ_PORT"
+  "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -d -c "$conf" 9>&- \
+    || die "mosquitto failed to start (see $RUN_DIR/mosquitto-$MQ_PORT.log)"
+  wait_tcp "$MQ_HOST" "$MQ_PORT" 15 || die "mosquitto did not come up on $MQ_HOST:$MQ_PORT (see $RUN_DIR/mosquitto-$MQ_PORT.log)"
+}
+
 # ---------- main ----------
 if tcp_open "$PG_HOST" "$PG_PORT"; then
   log "postgres reachable at $PG_HOST:$PG_PORT"
@@ -260,3 +281,12 @@ else
 fi
 redis_check
 log "redis ready at $RD_HOST:$RD_PORT"
+
+if tcp_open "$MQ_HOST" "$MQ_PORT"; then
+  log "mqtt broker reachable at $MQ_HOST:$MQ_PORT"
+elif [[ "$MQ_SCHEME" == mqtt ]] && is_local "$MQ_HOST"; then
+  mosquitto_bring_up_local
+else
+  die "mqtt broker not reachable at $MQ_HOST:$MQ_PORT (remote or TLS broker, not starting anything)"
+fi
+log "mqtt broker ready at $MQ_HOST:$MQ_PORT"

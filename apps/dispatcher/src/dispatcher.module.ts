@@ -3,10 +3,11 @@ import { ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { DeliveryModule } from '@app/delivery';
 import { QueueModule } from '@app/queue';
-import { EmailDispatchProcessor } from './email-dispatch.processor';
+import { DISPATCH_PROCESSORS } from './dispatch.processors';
+import { QueueRateLimits } from './queue-rate-limits';
 
 @Module({
   imports: [ConfigModule, DatabaseModule, QueueModule, DeliveryModule],
-  providers: [EmailDispatchProcessor],
+  providers: [...DISPATCH_PROCESSORS, QueueRateLimits],
 })
 export class DispatcherModule {}

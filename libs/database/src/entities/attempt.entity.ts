@@ -1,7 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { ContactChannel } from './contact-method.entity';
 
-export type AttemptStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'cancelled';
+/** queued → sending (claimed) → accepted (by the provider, with its message id) → delivered / failed (receipt). */
+export type AttemptStatus = 'queued' | 'sending' | 'accepted' | 'delivered' | 'failed' | 'cancelled';
 
 /** One message on one channel for one call task; idempotency_key is handed to providers that accept one. */
 @Entity('attempts')
@@ -36,8 +37,23 @@ export class AttemptEntity {
   @Column({ type: 'varchar', length: 500, nullable: true })
   error!: string | null;
 
+  /** When the provider accepted the message. */
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
   sentAt!: Date | null;
+
+  /** Sends tried (claims); a reclaim after a crash reuses the idempotency key. */
+  @Column({ type: 'smallint', default: 0 })
+  tries!: number;
+
+  @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true })
+  claimedAt!: Date | null;
+
+  /** Delivery receipt (or call result) time and the provider's code. */
+  @Column({ name: 'receipt_at', type: 'timestamptz', nullable: true })
+  receiptAt!: Date | null;
+
+  @Column({ name: 'receipt_code', type: 'varchar', length: 64, nullable: true })
+  receiptCode!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

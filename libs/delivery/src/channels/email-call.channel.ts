@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { AckLinks } from '@app/response';
+import type { ClaimedAttempt } from '../attempts/attempt-store';
+import { EmailChannel } from '../email.channel';
+import { levelKey } from '../content/compose';
+import { renderCallEmail } from '../message-renderer';
+import { CallChannel, ChannelOutcome } from './call-channel';
+
+/** A call by email (the full signed link), over the SMTP transport. A 5xx answer refuses the address for good. */
+@Injectable()
+export class EmailCallChannel implements CallChannel {
+  constructor(
+    private readonly email: EmailChannel,
+    private readonly links: AckLinks,
+  ) {}
+
+  async send(a: ClaimedAttempt): Promise<ChannelOutcome> {
+    const mail = renderCallEmail({
+      personName: a.person_name,
+      headline: a.headline,
+      event: a.event,
+      colour: a.level ? levelKey(a.level) : null,
+      instruction: a.instruction,
+      areaDesc: a.area_desc,
+      isDrill: a.is_drill,
+      deadlineAt: a.deadline_at,
+      requiresAck: a.requires_ack,
+      reasons: a.reasons,
+      ackUrl: this.links.url(this.links.token(a.call_task_id, a.person_id, a.expires_at)),
+    });
+    const outcome = await this.email.send(a.address, mail, a.idempotency_key);
+    if (outcome.ok) {
+      return { ok: true, messageIds: [outcome.providerMessageId], rejected: 0, provider: outcome.provider };
+    }
+    return outcome.permanent
+      ? { ok: false, kind: 'recipient', code: 'SMTP5xx', error: outcome.error, invalidNumber: true, provider: 'smtp' }
+      : { ok: false, kind: 'provider', code: 'SMTP', error: outcome.error, provider: 'smtp' };
+  }
+}

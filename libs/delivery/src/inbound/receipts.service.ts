@@ -1,0 +1,151 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '@app/common';
+import { EventLog } from '@app/database';
+import { invalidateContact } from '../attempts/contacts';
+import { NextRung } from '../attempts/next-rung';
+
+/** A delivery receipt or call result, whatever the provider's format. `carrier` prefixes our provider names. */
+export interface Receipt {
+  carrier: string;
+  messageId: string;
+  status: 'delivered' | 'failed';
+  code: string;
+  at: Date;
+}
+
+/** Receipt codes that mean the number itself is dead (空号); anything else (关机, 停机, 未接) may work later. */
+export const INVALID_NUMBER_RECEIPTS = new Set(['MN:0001', 'EMPTY_NUMBER']);
+
+export interface ReceiptReport {
+  attempts: number;
+  publicMessages: number;
+  pending: number;
+}
+
+interface Matched {
+  id: string;
+  call_task_id: string;
+  channel: string;
+  warning_id: string;
+  contact_method_id: string;
+  person_id: string;
+  address: string;
+  status: 'delivered' | 'failed';
+  code: string;
+}
+
+/**
+ * Applies receipts: attempts accepted under that message id become delivered/failed; area-SMS batches count
+ * them; a receipt that arrived before its attempt's status write waits in pending_receipts and is applied by
+ * applyPending (the dispatcher runs it every few seconds). A dead number invalidates the contact and runs the
+ * person's next ladder rung now.
+ */
+@Injectable()
+export class ReceiptService {
+  private readonly logger = new Logger(ReceiptService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly events: EventLog,
+    private readonly nextRung: NextRung,
+    private readonly clock: Clock,
+  ) {}
+
+  async apply(receipts: Receipt[]): Promise<ReceiptReport> {
+    if (receipts.length === 0) {
+      return { attempts: 0, publicMessages: 0, pending: 0 };
+    }
+    const matched = await this.applyToAttempts(receipts);
+    const seen = new Set(matched.map((m) => m.key));
+    // A repeated receipt of an attempt that already has its receipt changes nothing and does not wait either.
+    // (An attempt whose accepted write committed just after the UPDATE above is not that: its receipt waits.)
+    const known = await this.dataSource.query<Array<{ mid: string }>>(
+      `SELECT DISTINCT provider_message_id AS mid FROM attempts WHERE provider_message_id = ANY($1::varchar[]) AND receipt_at IS NOT NULL`,
+      [receipts.filter((r) => !seen.has(`${r.carrier}|${r.messageId}`)).map((r) => r.messageId)],
+    );
+    const settled = new Set(known.map((k) => k.mid));
+    const rest = receipts.filter((r) => !seen.has(`${r.carrier}|${r.messageId}`) && !settled.has(r.messageId));
+    const counted = await this.countPublic(rest);
+    const pending = rest.filter((r) => !counted.has(`${r.carrier}|${r.messageId}`));
+    if (pending.length > 0) {
+      await this.dataSource.query(
+        `INSERT INTO pending_receipts (provider, message_id, status, code, at)
+         SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::timestamptz[])`,
+        [pending.map((r) => r.carrier), pending.map((r) => r.messageId), pending.map((r) => r.status), pending.map((r) => r.code), pending.map((r) => r.at)],
+      );
+    }
+    return { attempts: receipts.length - rest.length, publicMessages: rest.length - pending.length, pending: pending.length };
+  }
+
+  /** Receipts that waited for their attempt's status write; older than a day they are dropped. */
+  async applyPending(): Promise<number> {
+    const rows = await this.dataSource.query<Array<{ id: string; provider: string; message_id: string; status: 'delivered' | 'failed'; code: string; at: Date }>>(
+      `SELECT p.id, p.provider, p.message_id, p.status, p.code, p.at FROM pending_receipts p
+       WHERE EXISTS (SELECT 1 FROM attempts a WHERE a.provider_message_id = p.message_id AND a.status = 'accepted')
+          OR EXISTS (SELECT 1 FROM public_sms_batches b WHERE b.message_ids && ARRAY[p.message_id]::varchar[])
+       ORDER BY p.id LIMIT 5000`,
+    );
+    await this.dataSource.query(`DELETE FROM pending_receipts WHERE received_at < $1`, [new Date(this.clock.now().getTime() - 86_400_000)]);
+    if (rows.length === 0) {
+      return 0;
+    }
+    await this.dataSource.query(`DELETE FROM pending_receipts WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+    await this.apply(rows.map((r) => ({ carrier: r.provider, messageId: r.message_id, status: r.status, code: r.code, at: r.at })));
+    return rows.length;
+  }
+
+  private async applyToAttempts(receipts: Receipt[]): Promise<Array<Matched & { key: string }>> {
+    const rows = await this.dataSource.query<Array<Matched & { carrier: string; provider_message_id: string }>>(
+      // In a CTE: TypeORM answers a bare UPDATE with [rows, count] instead of rows.
+      `WITH u AS (UPDATE attempts a SET status = v.status, receipt_at = v.at, receipt_code = v.code,
+              error = CASE WHEN v.status = 'failed' THEN 'receipt ' || v.code ELSE a.error END, updated_at = now()
+       FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::timestamptz[]) AS v(carrier, mid, status, code, at),
+            contact_methods c, call_tasks t
+       WHERE a.provider_message_id = v.mid AND a.provider LIKE v.carrier || '%' AND a.status = 'accepted'
+         AND c.id = a.contact_method_id AND t.id = a.call_task_id
+       RETURNING a.id, a.call_task_id, a.channel, t.warning_id, a.contact_method_id, c.person_id, c.address,
+                 v.status, v.code, v.carrier, a.provider_message_id)
+       SELECT * FROM u`,
+      [receipts.map((r) => r.carrier), receipts.map((r) => r.messageId), receipts.map((r) => r.status), receipts.map((r) => r.code), receipts.map((r) => r.at)],
+    );
+    if (rows.length > 0) {
+      await this.events.append(
+        rows.map((r) => ({
+          type: r.status === 'delivered' ? 'MessageDelivered' : 'MessageUndelivered',
+          warningId: r.warning_id,
+          callTaskId: r.call_task_id,
+          data: { channel: r.channel, attemptId: r.id, code: r.code },
+        })),
+      );
+    }
+    for (const r of rows.filter((x) => x.status === 'failed' && INVALID_NUMBER_RECEIPTS.has(x.code))) {
+      await invalidateContact(this.dataSource.manager, r, true, `回执 ${r.code}（空号）`, this.clock.now());
+      this.logger.warn({ msg: 'receipt says the number is dead', attemptId: r.id, callTaskId: r.call_task_id, code: r.code });
+      await this.nextRung.afterPermanentFailure(r.call_task_id);
+    }
+    return rows.map((r) => ({ ...r, key: `${r.carrier}|${r.provider_message_id}` }));
+  }
+
+  /** Area-SMS receipts: counted per batch (one provider message id per request, or one per number). */
+  private async countPublic(receipts: Receipt[]): Promise<Set<string>> {
+    if (receipts.length === 0) {
+      return new Set();
+    }
+    const rows = await this.dataSource.query<Array<{ carrier: string; mid: string }>>(
+      `WITH v AS (SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS v(carrier, mid, status)),
+       hit AS (
+         SELECT b.id, v.carrier, v.mid, v.status FROM public_sms_batches b
+         JOIN v ON v.mid = ANY(b.message_ids) AND b.provider LIKE v.carrier || '%'
+         WHERE b.message_ids && $2::varchar[]),
+       upd AS (
+         UPDATE public_sms_batches b SET delivered = b.delivered + x.d, undelivered = b.undelivered + x.f
+         FROM (SELECT id, count(*) FILTER (WHERE status = 'delivered') AS d, count(*) FILTER (WHERE status = 'failed') AS f
+               FROM hit GROUP BY id) x
+         WHERE b.id = x.id)
+       SELECT DISTINCT carrier, mid FROM hit`,
+      [receipts.map((r) => r.carrier), receipts.map((r) => r.messageId), receipts.map((r) => r.status)],
+    );
+    return new Set(rows.map((r) => `${r.carrier}|${r.mid}`));
+  }
+}

@@ -1,0 +1,102 @@
+import type { Clock } from '@app/common';
+import { toPositional } from '../content/templates';
+import type { MessageTemplates } from '../content/templates';
+import { signedRpcParams } from '../signing/alibaba-rpc';
+import { callProvider, ProviderResult, SmsProvider, SmsSend, usedParams, VoiceCall, VoiceProvider } from './provider';
+
+export interface AlibabaSettings {
+  name: string;
+  endpoint: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  timeoutMs: number;
+}
+
+interface RpcAnswer {
+  Code?: string;
+  Message?: string;
+  BizId?: string;
+  CallId?: string;
+  RequestId?: string;
+}
+
+const INVALID_NUMBER = ['isv.MOBILE_NUMBER_ILLEGAL'];
+const BLOCKED = ['isv.BLACK_KEY_CONTROL_LIMIT', 'isv.PHONE_NUMBER_IN_BLACKLIST'];
+const PER_NUMBER_LIMIT = ['isv.BUSINESS_LIMIT_CONTROL', 'isv.DAY_LIMIT_CONTROL'];
+
+/** Alibaba Cloud's RPC answers: Code 'OK', or a code that says whose problem it is. */
+function readAnswer(status: number, body: RpcAnswer, id: 'BizId' | 'CallId'): ProviderResult {
+  const code = body.Code ?? `HTTP${status}`;
+  const error = `${code}: ${body.Message ?? ''}`.slice(0, 400);
+  if (status === 200 && code === 'OK' && body[id]) {
+    return { ok: true, messageIds: [body[id]], rejected: 0 };
+  }
+  if (INVALID_NUMBER.includes(code) || BLOCKED.includes(code)) {
+    return { ok: false, kind: 'recipient', code, error, invalidNumber: INVALID_NUMBER.includes(code) };
+  }
+  if (PER_NUMBER_LIMIT.includes(code)) {
+    return { ok: false, kind: 'retry', code, error };
+  }
+  return { ok: false, kind: 'provider', code, error };
+}
+
+async function rpc(s: AlibabaSettings, clock: Clock, action: string, params: Record<string, string>, id: 'BizId' | 'CallId') {
+  const form = signedRpcParams(action, '2017-05-25', params, s, clock.now());
+  return callProvider<RpcAnswer>(
+    s.endpoint,
+    { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() },
+    s.timeoutMs,
+    (status, body) => readAnswer(status, body, id),
+  );
+}
+
+/** dysmsapi SendSms (same text to up to 1000 numbers), signed with the RPC signature; OutId carries our key. */
+export class AlibabaSmsProvider implements SmsProvider {
+  readonly carrier = 'alibaba' as const;
+  readonly name: string;
+
+  constructor(
+    private readonly s: AlibabaSettings,
+    private readonly templates: MessageTemplates,
+    private readonly clock: Clock,
+  ) {
+    this.name = s.name;
+  }
+
+  async send(req: SmsSend): Promise<ProviderResult> {
+    const names = toPositional(req.message.template.text).names;
+    return rpc(this.s, this.clock, 'SendSms', {
+      PhoneNumbers: req.phones.join(','),
+      SignName: req.signName,
+      TemplateCode: this.templates.carrierCode(req.message.template, 'alibaba'),
+      TemplateParam: JSON.stringify(usedParams(req.message, names)),
+      OutId: req.idempotencyKey,
+    }, 'BizId');
+  }
+}
+
+/** dyvmsapi SingleCallByTts: a text-to-speech call; the call result (and keypress) come back as a VoiceReport. */
+export class AlibabaVoiceProvider implements VoiceProvider {
+  readonly carrier = 'alibaba' as const;
+  readonly name: string;
+
+  constructor(
+    private readonly s: AlibabaSettings & { showNumber: string },
+    private readonly templates: MessageTemplates,
+    private readonly clock: Clock,
+  ) {
+    this.name = s.name;
+  }
+
+  async call(req: VoiceCall): Promise<ProviderResult> {
+    const names = toPositional(req.message.template.text).names;
+    return rpc(this.s, this.clock, 'SingleCallByTts', {
+      CalledShowNumber: this.s.showNumber,
+      CalledNumber: req.phone,
+      TtsCode: this.templates.carrierCode(req.message.template, 'alibaba'),
+      TtsParam: JSON.stringify(usedParams(req.message, names)),
+      PlayTimes: String(req.playTimes),
+      OutId: req.idempotencyKey,
+    }, 'CallId');
+  }
+}

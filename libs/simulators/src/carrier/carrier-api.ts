@@ -1,0 +1,169 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { CarrierNetwork, requestId } from './carrier-sim';
+import { verifyAlibabaRequest } from './verify-alibaba';
+import { verifyTc3 } from './verify-tc3';
+
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+export interface CarrierKeys {
+  alibaba: Record<string, string>;
+  tencent: Record<string, string>;
+  tencentAppId: string;
+}
+
+const parseJson = <T>(s: string | undefined, fallback: T): T => {
+  try {
+    return s ? (JSON.parse(s) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+};
+
+/**
+ * The providers' HTTP APIs as the simulator speaks them: Alibaba dysmsapi (SendSms, SendBatchSms) and dyvmsapi
+ * (SingleCallByTts) with the RPC signature, Tencent SMS SendSms 2021-01-11 with TC3-HMAC-SHA256. Bad signatures,
+ * unknown keys, stale timestamps and unregistered templates are refused like the real platforms refuse them.
+ */
+export class CarrierApi {
+  private readonly nonces = new Set<string>();
+
+  constructor(
+    private readonly net: CarrierNetwork,
+    private readonly keys: CarrierKeys,
+  ) {}
+
+  alibaba(method: string, params: Record<string, string>, product: 'sms' | 'voice'): Answer {
+    const RequestId = requestId();
+    const fail = (status: number, Code: string, Message: string): Answer => ({ status, body: { RequestId, Code, Message } });
+    const check = verifyAlibabaRequest(method, params, this.keys.alibaba, this.nonces);
+    if (!check.ok) {
+      return fail(check.status, check.code, check.message);
+    }
+    if (this.net.mode('alibaba') === 'error') {
+      return fail(500, 'isp.SYSTEM_ERROR', '系统错误（模拟故障）');
+    }
+    if (product === 'voice') {
+      return params.Action === 'SingleCallByTts' ? this.singleCallByTts(params, RequestId) : fail(404, 'InvalidAction.NotFound', 'Specified api is not found');
+    }
+    if (params.Action === 'SendSms') {
+      const phones = (params.PhoneNumbers ?? '').split(',').filter(Boolean);
+      if (phones.length === 0 || phones.length > 1000) {
+        return fail(200, 'isv.MOBILE_COUNT_OVER_LIMIT', '手机号码数量超过限制');
+      }
+      return this.sendSms(phones, params.SignName, params.TemplateCode, [parseJson<Record<string, string>>(params.TemplateParam, {})], params.OutId ?? '', RequestId);
+    }
+    if (params.Action === 'SendBatchSms') {
+      const phones = parseJson<string[]>(params.PhoneNumberJson, []);
+      const signs = parseJson<string[]>(params.SignNameJson, []);
+      const values = parseJson<Array<Record<string, string>>>(params.TemplateParamJson, []);
+      if (phones.length === 0 || phones.length > 100 || signs.length !== phones.length) {
+        return fail(200, 'isv.INVALID_JSON_PARAM', 'JSON参数不合法');
+      }
+      return this.sendSms(phones, signs[0], params.TemplateCode, values, params.OutId ?? '', RequestId);
+    }
+    return fail(404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
+  }
+
+  tencent(headers: IncomingHttpHeaders, body: string): Answer {
+    const RequestId = requestId().toLowerCase();
+    const error = (Code: string, Message: string): Answer => ({ status: 200, body: { Response: { Error: { Code, Message }, RequestId } } });
+    const check = verifyTc3(headers, body, this.keys.tencent);
+    if (!check.ok) {
+      return error(check.code, check.message);
+    }
+    if (headers['x-tc-action'] !== 'SendSms' || headers['x-tc-version'] !== '2021-01-11') {
+      return error('InvalidAction', 'The requested action does not exist.');
+    }
+    if (this.net.mode('tencent') === 'error') {
+      return error('InternalError.Timeout', '请求下发短信超时（模拟故障）');
+    }
+    const req = parseJson<{ PhoneNumberSet?: string[]; SmsSdkAppId?: string; SignName?: string; TemplateId?: string; TemplateParamSet?: string[]; SessionContext?: string }>(body, {});
+    if (req.SmsSdkAppId !== this.keys.tencentAppId) {
+      return error('FailedOperation.SmsSdkAppIdVerifyFail', 'SdkAppId 校验失败。');
+    }
+    const numbers = req.PhoneNumberSet ?? [];
+    if (numbers.length === 0 || numbers.length > 200) {
+      return error('LimitExceeded.PhoneNumberCountLimit', '调用接口单次提交的手机号个数超过200个。');
+    }
+    if (!req.SignName) {
+      return error('FailedOperation.SignatureIncorrectOrUnapproved', '签名未审批或格式错误。');
+    }
+    const text = this.net.render('tencent', req.TemplateId ?? '', req.TemplateParamSet ?? []);
+    if (text === null) {
+      return error('FailedOperation.TemplateIncorrectOrUnapproved', '模板未审批或内容不匹配。');
+    }
+    const local = numbers.map((n) => n.replace(/^\+86/, ''));
+    const answer = this.net.submitSms('tencent', local, req.SignName, text, req.SessionContext ?? '');
+    if (!answer.ok) {
+      return error(answer.code, answer.message);
+    }
+    const byPhone = new Map(answer.accepted.map((a) => [a.phone, a.id]));
+    const refused = new Map(answer.refused.map((r) => [r.phone, r.code]));
+    return {
+      status: 200,
+      body: {
+        Response: {
+          SendStatusSet: local.map((p, i) => {
+            const base = { PhoneNumber: numbers[i], SessionContext: req.SessionContext ?? '', IsoCode: 'CN', Fee: 1 };
+            const id = byPhone.get(p);
+            if (id) {
+              return { ...base, SerialNo: id, Code: 'Ok', Message: 'send success' };
+            }
+            return refused.get(p) === 'blacklisted'
+              ? { ...base, SerialNo: '', Fee: 0, Code: 'FailedOperation.PhoneNumberInBlacklist', Message: '手机号在免打扰名单库中' }
+              : { ...base, SerialNo: '', Fee: 0, Code: 'InvalidParameterValue.IncorrectPhoneNumber', Message: '手机号格式错误' };
+          }),
+          RequestId,
+        },
+      },
+    };
+  }
+
+  private sendSms(phones: string[], signName: string | undefined, code: string | undefined, values: Array<Record<string, string>>, outId: string, RequestId: string): Answer {
+    if (!signName) {
+      return { status: 200, body: { RequestId, Code: 'isv.SMS_SIGNATURE_ILLEGAL', Message: '签名不合法' } };
+    }
+    const texts = values.map((v) => this.net.render('alibaba', code ?? '', v));
+    if (texts.length === 0 || texts.some((t) => t === null)) {
+      return { status: 200, body: { RequestId, Code: 'isv.SMS_TEMPLATE_ILLEGAL', Message: '模板不合法(不存在或被拉黑)' } };
+    }
+    let bizId = '';
+    const refused: string[] = [];
+    if (texts.length === 1) {
+      const answer = this.net.submitSms('alibaba', phones, signName, texts[0] as string, outId);
+      if (!answer.ok) {
+        return { status: 200, body: { RequestId, Code: answer.code, Message: answer.message } };
+      }
+      bizId = answer.id;
+      refused.push(...answer.refused.map((r) => r.code));
+    } else {
+      phones.forEach((p, i) => {
+        const answer = this.net.submitSms('alibaba', [p], signName, texts[i] as string, outId ? `${outId}-${i}` : '');
+        bizId = bizId || (answer.ok ? answer.id : '');
+        refused.push(...(answer.ok ? answer.refused.map((r) => r.code) : []));
+      });
+    }
+    // One number refused in a single-number request refuses the request, as the platform does.
+    if (phones.length === 1 && refused.length === 1) {
+      return refused[0] === 'blacklisted'
+        ? { status: 200, body: { RequestId, Code: 'isv.BLACK_KEY_CONTROL_LIMIT', Message: '黑名单管控' } }
+        : { status: 200, body: { RequestId, Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '非法手机号' } };
+    }
+    return { status: 200, body: { RequestId, Code: 'OK', Message: 'OK', BizId: bizId } };
+  }
+
+  private singleCallByTts(params: Record<string, string>, RequestId: string): Answer {
+    const text = this.net.render('alibaba', params.TtsCode ?? '', parseJson<Record<string, string>>(params.TtsParam, {}));
+    if (text === null) {
+      return { status: 200, body: { RequestId, Code: 'isv.TTS_TEMPLATE_ILLEGAL', Message: 'TTS模板不存在' } };
+    }
+    const answer = this.net.call(params.CalledNumber ?? '', text, params.OutId ?? '');
+    if (!answer.ok) {
+      return { status: 200, body: { RequestId, Code: answer.code, Message: answer.message } };
+    }
+    return { status: 200, body: { RequestId, Code: 'OK', Message: 'OK', CallId: answer.id } };
+  }
+}

@@ -1,0 +1,362 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { waitFor } from '@app/common';
+import { seedDemo } from '@app/demo';
+import { CALLBACK_HEADERS, ProviderHealth, signCallback } from '@app/delivery';
+import { JobName, JobProducer, QueueName } from '@app/queue';
+import { Simulators, startSimulators } from '@app/simulators';
+import { resetDatabase } from '@app/testing';
+import { capXml } from '../support/cap-builder';
+import { Pipeline, startPipeline } from '../support/pipeline';
+
+const SHIZHI = '500230107';
+const SECRET = 'e2e-callback-secret-0123456789';
+const PREFIX = `jy-deliv-${Date.now()}`;
+
+interface Person {
+  person_id: string;
+  phone: string;
+  email: string;
+}
+
+interface AttemptRow {
+  id: string;
+  call_task_id: string;
+  channel: string;
+  status: string;
+  provider: string | null;
+  provider_message_id: string | null;
+  error: string | null;
+  receipt_code: string | null;
+  tries: number;
+  created_at: Date;
+}
+
+async function attemptsOf(ds: DataSource, warningId: string, personId: string, channel?: string): Promise<AttemptRow[]> {
+  return ds.query<AttemptRow[]>(
+    `SELECT a.id, a.call_task_id, a.channel, a.status, a.provider, a.provider_message_id, a.error, a.receipt_code, a.tries, a.created_at
+     FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
+     WHERE t.warning_id = $1 AND t.person_id = $2 AND ($3::varchar IS NULL OR a.channel = $3) ORDER BY a.created_at`,
+    [warningId, personId, channel ?? null],
+  );
+}
+
+/** Issue #5: fan-out over SMS, voice, email, webhooks and loudspeakers through the simulators, and what comes back. */
+describe('delivery over every channel through the simulators', () => {
+  let sims: Simulators;
+  let p: Pipeline;
+  let ds: DataSource;
+  let ingestKey: string;
+  let people: Person[];
+  let warningId: string;
+  const simUrl = () => `http://127.0.0.1:${sims.httpPort}`;
+  const residents = ['13900000001', '13900000002', '13900000003'];
+
+  const ingest = async (identifier: string) => {
+    const res = await request(p.server)
+      .post('/api/v1/alerts')
+      .set('Authorization', `Bearer ${ingestKey}`)
+      .set('Content-Type', 'application/cap+xml')
+      .send(capXml({ identifier, geocode: SHIZHI, areaDesc: '十直镇' }))
+      .expect(202);
+    return (res.body as { id: string }).id;
+  };
+
+  beforeAll(async () => {
+    sims = await startSimulators({
+      host: '127.0.0.1',
+      httpPort: 0,
+      smtpPort: 0,
+      templatesDir: join(__dirname, '../../config/templates'),
+      callbackUrl: 'http://127.0.0.1:1',
+      callbackSecret: SECRET,
+      alibaba: { accessKeyId: 'e2e-ali-key', accessKeySecret: 'e2e-ali-secret' },
+      tencent: { secretId: 'e2e-tc-id', secretKey: 'e2e-tc-secret', sdkAppId: '1400009999' },
+      mqtt: { url: 'mqtt://127.0.0.1:1883', topicPrefix: PREFIX },
+      receiptDelayMs: 50,
+      callDelayMs: 100,
+    });
+    // Red: voice rungs at 18 s and 36 s, answer deadline 60 s — long enough to tell "now" from "on schedule".
+    p = await startPipeline({
+      TIMER_SCALE: '0.1',
+      SIMULATOR_HOST: '127.0.0.1',
+      SIMULATOR_PORT: String(sims.httpPort),
+      PROVIDER_CALLBACK_SECRET: SECRET,
+      ALIBABA_ACCESS_KEY_ID: 'e2e-ali-key',
+      ALIBABA_ACCESS_KEY_SECRET: 'e2e-ali-secret',
+      TENCENT_SECRET_ID: 'e2e-tc-id',
+      TENCENT_SECRET_KEY: 'e2e-tc-secret',
+      TENCENT_SMS_SDK_APP_ID: '1400009999',
+      SMS_PROVIDERS: 'alibaba-sim,tencent-sim',
+      BREAKER_OPEN_MS: '1500',
+      MQTT_TOPIC_PREFIX: PREFIX,
+    });
+    await p.app.listen(0, '127.0.0.1');
+    sims.callbackUrl = `http://127.0.0.1:${(p.server.address() as AddressInfo).port}`;
+    ds = p.ds;
+    await resetDatabase(ds);
+    await seedDemo(ds);
+    ingestKey = 'test-deliv-ingest-key';
+    await ds.query(`INSERT INTO api_keys (name, key_hash, role, region_code) VALUES ('ingest', $1, 'ingest', '500000')`, [
+      createHash('sha256').update(ingestKey).digest('hex'),
+    ]);
+    // The trio of 十直镇's flash-flood zones is called for a red rainstorm; four of them play roles below.
+    people = await ds.query<Person[]>(
+      `SELECT DISTINCT ON (p.id) p.id AS person_id, s.address AS phone, e.address AS email
+       FROM responsibility_assignments a JOIN risk_zones z ON z.id::text = a.target_id AND a.target_type = 'zone'
+       JOIN persons p ON p.id = a.person_id
+       JOIN contact_methods s ON s.person_id = p.id AND s.channel = 'sms' AND s.invalid_at IS NULL
+       JOIN contact_methods e ON e.person_id = p.id AND e.channel = 'email' AND e.invalid_at IS NULL
+       WHERE z.admin_unit_code LIKE $1 || '%' AND z.kind = 'flash_flood_danger_zone'
+       ORDER BY p.id LIMIT 4`,
+      [SHIZHI],
+    );
+    expect(people).toHaveLength(4);
+    const [zone] = await ds.query<Array<{ id: string }>>(
+      `SELECT id FROM risk_zones WHERE admin_unit_code LIKE $1 || '%' AND kind = 'flash_flood_danger_zone' AND risk_grade IN ('high','very_high') LIMIT 1`,
+      [SHIZHI],
+    );
+    await ds.query(`INSERT INTO resident_phones (risk_zone_id, phone) SELECT $1, unnest($2::varchar[])`, [zone.id, residents]);
+    await ds.query(`INSERT INTO broadcast_devices (code, name, risk_zone_id) VALUES ('SZ-LS-01', '十直镇汀溪村大喇叭', $1)`, [zone.id]);
+    sims.network.setNumber(people[0].phone, { sms: 'blacklisted', voice: 'press' });
+    sims.network.setNumber(people[1].phone, { sms: 'dead' });
+    warningId = await ingest('FD-DELIV-RED-1');
+  }, 120_000);
+
+  afterAll(async () => {
+    // Later rungs and deadlines are still delayed in Redis: drop them so the next spec's workers do not run them.
+    await Promise.all(Object.values(QueueName).map((name) => p?.app.get<Queue>(getQueueToken(name)).obliterate({ force: true })));
+    await p?.stop();
+    await sims?.stop();
+  });
+
+  it('sends SMS with a whole short link and email at once, with receipts and the provider recorded', async () => {
+    const c = people[2];
+    const sms = await waitFor(() => sims.network.messages(c.phone)[0], { what: 'SMS to the zone admin' });
+    expect(sms.text.startsWith('【叫应预警】')).toBe(true);
+    expect(sms.text).toContain('回复1');
+    const code = /\/a\/([A-Za-z0-9_-]{10})确认收到/.exec(sms.text)?.[1];
+    expect(code).toBeDefined();
+    const redirect = await request(p.server).get(`/a/${code}`).expect(302);
+    expect(redirect.headers.location).toMatch(/\/ack\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    await request(p.server).get('/a/AAAAAAAAAA').expect(404);
+
+    const delivered = await waitFor(async () => {
+      const [a] = await attemptsOf(ds, warningId, c.person_id, 'sms');
+      return a?.status === 'delivered' ? a : null;
+    }, { what: 'SMS receipt' });
+    expect(delivered).toMatchObject({ provider: 'alibaba-sim', receipt_code: 'DELIVERED', tries: 1 });
+    expect(delivered.provider_message_id).toBe(sms.id);
+
+    await waitFor(() => p.mail.list({ to: c.email })[0], { what: 'email' });
+    const email = await waitFor(async () => {
+      const [e] = await attemptsOf(ds, warningId, c.person_id, 'email');
+      return e?.status === 'accepted' ? e : null;
+    }, { what: 'email accepted' });
+    expect(email.provider).toBe('smtp');
+    const [task] = await ds.query<Array<{ state: string }>>(`SELECT state FROM call_tasks WHERE id = $1`, [delivered.call_task_id]);
+    expect(task.state).toBe('sent');
+  });
+
+  it('warns residents by area SMS and loudspeaker right after matching, without waiting for answers', async () => {
+    for (const phone of residents) {
+      const [msg] = await waitFor(() => sims.network.messages(phone).length > 0 && sims.network.messages(phone), { what: `area SMS to ${phone}` });
+      expect(msg.text).toContain('【叫应预警】丰都县气象台发布暴雨红色预警信号');
+      expect(msg.text).not.toContain('回复');
+    }
+    const batch = await waitFor(async () => {
+      const [b] = await ds.query<Array<{ status: string; delivered: number; provider: string }>>(
+        `SELECT b.status, b.delivered, b.provider FROM public_sms_batches b JOIN public_notices n ON n.id = b.notice_id WHERE n.warning_id = $1`,
+        [warningId],
+      );
+      return b?.delivered === residents.length ? b : null;
+    }, { what: 'area SMS receipts' });
+    expect(batch).toMatchObject({ status: 'accepted', provider: 'alibaba-sim' });
+
+    const played = await waitFor(async () => {
+      const [j] = await ds.query<Array<{ status: string; played_at: Date | null }>>(
+        `SELECT j.status, j.played_at FROM broadcast_jobs j JOIN public_notices n ON n.id = j.notice_id WHERE n.warning_id = $1`,
+        [warningId],
+      );
+      return j?.status === 'played' ? j : null;
+    }, { what: 'loudspeaker played report over MQTT' });
+    expect(played.played_at).toBeInstanceOf(Date);
+    expect(sims.speakers?.list('SZ-LS-01')[0].text).toContain('紧急通知');
+  });
+
+  it('takes a blacklisted number straight to the voice rung, and a keypress answers the call', async () => {
+    const a = people[0];
+    const failed = await waitFor(async () => {
+      const [s] = await attemptsOf(ds, warningId, a.person_id, 'sms');
+      return s?.status === 'failed' ? s : null;
+    }, { what: 'SMS refused' });
+    expect(failed.error).toContain('isv.BLACK_KEY_CONTROL_LIMIT');
+    const contacts = await ds.query<Array<{ channel: string; invalid: boolean }>>(
+      `SELECT channel, invalid_at IS NOT NULL AS invalid FROM contact_methods WHERE person_id = $1 AND channel IN ('sms','voice') ORDER BY channel`,
+      [a.person_id],
+    );
+    expect(contacts).toEqual([{ channel: 'sms', invalid: true }, { channel: 'voice', invalid: false }]);
+    const voice = await waitFor(async () => (await attemptsOf(ds, warningId, a.person_id, 'voice'))[0], { what: 'voice attempt' });
+    // The rung was due at 18 s; it ran right after the refusal.
+    expect(voice.created_at.getTime() - failed.created_at.getTime()).toBeLessThan(10_000);
+    const call = await waitFor(() => sims.network.callsTo(a.phone)[0], { what: 'voice call' });
+    expect(call.text).toContain('收到请按1');
+    expect(call.text).not.toMatch(/http/);
+    const ack = await waitFor(async () => {
+      const [row] = await ds.query<Array<{ method: string; response: string }>>(
+        `SELECT k.method, k.response FROM acknowledgements k JOIN call_tasks t ON t.id = k.call_task_id WHERE t.warning_id = $1 AND t.person_id = $2`,
+        [warningId, a.person_id],
+      );
+      return row;
+    }, { what: 'keypress acknowledgement' });
+    expect(ack).toEqual({ method: 'keypress', response: 'received' });
+  });
+
+  it('invalidates a dead number for SMS and voice on its receipt', async () => {
+    const b = people[1];
+    const failed = await waitFor(async () => {
+      const [s] = await attemptsOf(ds, warningId, b.person_id, 'sms');
+      return s?.status === 'failed' ? s : null;
+    }, { what: 'dead-number receipt' });
+    expect(failed.receipt_code).toBe('MN:0001');
+    const contacts = await waitFor(async () => {
+      const list = await ds.query<Array<{ invalid: boolean; invalid_reason: string }>>(
+        `SELECT invalid_at IS NOT NULL AS invalid, invalid_reason FROM contact_methods WHERE person_id = $1 AND channel IN ('sms','voice')`,
+        [b.person_id],
+      );
+      return list.every((c) => c.invalid) && list;
+    }, { what: 'number invalidated' });
+    expect(contacts).toHaveLength(2);
+    expect(contacts.every((c) => c.invalid && c.invalid_reason.includes('空号'))).toBe(true);
+  });
+
+  it('never sends twice: a duplicate job finds the work done, a crash after acceptance resends under the same key', async () => {
+    const d = people[3];
+    const sms = await waitFor(async () => {
+      const [s] = await attemptsOf(ds, warningId, d.person_id, 'sms');
+      return s?.provider_message_id ? s : null;
+    }, { what: 'accepted SMS' });
+    const queue = p.app.get<Queue>(getQueueToken(QueueName.DispatchSms));
+    const dup = await queue.add(JobName.SendAttempt, { attemptId: sms.id }, { jobId: `dup-${sms.id}` });
+    await waitFor(async () => (await dup.getState()) === 'completed', { what: 'duplicate job' });
+    expect((await queue.getJob(dup.id as string))?.returnvalue).toBe('skipped');
+
+    // A worker that died after the provider accepted, before the status write: the row is left 'sending'.
+    await ds.query(`UPDATE attempts SET status = 'sending', provider_message_id = NULL, claimed_at = now() - interval '1 hour' WHERE id = $1`, [sms.id]);
+    const retry = await queue.add(JobName.SendAttempt, { attemptId: sms.id }, { jobId: `crash-${sms.id}` });
+    await waitFor(async () => (await retry.getState()) === 'completed', { what: 'retried job' });
+    const [after] = await ds.query<AttemptRow[]>(`SELECT status, provider_message_id, tries FROM attempts WHERE id = $1`, [sms.id]);
+    expect(after).toMatchObject({ status: 'accepted', provider_message_id: sms.provider_message_id, tries: 2 });
+    expect(sims.network.messages(d.phone)).toHaveLength(1);
+  });
+
+  it('delivers signed webhooks with retries, and DingTalk and WeCom robot messages, refusing a bad secret for good', async () => {
+    const d = people[3];
+    sims.hooks.configure('org', { kind: 'signed', secret: 'org-secret-1', failTimes: 2 });
+    sims.hooks.configure('ding', { kind: 'dingtalk', secret: 'SEC-ding-secret' });
+    sims.hooks.configure('wecom', { kind: 'wecom', secret: 'wecom-key-1' });
+    await ds.query(
+      `INSERT INTO webhook_endpoints (name, kind, url, secret) VALUES
+        ('org', 'signed', $1 || '/hooks/org', 'org-secret-1'),
+        ('ding', 'dingtalk', $1 || '/robots/dingtalk/ding?access_token=t1', 'SEC-ding-secret'),
+        ('wecom', 'wecom', $1 || '/robots/wecom/wecom?key=wecom-key-1', NULL),
+        ('org-wrong', 'signed', $1 || '/hooks/org', 'not-the-secret')`,
+      [simUrl()],
+    );
+    const [task] = await ds.query<Array<{ id: string }>>(`SELECT id FROM call_tasks WHERE warning_id = $1 AND person_id = $2`, [warningId, d.person_id]);
+    const names = ['org', 'ding', 'wecom', 'org-wrong'];
+    const rows = await ds.query<Array<{ id: string }>>(
+      `WITH c AS (INSERT INTO contact_methods (person_id, channel, address, priority) SELECT $1, 'webhook', unnest($3::varchar[]), 5 RETURNING id, address)
+       INSERT INTO attempts (call_task_id, channel, contact_method_id, rung, idempotency_key)
+       SELECT $2::uuid, 'webhook', c.id, 0, $2::text || '-r0-webhook-' || c.address FROM c RETURNING id`,
+      [d.person_id, task.id, names],
+    );
+    await p.app.get(JobProducer).send(rows.map((r) => ({ attemptId: r.id, channel: 'webhook', level: 1 })));
+
+    const org = await waitFor(() => sims.hooks.list('org')[0], { timeoutMs: 30_000, what: 'signed webhook after two 503s' });
+    expect(org.body).toMatchObject({ type: 'call', callTaskId: task.id, warning: { id: warningId } });
+    expect((org.body as { ackUrl: string }).ackUrl).toMatch(/\/ack\//);
+    expect(sims.hooks.list('org').filter((h) => h.duplicate)).toHaveLength(0);
+    const ding = await waitFor(() => sims.hooks.list('ding')[0], { what: 'DingTalk robot' });
+    expect(ding.body).toMatchObject({ msgtype: 'markdown', markdown: { title: '丰都县气象台发布暴雨红色预警信号' } });
+    const wecom = await waitFor(() => sims.hooks.list('wecom')[0], { what: 'WeCom robot' });
+    expect((wecom.body as { markdown: { content: string } }).markdown.content).toContain('### 丰都县气象台发布暴雨红色预警信号');
+
+    const settled = await waitFor(async () => {
+      const list = await ds.query<Array<{ address: string; status: string; tries: number; error: string | null }>>(
+        `SELECT c.address, a.status, a.tries, a.error FROM attempts a JOIN contact_methods c ON c.id = a.contact_method_id
+         WHERE a.id = ANY($1::uuid[]) ORDER BY c.address`,
+        [rows.map((r) => r.id)],
+      );
+      return list.every((a) => a.status === 'delivered' || a.status === 'failed') ? list : null;
+    }, { timeoutMs: 30_000, what: 'webhook attempts settled' });
+    expect(settled.map((a) => [a.address, a.status])).toEqual([
+      ['ding', 'delivered'],
+      ['org', 'delivered'],
+      ['org-wrong', 'failed'],
+      ['wecom', 'delivered'],
+    ]);
+    expect(settled.find((a) => a.address === 'org')?.tries).toBe(3);
+    expect(settled.find((a) => a.address === 'org-wrong')?.error).toContain('HTTP401');
+  }, 60_000);
+
+  it('acknowledges a call when the person replies 1 by SMS', async () => {
+    const c = people[2];
+    const reply = await fetch(`${simUrl()}/sms/reply`, { method: 'POST', body: JSON.stringify({ from: c.phone, text: '1' }) });
+    expect(reply.status).toBe(202);
+    const ack = await waitFor(async () => {
+      const [row] = await ds.query<Array<{ method: string; actor: string }>>(
+        `SELECT k.method FROM acknowledgements k JOIN call_tasks t ON t.id = k.call_task_id WHERE t.warning_id = $1 AND t.person_id = $2`,
+        [warningId, c.person_id],
+      );
+      return row;
+    }, { what: 'SMS reply acknowledgement' });
+    expect(ack.method).toBe('sms_reply');
+  });
+
+  it('fails over to Tencent while Alibaba errors, and comes back to Alibaba after probation', async () => {
+    const c = people[2];
+    sims.network.setMode('alibaba', 'error');
+    const second = await ingest('FD-DELIV-RED-2');
+    const viaTencent = await waitFor(async () => {
+      const [s] = await attemptsOf(ds, second, c.person_id, 'sms');
+      return s?.status === 'delivered' ? s : null;
+    }, { what: 'SMS through the second provider' });
+    expect(viaTencent.provider).toBe('tencent-sim');
+    expect(sims.network.messages(c.phone).at(-1)?.carrier).toBe('tencent');
+    const health = p.app.get(ProviderHealth);
+    expect(health.snapshot().find((b) => b.provider === 'alibaba-sim')?.state).toBe('open');
+
+    sims.network.setMode('alibaba', 'ok');
+    await new Promise((r) => setTimeout(r, 1600));
+    const third = await ingest('FD-DELIV-RED-3');
+    await waitFor(async () => {
+      const list = await ds.query<Array<{ provider: string }>>(
+        `SELECT a.provider FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
+         WHERE t.warning_id = $1 AND a.channel = 'sms' AND a.status IN ('accepted','delivered')`,
+        [third],
+      );
+      return list.some((a) => a.provider === 'alibaba-sim');
+    }, { what: 'Alibaba back in use after probation' });
+  }, 60_000);
+
+  it('refuses unsigned, forged and stale callbacks with 401, and takes a real provider URL token', async () => {
+    const body = JSON.stringify([{ biz_id: 'nope^0', success: true, report_time: '2025-11-22 10:00:00' }]);
+    const post = (headers: Record<string, string>, path = '/providers/alibaba/sms-report') =>
+      request(p.server).post(path).set('content-type', 'application/json').set(headers).send(body);
+    const ts = Math.floor(Date.now() / 1000);
+    await post({}).expect(401);
+    await post({ [CALLBACK_HEADERS.timestamp]: String(ts), [CALLBACK_HEADERS.signature]: signCallback('wrong-secret', ts, body) }).expect(401);
+    await post({ [CALLBACK_HEADERS.timestamp]: String(ts - 3600), [CALLBACK_HEADERS.signature]: signCallback(SECRET, ts - 3600, body) }).expect(401);
+    await post({}, '/providers/alibaba/sms-report?token=guess').expect(401);
+    const ok = await post({ [CALLBACK_HEADERS.timestamp]: String(ts), [CALLBACK_HEADERS.signature]: signCallback(SECRET, ts, body) }).expect(200);
+    expect(ok.body).toEqual({ code: 0, msg: '成功' });
+    await post({}, `/providers/alibaba/sms-report?token=${SECRET}`).expect(200);
+    await request(p.server).post(`/providers/tencent/sms-status?token=${SECRET}`).send([{ nothing: 1 }]).expect(400);
+  });
+});
