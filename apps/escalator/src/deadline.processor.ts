@@ -1,19 +1,34 @@
 import { Processor } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import { JobName, JobOutcome, JobPayloads, LoggedWorkerHost, QueueName, WORKER_OPTIONS } from '@app/queue';
-import { DeadlineService } from '@app/response';
+import { DeadlineService, OrdersService, WarningLifecycle } from '@app/response';
+
+type TimerJob =
+  | Job<JobPayloads[JobName.CheckCallTask], JobOutcome, JobName.CheckCallTask>
+  | Job<JobPayloads[JobName.ExpireWarning], JobOutcome, JobName.ExpireWarning>
+  | Job<JobPayloads[JobName.CheckOrderTarget], JobOutcome, JobName.CheckOrderTarget>;
 
 /** Its own queue and worker: a fan-out backlog never makes a deadline late (PERFORMANCE.md B6). */
 @Processor(QueueName.Deadlines, { ...WORKER_OPTIONS, concurrency: 10 })
 export class DeadlineProcessor extends LoggedWorkerHost {
-  constructor(private readonly deadlines: DeadlineService) {
+  constructor(
+    private readonly deadlines: DeadlineService,
+    private readonly lifecycle: WarningLifecycle,
+    private readonly orders: OrdersService,
+  ) {
     super();
   }
 
-  async process(job: Job<JobPayloads[JobName.CheckCallTask], JobOutcome, string>): Promise<JobOutcome> {
-    if (job.name !== (JobName.CheckCallTask as string)) {
-      throw new UnrecoverableError(`unknown job ${job.name} on ${QueueName.Deadlines}`);
+  async process(job: TimerJob): Promise<JobOutcome> {
+    switch (job.name) {
+      case JobName.CheckCallTask:
+        return this.deadlines.check(job.data.callTaskId, job.data.step);
+      case JobName.ExpireWarning:
+        return this.lifecycle.expire(job.data.warningId);
+      case JobName.CheckOrderTarget:
+        return this.orders.check(job.data.orderTargetId, job.data.phase);
+      default:
+        throw new UnrecoverableError(`unknown job ${(job as Job).name} on ${QueueName.Deadlines}`);
     }
-    return this.deadlines.check(job.data.callTaskId, job.data.step);
   }
 }

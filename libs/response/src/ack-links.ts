@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock, GoneError, NotFoundError, TokenClaims, TokenSigner } from '@app/common';
+import { Clock, GoneError, NotFoundError, TokenClaims, TokenPurpose, TokenSigner } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 
 /** A warning without an expiry still gets links that end: this long after issue, plus the grace period. */
@@ -27,9 +27,19 @@ export class AckLinks {
     return `${this.config.http.publicBaseUrl}/ack/${token}`;
   }
 
+  /** A 熔断 order target's link: purpose 'order', bound to the target row and its person, valid for 7 days plus grace. */
+  orderToken(orderTargetId: string, personId: string): string {
+    const exp = Math.floor((this.clock.now().getTime() + (7 * 24 + this.config.ack.graceHours) * 3600_000) / 1000);
+    return this.signer.sign({ sub: orderTargetId, per: personId, pur: 'order', exp });
+  }
+
+  orderUrl(token: string): string {
+    return `${this.config.http.publicBaseUrl}/api/v1/order-targets/${token}`;
+  }
+
   /** Refuses forged, altered, foreign-purpose and expired tokens; says nothing about which task exists. */
-  verify(token: string): TokenClaims {
-    const check = this.signer.verify(token, 'ack', this.clock.now());
+  verify(token: string, purpose: TokenPurpose = 'ack'): TokenClaims {
+    const check = this.signer.verify(token, purpose, this.clock.now());
     if (check.ok) {
       return check.claims;
     }

@@ -5,7 +5,11 @@ import type { AckMethod, AckResponse, CallReason } from '@app/database';
 import { EventLog, callReasonsSql } from '@app/database';
 import { JobProducer } from '@app/queue';
 import { AckLinks } from './ack-links';
+import { lockTaskWithWarning } from './deadline.service';
 import { Escalator } from './escalator';
+import { PeerNotices } from './peer-notices';
+import { PerformanceLog } from './performance-log';
+import { ResponseJobs } from './response-jobs';
 
 export interface AckInput {
   response: AckResponse;
@@ -57,6 +61,9 @@ export class AckService {
     private readonly escalator: Escalator,
     private readonly producer: JobProducer,
     private readonly clock: Clock,
+    private readonly performance: PerformanceLog,
+    private readonly peers: PeerNotices,
+    private readonly jobs: ResponseJobs,
   ) {}
 
   /** What the link page shows. Opening is recorded, but it is not an answer. */
@@ -75,11 +82,12 @@ export class AckService {
   async acknowledge(callTaskId: string, personId: string, input: AckInput, method: AckMethod, actor: string): Promise<AckResult> {
     const now = this.clock.now();
     const outcome = await this.dataSource.transaction(async (tx) => {
-      const [task] = await tx.query<Array<{ id: string; warning_id: string; person_id: string; state: string }>>(
-        `SELECT id, warning_id, person_id, state FROM call_tasks WHERE id = $1 AND person_id = $2 FOR NO KEY UPDATE`,
-        [callTaskId, personId],
+      const task = await lockTaskWithWarning<{ id: string; warning_id: string; person_id: string; state: string; warning_state: string }>(
+        tx,
+        callTaskId,
+        `t.id, t.warning_id, t.person_id, t.state, w.state AS warning_state`,
       );
-      if (!task) {
+      if (!task || task.person_id !== personId) {
         throw new NotFoundError('确认链接无效。(unknown call)');
       }
       const [existing] = await tx.query<Array<{ response: AckResponse; late: boolean; acknowledged_at: Date }>>(
@@ -116,13 +124,20 @@ export class AckService {
         },
         tx,
       );
-      const follow = input.response === 'cannot_comply' ? await this.escalator.escalate(tx, task.id, 'cannot_comply', now) : null;
-      return { task, already: false, late, response: input.response, at: now, follow };
+      const kind = input.response === 'cannot_comply' ? 'cannot_comply' : late ? 'answered_late' : 'answered';
+      await this.performance.record(tx, [{ kind, callTaskId: task.id, detail: { method, response: input.response, note: input.note ?? undefined } }], now);
+      const tracking = task.warning_state === 'tracking';
+      const follow = input.response === 'cannot_comply' && tracking ? await this.escalator.escalate(tx, task.id, 'cannot_comply', now) : null;
+      const notices = tracking && input.response !== 'cannot_comply' ? await this.peers.write(tx, task.id, input.response, now) : [];
+      return { task, already: false, late, response: input.response, at: now, follow, notices };
     });
     if (!outcome.already) {
       await this.producer.cancelChecks(callTaskId);
       if ('follow' in outcome && outcome.follow) {
         await this.escalator.enqueue(outcome.follow, now);
+      }
+      if ('notices' in outcome && outcome.notices) {
+        await this.jobs.sendNotices(outcome.notices);
       }
       this.logger.log({ msg: 'call acknowledged', callTaskId, method, late: outcome.late });
     }
@@ -133,6 +148,21 @@ export class AckService {
       response: outcome.response,
       acknowledgedAt: outcome.at,
     };
+  }
+
+  /** For console routes: the call task's person, if that person sits in the caller's region; otherwise not found. */
+  async personOfTask(callTaskId: string, regionCode: string): Promise<string> {
+    const [row] = /^[0-9a-f-]{36}$/i.test(callTaskId)
+      ? await this.dataSource.query<Array<{ person_id: string }>>(
+          `SELECT t.person_id FROM call_tasks t JOIN persons p ON p.id = t.person_id
+           WHERE t.id = $1 AND ($2 = '500000' OR p.admin_unit_code LIKE $2 || '%')`,
+          [callTaskId, regionCode],
+        )
+      : [];
+    if (!row) {
+      throw new NotFoundError(`call ${callTaskId} not found（叫应任务不存在）`);
+    }
+    return row.person_id;
   }
 
   private async load(manager: EntityManager, callTaskId: string, personId: string): Promise<CallView> {

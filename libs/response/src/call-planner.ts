@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { ResolvedSpec } from '@app/config';
+import { ResolvedSpec, tierSpec } from '@app/config';
 import type { CallReason } from '@app/database';
 import type { CheckJob, SendJob } from '@app/queue';
 import { hasChannelQueue } from '@app/queue';
+import { VersionRules } from './version-rules';
+import { answerDeadline, callTaskTimers, TaskStart } from './timer-rules';
 
 export interface NewCallTask {
   personId: string;
@@ -13,44 +15,57 @@ export interface NewCallTask {
   escalatedFromTaskId?: string | null;
   /** No usable contact at all: escalate at once instead of waiting for silence. */
   unreachable?: boolean;
+  /** Sent, never waited for (an update to someone who already answered, a lift notice). */
+  notifyOnly?: boolean;
 }
 
 export interface PlannedWork {
   taskIds: Map<string, string>;
   sends: SendJob[];
   checks: CheckJob[];
+  /** Further escalation steps of calls still silent after being escalated (see Escalator). */
+  rounds?: Array<{ callTaskId: string; round: number; dueAt: Date }>;
 }
+
+export interface PlanContext {
+  warningId: string;
+  dispatchId: string;
+  level: number | null;
+  spec: ResolvedSpec;
+  now: Date;
+}
+
+const startOf = (t: NewCallTask): TaskStart => (t.notifyOnly ? 'notify_only' : t.unreachable ? 'unreachable' : 'call');
 
 /**
  * Creates call tasks with their first-rung attempts, in the caller's transaction, and returns the jobs to
- * enqueue after commit: the sends, each later ladder rung and the answer deadline as delayed checks.
+ * enqueue after commit: the sends, each later ladder rung and the answer deadline as delayed checks (timer-rules.ts).
+ * The first tasks of a later version of a warning go through the chain rules first (version-rules.ts).
  */
 @Injectable()
 export class CallPlanner {
-  async create(
-    manager: EntityManager,
-    ctx: { warningId: string; dispatchId: string; level: number | null; spec: ResolvedSpec; now: Date },
-    tasks: NewCallTask[],
-  ): Promise<PlannedWork> {
+  constructor(private readonly versions: VersionRules) {}
+
+  async create(manager: EntityManager, ctx: PlanContext, requested: NewCallTask[]): Promise<PlannedWork> {
     const work: PlannedWork = { taskIds: new Map(), sends: [], checks: [] };
+    const initial = requested.length > 0 && requested.every((t) => !t.escalatedFromTaskId && !t.notifyOnly);
+    const tasks = initial ? await this.versions.apply(manager, ctx, requested) : requested;
     if (tasks.length === 0) {
       return work;
     }
     const { spec, now } = ctx;
-    const deadline = spec.requiresAck ? new Date(now.getTime() + spec.ackDeadlineMs) : null;
+    const requiresAck = (t: NewCallTask) => !t.notifyOnly && tierSpec(spec, t.tier).requiresAck;
     const rows = await manager.query<Array<{ id: string; person_id: string; state: string }>>(
       `INSERT INTO call_tasks (warning_id, dispatch_id, person_id, tier, reasons, state, requires_ack, deadline_at,
                                next_rung, escalation_path, escalated_from_task_id, created_at, updated_at)
-       SELECT $1, $2, t.person_id, t.tier, t.reasons, t.state, $3, $4, 1, t.path, t.from_id, $5, $5
-       FROM unnest($6::uuid[], $7::smallint[], $8::jsonb[], $9::varchar[], $10::jsonb[], $11::uuid[])
-         AS t(person_id, tier, reasons, state, path, from_id)
+       SELECT $1, $2, t.person_id, t.tier, t.reasons, t.state, t.requires_ack, t.deadline, 1, t.path, t.from_id, $3, $3
+       FROM unnest($4::uuid[], $5::smallint[], $6::jsonb[], $7::varchar[], $8::jsonb[], $9::uuid[], $10::boolean[],
+                   $11::timestamptz[]) AS t(person_id, tier, reasons, state, path, from_id, requires_ack, deadline)
        ON CONFLICT (dispatch_id, person_id) DO NOTHING
        RETURNING id, person_id, state`,
       [
         ctx.warningId,
         ctx.dispatchId,
-        spec.requiresAck,
-        deadline,
         now,
         tasks.map((t) => t.personId),
         tasks.map((t) => t.tier),
@@ -58,6 +73,8 @@ export class CallPlanner {
         tasks.map((t) => (t.unreachable ? 'unreachable' : 'pending')),
         tasks.map((t) => JSON.stringify(t.escalationPath)),
         tasks.map((t) => t.escalatedFromTaskId ?? null),
+        tasks.map(requiresAck),
+        tasks.map((t) => (requiresAck(t) ? answerDeadline(spec, t.tier, now) : null)),
       ],
     );
     for (const row of rows) {
@@ -73,20 +90,20 @@ export class CallPlanner {
       existing.forEach((e) => work.taskIds.set(e.person_id, e.id));
     }
     // Only the rows created here get messages and timers.
-    const reachable = rows.filter((r) => r.state !== 'unreachable').map((r) => r.id);
-    const unreachable = rows.filter((r) => r.state === 'unreachable').map((r) => r.id);
-
-    work.sends = await this.createAttempts(manager, reachable, 0, spec.ladderMs[0].channels, ctx.level);
-    for (const id of reachable) {
-      spec.ladderMs.slice(1).forEach((rung, i) => {
-        work.checks.push({ callTaskId: id, step: i + 1, dueAt: new Date(now.getTime() + rung.atMs) });
-      });
-      if (deadline) {
-        work.checks.push({ callTaskId: id, step: 'deadline', dueAt: deadline });
+    const created = new Set(rows.map((r) => r.id));
+    const byTier = new Map<number, string[]>();
+    for (const t of tasks) {
+      const id = work.taskIds.get(t.personId) as string;
+      if (!created.has(id)) {
+        continue;
+      }
+      work.checks.push(...callTaskTimers(spec, t.tier, id, requiresAck(t) ? startOf(t) : 'notify_only', now));
+      if (!t.unreachable) {
+        byTier.set(t.tier, [...(byTier.get(t.tier) ?? []), id]);
       }
     }
-    for (const id of unreachable) {
-      work.checks.push({ callTaskId: id, step: 'deadline', dueAt: now });
+    for (const [tier, ids] of byTier) {
+      work.sends.push(...(await this.createAttempts(manager, ids, 0, tierSpec(spec, tier).ladderMs[0].channels, ctx.level)));
     }
     return work;
   }

@@ -1,17 +1,35 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '@app/common';
-import type { ResolvedSpec } from '@app/config';
+import { ResolvedSpec, tierSpec } from '@app/config';
 import { EventLog } from '@app/database';
 import { JobOutcome } from '@app/queue';
 import { CallPlanner, PlannedWork } from './call-planner';
 import { Escalator } from './escalator';
 
 const OPEN = ['pending', 'sent', 'unreachable'];
+/** A further-escalation job may fire this early (timer granularity) and still count as due. */
+const ROUND_TOLERANCE_MS = 250;
+
+/**
+ * Locks a call task for a change, its warning first (shared): a lift or an update, which locks the warning
+ * exclusively, then either waits for this change to commit or makes it see the warning no longer tracking.
+ * Every writer that can add calls or messages to a warning takes the locks in this order.
+ */
+export async function lockTaskWithWarning<T>(tx: EntityManager, callTaskId: string, columns: string): Promise<T | undefined> {
+  await tx.query(`SELECT 1 FROM warnings WHERE id = (SELECT warning_id FROM call_tasks WHERE id = $1) FOR SHARE`, [callTaskId]);
+  const [row] = await tx.query<T[]>(
+    `SELECT ${columns} FROM call_tasks t JOIN warnings w ON w.id = t.warning_id JOIN dispatches d ON d.id = t.dispatch_id
+     WHERE t.id = $1 FOR NO KEY UPDATE OF t`,
+    [callTaskId],
+  );
+  return row;
+}
 
 /**
  * Runs a delayed check of one call task against PostgreSQL: the next ladder rung (retry on the next channel),
- * or the answer deadline (escalate). An answered or closed task is skipped, so late or repeated jobs are harmless.
+ * or the answer deadline (escalate). An answered or closed task, or one whose warning no longer tracks, is skipped,
+ * so late or repeated jobs are harmless.
  */
 @Injectable()
 export class DeadlineService {
@@ -26,23 +44,26 @@ export class DeadlineService {
   async check(callTaskId: string, step: number | 'deadline'): Promise<JobOutcome> {
     const now = this.clock.now();
     const work = await this.dataSource.transaction(async (tx): Promise<PlannedWork | null | 'skip'> => {
-      const [task] = await tx.query<Array<{ id: string; warning_id: string; state: string; next_rung: number; level: number | null; warning_state: string; spec: ResolvedSpec }>>(
-        `SELECT t.id, t.warning_id, t.state, t.next_rung, w.level, w.state AS warning_state, d.spec
-         FROM call_tasks t JOIN warnings w ON w.id = t.warning_id JOIN dispatches d ON d.id = t.dispatch_id
-         WHERE t.id = $1 FOR NO KEY UPDATE OF t`,
-        [callTaskId],
-      );
-      if (!task || !OPEN.includes(task.state) || task.warning_state !== 'tracking') {
+      const task = await lockTaskWithWarning<{
+        id: string; warning_id: string; state: string; tier: number; next_rung: number; level: number | null;
+        warning_state: string; spec: ResolvedSpec; requires_ack: boolean; escalation_step: number; deadline_at: Date | null;
+      }>(tx, callTaskId, `t.id, t.warning_id, t.state, t.tier, t.next_rung, t.requires_ack, t.escalation_step, t.deadline_at, w.level,
+                          w.state AS warning_state, d.spec`);
+      // An escalated call still silent at the deadline of the step it reached goes one step further.
+      const furtherRound = step === 'deadline' && task?.state === 'escalated' && task.escalation_step > 0
+        && !!task.deadline_at && task.deadline_at.getTime() <= now.getTime() + ROUND_TOLERANCE_MS;
+      if (!task || !task.requires_ack || (!OPEN.includes(task.state) && !furtherRound) || task.warning_state !== 'tracking') {
         return 'skip';
       }
       if (step === 'deadline') {
         return this.escalator.escalate(tx, task.id, task.state === 'unreachable' ? 'unreachable' : 'no_ack', now);
       }
-      if (task.state === 'unreachable' || task.next_rung > step || step >= task.spec.ladderMs.length) {
+      const ladder = tierSpec(task.spec, task.tier).ladderMs;
+      if (task.state === 'unreachable' || task.next_rung > step || step >= ladder.length) {
         return 'skip';
       }
       await tx.query(`UPDATE call_tasks SET next_rung = $2, updated_at = $3 WHERE id = $1`, [task.id, step + 1, now]);
-      const sends = await this.planner.createAttempts(tx, [task.id], step, task.spec.ladderMs[step].channels, task.level);
+      const sends = await this.planner.createAttempts(tx, [task.id], step, ladder[step].channels, task.level);
       await this.events.append(
         { type: 'CallRetried', warningId: task.warning_id, callTaskId: task.id, data: { rung: step, channels: sends.map((s) => s.channel) } },
         tx,

@@ -1,12 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { ResolvedSpec } from '@app/config';
+import { ResolvedSpec, tierSpec } from '@app/config';
 import type { CallReason, EscalationReason } from '@app/database';
 import { EventLog } from '@app/database';
 import { JobProducer } from '@app/queue';
 import { CallPlanner, PlannedWork } from './call-planner';
+import { PerformanceLog } from './performance-log';
+import { ResponseJobs } from './response-jobs';
 
-const OPEN_STATES = ['pending', 'sent'];
+/** People already called who have not answered (an unreachable one is passed over: they cannot be reached). */
+const OPEN_STATES = ['pending', 'sent', 'escalated'];
 
 const REASON_TEXT: Record<EscalationReason, string> = {
   no_ack: '未在时限内应答',
@@ -21,6 +24,7 @@ interface OpenTask {
   person_id: string;
   person_name: string;
   tier: number;
+  escalation_step: number;
   escalation_path: string[][];
   level: number | null;
   spec: ResolvedSpec;
@@ -40,12 +44,14 @@ export class Escalator {
     private readonly planner: CallPlanner,
     private readonly events: EventLog,
     private readonly producer: JobProducer,
+    private readonly performance: PerformanceLog,
+    private readonly jobs: ResponseJobs,
   ) {}
 
   /** Inside the caller's transaction (the task row is already locked). Returns the work to enqueue after commit. */
   async escalate(tx: EntityManager, callTaskId: string, reason: EscalationReason, now: Date): Promise<PlannedWork | null> {
     const [task] = await tx.query<OpenTask[]>(
-      `SELECT t.id, t.warning_id, t.dispatch_id, t.person_id, t.tier, t.escalation_path, p.name AS person_name,
+      `SELECT t.id, t.warning_id, t.dispatch_id, t.person_id, t.tier, t.escalation_path, t.escalation_step, p.name AS person_name,
               w.level, d.spec
        FROM call_tasks t JOIN persons p ON p.id = t.person_id JOIN warnings w ON w.id = t.warning_id
        JOIN dispatches d ON d.id = t.dispatch_id WHERE t.id = $1`,
@@ -55,7 +61,7 @@ export class Escalator {
       await tx.query(`UPDATE call_tasks SET state = 'escalated', updated_at = $2 WHERE id = $1`, [task.id, now]);
     }
     const why: CallReason = { kind: 'escalation', note: `${task.person_name}${REASON_TEXT[reason]}`, targetId: task.id };
-    for (let step = 0; step < task.escalation_path.length; step++) {
+    for (let step = task.escalation_step; step < task.escalation_path.length; step++) {
       const people = task.escalation_path[step];
       // Tasks of people already called are only read, never locked: the escalation row is their new reason.
       const held = await tx.query<Array<{ id: string; person_id: string; state: string }>>(
@@ -79,19 +85,37 @@ export class Escalator {
         ...fresh.map((personId) => ({ personId, taskId: work.taskIds.get(personId) ?? null }))];
       if (targets.length > 0) {
         await this.record(tx, task, targets, reason, now);
-        return work;
+        return this.nextRound(tx, task, step + 1, reason, now, work);
       }
     }
     await this.events.append(
       { type: 'EscalationExhausted', warningId: task.warning_id, callTaskId: task.id, data: { reason } },
       tx,
     );
+    await this.performance.record(tx, [{ kind: reason === 'cannot_comply' ? 'escalation_exhausted' : reason, callTaskId: task.id, detail: { exhausted: true } }], now);
     return null;
   }
 
   async enqueue(work: PlannedWork, now: Date): Promise<void> {
     await this.producer.send(work.sends);
     await this.producer.scheduleChecks(work.checks, now);
+    if (work.rounds?.length) {
+      await this.jobs.scheduleEscalationRounds(work.rounds, now);
+    }
+  }
+
+  /**
+   * A call still silent goes one step further up its path at the deadline of the tier it reached (DOMAIN S7: the
+   * 包干 leader, then the same role one tier up, the duty officer, the commander). cannot_comply is an answer: no rounds.
+   */
+  private async nextRound(tx: EntityManager, task: OpenTask, nextStep: number, reason: EscalationReason, now: Date, work: PlannedWork): Promise<PlannedWork> {
+    const more = reason !== 'cannot_comply' && nextStep < task.escalation_path.length;
+    const dueAt = more ? new Date(now.getTime() + tierSpec(task.spec, task.tier + nextStep).ackDeadlineMs) : null;
+    await tx.query(
+      `UPDATE call_tasks SET escalation_step = $2, deadline_at = coalesce($3, deadline_at), updated_at = $4 WHERE id = $1`,
+      [task.id, nextStep, dueAt, now],
+    );
+    return dueAt ? { ...work, rounds: [{ callTaskId: task.id, round: nextStep, dueAt }] } : work;
   }
 
   private async record(
@@ -115,6 +139,10 @@ export class Escalator {
       },
       tx,
     );
+    if (reason !== 'cannot_comply') {
+      // The answer itself is the record for cannot_comply (AckService); silence and unreachability are recorded here.
+      await this.performance.record(tx, [{ kind: reason, callTaskId: task.id, detail: { escalatedTo: targets, tier: task.tier + 1 } }], now);
+    }
     this.logger.log({ msg: 'call escalated', callTaskId: task.id, to: targets.map((t) => t.taskId), reason });
   }
 }

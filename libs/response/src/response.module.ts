@@ -1,13 +1,30 @@
 import { Module } from '@nestjs/common';
 import { AckLinks } from './ack-links';
 import { AckService } from './ack.service';
+import { BoardService } from './board.service';
 import { CallPlanner } from './call-planner';
+import { ClosureService } from './closure.service';
 import { DeadlineService } from './deadline.service';
 import { Escalator } from './escalator';
+import { EvacuationService } from './evacuation.service';
+import { NoticeService } from './notice.service';
+import { OrdersService } from './orders.service';
+import { PeerNotices } from './peer-notices';
+import { PerformanceLog } from './performance-log';
+import { ResidentConfirmations } from './resident-confirmations.service';
+import { ResponseJobs } from './response-jobs';
 import { StrandedWorkSweeper } from './stranded-work.sweeper';
+import { VersionRules } from './version-rules';
+import { WarningLifecycle } from './warning-lifecycle.service';
+
+const SERVICES = [
+  AckLinks, AckService, BoardService, CallPlanner, ClosureService, DeadlineService, Escalator, EvacuationService,
+  NoticeService, OrdersService, PeerNotices, PerformanceLog, ResidentConfirmations, ResponseJobs, StrandedWorkSweeper,
+  VersionRules, WarningLifecycle,
+];
 
 @Module({
-  providers: [AckLinks, AckService, CallPlanner, DeadlineService, Escalator, StrandedWorkSweeper],
-  exports: [AckLinks, AckService, CallPlanner, DeadlineService, Escalator, StrandedWorkSweeper],
+  providers: SERVICES,
+  exports: SERVICES,
 })
 export class ResponseModule {}

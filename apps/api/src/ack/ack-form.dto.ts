@@ -18,3 +18,13 @@ export class AckFormDto {
   @IsInt() @Min(0)
   headCount?: number;
 }
+
+/** The page's per-resident buttons: one step per press. */
+export class ResidentFormDto {
+  @IsIn(['informed', 'evacuation_arranged'])
+  step!: 'informed' | 'evacuation_arranged';
+
+  @IsOptional() @IsString() @MaxLength(200)
+  @Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value))
+  note?: string;
+}

@@ -1,4 +1,4 @@
-import type { AckResult, CallView } from '@app/response';
+import type { AckResult, CallView, ResidentStatus } from '@app/response';
 import { describeReason, formatTimeZh } from '@app/delivery';
 
 const esc = (s: string) =>
@@ -28,7 +28,7 @@ export function renderMessagePage(title: string, message: string): string {
 }
 
 /** The page behind the link: the warning, why this person is called, the deadline, and the answer buttons. */
-export function renderAckPage(view: CallView, token: string): string {
+export function renderAckPage(view: CallView, token: string, residents: ResidentStatus[] = []): string {
   const w = view.warning;
   const [label, colour] = COLOUR[w.colour ?? ''] ?? ['预警信息', '#455a64'];
   const action = `/ack/${esc(token)}`;
@@ -48,14 +48,41 @@ export function renderAckPage(view: CallView, token: string): string {
 <button name="response" value="evacuating" class="alt">已组织转移</button></section>
 <section><label>无法履职原因 <input name="note" maxlength="200"></label>
 <button name="response" value="cannot_comply" class="warn">无法履职（转交 B 角）</button></section></form>`;
+  const oneToOne = closed ? '' : renderResidents(residents, token);
   const body = `${w.isDrill ? '<div class="drill">【演练】本条为演练信息</div>' : ''}<main>
 <span class="tag" style="background:${colour}">${esc(label)}</span><h1>${esc(w.headline)}</h1>
 <section>${w.areaDesc ? `<p>影响范围：${esc(w.areaDesc)}</p>` : ''}${w.instruction ? `<p>防御指引：${esc(w.instruction)}</p>` : ''}
 <p class="muted">${esc(w.description)}</p><p class="muted">发布时间：${esc(formatTimeZh(w.sent))}</p></section>
 <section><p>${esc(view.personName)}，您被叫应的原因：</p><ul>${view.reasons.map((r) => `<li>${esc(describeReason(r))}</li>`).join('')}</ul>
 ${view.deadlineAt && !view.acknowledgement ? `<p><strong>请于 ${esc(formatTimeZh(view.deadlineAt))} 前确认。</strong>打开本页不算确认，请按下方按钮。</p>` : ''}</section>
-${answered}${form}</main>`;
+${answered}${oneToOne}${form}</main>`;
   return layout(`${label}：${w.headline}`, body);
+}
+
+/** 一对一叫应: one row per vulnerable resident, with 已当面告知 and 已安排转移 buttons until each is done. */
+function renderResidents(residents: ResidentStatus[], token: string): string {
+  if (residents.length === 0) {
+    return '';
+  }
+  const rows = residents.map((r) => {
+    const done = (at: Date | null, label: string) => (at ? `<span class="muted">${label} ${esc(formatTimeZh(at))}</span> ` : '');
+    const button = (step: string, label: string, at: Date | null) =>
+      at ? '' : `<button name="step" value="${step}" class="alt">${label}</button>`;
+    return `<form method="post" action="/ack/${esc(token)}/residents/${esc(r.id)}"><p><strong>${esc(r.label)}</strong><br>
+${done(r.informedAt, '已当面告知')}${done(r.evacuationArrangedAt, '已安排转移')}</p>
+${button('informed', '已当面告知', r.informedAt)}${button('evacuation_arranged', '已安排转移', r.evacuationArrangedAt)}</form>`;
+  });
+  return `<section><p>一对一叫应名单（逐人确认）：</p>${rows.join('')}</section>`;
+}
+
+export function renderResidentsDone(residents: ResidentStatus[], token: string): string {
+  const informed = residents.filter((r) => r.informedAt).length;
+  const moved = residents.filter((r) => r.evacuationArrangedAt).length;
+  return layout(
+    '已记录',
+    `<main><h1>已记录</h1><section><p>一对一叫应：已告知 ${informed}/${residents.length} 人，已安排转移 ${moved}/${residents.length} 人。</p>
+<p><a href="/ack/${esc(token)}">返回</a></p></section></main>`,
+  );
 }
 
 const RESPONSE_ZH: Record<string, string> = {

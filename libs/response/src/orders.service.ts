@@ -1,0 +1,276 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock, ConflictError, NotFoundError, ValidationError } from '@app/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import type { OrderMeasure } from '@app/database';
+import { EventLog, ORDER_MEASURES } from '@app/database';
+import { JobOutcome } from '@app/queue';
+import { AckLinks } from './ack-links';
+import { NewNotice, NoticeService } from './notice.service';
+import { PerformanceLog } from './performance-log';
+import { unitInRegion } from './region';
+import { ResponseJobs } from './response-jobs';
+import { orderTimers } from './timer-rules';
+
+export const MEASURE_ZH: Record<OrderMeasure, string> = {
+  cut_off: '断（断电断气）',
+  road_closure: '断（道路封闭）',
+  ban: '禁（禁止进入/活动）',
+  stop_work: '停工',
+  stop_school: '停学',
+  stop_business: '停业',
+  stop_transport: '停运',
+  stop_shipping: '停航',
+  withdraw: '撤（人员撤离）',
+  evacuate: '疏（疏散）',
+};
+
+export interface IssueOrderInput {
+  measure: OrderMeasure;
+  title: string;
+  instruction?: string;
+  warningId?: string | null;
+  regionCode: string;
+  ackDeadlineMin: number;
+  executeDeadlineMin: number;
+  targets: Array<{ personId: string; unitName: string }>;
+}
+
+export type TargetAction = 'acknowledge' | 'execute' | 'lift_acknowledge';
+
+/**
+ * 熔断 orders (断、禁、停、撤、疏) to units: each target confirms twice (acknowledged, then executed with a note or
+ * photo URL). A target silent at the acknowledgment deadline is escalated to its backup and 包干 leader; one not
+ * executed by the execution deadline goes on to the county duty officer and commander. A lift notifies every target.
+ */
+@Injectable()
+export class OrdersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly links: AckLinks,
+    private readonly notices: NoticeService,
+    private readonly performance: PerformanceLog,
+    private readonly jobs: ResponseJobs,
+    private readonly events: EventLog,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async issue(input: IssueOrderInput, callerRegion: string, actor: string): Promise<{ id: string; targets: number }> {
+    if (!ORDER_MEASURES.includes(input.measure)) {
+      throw new ValidationError(`measure must be one of ${ORDER_MEASURES.join(', ')}（措施类型无效）`);
+    }
+    if (!unitInRegion(input.regionCode, callerRegion)) {
+      throw new ValidationError(`region ${input.regionCode} is outside your region ${callerRegion}（超出辖区）`);
+    }
+    const now = this.clock.now();
+    const scaled = (min: number) => new Date(now.getTime() + Math.round(min * 60_000 * this.config.timers.scale));
+    const result = await this.dataSource.transaction(async (tx) => {
+      const persons = await tx.query<Array<{ id: string; admin_unit_code: string }>>(
+        `SELECT id, admin_unit_code FROM persons WHERE id = ANY($1::uuid[]) AND active`,
+        [input.targets.map((t) => t.personId)],
+      );
+      const bad = input.targets.filter((t) => !persons.some((p) => p.id === t.personId && unitInRegion(p.admin_unit_code, input.regionCode)));
+      if (bad.length > 0) {
+        throw new ValidationError(`targets not found in region ${input.regionCode}: ${bad.map((b) => b.personId).join(', ')}（执行单位责任人不在辖区内）`);
+      }
+      const [order] = await tx.query<Array<{ id: string }>>(
+        `INSERT INTO orders (warning_id, measure, title, instruction, region_code, ack_deadline_at, execute_deadline_at, issued_by, issued_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+        [input.warningId ?? null, input.measure, input.title, input.instruction ?? '', input.regionCode,
+          scaled(input.ackDeadlineMin), scaled(input.executeDeadlineMin), actor, now],
+      );
+      const targets = await tx.query<Array<{ id: string; person_id: string; unit_name: string }>>(
+        `INSERT INTO order_targets (order_id, person_id, unit_name)
+         SELECT $1, * FROM unnest($2::uuid[], $3::varchar[]) RETURNING id, person_id, unit_name`,
+        [order.id, input.targets.map((t) => t.personId), input.targets.map((t) => t.unitName)],
+      );
+      const notices = await this.linkNotices(tx, order.id, targets, 'order', `【熔断指令·${MEASURE_ZH[input.measure]}】${input.title}`,
+        `${input.instruction ?? ''}\n请立即确认收到，执行完毕后上报执行情况（说明或照片链接）：`, now);
+      await this.events.append({ type: 'OrderIssued', warningId: input.warningId ?? null, actor, data: { orderId: order.id, measure: input.measure, targets: targets.length } }, tx);
+      return { id: order.id, targets, notices, ack: scaled(input.ackDeadlineMin), exec: scaled(input.executeDeadlineMin) };
+    });
+    await this.jobs.sendNotices(result.notices);
+    await this.jobs.scheduleOrderChecks(
+      result.targets.flatMap((t) => orderTimers({ ackDeadlineAt: result.ack, executeDeadlineAt: result.exec }).map((c) => ({ orderTargetId: t.id, ...c }))),
+      this.clock.now(),
+    );
+    return { id: result.id, targets: result.targets.length };
+  }
+
+  async respondByToken(token: string, action: TargetAction, evidence: { note?: string | null; photoUrl?: string | null }) {
+    const claims = this.links.verify(token, 'order');
+    return this.respond(claims.sub, claims.per, action, evidence, `person:${claims.per}`);
+  }
+
+  /** Two-step confirmation; repeats are harmless (the first time stands). Executing implies acknowledging. */
+  async respond(targetId: string, personId: string | null, action: TargetAction, evidence: { note?: string | null; photoUrl?: string | null }, actor: string) {
+    if (action === 'execute' && !evidence.note && !evidence.photoUrl) {
+      throw new ValidationError('执行情况需附说明或照片链接 (note or photoUrl required)');
+    }
+    const now = this.clock.now();
+    return this.dataSource.transaction(async (tx) => {
+      const [t] = await tx.query<Array<{ id: string; person_id: string; state: string; order_state: string; order_id: string; warning_id: string | null; acknowledged_at: Date | null }>>(
+        `SELECT ot.id, ot.person_id, ot.state, ot.acknowledged_at, o.state AS order_state, o.id AS order_id, o.warning_id
+         FROM order_targets ot JOIN orders o ON o.id = ot.order_id WHERE ot.id = $1 FOR UPDATE OF ot`,
+        [targetId],
+      );
+      if (!t || (personId && t.person_id !== personId)) {
+        throw new NotFoundError('指令不存在 (unknown order target)');
+      }
+      if (action === 'lift_acknowledge') {
+        if (t.order_state !== 'lifted') {
+          throw new ConflictError('指令尚未解除 (order not lifted)');
+        }
+        await tx.query(`UPDATE order_targets SET lift_acknowledged_at = coalesce(lift_acknowledged_at, $2) WHERE id = $1`, [t.id, now]);
+        return { id: t.id, state: t.state, liftAcknowledged: true };
+      }
+      if (t.order_state === 'lifted') {
+        throw new ConflictError('该指令已解除，无需再确认 (order lifted)');
+      }
+      const target = action === 'execute' ? 'executed' : 'acknowledged';
+      if (t.state === 'executed' || t.state === target) {
+        return { id: t.id, state: t.state, already: true };
+      }
+      await tx.query(
+        `UPDATE order_targets SET state = $2::varchar, acknowledged_at = coalesce(acknowledged_at, $3),
+                executed_at = CASE WHEN $2::varchar = 'executed' THEN $3::timestamptz END,
+                evidence_note = coalesce($4, evidence_note), evidence_url = coalesce($5, evidence_url) WHERE id = $1`,
+        [t.id, target, now, evidence.note ?? null, evidence.photoUrl ?? null],
+      );
+      await this.performance.record(tx, [{ kind: action === 'execute' ? 'order_executed' : 'order_acknowledged', orderTargetId: t.id, detail: evidence }], now);
+      await this.events.append({ type: action === 'execute' ? 'OrderExecuted' : 'OrderAcknowledged', warningId: t.warning_id, actor, data: { orderId: t.order_id, targetId: t.id, ...evidence } }, tx);
+      return { id: t.id, state: target, already: false };
+    });
+  }
+
+  /** The delayed check of one target: silent at the ack deadline, or not executed by the execution deadline → escalate. */
+  async check(targetId: string, phase: 'ack' | 'execute'): Promise<JobOutcome> {
+    const now = this.clock.now();
+    const notices = await this.dataSource.transaction(async (tx) => {
+      const [t] = await tx.query<Array<{ id: string; person_id: string; state: string; order_state: string; order_id: string; title: string; measure: OrderMeasure; unit_name: string; name: string; escalation_level: number }>>(
+        `SELECT ot.id, ot.person_id, ot.state, ot.unit_name, ot.escalation_level, o.state AS order_state, o.id AS order_id, o.title, o.measure, p.name
+         FROM order_targets ot JOIN orders o ON o.id = ot.order_id JOIN persons p ON p.id = ot.person_id WHERE ot.id = $1 FOR UPDATE OF ot`,
+        [targetId],
+      );
+      const due = phase === 'ack' ? t?.state === 'ordered' : t?.state !== 'executed';
+      if (!t || t.order_state !== 'ordered' || !due) {
+        return null;
+      }
+      const level = phase === 'ack' ? 1 : Math.max(t.escalation_level + 1, 2);
+      const people = await this.escalationTargets(tx, t.person_id, level);
+      await tx.query(`UPDATE order_targets SET escalation_level = $2 WHERE id = $1`, [t.id, level]);
+      await this.performance.record(tx, [{ kind: 'order_silent', orderTargetId: t.id, detail: { phase, escalatedTo: people, level } }], now);
+      await this.events.append({ type: 'OrderEscalated', data: { orderId: t.order_id, targetId: t.id, phase, level, to: people } }, tx);
+      const what = phase === 'ack' ? '未在时限内确认收到' : '未在时限内上报执行';
+      const subject = `【熔断指令督办】${t.unit_name}${what}：${t.title}`;
+      return this.notices.write(
+        tx,
+        people.map((personId): NewNotice => ({
+          personId,
+          kind: 'order_escalated',
+          orderId: t.order_id,
+          dedupeKey: `order-esc-${t.id}-${phase}-${personId}`,
+          subject,
+          body: `${subject}\n措施：${MEASURE_ZH[t.measure]}\n责任人：${t.name}\n请立即联系该单位或派人到场督促落实。`,
+        })),
+        now,
+      );
+    });
+    if (!notices) {
+      return 'skipped';
+    }
+    await this.jobs.sendNotices(notices);
+    return 'done';
+  }
+
+  async lift(orderId: string, callerRegion: string, actor: string, note: string | null) {
+    const now = this.clock.now();
+    const result = await this.dataSource.transaction(async (tx) => {
+      const [o] = await tx.query<Array<{ id: string; state: string; title: string; measure: OrderMeasure; warning_id: string | null }>>(
+        `SELECT id, state, title, measure, warning_id FROM orders WHERE id = $1 AND region_code LIKE $2 || '%' FOR UPDATE`,
+        [orderId, callerRegion === '500000' ? '' : callerRegion],
+      );
+      if (!o) {
+        throw new NotFoundError(`order ${orderId} not found（指令不存在）`);
+      }
+      if (o.state === 'lifted') {
+        throw new ConflictError('该指令已解除 (already lifted)');
+      }
+      await tx.query(`UPDATE orders SET state = 'lifted', lifted_at = $2, lifted_by = $3 WHERE id = $1`, [o.id, now, actor]);
+      const targets = await tx.query<Array<{ id: string; person_id: string; unit_name: string }>>(
+        `SELECT id, person_id, unit_name FROM order_targets WHERE order_id = $1`,
+        [o.id],
+      );
+      const notices = await this.linkNotices(tx, o.id, targets, 'order_lifted', `【解除熔断·${MEASURE_ZH[o.measure]}】${o.title}`,
+        `${note ?? ''}\n请确认已知悉并有序恢复：`, now);
+      await this.events.append({ type: 'OrderLifted', warningId: o.warning_id, actor, data: { orderId: o.id, note } }, tx);
+      return notices;
+    });
+    await this.jobs.sendNotices(result);
+    return { id: orderId, state: 'lifted', noticed: result.length };
+  }
+
+  async list(regionCode: string) {
+    return this.dataSource.query<Array<Record<string, unknown>>>(
+      `SELECT o.id, o.measure, o.title, o.state, o.region_code AS "regionCode", o.warning_id AS "warningId",
+              o.ack_deadline_at AS "ackDeadlineAt", o.execute_deadline_at AS "executeDeadlineAt", o.issued_at AS "issuedAt",
+              o.lifted_at AS "liftedAt",
+              json_agg(json_build_object('id', ot.id, 'unitName', ot.unit_name, 'personName', p.name, 'state', ot.state,
+                'acknowledgedAt', ot.acknowledged_at, 'executedAt', ot.executed_at, 'evidenceNote', ot.evidence_note,
+                'evidenceUrl', ot.evidence_url, 'escalationLevel', ot.escalation_level, 'liftAcknowledgedAt', ot.lift_acknowledged_at)
+                ORDER BY ot.unit_name) AS targets
+       FROM orders o JOIN order_targets ot ON ot.order_id = o.id JOIN persons p ON p.id = ot.person_id
+       WHERE o.region_code LIKE $1 || '%' GROUP BY o.id ORDER BY o.issued_at DESC LIMIT 500`,
+      [regionCode === '500000' ? '' : regionCode],
+    );
+  }
+
+  async targetInRegion(targetId: string, regionCode: string): Promise<void> {
+    const [row] = await this.dataSource.query<unknown[]>(
+      `SELECT 1 FROM order_targets ot JOIN orders o ON o.id = ot.order_id WHERE ot.id = $1 AND o.region_code LIKE $2 || '%'`,
+      [targetId, regionCode === '500000' ? '' : regionCode],
+    );
+    if (!row) {
+      throw new NotFoundError(`order target ${targetId} not found（指令对象不存在）`);
+    }
+  }
+
+  /** One notice per target with its own signed link (the order, or its lift). */
+  private async linkNotices(
+    tx: EntityManager,
+    orderId: string,
+    targets: Array<{ id: string; person_id: string; unit_name: string }>,
+    kind: 'order' | 'order_lifted',
+    subject: string,
+    ask: string,
+    now: Date,
+  ): Promise<string[]> {
+    return this.notices.write(
+      tx,
+      targets.map((t) => ({
+        personId: t.person_id,
+        kind,
+        orderId,
+        dedupeKey: `${kind}-${t.id}`,
+        subject,
+        body: `${subject}\n执行单位：${t.unit_name}\n${ask}\n${this.links.orderUrl(this.links.orderToken(t.id, t.person_id))}`,
+      })),
+      now,
+    );
+  }
+
+  /** Level 1: backup and 包干 leader; level 2 and on: the county duty officer and commander. */
+  private async escalationTargets(tx: EntityManager, personId: string, level: number): Promise<string[]> {
+    const rows = await tx.query<Array<{ id: string | null }>>(
+      level === 1
+        ? `SELECT p.backup_person_id AS id FROM persons p WHERE p.id = $1
+           UNION SELECT c.leader_person_id FROM contracting_assignments c JOIN persons p ON p.admin_unit_code = c.admin_unit_code
+           WHERE p.id = $1 AND c.leader_person_id <> p.id`
+        : `SELECT a.person_id AS id FROM responsibility_assignments a JOIN persons p ON a.target_id = left(p.admin_unit_code, 6)
+           WHERE p.id = $1 AND a.target_type = 'unit' AND a.role_slot IN ('duty_officer','commander') AND a.person_id <> p.id`,
+      [personId],
+    );
+    return [...new Set(rows.map((r) => r.id).filter((id): id is string => !!id))];
+  }
+}

@@ -1,0 +1,57 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { DEFAULT_JOB_OPTIONS, JobName, QueueName, jobId } from '@app/queue';
+
+const delayUntil = (at: Date, now: Date) => Math.max(0, at.getTime() - now.getTime());
+
+/** The jobs of this lib besides call checks: warning expiry, 熔断 order checks and notices. Ids only. */
+@Injectable()
+export class ResponseJobs {
+  constructor(
+    @InjectQueue(QueueName.Deadlines) private readonly deadlines: Queue,
+    @InjectQueue(QueueName.Notices) private readonly notices: Queue,
+  ) {}
+
+  /** At expires_at the warning is lifted, if PostgreSQL still says it is live then. */
+  async scheduleExpiry(warningId: string, expiresAt: Date, now: Date): Promise<void> {
+    await this.deadlines.add(
+      JobName.ExpireWarning,
+      { warningId },
+      { ...DEFAULT_JOB_OPTIONS[JobName.ExpireWarning], jobId: jobId.expire(warningId), delay: delayUntil(expiresAt, now) },
+    );
+  }
+
+  /** The next escalation step of a call still silent: a 'deadline' check at the next tier's deadline. */
+  async scheduleEscalationRounds(rounds: Array<{ callTaskId: string; round: number; dueAt: Date }>, now: Date): Promise<void> {
+    await this.deadlines.addBulk(
+      rounds.map((r) => ({
+        name: JobName.CheckCallTask,
+        data: { callTaskId: r.callTaskId, step: 'deadline' as const, dueAt: r.dueAt.toISOString() },
+        opts: { ...DEFAULT_JOB_OPTIONS[JobName.CheckCallTask], jobId: jobId.escalationRound(r.callTaskId, r.round), delay: delayUntil(r.dueAt, now) },
+      })),
+    );
+  }
+
+  async scheduleOrderChecks(checks: Array<{ orderTargetId: string; phase: 'ack' | 'execute'; dueAt: Date }>, now: Date): Promise<void> {
+    await this.deadlines.addBulk(
+      checks.map((c) => ({
+        name: JobName.CheckOrderTarget,
+        data: { orderTargetId: c.orderTargetId, phase: c.phase },
+        opts: { ...DEFAULT_JOB_OPTIONS[JobName.CheckOrderTarget], jobId: jobId.orderCheck(c.orderTargetId, c.phase), delay: delayUntil(c.dueAt, now) },
+      })),
+    );
+  }
+
+  async sendNotices(noticeIds: string[]): Promise<void> {
+    for (let i = 0; i < noticeIds.length; i += 1000) {
+      await this.notices.addBulk(
+        noticeIds.slice(i, i + 1000).map((noticeId) => ({
+          name: JobName.SendNotice,
+          data: { noticeId },
+          opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendNotice], jobId: jobId.notice(noticeId) },
+        })),
+      );
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { CallReason } from '@app/database';
+import type { NewCallTask, PlanContext } from './call-planner';
+
+export type VersionChange = 'first' | 'upgrade' | 'keep';
+
+/** 1 = red … 4 = blue; an advisory (null) is below blue. A smaller number is a higher level. */
+export function compareVersions(previousLevel: number | null | undefined, nextLevel: number | null): VersionChange {
+  if (previousLevel === undefined) {
+    return 'first';
+  }
+  return (nextLevel ?? 5) < (previousLevel ?? 5) ? 'upgrade' : 'keep';
+}
+
+/** A notify-only task in the previous version means the person had answered before it. */
+interface PriorTask {
+  person_id: string;
+  answered: boolean;
+  reasons: CallReason[];
+  escalation_path: string[][];
+}
+
+/**
+ * What a new version of a warning asks of people already called for the chain (DOMAIN S8):
+ * - upgrade: everyone matched is called again at the new level, answered or not (those who answered the lower
+ *   level answer again);
+ * - any other update (downgrade, same level, area change): those who answered keep their answer and get a
+ *   notify-only message; those who had not answered are called under the new version; the newly matched are called;
+ * - in both cases people called before but no longer matched get a notify-only message with the change.
+ */
+@Injectable()
+export class VersionRules {
+  async apply(manager: EntityManager, ctx: PlanContext, matched: NewCallTask[]): Promise<NewCallTask[]> {
+    const [previous] = await manager.query<Array<{ id: string; level: number | null }>>(
+      `SELECT p.id, p.level FROM warnings w JOIN warnings p ON p.chain_id = w.chain_id AND p.version < w.version
+       WHERE w.id = $1 AND EXISTS (SELECT 1 FROM dispatches d WHERE d.warning_id = p.id) AND p.msg_type <> 'cancel'
+       ORDER BY p.version DESC LIMIT 1`,
+      [ctx.warningId],
+    );
+    const change = compareVersions(previous ? previous.level : undefined, ctx.level);
+    if (change === 'first') {
+      return matched;
+    }
+    const prior = await manager.query<PriorTask[]>(
+      `SELECT DISTINCT ON (t.person_id) t.person_id, t.reasons, t.escalation_path,
+              (NOT t.requires_ack OR EXISTS (SELECT 1 FROM acknowledgements a WHERE a.call_task_id = t.id)) AS answered
+       FROM call_tasks t WHERE t.warning_id = $1 ORDER BY t.person_id, t.requires_ack DESC, t.tier`,
+      [previous.id],
+    );
+    const byPerson = new Map(prior.map((p) => [p.person_id, p]));
+    const result = matched.map((t) =>
+      change === 'keep' && byPerson.get(t.personId)?.answered ? { ...t, notifyOnly: true } : t,
+    );
+    const matchedIds = new Set(matched.map((t) => t.personId));
+    for (const p of prior) {
+      if (!matchedIds.has(p.person_id)) {
+        result.push({ personId: p.person_id, tier: 0, reasons: p.reasons, escalationPath: p.escalation_path, notifyOnly: true });
+      }
+    }
+    return result;
+  }
+}
