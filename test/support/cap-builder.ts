@@ -34,11 +34,11 @@ export function capXml(o: CapOptions): string {
     <event>${o.event ?? `暴雨${colour}预警`}</event>
     <urgency>Immediate</urgency>
     <severity>${o.severity ?? 'Extreme'}</severity>
-    <certainty>Likely</certainty>
+    <certainty>Likely</certainty>${o.expires ? `\n    <expires>${o.expires}</expires>` : ''}
     <senderName>丰都县气象台</senderName>
     <headline>${o.headline ?? `丰都县气象台发布暴雨${colour}预警信号`}</headline>
     <description>预计未来3小时十直镇及周边降雨量将达100毫米以上。</description>
-    <instruction>立即组织山洪危险区、地质灾害隐患点群众转移避险。</instruction>${o.expires ? `\n    <expires>${o.expires}</expires>` : ''}
+    <instruction>立即组织山洪危险区、地质灾害隐患点群众转移避险。</instruction>
     <parameter><valueName>预警级别</valueName><value>${colour}</value></parameter>
     <area>
       <areaDesc>${o.areaDesc ?? '丰都县十直镇'}</areaDesc>${o.polygon ? `\n      <polygon>${o.polygon}</polygon>` : ''}${o.circle ? `\n      <circle>${o.circle}</circle>` : ''}${o.geocode ? `\n      <geocode><valueName>行政区划代码</valueName><value>${o.geocode}</value></geocode>` : ''}

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { createHash } from 'node:crypto';
 import { loadEnv } from '@app/config';
 import { dataSourceOptions } from '@app/database';
+import { seedDemoStations } from '@app/alerts';
 import { seedDemo } from '@app/demo';
 
 export async function withDataSource<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
@@ -32,6 +33,7 @@ export async function seed(force: boolean): Promise<void> {
   await withDataSource(async (ds) => {
     const summary = await seedDemo(ds, { force });
     console.log(`demo district: ${JSON.stringify(summary.counts)}`);
+    console.log(`demo stations added: ${await seedDemoStations(ds)}`);
   });
 }
 

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { sendCommand, splitOptions, validateCommand } from './cap-commands';
 import { createApiKey, migrate, revert, seed } from './commands';
 import { up } from './up';
 
@@ -6,7 +7,10 @@ const USAGE = `jiaoying <command>
   up                               migrate, load the demo district, start every app
   migrate | migrate:revert         apply all pending migrations | revert the last one
   seed-demo [--force]              load the demo district (铜梁区, 丰都县)
-  api-key <name> <role> <region>   issue an API key (role: ingest|duty_officer|commander|admin)`;
+  api-key <name> <role> <region>   issue an API key (role: ingest|duty_officer|commander|admin)
+  validate <file|dir>…             check CAP messages offline, same rules and messages as the API (exit 1 if any is invalid)
+  send <file|dir>… --url <base> --key <api key>
+                                   post CAP messages to a running service and print each answer`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -14,6 +18,21 @@ async function main(argv: string[]): Promise<number> {
     case 'up':
       await up();
       return -1;
+    case 'validate': {
+      if (args.length === 0) {
+        console.error(USAGE);
+        return 2;
+      }
+      return validateCommand(args, (line) => console.log(line));
+    }
+    case 'send': {
+      const { positional, options } = splitOptions(args);
+      if (positional.length === 0 || !options.url || !options.key) {
+        console.error(USAGE);
+        return 2;
+      }
+      return sendCommand(positional, options.url, options.key, (line) => console.log(line));
+    }
     case 'migrate':
       await migrate();
       return 0;

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, ValidationError } from '@app/common';
 import { EventLog } from '@app/database';
 import { JobProducer } from '@app/queue';
+import { PlannedWork, WarningLifecycle } from '@app/response';
 import type { CapArea, NormalizedAlert } from './cap/normalized-alert';
 
 export type IngestOutcome =
@@ -54,6 +55,7 @@ export class AlertIngestService {
     private readonly events: EventLog,
     private readonly producer: JobProducer,
     private readonly clock: Clock,
+    private readonly lifecycle: WarningLifecycle,
   ) {}
 
   async ingest(alert: NormalizedAlert, from: IngestSource): Promise<IngestResult> {
@@ -82,11 +84,11 @@ export class AlertIngestService {
       const state = alert.msgType === 'cancel' ? 'lifted' : expired ? 'expired' : 'received';
       const [row] = await tx.query<Array<{ id: string; chain_id: string; version: number }>>(
         `INSERT INTO warnings (chain_id, version, source, sender, identifier, sent, msg_type, status, hazard_type, event,
-            level, colour, severity, headline, description, instruction, language, area_desc, area_geom, area_codes,
+            level, colour, severity, headline, description, instruction, language, area_desc, area_geom, area_codes, area_circles,
             "references", onset, expires_at, state, is_drill, raw)
          VALUES (coalesce($5::uuid, gen_random_uuid()), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
             $20, $21, $22, CASE WHEN cardinality($1::text[]) + cardinality($2::float8[]) > 0 THEN ${AREA_SQL} END,
-            $23, $24, $25, $26, $27, $28, $29)
+            $23, $30, $24, $25, $26, $27, $28, $29)
          ON CONFLICT (sender, identifier, sent) DO NOTHING
          RETURNING id, chain_id, version`,
         [
@@ -119,6 +121,7 @@ export class AlertIngestService {
           state,
           alert.status !== 'actual',
           from.raw ?? null,
+          JSON.stringify(circles.map((c) => ({ lon: c.lon, lat: c.lat, radiusKm: c.radiusKm }))),
         ],
       );
       if (!row) {
@@ -129,8 +132,10 @@ export class AlertIngestService {
         }
         return { ...again, outcome: 'duplicate' as const, enqueue: false };
       }
+      // Lifecycle effects (stopping calls and timers, lift notices) belong to @app/response.
+      let followUp: PlannedWork | null = null;
       if (earlier && (outcome === 'updated' || outcome === 'cancelled')) {
-        await this.closeEarlierVersions(tx, row.chain_id, row.id, outcome === 'cancelled' ? 'lifted' : 'superseded');
+        followUp = await this.lifecycle.closeEarlier(tx, row.chain_id, row.id, outcome === 'cancelled' ? 'lifted' : 'superseded', now);
       }
       await this.events.append(
         {
@@ -141,7 +146,12 @@ export class AlertIngestService {
         },
         tx,
       );
-      return { id: row.id, chainId: row.chain_id, version: row.version, outcome, enqueue: state === 'received' };
+      return { id: row.id, chainId: row.chain_id, version: row.version, outcome, enqueue: state === 'received', followUp };
+    });
+    await this.lifecycle.afterIngest(('followUp' in result ? result.followUp : null) ?? null, {
+      id: result.id,
+      expiresAt: alert.info.expires,
+      live: result.enqueue,
     });
 
     if (result.enqueue) {
@@ -194,32 +204,5 @@ export class AlertIngestService {
       await tx.query(`SELECT id FROM warnings WHERE chain_id = $1 FOR UPDATE`, [row.chainId]);
     }
     return row ?? null;
-  }
-
-  /** Earlier versions stop: their open calls are superseded (update) or cancelled (cancel). */
-  private async closeEarlierVersions(tx: EntityManager, chainId: string, newId: string, state: 'superseded' | 'lifted') {
-    const closed = await tx.query<Array<{ id: string }>>(
-      `UPDATE warnings SET state = $3 WHERE chain_id = $1 AND id <> $2 AND state IN ('received','matching','tracking')
-       RETURNING id`,
-      [chainId, newId, state],
-    );
-    const ids = closed.map((c) => c.id);
-    if (ids.length === 0) {
-      return;
-    }
-    const taskState = state === 'lifted' ? 'cancelled' : 'superseded';
-    await tx.query(
-      `UPDATE call_tasks SET state = $2, updated_at = now() WHERE warning_id = ANY($1::uuid[]) AND state IN ('pending','sent','unreachable')`,
-      [ids, taskState],
-    );
-    await tx.query(
-      `UPDATE attempts SET status = 'cancelled', updated_at = now()
-       WHERE status = 'queued' AND call_task_id IN (SELECT id FROM call_tasks WHERE warning_id = ANY($1::uuid[]))`,
-      [ids],
-    );
-    await this.events.append(
-      ids.map((id) => ({ type: state === 'lifted' ? 'WarningLifted' : 'WarningSuperseded', warningId: id, data: { by: newId } })),
-      tx,
-    );
   }
 }

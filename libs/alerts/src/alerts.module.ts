@@ -1,9 +1,14 @@
 import { Module } from '@nestjs/common';
+import { ResponseModule } from '@app/response';
 import { AlertIngestService } from './alert-ingest.service';
+import { OfficerWarningService } from './officer/officer-warning.service';
+import { ReadingsService } from './sensors/readings.service';
+import { SensorAlarmService } from './sensors/sensor-alarm.service';
 import { WarningQueryService } from './warning-query.service';
 
 @Module({
-  providers: [AlertIngestService, WarningQueryService],
-  exports: [AlertIngestService, WarningQueryService],
+  imports: [ResponseModule],
+  providers: [AlertIngestService, WarningQueryService, OfficerWarningService, SensorAlarmService, ReadingsService],
+  exports: [AlertIngestService, WarningQueryService, OfficerWarningService, ReadingsService],
 })
 export class AlertsModule {}

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { NotFoundError } from '@app/common';
 import { maskPhone } from '@app/common';
 import { callReasonsSql } from '@app/database';
+import { displayHeadline } from './drill';
 
 export interface WarningDetail {
   id: string;
@@ -17,6 +18,8 @@ export interface WarningDetail {
   level: number | null;
   colour: string | null;
   headline: string;
+  /** What people read: the headline, with 【演练】 in front for drills. */
+  title: string;
   areaDesc: string;
   areaCodes: string[];
   sent: Date;
@@ -39,6 +42,25 @@ export interface WarningDetail {
   timeline: Array<{ id: string; at: Date; type: string; actor: string; callTaskId: string | null; data: unknown }>;
 }
 
+export interface SourceAlarmView {
+  id: string;
+  sourceId: string;
+  kind: 'silent' | 'failing';
+  message: string;
+  regionCode: string;
+  raisedAt: Date;
+}
+
+export interface FeedSourceState {
+  id: string;
+  lastPolledAt: Date | null;
+  lastSuccessAt: Date | null;
+  lastNewEntryAt: Date | null;
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  entries: number;
+}
+
 /**
  * Read side of warnings, scoped to a region: a caller sees a warning only if its area names a unit in
  * the region, or someone in the region was called for it. Outside the region it does not exist.
@@ -46,6 +68,22 @@ export interface WarningDetail {
 @Injectable()
 export class WarningQueryService {
   constructor(private readonly dataSource: DataSource) {}
+
+  /** The duty board's view of feeds: polling state of each source the region owns and their open heartbeat alarms. */
+  async feedBoard(regionCode: string): Promise<{ sources: FeedSourceState[]; alarms: SourceAlarmView[] }> {
+    const alarms = await this.dataSource.query<SourceAlarmView[]>(
+      `SELECT id, source_id AS "sourceId", kind, message, region_code AS "regionCode", raised_at AS "raisedAt"
+       FROM source_alarms WHERE cleared_at IS NULL AND (region_code LIKE $1 || '%' OR $1 = '500000') ORDER BY raised_at DESC`,
+      [regionCode],
+    );
+    const sources = await this.dataSource.query<FeedSourceState[]>(
+      `SELECT id, last_polled_at AS "lastPolledAt", last_success_at AS "lastSuccessAt", last_new_entry_at AS "lastNewEntryAt",
+              last_error AS "lastError", last_error_at AS "lastErrorAt",
+              (SELECT count(*)::int FROM feed_entries e WHERE e.source_id = s.id) AS entries
+       FROM feed_sources s ORDER BY id`,
+    );
+    return { sources, alarms };
+  }
 
   async detail(id: string, regionCode: string): Promise<WarningDetail> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) {
@@ -91,6 +129,7 @@ export class WarningQueryService {
       level: w.level as number | null,
       colour: w.colour as string | null,
       headline: w.headline as string,
+      title: displayHeadline(w.headline as string, w.is_drill as boolean),
       areaDesc: w.area_desc as string,
       areaCodes: w.area_codes as string[],
       sent: w.sent as Date,

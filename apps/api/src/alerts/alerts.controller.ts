@@ -1,8 +1,8 @@
 import { Body, Controller, Headers, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AlertIngestService, IngestResult, NormalizedAlert, capFromJson, parseCap } from '@app/alerts';
-import { UnsupportedMediaTypeError, ValidationError } from '@app/common';
+import { AlertIngestService, IngestResult, NormalizedAlert, capFromJson, parseCap, rawCapText } from '@app/alerts';
+import { Clock, UnsupportedMediaTypeError, ValidationError } from '@app/common';
 import { ApiKeyGuard, Caller, Roles } from '../auth/api-key.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 
@@ -14,7 +14,10 @@ const XML_TYPES = ['application/cap+xml', 'application/xml', 'text/xml'];
 @Controller('api/v1/alerts')
 @UseGuards(ApiKeyGuard)
 export class AlertsController {
-  constructor(private readonly ingest: AlertIngestService) {}
+  constructor(
+    private readonly ingest: AlertIngestService,
+    private readonly clock: Clock,
+  ) {}
 
   @Post()
   @Roles('ingest', 'duty_officer')
@@ -37,10 +40,10 @@ export class AlertsController {
       if (!Buffer.isBuffer(body) || body.length === 0) {
         throw new ValidationError('empty body: send the CAP XML document（请求体为空）', { field: 'body', problem: 'empty' });
       }
-      alert = await parseCap(body);
-      raw = rawText(body);
+      alert = await parseCap(body, { now: this.clock.now() });
+      raw = rawCapText(body);
     } else if (type === 'application/json') {
-      alert = capFromJson(body);
+      alert = capFromJson(body, { now: this.clock.now() });
       raw = JSON.stringify(body);
     } else {
       throw new UnsupportedMediaTypeError(
@@ -51,10 +54,4 @@ export class AlertsController {
     res.status(result.outcome === 'duplicate' ? HttpStatus.OK : HttpStatus.ACCEPTED);
     return result;
   }
-}
-
-/** The original bytes, kept for audit: as text when UTF-8, else base64 with a prefix saying so. */
-function rawText(body: Buffer): string {
-  const text = body.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(body) ? text : `base64:${body.toString('base64')}`;
 }

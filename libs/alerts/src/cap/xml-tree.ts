@@ -6,6 +6,8 @@ export interface XmlElement {
   /** Namespace URI, or null when the element is in no namespace. */
   ns: string | null;
   local: string;
+  /** Attributes other than namespace declarations, by their qualified name, entities decoded. */
+  attrs: Record<string, string>;
   children: XmlElement[];
   /** Direct text and CDATA, entities decoded, trimmed. */
   text: string;
@@ -72,6 +74,7 @@ function toElement(node: unknown, scope: ReadonlyMap<string, string>, lines: num
 
   const inner = new Map(scope);
   const attrs = node[':@'];
+  const plain: Record<string, string> = {};
   if (isRecord(attrs)) {
     for (const [name, value] of Object.entries(attrs)) {
       if (typeof value !== 'string') {
@@ -81,6 +84,8 @@ function toElement(node: unknown, scope: ReadonlyMap<string, string>, lines: num
         inner.set('', decodeEntities(value, line));
       } else if (name.startsWith('xmlns:')) {
         inner.set(name.slice(6), decodeEntities(value, line));
+      } else {
+        plain[name] = decodeEntities(value, line);
       }
     }
   }
@@ -108,7 +113,7 @@ function toElement(node: unknown, scope: ReadonlyMap<string, string>, lines: num
       children.push(...toElement(child, inner, lines));
     }
   }
-  return [{ ns: ns === undefined || ns === '' ? null : ns, local, children, text: text.trim(), line }];
+  return [{ ns: ns === undefined || ns === '' ? null : ns, local, attrs: plain, children, text: text.trim(), line }];
 }
 
 /** Decodes &lt; &gt; &amp; &quot; &apos; and &#…; references; anything else is an undeclared entity. */

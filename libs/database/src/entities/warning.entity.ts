@@ -70,6 +70,10 @@ export class WarningEntity {
   @Column({ name: 'area_geom', type: 'geometry', spatialFeatureType: 'MultiPolygon', srid: 4326, nullable: true, select: false })
   areaGeom!: unknown;
 
+  /** The circles of the area as given ({lon, lat, radiusKm}), matched with ST_DWithin on geography. */
+  @Column({ name: 'area_circles', type: 'jsonb', default: [] })
+  areaCircles!: Array<{ lon: number; lat: number; radiusKm: number }>;
+
   /** Division codes named by geocodes; a code covers every unit under it. */
   @Column({ name: 'area_codes', type: 'varchar', array: true, default: '{}' })
   areaCodes!: string[];

@@ -1,0 +1,57 @@
+import { DataSource } from 'typeorm';
+
+/** Fictional demo stations (synthetic = true) in the demo district; thresholds are illustrative, not real. */
+export const DEMO_STATIONS = [
+  {
+    code: 'DEMO-HY-SHIZHI',
+    name: '龙河十直水文站（演示）',
+    kind: 'river',
+    unit: '500230107',
+    warningLevel: 238.5,
+    guaranteedLevel: 241.0,
+    floodLimitLevel: null,
+    rain: [],
+  },
+  {
+    code: 'DEMO-SK-SHIZHI',
+    name: '十直示例水库（演示）',
+    kind: 'reservoir',
+    unit: '500230107',
+    warningLevel: null,
+    guaranteedLevel: 356.2,
+    floodLimitLevel: 353.5,
+    rain: [],
+  },
+  {
+    code: 'DEMO-YL-SHIZHI',
+    name: '十直镇雨量站（演示）',
+    kind: 'rain',
+    unit: '500230107',
+    warningLevel: null,
+    guaranteedLevel: null,
+    floodLimitLevel: null,
+    // The meteorological rainstorm criteria (DOMAIN §5.3), shortened to the windows we compute.
+    rain: [
+      { hours: 24, mm: 50, colour: 'blue' },
+      { hours: 3, mm: 50, colour: 'orange' },
+      { hours: 3, mm: 100, colour: 'red' },
+      { hours: 1, mm: 30, colour: 'yellow' },
+    ],
+  },
+] as const;
+
+/** Adds the demo stations where their unit exists (after the demo district); leaves existing codes alone. */
+export async function seedDemoStations(ds: DataSource): Promise<number> {
+  let added = 0;
+  for (const s of DEMO_STATIONS) {
+    const rows = await ds.query<Array<{ id: string }>>(
+      `INSERT INTO stations (code, name, kind, admin_unit_code, geom, warning_level, guaranteed_level, flood_limit_level,
+          rain_thresholds, synthetic)
+       SELECT $1, $2, $3, u.code, ST_PointOnSurface(u.geom), $5, $6, $7, $8, true FROM admin_units u WHERE u.code = $4
+       ON CONFLICT (code) DO NOTHING RETURNING id`,
+      [s.code, s.name, s.kind, s.unit, s.warningLevel, s.guaranteedLevel, s.floodLimitLevel, JSON.stringify(s.rain)],
+    );
+    added += rows.length;
+  }
+  return added;
+}
