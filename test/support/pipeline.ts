@@ -1,7 +1,6 @@
-import { getQueueToken } from '@nestjs/bullmq';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import type { Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Server } from 'node:http';
 import { DataSource } from 'typeorm';
 import { JsonLogger, levelsUpTo } from '@app/common';
@@ -29,14 +28,13 @@ export async function startPipeline(env: Record<string, string> = {}): Promise<P
   const mail = new SmtpSink();
   const smtpPort = await mail.listen(0);
   Object.assign(process.env, { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ...env });
+  await clearQueues();
   const moduleRef = await Test.createTestingModule({
     imports: [ApiModule, MatcherModule, DispatcherModule, EscalatorModule],
   }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: new JsonLogger('test', levelsUpTo(process.env.LOG_LEVEL ?? 'error')) });
   setupApp(app);
   await app.init();
-  const queues = Object.values(QueueName).map((name) => app.get<Queue>(getQueueToken(name)));
-  await Promise.all(queues.map((q) => q.obliterate({ force: true })));
   return {
     app,
     server: app.getHttpServer() as Server,
@@ -48,6 +46,16 @@ export async function startPipeline(env: Record<string, string> = {}): Promise<P
       await mail.close();
     },
   };
+}
+
+/** Empties this test run's queues before any worker starts, so jobs left by an earlier spec never run here. */
+async function clearQueues(): Promise<void> {
+  const connection = { url: process.env.REDIS_URL as string, maxRetriesPerRequest: null };
+  for (const name of Object.values(QueueName)) {
+    const queue = new Queue(name, { connection, prefix: process.env.QUEUE_PREFIX });
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
 }
 
 /** The ack token from the link in a captured email. */

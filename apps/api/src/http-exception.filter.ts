@@ -46,7 +46,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (res.headersSent) {
       return;
     }
-    if (req.path?.startsWith('/ack/')) {
+    if (req.path?.startsWith('/ack/') || req.path?.startsWith('/a/')) {
       res.status(answer.status).type('html').set('Referrer-Policy', 'no-referrer').send(renderMessagePage('无法完成', String(answer.body.message)));
       return;
     }
@@ -65,6 +65,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const err = e as { type?: string; code?: string; status?: number; message?: string; stack?: string };
     if (err?.type && PARSER_ERRORS[err.type]) {
       const [status, message] = PARSER_ERRORS[err.type];
+      const limit = (err as { limit?: unknown }).limit;
+      if (err.type === 'entity.too.large' && typeof limit === 'number') {
+        const text = `request body is larger than the ${limit} bytes accepted; nothing was stored（请求体超过 ${limit} 字节上限，未作处理）`;
+        return { status, body: { error: err.type, message: text, details: { field: 'body', problem: 'too large', limit } } };
+      }
       return { status, body: { error: err.type, message } };
     }
     if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {

@@ -36,6 +36,14 @@ export class EnvDto {
   @Type(() => Number) @IsInt() @Min(0) @Max(24 * 30)
   ACK_LINK_GRACE_HOURS = 24;
 
+  /** When someone answers, the others called for the same zone or object are told who answered (a notice, not a call). */
+  @IsIn(['true', 'false'])
+  ACK_NOTIFY_PEERS = 'true';
+
+  /** Requests per second per IP on the public ack routes before 429. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(10_000)
+  ACK_RATE_PER_SECOND = 20;
+
   /** Multiplies every deadline and retry delay of the response specs (tests use 0.001). */
   @Type(() => Number) @IsNumber() @Min(0.0001) @Max(100)
   TIMER_SCALE = 1;
@@ -53,6 +61,14 @@ export class EnvDto {
   @IsString()
   SWEEP_CRON = '*/15 * * * * *';
 
+  /** CAP feeds to poll (Atom/RSS index of CAP links) and their heartbeat limits. */
+  @IsString()
+  FEEDS_FILE = 'config/feeds.json';
+
+  /** Duty-officer warnings needing a second officer's approval: 'red', 'public' (comma-separated) or 'none'. */
+  @Matches(/^(none|(red|public)(,(red|public))*)$/)
+  OFFICER_TWO_PERSON_RULE = 'red,public';
+
   /** Rows untouched this long are considered stranded by the sweep. */
   @Type(() => Number) @IsInt() @Min(100)
   SWEEP_STALE_MS = 30_000;
@@ -65,4 +81,78 @@ export class EnvDto {
 
   @IsOptional() @IsString()
   SIMULATOR_HOST = '127.0.0.1';
+
+  // ---- Delivery (issue 5). Provider lists are failover chains, first preferred; "-sim" entries use the simulator.
+  @Matches(/^(alibaba|tencent)(-sim)?(,(alibaba|tencent)(-sim)?)*$/)
+  SMS_PROVIDERS = 'alibaba-sim,tencent-sim';
+
+  @Matches(/^alibaba(-sim)?(,alibaba(-sim)?)*$/)
+  VOICE_PROVIDERS = 'alibaba-sim';
+
+  /** The 【…】 sender signature registered with the carriers. */
+  @IsString()
+  SMS_SIGN_NAME = '叫应预警';
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(10)
+  SMS_MAX_SEGMENTS = 3;
+
+  @IsString()
+  ALIBABA_ACCESS_KEY_ID = 'sim-alibaba-access-key';
+
+  @IsString()
+  ALIBABA_ACCESS_KEY_SECRET = 'sim-alibaba-secret-development-only';
+
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  ALIBABA_SMS_ENDPOINT = 'https://dysmsapi.aliyuncs.com';
+
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  ALIBABA_VOICE_ENDPOINT = 'https://dyvmsapi.aliyuncs.com';
+
+  /** CalledShowNumber of SingleCallByTts (the number people see). */
+  @IsString()
+  ALIBABA_VOICE_SHOW_NUMBER = '02300000000';
+
+  @IsString()
+  TENCENT_SECRET_ID = 'sim-tencent-secret-id';
+
+  @IsString()
+  TENCENT_SECRET_KEY = 'sim-tencent-secret-key-development-only';
+
+  @IsString()
+  TENCENT_SMS_SDK_APP_ID = '1400000001';
+
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  TENCENT_SMS_ENDPOINT = 'https://sms.tencentcloudapi.com';
+
+  @IsString()
+  TENCENT_REGION = 'ap-guangzhou';
+
+  /** Per-provider sends per second, `name:tps[,…]` (names as recorded on attempts); unlisted providers get 200. */
+  @Matches(/^([a-z-]+:\d+)?(,[a-z-]+:\d+)*$/)
+  PROVIDER_TPS = 'alibaba-sim:1000,tencent-sim:1000,alibaba-voice-sim:200';
+
+  @Type(() => Number) @IsInt() @Min(100) @Max(60_000)
+  PROVIDER_TIMEOUT_MS = 5000;
+
+  /** How long an opened provider circuit stays open before probation. */
+  @Type(() => Number) @IsInt() @Min(100)
+  BREAKER_OPEN_MS = 30_000;
+
+  /** Shared secret of provider callbacks: the simulator signs with it; real providers put it in the callback URL (?token=). */
+  @IsString() @Matches(/^.{16,}$/)
+  PROVIDER_CALLBACK_SECRET = 'development-callback-secret-change-me';
+
+  /** Where the simulator sends receipts, call results and handset replies (our API). */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  SIMULATOR_CALLBACK_URL = 'http://127.0.0.1:3000';
+
+  /** Message templates per hazard × level × channel (zh-CN), editable without code. */
+  @IsString()
+  TEMPLATES_DIR = 'config/templates';
+
+  @IsUrl({ require_tld: false, protocols: ['mqtt', 'mqtts', 'tcp', 'ws', 'wss'] })
+  MQTT_URL = 'mqtt://127.0.0.1:1883';
+
+  @Matches(/^[A-Za-z0-9_/-]+$/)
+  MQTT_TOPIC_PREFIX = 'jiaoying';
 }

@@ -10,6 +10,36 @@ export class InvalidEnvironmentError extends Error {
   }
 }
 
+function deliveryConfig(dto: EnvDto): AppConfig['delivery'] {
+  const list = (v: string) => v.split(',').filter(Boolean);
+  return {
+    smsProviders: list(dto.SMS_PROVIDERS),
+    voiceProviders: list(dto.VOICE_PROVIDERS),
+    signName: dto.SMS_SIGN_NAME,
+    smsMaxSegments: dto.SMS_MAX_SEGMENTS,
+    tps: Object.fromEntries(list(dto.PROVIDER_TPS).map((p) => [p.split(':')[0], Number(p.split(':')[1])])),
+    timeoutMs: dto.PROVIDER_TIMEOUT_MS,
+    breakerOpenMs: dto.BREAKER_OPEN_MS,
+    callbackSecret: dto.PROVIDER_CALLBACK_SECRET,
+    templatesDir: dto.TEMPLATES_DIR,
+    alibaba: {
+      accessKeyId: dto.ALIBABA_ACCESS_KEY_ID,
+      accessKeySecret: dto.ALIBABA_ACCESS_KEY_SECRET,
+      smsEndpoint: dto.ALIBABA_SMS_ENDPOINT,
+      voiceEndpoint: dto.ALIBABA_VOICE_ENDPOINT,
+      voiceShowNumber: dto.ALIBABA_VOICE_SHOW_NUMBER,
+    },
+    tencent: {
+      secretId: dto.TENCENT_SECRET_ID,
+      secretKey: dto.TENCENT_SECRET_KEY,
+      sdkAppId: dto.TENCENT_SMS_SDK_APP_ID,
+      endpoint: dto.TENCENT_SMS_ENDPOINT,
+      region: dto.TENCENT_REGION,
+    },
+    mqtt: { url: dto.MQTT_URL, topicPrefix: dto.MQTT_TOPIC_PREFIX },
+  };
+}
+
 /** Reads and validates the environment once; the error names the bad variables, never their values. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new EnvDto());
@@ -29,10 +59,21 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
     database: { url: dto.DATABASE_URL },
     redis: { url: dto.REDIS_URL, queuePrefix: dto.QUEUE_PREFIX },
     mail: { smtpUrl: dto.SMTP_URL, from: dto.MAIL_FROM },
-    ack: { keys: Object.fromEntries(pairs), currentKid: pairs[0][0], graceHours: dto.ACK_LINK_GRACE_HOURS },
+    ack: { keys: Object.fromEntries(pairs), currentKid: pairs[0][0], graceHours: dto.ACK_LINK_GRACE_HOURS,
+      notifyPeers: dto.ACK_NOTIFY_PEERS === 'true', ratePerSecond: dto.ACK_RATE_PER_SECOND },
     timers: { scale: dto.TIMER_SCALE, responseSpecFile: dto.RESPONSE_SPEC_FILE },
     sweep: { cron: dto.SWEEP_CRON, staleMs: dto.SWEEP_STALE_MS },
-    simulator: { host: dto.SIMULATOR_HOST, port: dto.SIMULATOR_PORT, smtpPort: dto.SMTP_SINK_PORT },
+    ingest: {
+      feedsFile: dto.FEEDS_FILE,
+      twoPersonRule: dto.OFFICER_TWO_PERSON_RULE === 'none' ? [] : (dto.OFFICER_TWO_PERSON_RULE.split(',') as Array<'red' | 'public'>),
+    },
+    simulator: {
+      host: dto.SIMULATOR_HOST,
+      port: dto.SIMULATOR_PORT,
+      smtpPort: dto.SMTP_SINK_PORT,
+      callbackUrl: dto.SIMULATOR_CALLBACK_URL.replace(/\/$/, ''),
+    },
+    delivery: deliveryConfig(dto),
     logLevel: dto.LOG_LEVEL,
   };
 }

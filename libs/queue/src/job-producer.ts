@@ -1,7 +1,16 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
-import { DEFAULT_JOB_OPTIONS, MAX_LADDER_RUNGS, JobName, JobPayloads, QueueName, jobId, queueForChannel } from './queue.constants';
+import {
+  DEFAULT_JOB_OPTIONS,
+  MAX_LADDER_RUNGS,
+  JobName,
+  JobPayloads,
+  QueueName,
+  jobId,
+  priorityForLevel,
+  queueForChannel,
+} from './queue.constants';
 
 export interface SendJob {
   attemptId: string;
@@ -22,6 +31,12 @@ export class JobProducer {
     @InjectQueue(QueueName.Matching) private readonly matching: Queue,
     @InjectQueue(QueueName.DispatchEmail) private readonly email: Queue,
     @InjectQueue(QueueName.Deadlines) private readonly deadlines: Queue,
+    @InjectQueue(QueueName.DispatchSms) private readonly sms: Queue,
+    @InjectQueue(QueueName.DispatchVoice) private readonly voice: Queue,
+    @InjectQueue(QueueName.DispatchWebhook) private readonly webhook: Queue,
+    @InjectQueue(QueueName.DispatchBroadcast) private readonly broadcast: Queue,
+    @InjectQueue(QueueName.PublicWarnings) private readonly publicWarnings: Queue,
+    @InjectQueue(QueueName.Notices) private readonly notices: Queue,
   ) {}
 
   async matchWarning(warningId: string, level: number | null): Promise<void> {
@@ -32,7 +47,9 @@ export class JobProducer {
     const byQueue = new Map<QueueName, SendJob[]>();
     for (const job of jobs) {
       const name = queueForChannel(job.channel);
-      byQueue.set(name, [...(byQueue.get(name) ?? []), job]);
+      const list = byQueue.get(name) ?? [];
+      list.push(job);
+      byQueue.set(name, list);
     }
     for (const [name, list] of byQueue) {
       for (let i = 0; i < list.length; i += 1000) {
@@ -47,18 +64,50 @@ export class JobProducer {
     }
   }
 
-  /** For the sweep: a job that failed for good is retried, a missing one added, a live one left alone. */
+  /**
+   * For the sweep (PostgreSQL says these are still queued): a job that failed for good, or completed without
+   * sending (it found the row claimed by a worker that then died), runs again; a missing one is added; a live one
+   * is left alone.
+   */
   async resend(jobs: SendJob[]): Promise<void> {
     const missing: SendJob[] = [];
     for (const j of jobs) {
       const existing = await this.queue(queueForChannel(j.channel)).getJob(jobId.send(j.attemptId));
+      const state = existing ? await existing.getState() : 'missing';
       if (!existing) {
         missing.push(j);
-      } else if (await existing.isFailed()) {
-        await existing.retry();
+      } else if (state === 'failed' || state === 'completed') {
+        await existing.retry(state);
       }
     }
     await this.send(missing);
+  }
+
+  /** Residents' public warnings of a matched warning (area SMS, loudspeakers): planned at once, after commit. */
+  async planPublicWarning(warningId: string, level: number | null): Promise<void> {
+    await this.add(this.publicWarnings, JobName.PlanPublicWarning, { warningId }, { jobId: jobId.publicWarning(warningId), priority: priorityForLevel(level) });
+  }
+
+  async sendPublicSms(batches: Array<{ batchId: string; level: number | null }>): Promise<void> {
+    await this.addChunked(this.sms, batches.map((b) => ({
+      name: JobName.SendPublicSms,
+      data: { batchId: b.batchId },
+      opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendPublicSms], jobId: jobId.publicSms(b.batchId), priority: priorityForLevel(b.level) },
+    })));
+  }
+
+  async playBroadcasts(jobs: Array<{ broadcastJobId: string; level: number | null }>): Promise<void> {
+    await this.addChunked(this.broadcast, jobs.map((b) => ({
+      name: JobName.PlayBroadcast,
+      data: { broadcastJobId: b.broadcastJobId },
+      opts: { ...DEFAULT_JOB_OPTIONS[JobName.PlayBroadcast], jobId: jobId.broadcast(b.broadcastJobId), priority: priorityForLevel(b.level) },
+    })));
+  }
+
+  private async addChunked(queue: Queue, jobs: Array<{ name: string; data: object; opts: JobsOptions }>): Promise<void> {
+    for (let i = 0; i < jobs.length; i += 1000) {
+      await queue.addBulk(jobs.slice(i, i + 1000));
+    }
   }
 
   /** Delayed checks: a ladder rung or the answer deadline of one call task. */
@@ -96,6 +145,18 @@ export class JobProducer {
         return this.email;
       case QueueName.Deadlines:
         return this.deadlines;
+      case QueueName.DispatchSms:
+        return this.sms;
+      case QueueName.DispatchVoice:
+        return this.voice;
+      case QueueName.DispatchWebhook:
+        return this.webhook;
+      case QueueName.DispatchBroadcast:
+        return this.broadcast;
+      case QueueName.PublicWarnings:
+        return this.publicWarnings;
+      case QueueName.Notices:
+        return this.notices;
     }
   }
 }

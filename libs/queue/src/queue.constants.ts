@@ -4,13 +4,27 @@ import type { JobsOptions } from 'bullmq';
 export enum QueueName {
   Matching = 'warning-matching',
   DispatchEmail = 'dispatch-email',
+  DispatchSms = 'dispatch-sms',
+  DispatchVoice = 'dispatch-voice',
+  DispatchWebhook = 'dispatch-webhook',
+  DispatchBroadcast = 'dispatch-broadcast',
+  /** Residents' public warnings: planned right after matching, never waiting for anyone's answer. */
+  PublicWarnings = 'public-warnings',
   Deadlines = 'call-deadlines',
+  /** Notify-only messages (who answered, 熔断 orders and their lifts): sent, never waited for. */
+  Notices = 'notices',
 }
 
 export enum JobName {
   MatchWarning = 'MatchWarning',
   SendAttempt = 'SendAttempt',
   CheckCallTask = 'CheckCallTask',
+  ExpireWarning = 'ExpireWarning',
+  CheckOrderTarget = 'CheckOrderTarget',
+  SendNotice = 'SendNotice',
+  PlanPublicWarning = 'PlanPublicWarning',
+  SendPublicSms = 'SendPublicSms',
+  PlayBroadcast = 'PlayBroadcast',
 }
 
 export interface JobPayloads {
@@ -18,6 +32,12 @@ export interface JobPayloads {
   [JobName.SendAttempt]: { attemptId: string };
   /** step: the ladder rung to run, or 'deadline' for the answer deadline. */
   [JobName.CheckCallTask]: { callTaskId: string; step: number | 'deadline'; dueAt: string };
+  [JobName.ExpireWarning]: { warningId: string };
+  [JobName.CheckOrderTarget]: { orderTargetId: string; phase: 'ack' | 'execute' };
+  [JobName.SendNotice]: { noticeId: string };
+  [JobName.PlanPublicWarning]: { warningId: string };
+  [JobName.SendPublicSms]: { batchId: string };
+  [JobName.PlayBroadcast]: { broadcastJobId: string };
 }
 
 /** A channel ladder has at most this many rungs (the response spec loader enforces it). */
@@ -30,10 +50,19 @@ export const JOB_QUEUE: Record<JobName, QueueName | 'by-channel'> = {
   [JobName.MatchWarning]: QueueName.Matching,
   [JobName.SendAttempt]: 'by-channel',
   [JobName.CheckCallTask]: QueueName.Deadlines,
+  [JobName.ExpireWarning]: QueueName.Deadlines,
+  [JobName.CheckOrderTarget]: QueueName.Deadlines,
+  [JobName.SendNotice]: QueueName.Notices,
+  [JobName.PlanPublicWarning]: QueueName.PublicWarnings,
+  [JobName.SendPublicSms]: QueueName.DispatchSms,
+  [JobName.PlayBroadcast]: QueueName.DispatchBroadcast,
 };
 
 const CHANNEL_QUEUES: Record<string, QueueName> = {
   email: QueueName.DispatchEmail,
+  sms: QueueName.DispatchSms,
+  voice: QueueName.DispatchVoice,
+  webhook: QueueName.DispatchWebhook,
 };
 
 export function queueForChannel(channel: string): QueueName {
@@ -53,6 +82,14 @@ export const jobId = {
   match: (warningId: string) => `match-${warningId}`,
   send: (attemptId: string) => `send-${attemptId}`,
   check: (callTaskId: string, step: number | 'deadline') => `check-${callTaskId}-${step === 'deadline' ? 'd' : `r${step}`}`,
+  expire: (warningId: string) => `expire-${warningId}`,
+  /** The n-th further escalation of a call still silent after it was escalated (a CheckCallTask 'deadline'). */
+  escalationRound: (callTaskId: string, round: number) => `check-${callTaskId}-e${round}`,
+  orderCheck: (orderTargetId: string, phase: 'ack' | 'execute') => `order-${orderTargetId}-${phase}`,
+  notice: (noticeId: string) => `notice-${noticeId}`,
+  publicWarning: (warningId: string) => `public-${warningId}`,
+  publicSms: (batchId: string) => `psms-${batchId}`,
+  broadcast: (broadcastJobId: string) => `bcast-${broadcastJobId}`,
 };
 
 const KEEP = { removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
@@ -61,6 +98,12 @@ export const DEFAULT_JOB_OPTIONS: Record<JobName, JobsOptions> = {
   [JobName.MatchWarning]: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, ...KEEP },
   [JobName.SendAttempt]: { attempts: 6, backoff: { type: 'exponential', delay: 2000 }, ...KEEP },
   [JobName.CheckCallTask]: { attempts: 10, backoff: { type: 'exponential', delay: 500 }, ...KEEP },
+  [JobName.ExpireWarning]: { attempts: 10, backoff: { type: 'exponential', delay: 500 }, ...KEEP },
+  [JobName.CheckOrderTarget]: { attempts: 10, backoff: { type: 'exponential', delay: 500 }, ...KEEP },
+  [JobName.SendNotice]: { attempts: 6, backoff: { type: 'exponential', delay: 2000 }, ...KEEP },
+  [JobName.PlanPublicWarning]: { attempts: 10, backoff: { type: 'exponential', delay: 500 }, ...KEEP },
+  [JobName.SendPublicSms]: { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, ...KEEP },
+  [JobName.PlayBroadcast]: { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, ...KEEP },
 };
 
 /** Stall recovery in seconds, not the 30 s defaults (PERFORMANCE.md B7: 10.6 s vs 61–91 s recovery). */

@@ -8,9 +8,15 @@ export async function openTestDataSource(): Promise<DataSource> {
 }
 
 const TABLES = [
+  'evacuation_reports', 'evacuations', 'notices', 'order_targets', 'orders', 'shelters', 'resident_confirmations',
+  'issue_items', 'performance_records',
+  'broadcast_jobs', 'public_sms_batches', 'public_notices', 'broadcast_devices', 'resident_phones', 'pending_receipts',
+  'webhook_endpoints', 'short_links',
   'events', 'escalations', 'acknowledgements', 'attempts', 'call_tasks', 'dispatches', 'warnings',
   'special_residents', 'contracting_assignments', 'responsibility_assignments', 'contact_methods', 'persons',
-  'protected_objects', 'risk_zones', 'admin_units', 'api_keys',
+  'protected_objects', 'risk_zones', 'admin_units', 'api_keys', 'response_specs',
+  'warning_drafts', 'feed_entries', 'feed_sources', 'source_alarms', 'station_readings', 'stations',
+  'fire_danger_ratings', 'sensor_alarms',
 ];
 
 /** Empties every table; the append-only trigger on events does not fire on TRUNCATE. */
