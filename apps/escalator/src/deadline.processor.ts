@@ -8,8 +8,11 @@ type TimerJob =
   | Job<JobPayloads[JobName.ExpireWarning], JobOutcome, JobName.ExpireWarning>
   | Job<JobPayloads[JobName.CheckOrderTarget], JobOutcome, JobName.CheckOrderTarget>;
 
-/** Its own queue and worker: a fan-out backlog never makes a deadline late (PERFORMANCE.md B6). */
-@Processor(QueueName.Deadlines, { ...WORKER_OPTIONS, concurrency: 10 })
+/**
+ * Its own queue and worker: a fan-out backlog never makes a deadline late (PERFORMANCE.md B6). Deadlines of one
+ * dispatch fall due together, so the worker takes many at once; each holds a pool connection only briefly.
+ */
+@Processor(QueueName.Deadlines, { ...WORKER_OPTIONS, concurrency: 50 })
 export class DeadlineProcessor extends LoggedWorkerHost {
   constructor(
     private readonly deadlines: DeadlineService,
