@@ -1,19 +1,10 @@
 import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { Server } from 'node:http';
-import { JsonLogger } from '@app/common';
-import { ApiModule } from '../../apps/api/src/api.module';
-import { setupApp } from '../../apps/api/src/setup-app';
+import { startApiOnly } from '../support/api-app';
 
-async function startApi(env: Record<string, string>): Promise<INestApplication> {
-  Object.assign(process.env, env);
-  const moduleRef = await Test.createTestingModule({ imports: [ApiModule] }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, logger: new JsonLogger('test', ['fatal']) });
-  setupApp(app);
-  await app.init();
-  return app;
-}
+const startApi = async (env: Record<string, string>, clearQueues = true): Promise<INestApplication> =>
+  (await startApiOnly({ env, clearQueues })).app;
 
 describe('the API edge', () => {
   const redisUrl = process.env.REDIS_URL as string;
@@ -38,7 +29,7 @@ describe('the API edge', () => {
   });
 
   it('answers 503 while Redis is unreachable, and does not crash', async () => {
-    const app = await startApi({ REDIS_URL: 'redis://127.0.0.1:6399' });
+    const app = await startApi({ REDIS_URL: 'redis://127.0.0.1:6399' }, false);
     const health = await request(app.getHttpServer() as Server).get('/api/v1/health').expect(503);
     expect(health.body).toEqual({ status: 'degraded', postgres: 'up', redis: 'down' });
     await app.close();

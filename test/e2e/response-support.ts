@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { waitFor } from '@app/common';
 import { resetDatabase } from '@app/testing';
@@ -8,16 +7,7 @@ import { capXml, CapOptions } from '../support/cap-builder';
 import { Pipeline } from '../support/pipeline';
 
 /** Helpers shared by the response-* and scenario-* specs. */
-export async function issueKey(ds: DataSource, name: string, role: string, region: string): Promise<string> {
-  const key = `test-${name}-key`;
-  await ds.query(`INSERT INTO api_keys (name, key_hash, role, region_code) VALUES ($1, $2, $3, $4)`, [
-    name,
-    createHash('sha256').update(key).digest('hex'),
-    role,
-    region,
-  ]);
-  return key;
-}
+export { issueApiKey as issueKey } from '@app/testing';
 
 /** CAP polygon (lat,lon pairs) of a unit's bounding box. */
 export async function boxOf(ds: DataSource, code: string): Promise<string> {

@@ -1,24 +1,11 @@
 import request from 'supertest';
 import { waitFor } from '@app/common';
 import { seedDemo } from '@app/demo';
-import { resetDatabase } from '@app/testing';
-import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { issueApiKey as issueKey, resetDatabase } from '@app/testing';
 import { capXml } from '../support/cap-builder';
 import { ackTokenFrom, Pipeline, startPipeline } from '../support/pipeline';
 
 const SHIZHI = '500230107';
-
-async function issueKey(ds: DataSource, name: string, role: string, region: string): Promise<string> {
-  const key = `test-${name}-key`;
-  await ds.query(`INSERT INTO api_keys (name, key_hash, role, region_code) VALUES ($1, $2, $3, $4)`, [
-    name,
-    createHash('sha256').update(key).digest('hex'),
-    role,
-    region,
-  ]);
-  return key;
-}
 
 /** Issue #2's slice: CAP red rainstorm over 十直镇 → PostGIS match → email with signed link → ack; silence → 包干 superior. */
 describe('a red rainstorm warning called and answered end to end', () => {

@@ -1,43 +1,12 @@
-import { getQueueToken } from '@nestjs/bullmq';
-import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import type { Queue } from 'bullmq';
-import { createHash } from 'node:crypto';
-import type { Server } from 'node:http';
+import { ApiOnly, startApiOnly } from './api-app';
 import { DataSource } from 'typeorm';
-import { JsonLogger, levelsUpTo } from '@app/common';
-import { QueueName } from '@app/queue';
-import { ApiModule } from '../../apps/api/src/api.module';
-import { setupApp } from '../../apps/api/src/setup-app';
 
-export interface ApiApp {
-  app: INestApplication;
-  server: Server;
-  ds: DataSource;
-  stop(): Promise<void>;
-}
+export type ApiApp = ApiOnly;
 
 /** The API alone (no workers) on the test database: previews, roster and specs need nothing else. */
-export async function startApi(): Promise<ApiApp> {
-  const moduleRef = await Test.createTestingModule({ imports: [ApiModule] }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, logger: new JsonLogger('test', levelsUpTo(process.env.LOG_LEVEL ?? 'error')) });
-  setupApp(app);
-  await app.init();
-  const queues = Object.values(QueueName).map((name) => app.get<Queue>(getQueueToken(name), { strict: false }));
-  await Promise.all(queues.map((q) => q.obliterate({ force: true })));
-  return { app, server: app.getHttpServer() as Server, ds: app.get(DataSource), stop: () => app.close() };
-}
+export const startApi = (): Promise<ApiApp> => startApiOnly();
 
-export async function issueKey(ds: DataSource, name: string, role: string, region: string): Promise<string> {
-  const key = `test-${name}-key`;
-  await ds.query(`INSERT INTO api_keys (name, key_hash, role, region_code) VALUES ($1, $2, $3, $4)`, [
-    name,
-    createHash('sha256').update(key).digest('hex'),
-    role,
-    region,
-  ]);
-  return key;
-}
+export { issueApiKey as issueKey } from '@app/testing';
 
 /** Row counts and a digest of every table, to show that a read changed nothing. */
 export async function databaseFingerprint(ds: DataSource): Promise<Record<string, string>> {
