@@ -64,13 +64,14 @@ describe('POST /api/v1/alerts: every fixture gets the right answer', () => {
     ['google-weather.cap', 202, 'created'],
     ['google-earthquake.cap', 202, 'created'],
     ['google-earthquake-iso8859-1.cap', 202, 'created'],
+    // The same sender+identifier+sent as google-earthquake.cap, without its info block: already received.
+    ['google-no_optional_fields.cap', 200, 'duplicate'],
   ])('accepts %s (%i %s)', async (name, status, outcome) => {
     await ingest(name, { status, outcome });
   });
 
   it.each([
     ['google-invalid.cap', 'scope', /scope: required element is missing/],
-    ['google-no_optional_fields.cap', 'info', /no info block/],
   ])('refuses %s with 400 naming %s, storing nothing', async (name, field, problem) => {
     await ingest(name, { status: 400, field, problem });
   });
@@ -102,6 +103,25 @@ describe('POST /api/v1/alerts: every fixture gets the right answer', () => {
     );
     expect(states.map((s) => s.colour)).toEqual(['red', 'orange', 'orange']);
     expect(states.every((s) => s.state !== 'received')).toBe(true);
+  });
+
+  it('lifts a warning with a Cancel that has no info block, which takes its subject from the warning', async () => {
+    const sent = '2024-07-11T03:00:00+08:00';
+    clock.set(new Date('2024-07-11T03:01:00+08:00'));
+    const alert = answer(await post(capXml({ identifier: 'FD-BARE-CANCEL-1', sent, geocode: '500230107' })).expect(202));
+    const bareCancel = `<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>FD-BARE-CANCEL-2</identifier>
+<sender>fengdu-qxt@cma.gov.cn</sender><sent>2024-07-11T03:30:00+08:00</sent><status>Actual</status>
+<msgType>Cancel</msgType><scope>Public</scope><references>fengdu-qxt@cma.gov.cn,FD-BARE-CANCEL-1,${sent}</references></alert>`;
+    clock.set(new Date('2024-07-11T03:31:00+08:00'));
+    const cancel = answer(await post(bareCancel).expect(202));
+    expect(cancel).toMatchObject({ outcome: 'cancelled', chainId: alert.chainId, version: 2 });
+    const chain = await api.ds.query<Array<{ version: number; state: string; level: number; headline: string; hazard_type: string }>>(
+      `SELECT version, state, level, headline, hazard_type FROM warnings WHERE chain_id = $1 ORDER BY version`,
+      [alert.chainId],
+    );
+    expect(chain.map((w) => w.state)).toEqual(['lifted', 'lifted']);
+    expect(chain[1]).toMatchObject({ level: 1, hazard_type: 'rainstorm', headline: chain[0].headline });
   });
 
   it.each([

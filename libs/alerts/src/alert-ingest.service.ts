@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, ValidationError } from '@app/common';
-import { EventLog } from '@app/database';
+import { EventLog, WarningColour } from '@app/database';
 import { JobProducer } from '@app/queue';
 import { PlannedWork, WarningLifecycle } from '@app/response';
 import type { CapArea, NormalizedAlert } from './cap/normalized-alert';
@@ -37,6 +37,17 @@ const AREA_SQL = `(
     SELECT ST_Buffer(ST_SetSRID(ST_MakePoint(c[1], c[2]), 4326)::geography, c[3] * 1000, 32)::geometry
     FROM (SELECT ARRAY[x, y, r] AS c FROM unnest($2::float8[], $3::float8[], $4::float8[]) AS t(x, y, r)) cs
   ) parts)`;
+
+interface Referenced {
+  chainId: string;
+  version: number;
+  hazardType: string;
+  event: string;
+  level: number | null;
+  colour: WarningColour | null;
+  headline: string;
+  areaDesc: string;
+}
 
 export function polygonWkt(ring: Array<[number, number]>): string {
   return `POLYGON((${ring.map(([lon, lat]) => `${lon} ${lat}`).join(', ')}))`;
@@ -82,6 +93,7 @@ export class AlertIngestService {
         outcome = 'expired_on_arrival';
       }
       const state = alert.msgType === 'cancel' ? 'lifted' : expired ? 'expired' : 'received';
+      const about = this.describe(alert, earlier);
       const [row] = await tx.query<Array<{ id: string; chain_id: string; version: number }>>(
         `INSERT INTO warnings (chain_id, version, source, sender, identifier, sent, msg_type, status, hazard_type, event,
             level, colour, severity, headline, description, instruction, language, area_desc, area_geom, area_codes, area_circles,
@@ -104,16 +116,16 @@ export class AlertIngestService {
           alert.sent,
           alert.msgType,
           alert.status,
-          alert.info.hazardType,
-          alert.info.event.slice(0, 200),
-          alert.info.level,
-          alert.info.colour,
+          about.hazardType,
+          about.event.slice(0, 200),
+          about.level,
+          about.colour,
           alert.info.severity,
-          (alert.info.headline || alert.info.event).slice(0, 300),
+          about.headline.slice(0, 300),
           alert.info.description,
           alert.info.instruction,
           alert.info.language,
-          areas.map((a) => a.areaDesc).join('；'),
+          about.areaDesc,
           [...new Set(areas.flatMap((a) => a.divisionCodes))],
           alert.references.map((r) => `${r.sender},${r.identifier},${r.sent.toISOString()}`).join(' ') || null,
           alert.info.onset,
@@ -187,14 +199,34 @@ export class AlertIngestService {
     return row ?? null;
   }
 
+  /**
+   * A message without an info block (a bare Cancel, usually) takes what it is about from the warning it
+   * references; with nothing to inherit it is recorded under its own identifier and calls nobody.
+   */
+  private describe(alert: NormalizedAlert, earlier: Referenced | null) {
+    const info = alert.info;
+    if (alert.hasInfo || !earlier) {
+      return {
+        hazardType: info.hazardType,
+        event: info.event,
+        level: info.level,
+        colour: info.colour,
+        headline: info.headline || info.event || alert.identifier,
+        areaDesc: info.areas.map((a) => a.areaDesc).join('；'),
+      };
+    }
+    return earlier;
+  }
+
   /** The newest known warning among the references, and the chain's highest version, locked for the update. */
   private async findReferenced(tx: EntityManager, alert: NormalizedAlert) {
     if (alert.references.length === 0) {
       return null;
     }
-    const [row] = await tx.query<Array<{ chainId: string; version: number }>>(
+    const [row] = await tx.query<Array<Referenced>>(
       `SELECT w.chain_id AS "chainId",
-              (SELECT max(version) FROM warnings v WHERE v.chain_id = w.chain_id) AS version
+              (SELECT max(version) FROM warnings v WHERE v.chain_id = w.chain_id) AS version,
+              w.hazard_type AS "hazardType", w.event, w.level, w.colour, w.headline, w.area_desc AS "areaDesc"
        FROM warnings w
        WHERE (w.sender, w.identifier) IN (SELECT * FROM unnest($1::text[], $2::text[]))
        ORDER BY w.sent DESC LIMIT 1`,

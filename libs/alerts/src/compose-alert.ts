@@ -35,6 +35,7 @@ export function composeAlert(w: ComposedWarning): NormalizedAlert {
   const sent = new Date(Math.floor(w.sent.getTime() / 1000) * 1000); // CAP time has whole seconds
   return {
     capVersion: '1.2',
+    hasInfo: true,
     sender: w.sender,
     identifier: w.identifier,
     sent,

@@ -128,7 +128,10 @@ describe('capFromJson', () => {
     expect(refusal({ ...redJson(), status: 'Draft' }).details?.problem).toMatch(/not actionable/);
     expect(refusal({ ...redJson(), msgType: 'Ack' }).details?.problem).toMatch(/not actionable/);
     expect(refusal({ ...redJson(), sent: '2024-07-11 01:52:00' }).details?.field).toBe('sent');
-    expect(refusal({ ...redJson(), info: [] }).details?.field).toBe('info');
+  });
+
+  it('accepts a message with no info block as one with nothing to call (a bare Cancel is usual)', () => {
+    expect(capFromJson({ ...redJson(), info: [] })).toMatchObject({ hasInfo: false, info: { areas: [], level: null } });
   });
 
   it('uses the English message with a zh-CN hint', () => {

@@ -87,9 +87,6 @@ export function normalizeRawCap(
     issues.add('references', problem, '更新/解除报文须填写references');
   }
 
-  if (raw.info.length === 0) {
-    issues.add('info', 'no info block: nothing to act on (an event and an area are needed)', '缺少info，无法据此预警');
-  }
   const infos = raw.info.map((info, i) => normalizeInfo(info, `info[${i}]`));
 
   if (!issues.isEmpty || sent === null || status === null || msgType === null || scope === null) {
@@ -106,7 +103,8 @@ export function normalizeRawCap(
     status,
     scope,
     references,
-    info: mapped[chosen],
+    info: mapped[chosen] ?? emptyInfo(),
+    hasInfo: mapped.length > 0,
     otherInfos: mapped.filter((_, i) => i !== chosen),
   };
 
@@ -211,4 +209,27 @@ export function normalizeRawCap(
       return nameOk && valueOk ? [{ valueName: nv.valueName ?? '', value: nv.value ?? '' }] : [];
     });
   }
+}
+
+/** Stands in for a missing info block: no event, no area, so the message is recorded and calls nobody itself. */
+function emptyInfo(): CapInfo {
+  return {
+    language: 'und',
+    event: '',
+    eventCodes: [],
+    hazardType: 'other',
+    urgency: 'Unknown',
+    severity: 'Unknown',
+    certainty: 'Unknown',
+    level: null,
+    colour: null,
+    headline: '',
+    description: '',
+    instruction: '',
+    senderName: null,
+    onset: null,
+    expires: null,
+    parameters: [],
+    areas: [],
+  };
 }

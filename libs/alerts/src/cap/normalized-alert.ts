@@ -55,8 +55,13 @@ export interface NormalizedAlert {
   status: AlertStatus;
   scope: string;
   references: CapReference[];
-  /** The chosen info block: zh-CN when present, else the first. */
+  /**
+   * The chosen info block: zh-CN when present, else the first. A message may carry none (legal CAP, usual for a
+   * Cancel): then hasInfo is false, info is an empty placeholder, and ingest takes what it needs from the
+   * warning the message references.
+   */
   info: CapInfo;
+  hasInfo: boolean;
   /** The other info blocks, kept. */
   otherInfos: CapInfo[];
 }

@@ -118,10 +118,10 @@ describe('parseCap — the public fixtures', () => {
     expect(e.message).toMatch(/scope: required element is missing/);
   });
 
-  it('refuses google-no_optional_fields (valid CAP 1.1 but no info block: nothing to act on)', async () => {
-    const e = await refusal(fixture('google-no_optional_fields.cap'));
-    expect(detail(e, 'field')).toBe('info');
-    expect(e.message).toMatch(/no info block/);
+  it('accepts google-no_optional_fields (valid CAP 1.1 with no info block) as a message with nothing to call', async () => {
+    const a = await parse(fixture('google-no_optional_fields.cap'));
+    expect(a).toMatchObject({ capVersion: '1.1', msgType: 'alert', status: 'actual', hasInfo: false, otherInfos: [] });
+    expect(a.info).toMatchObject({ hazardType: 'other', level: null, colour: null, areas: [] });
   });
 
   it('refuses google-xee at the DOCTYPE without reading any file', async () => {
@@ -166,6 +166,7 @@ describe('parseCap — zh-CN fixtures (丰都县十直镇 and others)', () => {
     const a = await parse(fixture('zh/rainstorm-red-shizhi.xml'));
     expect(a).toEqual<NormalizedAlert>({
       capVersion: '1.2',
+      hasInfo: true,
       sender: 'qxt.fengdu@alerts.example.cn',
       identifier: '50023041600000_20240711015200_0',
       sent: new Date('2024-07-10T17:52:00.000Z'),
