@@ -1,3 +1,6 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
 import type { ComposedText } from '../content/compose';
 import type { Carrier } from '../content/templates';
 
@@ -41,29 +44,90 @@ export interface VoiceProvider {
 
 export const providerDown = (code: string, error: string): ProviderFailure => ({ ok: false, kind: 'provider', code, error });
 
-/** A fetch with a timeout: network errors mean nothing was sent (provider), a timeout means we cannot tell (uncertain). */
+export interface ProviderRequest {
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Keep-alive agents for provider calls. Each dispatcher sends thousands of requests a second to the same few hosts:
+ * Node's fetch (undici behind WHATWG streams, an AbortSignal.timeout per call) cost about half the dispatcher's CPU
+ * per message, where a plain http.request over a reused socket costs a fraction (PERFORMANCE.md, per-person sends).
+ */
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 512, scheduling: 'lifo' }),
+  'https:': new https.Agent({ keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 512, scheduling: 'lifo' }),
+};
+
+/** Sockets idle longer than this are not reused (servers close idle keep-alive connections after ~5 s). */
+const FREE_SOCKET_MS = 4_000;
+for (const agent of Object.values(agents)) {
+  agent.on('free', (socket: Socket) => socket.setTimeout(FREE_SOCKET_MS, () => socket.destroy()));
+}
+
+type Transport = { kind: 'answer'; status: number; text: string } | { kind: 'timeout' } | { kind: 'network'; message: string };
+
+function post(url: string, init: ProviderRequest, timeoutMs: number): Promise<Transport> {
+  return new Promise((resolve) => {
+    const u = new URL(url);
+    const secure = u.protocol === 'https:';
+    let settled = false;
+    const done = (t: Transport) => {
+      if (!settled) {
+        settled = true;
+        clearTimeout(timer);
+        resolve(t);
+      }
+    };
+    const body = Buffer.from(init.body, 'utf8');
+    const req = (secure ? https : http).request(
+      {
+        protocol: u.protocol,
+        hostname: u.hostname,
+        port: u.port || (secure ? 443 : 80),
+        path: `${u.pathname}${u.search}`,
+        method: init.method,
+        headers: { ...init.headers, 'content-length': String(body.length) },
+        agent: agents[secure ? 'https:' : 'http:'],
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done({ kind: 'answer', status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (e) => done({ kind: 'network', message: e.message }));
+      },
+    );
+    // A timeout means the request may have been taken: the caller cannot tell whether it was sent.
+    const timer = setTimeout(() => {
+      done({ kind: 'timeout' });
+      req.destroy();
+    }, timeoutMs);
+    req.on('socket', (socket: Socket) => socket.setTimeout(0));
+    req.on('error', (e) => done({ kind: 'network', message: e.message }));
+    req.end(body);
+  });
+}
+
+/** A POST with a timeout: network errors mean nothing was sent (provider), a timeout means we cannot tell (uncertain). */
 export async function callProvider<T>(
   url: string,
-  init: RequestInit,
+  init: ProviderRequest,
   timeoutMs: number,
   read: (status: number, body: T) => ProviderResult,
 ): Promise<ProviderResult> {
-  let res: Response;
-  try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  } catch (e) {
-    const err = e as Error;
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') {
-      return { ok: false, kind: 'uncertain', code: 'Timeout', error: `no answer within ${timeoutMs} ms` };
-    }
-    return providerDown('NetworkError', String((err.cause as Error | undefined)?.message ?? err.message));
+  const res = await post(url, init, timeoutMs);
+  if (res.kind === 'timeout') {
+    return { ok: false, kind: 'uncertain', code: 'Timeout', error: `no answer within ${timeoutMs} ms` };
   }
-  const text = await res.text();
+  if (res.kind === 'network') {
+    return providerDown('NetworkError', res.message);
+  }
   let body: T;
   try {
-    body = JSON.parse(text) as T;
+    body = JSON.parse(res.text) as T;
   } catch {
-    return providerDown(`HTTP${res.status}`, `unreadable answer (HTTP ${res.status}): ${text.slice(0, 120)}`);
+    return providerDown(`HTTP${res.status}`, `unreadable answer (HTTP ${res.status}): ${res.text.slice(0, 120)}`);
   }
   return read(res.status, body);
 }
