@@ -105,8 +105,10 @@ export class MatchWarningService {
     return 'done';
   }
 
-  private async enqueue(work: PlannedWork, now: Date): Promise<void> {
+  /** Timer delays count from when they are added: matching 10,000 people and queueing their sends takes seconds. */
+  private async enqueue(work: PlannedWork, planned: Date): Promise<void> {
     await this.producer.send(work.sends);
-    await this.producer.scheduleChecks(work.checks, now);
+    const now = this.clock.now();
+    await this.producer.scheduleChecks(work.checks, now.getTime() > planned.getTime() ? now : planned);
   }
 }

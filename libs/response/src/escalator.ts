@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { Clock } from '@app/common';
 import { ResolvedSpec, tierSpec } from '@app/config';
 import type { CallReason, EscalationReason } from '@app/database';
 import { EventLog } from '@app/database';
@@ -7,6 +8,8 @@ import { JobProducer } from '@app/queue';
 import { CallPlanner, PlannedWork } from './call-planner';
 import { PerformanceLog } from './performance-log';
 import { ResponseJobs } from './response-jobs';
+
+const laterOf = (a: Date, b: Date): Date => (b.getTime() > a.getTime() ? b : a);
 
 /** People already called who have not answered (an unreachable one is passed over: they cannot be reached). */
 const OPEN_STATES = ['pending', 'sent', 'escalated'];
@@ -46,6 +49,7 @@ export class Escalator {
     private readonly producer: JobProducer,
     private readonly performance: PerformanceLog,
     private readonly jobs: ResponseJobs,
+    private readonly clock: Clock,
   ) {}
 
   /** Inside the caller's transaction (the task row is already locked). Returns the work to enqueue after commit. */
@@ -96,8 +100,13 @@ export class Escalator {
     return null;
   }
 
-  async enqueue(work: PlannedWork, now: Date): Promise<void> {
+  /**
+   * After commit. Timer delays are measured from when they are added, not from `planned` (when the work was planned):
+   * the transaction and the sends' addBulk before them would otherwise make every timer late by that long.
+   */
+  async enqueue(work: PlannedWork, planned: Date): Promise<void> {
     await this.producer.send(work.sends);
+    const now = laterOf(planned, this.clock.now());
     await this.producer.scheduleChecks(work.checks, now);
     if (work.rounds?.length) {
       await this.jobs.scheduleEscalationRounds(work.rounds, now);
