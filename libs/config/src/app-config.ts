@@ -1,7 +1,7 @@
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
   http: { port: number; publicBaseUrl: string; maxBodyBytes: number };
-  database: { url: string };
+  database: { url: string; poolMax: number };
   redis: { url: string; queuePrefix: string };
   mail: { smtpUrl: string; from: string };
   ack: { keys: Record<string, string>; currentKid: string; graceHours: number; notifyPeers: boolean; ratePerSecond: number };

@@ -17,6 +17,10 @@ export class EnvDto {
   @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/jiaoying';
 
+  /** Connections per app process. Every app has its own pool: keep (apps × this) under PostgreSQL's max_connections. */
+  @Type(() => Number) @IsInt() @Min(2) @Max(200)
+  DATABASE_POOL_MAX = 18;
+
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false })
   REDIS_URL = 'redis://127.0.0.1:6379';
 

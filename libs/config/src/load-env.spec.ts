@@ -4,6 +4,7 @@ describe('loadEnv', () => {
   it('fills defaults and parses the signing keys, first key signing', () => {
     const config = loadEnv({ ACK_SIGNING_KEYS: 'k2:abcdefghijklmnopqrstuvwxyz0123456789,k1:zyxwvutsrqponmlkjihgfedcba9876543210' });
     expect(config.http.port).toBe(3000);
+    expect(config.database.poolMax).toBe(18);
     expect(config.ack.currentKid).toBe('k2');
     expect(Object.keys(config.ack.keys)).toEqual(['k2', 'k1']);
   });
@@ -20,6 +21,11 @@ describe('loadEnv', () => {
     expect(err.variables.sort()).toEqual(['ACK_SIGNING_KEYS', 'DATABASE_URL', 'PORT', 'SWEEP_CRON']);
     expect(err.message).not.toContain('short');
     expect(err.message).not.toContain('mysql');
+  });
+
+  it('names DATABASE_POOL_MAX when it is below 2, and takes a larger pool', () => {
+    expect(() => loadEnv({ DATABASE_POOL_MAX: '1' })).toThrow('DATABASE_POOL_MAX');
+    expect(loadEnv({ DATABASE_POOL_MAX: '40' }).database.poolMax).toBe(40);
   });
 
   it('ignores empty values so an unset override keeps the default', () => {

@@ -56,7 +56,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     env: dto.NODE_ENV,
     http: { port: dto.PORT, publicBaseUrl: dto.PUBLIC_BASE_URL.replace(/\/$/, ''), maxBodyBytes: dto.MAX_BODY_BYTES },
-    database: { url: dto.DATABASE_URL },
+    database: { url: dto.DATABASE_URL, poolMax: dto.DATABASE_POOL_MAX },
     redis: { url: dto.REDIS_URL, queuePrefix: dto.QUEUE_PREFIX },
     mail: { smtpUrl: dto.SMTP_URL, from: dto.MAIL_FROM },
     ack: { keys: Object.fromEntries(pairs), currentKid: pairs[0][0], graceHours: dto.ACK_LINK_GRACE_HOURS,

@@ -4,7 +4,7 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /** One definition for the app, the CLI and the tests. Never synchronize: migrations only. */
-export function dataSourceOptions(url: string): DataSourceOptions {
+export function dataSourceOptions(url: string, poolMax = 18): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -18,7 +18,7 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     // is a sequential scan, kept until the next ANALYZE: the first big fan-out then scanned call_tasks once per
     // attempt and short link (3.3-4.2 s of a 10,000-person matching transaction, measured with auto_explain).
     // Custom plans cost about 9 µs more per checked row and always see the table's current size.
-    extra: { max: 20, connectionTimeoutMillis: 5_000, options: '-c plan_cache_mode=force_custom_plan' },
+    extra: { max: poolMax, connectionTimeoutMillis: 5_000, options: '-c plan_cache_mode=force_custom_plan' },
   };
 }
 
