@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '@app/common';
 import { maskPhone } from '@app/common';
-import { callReasonsSql } from '@app/database';
+import { callReasonsSql, inRegionSql } from '@app/database';
 import { displayHeadline } from './drill';
 
 export interface WarningDetail {
@@ -91,10 +91,7 @@ export class WarningQueryService {
     }
     const [w] = await this.dataSource.query<Array<Record<string, unknown>>>(
       `SELECT w.* FROM warnings w
-       WHERE w.id = $1 AND (
-         $2 = '500000' OR EXISTS (SELECT 1 FROM unnest(w.area_codes) c WHERE c LIKE $2 || '%' OR $2 LIKE c || '%')
-         OR EXISTS (SELECT 1 FROM call_tasks t JOIN persons p ON p.id = t.person_id
-                    WHERE t.warning_id = w.id AND p.admin_unit_code LIKE $2 || '%'))`,
+       WHERE w.id = $1 AND ${inRegionSql('w', '$2')}`,
       [id, regionCode],
     );
     if (!w) {

@@ -5,3 +5,5 @@ export * from './json-logger';
 export * from './signed-token';
 export * from './wait';
 export * from './bootstrap';
+export * from './region';
+export * from './html';

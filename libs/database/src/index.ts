@@ -4,3 +4,4 @@ export { dataSourceOptions } from './data-source';
 export * from './database.module';
 export * from './repositories/event-log';
 export * from './repositories/call-reasons.sql';
+export * from './repositories/region.sql';

@@ -1,4 +1,5 @@
 import type { CallReason } from '@app/database';
+import { escapeHtml } from '@app/common';
 
 export interface MessageInput {
   personName: string;
@@ -49,9 +50,6 @@ export function describeReason(r: CallReason): string {
 export function formatTimeZh(d: Date): string {
   return d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** The email of one call: what, why this person, by when, and the link to answer. */
 export function renderCallEmail(m: MessageInput): RenderedEmail {

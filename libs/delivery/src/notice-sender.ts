@@ -1,11 +1,8 @@
 import { Injectable, Logger, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock, TransientError } from '@app/common';
+import { Clock, escapeHtml, TransientError } from '@app/common';
 import { JobOutcome } from '@app/queue';
 import { EmailChannel } from './email.channel';
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** Sends one notify-only notice (outbox row in `notices`), claimed queued → sending first so a duplicate job does nothing. */
 @Injectable()

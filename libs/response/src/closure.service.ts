@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, ConflictError, NotFoundError, ValidationError } from '@app/common';
 import type { IssueState } from '@app/database';
-import { EventLog } from '@app/database';
-import { inRegionSql } from './region';
+import { EventLog, inRegionSql } from '@app/database';
 
 export interface ClosureReport {
   chainId: string;

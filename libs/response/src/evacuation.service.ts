@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, NotFoundError, ValidationError } from '@app/common';
-import { EventLog } from '@app/database';
-import { inRegionSql } from './region';
+import { EventLog, inRegionSql } from '@app/database';
 
 export interface ZoneProgress {
   evacuationId: string;

@@ -11,7 +11,6 @@ export * from './notice.service';
 export * from './orders.service';
 export * from './peer-notices';
 export * from './performance-log';
-export * from './region';
 export * from './resident-confirmations.service';
 export * from './response-jobs';
 export * from './response.module';

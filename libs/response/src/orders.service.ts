@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, ConflictError, NotFoundError, ValidationError } from '@app/common';
+import { Clock, ConflictError, inRegion, NotFoundError, ValidationError } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { OrderMeasure } from '@app/database';
 import { EventLog, ORDER_MEASURES } from '@app/database';
@@ -8,7 +8,6 @@ import { JobOutcome } from '@app/queue';
 import { AckLinks } from './ack-links';
 import { NewNotice, NoticeService } from './notice.service';
 import { PerformanceLog } from './performance-log';
-import { unitInRegion } from './region';
 import { ResponseJobs } from './response-jobs';
 import { orderTimers } from './timer-rules';
 
@@ -60,7 +59,7 @@ export class OrdersService {
     if (!ORDER_MEASURES.includes(input.measure)) {
       throw new ValidationError(`measure must be one of ${ORDER_MEASURES.join(', ')}（措施类型无效）`);
     }
-    if (!unitInRegion(input.regionCode, callerRegion)) {
+    if (!inRegion(input.regionCode, callerRegion)) {
       throw new ValidationError(`region ${input.regionCode} is outside your region ${callerRegion}（超出辖区）`);
     }
     const now = this.clock.now();
@@ -70,7 +69,7 @@ export class OrdersService {
         `SELECT id, admin_unit_code FROM persons WHERE id = ANY($1::uuid[]) AND active`,
         [input.targets.map((t) => t.personId)],
       );
-      const bad = input.targets.filter((t) => !persons.some((p) => p.id === t.personId && unitInRegion(p.admin_unit_code, input.regionCode)));
+      const bad = input.targets.filter((t) => !persons.some((p) => p.id === t.personId && inRegion(p.admin_unit_code, input.regionCode)));
       if (bad.length > 0) {
         throw new ValidationError(`targets not found in region ${input.regionCode}: ${bad.map((b) => b.personId).join(', ')}（执行单位责任人不在辖区内）`);
       }

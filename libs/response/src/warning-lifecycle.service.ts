@@ -3,12 +3,11 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, NotFoundError, waitFor } from '@app/common';
 import { APP_CONFIG, AppConfig, ResolvedSpec } from '@app/config';
 import type { CallReason } from '@app/database';
-import { EventLog } from '@app/database';
+import { EventLog, inRegionSql } from '@app/database';
 import { JobOutcome } from '@app/queue';
 import { CallPlanner, PlannedWork } from './call-planner';
 import { Escalator } from './escalator';
 import { ResponseJobs } from './response-jobs';
-import { inRegionSql } from './region';
 
 export type StopMode = 'superseded' | 'lifted' | 'expired';
 

@@ -1,8 +1,6 @@
 import type { AckResult, CallView, ResidentStatus } from '@app/response';
 import { describeReason, formatTimeZh } from '@app/delivery';
-
-const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+import { escapeHtml } from '@app/common';
 
 const COLOUR: Record<string, [string, string]> = {
   red: ['红色预警', '#c62828'],
@@ -20,20 +18,20 @@ button.alt{background:#455a64}button.warn{background:#b71c1c}input,textarea{widt
 
 function layout(title: string, body: string): string {
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="robots" content="noindex"><title>${esc(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
+<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
 }
 
 export function renderMessagePage(title: string, message: string): string {
-  return layout(title, `<main><h1>${esc(title)}</h1><section><p>${esc(message)}</p></section></main>`);
+  return layout(title, `<main><h1>${escapeHtml(title)}</h1><section><p>${escapeHtml(message)}</p></section></main>`);
 }
 
 /** The page behind the link: the warning, why this person is called, the deadline, and the answer buttons. */
 export function renderAckPage(view: CallView, token: string, residents: ResidentStatus[] = []): string {
   const w = view.warning;
   const [label, colour] = COLOUR[w.colour ?? ''] ?? ['预警信息', '#455a64'];
-  const action = `/ack/${esc(token)}`;
+  const action = `/ack/${escapeHtml(token)}`;
   const answered = view.acknowledgement
-    ? `<section><strong>您已于 ${esc(formatTimeZh(view.acknowledgement.at))} 确认：${esc(RESPONSE_ZH[view.acknowledgement.response])}</strong>${view.acknowledgement.late ? '（已超时，记为迟报）' : ''}</section>`
+    ? `<section><strong>您已于 ${escapeHtml(formatTimeZh(view.acknowledgement.at))} 确认：${escapeHtml(RESPONSE_ZH[view.acknowledgement.response])}</strong>${view.acknowledgement.late ? '（已超时，记为迟报）' : ''}</section>`
     : '';
   const closed = view.state === 'cancelled' || view.state === 'superseded';
   const form =
@@ -50,11 +48,11 @@ export function renderAckPage(view: CallView, token: string, residents: Resident
 <button name="response" value="cannot_comply" class="warn">无法履职（转交 B 角）</button></section></form>`;
   const oneToOne = closed ? '' : renderResidents(residents, token);
   const body = `${w.isDrill ? '<div class="drill">【演练】本条为演练信息</div>' : ''}<main>
-<span class="tag" style="background:${colour}">${esc(label)}</span><h1>${esc(w.headline)}</h1>
-<section>${w.areaDesc ? `<p>影响范围：${esc(w.areaDesc)}</p>` : ''}${w.instruction ? `<p>防御指引：${esc(w.instruction)}</p>` : ''}
-<p class="muted">${esc(w.description)}</p><p class="muted">发布时间：${esc(formatTimeZh(w.sent))}</p></section>
-<section><p>${esc(view.personName)}，您被叫应的原因：</p><ul>${view.reasons.map((r) => `<li>${esc(describeReason(r))}</li>`).join('')}</ul>
-${view.deadlineAt && !view.acknowledgement ? `<p><strong>请于 ${esc(formatTimeZh(view.deadlineAt))} 前确认。</strong>打开本页不算确认，请按下方按钮。</p>` : ''}</section>
+<span class="tag" style="background:${colour}">${escapeHtml(label)}</span><h1>${escapeHtml(w.headline)}</h1>
+<section>${w.areaDesc ? `<p>影响范围：${escapeHtml(w.areaDesc)}</p>` : ''}${w.instruction ? `<p>防御指引：${escapeHtml(w.instruction)}</p>` : ''}
+<p class="muted">${escapeHtml(w.description)}</p><p class="muted">发布时间：${escapeHtml(formatTimeZh(w.sent))}</p></section>
+<section><p>${escapeHtml(view.personName)}，您被叫应的原因：</p><ul>${view.reasons.map((r) => `<li>${escapeHtml(describeReason(r))}</li>`).join('')}</ul>
+${view.deadlineAt && !view.acknowledgement ? `<p><strong>请于 ${escapeHtml(formatTimeZh(view.deadlineAt))} 前确认。</strong>打开本页不算确认，请按下方按钮。</p>` : ''}</section>
 ${answered}${oneToOne}${form}</main>`;
   return layout(`${label}：${w.headline}`, body);
 }
@@ -65,10 +63,10 @@ function renderResidents(residents: ResidentStatus[], token: string): string {
     return '';
   }
   const rows = residents.map((r) => {
-    const done = (at: Date | null, label: string) => (at ? `<span class="muted">${label} ${esc(formatTimeZh(at))}</span> ` : '');
+    const done = (at: Date | null, label: string) => (at ? `<span class="muted">${label} ${escapeHtml(formatTimeZh(at))}</span> ` : '');
     const button = (step: string, label: string, at: Date | null) =>
       at ? '' : `<button name="step" value="${step}" class="alt">${label}</button>`;
-    return `<form method="post" action="/ack/${esc(token)}/residents/${esc(r.id)}"><p><strong>${esc(r.label)}</strong><br>
+    return `<form method="post" action="/ack/${escapeHtml(token)}/residents/${escapeHtml(r.id)}"><p><strong>${escapeHtml(r.label)}</strong><br>
 ${done(r.informedAt, '已当面告知')}${done(r.evacuationArrangedAt, '已安排转移')}</p>
 ${button('informed', '已当面告知', r.informedAt)}${button('evacuation_arranged', '已安排转移', r.evacuationArrangedAt)}</form>`;
   });
@@ -81,7 +79,7 @@ export function renderResidentsDone(residents: ResidentStatus[], token: string):
   return layout(
     '已记录',
     `<main><h1>已记录</h1><section><p>一对一叫应：已告知 ${informed}/${residents.length} 人，已安排转移 ${moved}/${residents.length} 人。</p>
-<p><a href="/ack/${esc(token)}">返回</a></p></section></main>`,
+<p><a href="/ack/${escapeHtml(token)}">返回</a></p></section></main>`,
   );
 }
 

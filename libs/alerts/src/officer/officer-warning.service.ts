@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@app/common';
+import { Clock, ConflictError, ForbiddenError, inRegion, NotFoundError, ValidationError } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { EventLog } from '@app/database';
 import { AlertIngestService, IngestResult, polygonWkt } from '../alert-ingest.service';
 import { checkPlausible, SCHEDULE_AHEAD_MS } from '../cap/cap-time';
 import { defaultHazardTables } from '../cap/hazard-tables';
 import { Colour } from '../cap/normalized-alert';
-import { inRegion } from '../region';
 import { warningReference } from '../warning-reference';
 import { approvalsRequired, defaultEvent, officerAlert, officerIdentifier, officerSender, OfficerWarningContent } from './officer-warning';
 

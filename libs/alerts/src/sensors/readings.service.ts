@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock, ForbiddenError, ValidationError } from '@app/common';
+import { Clock, ForbiddenError, inRegion, ValidationError } from '@app/common';
 import type { RainThreshold, StationKind } from '@app/database';
 import { checkPlausible } from '../cap/cap-time';
 import { COLOUR_ZH } from '../compose-alert';
-import { inRegion } from '../region';
 import { AlarmResult, SensorAlarmService } from './sensor-alarm.service';
 import { sensorConfig } from './sensor-config';
 import { evaluateRain, evaluateWaterLevel, fireRatingHit, rainfallTotals, RainWindow, ThresholdHit } from './thresholds';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, ForbiddenError, NotFoundError, ValidationError } from '@app/common';
+import { Clock, ForbiddenError, inRegion, NotFoundError, ValidationError } from '@app/common';
 import { CONTRACTING_LEVELS, ContractingLevel } from '@app/config';
 import { ContractingAssignmentEntity, EventLog, ResponsibilityAssignmentEntity, TargetType } from '@app/database';
 import { ROLE_LABELS, SECTOR_LABELS } from './roster-labels';
@@ -34,7 +34,6 @@ export interface Actor {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const inRegion = (code: string, region: string) => region === '500000' || code.startsWith(region);
 
 /**
  * Create, edit and end roster rows: responsibility assignments (三个责任人, 网格员 …) and 包干 contracting.

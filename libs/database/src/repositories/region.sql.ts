@@ -8,8 +8,3 @@ export function inRegionSql(w: string, param: string): string {
     OR EXISTS (SELECT 1 FROM call_tasks rt JOIN persons rp ON rp.id = rt.person_id
                WHERE rt.warning_id = ${w}.id AND rp.admin_unit_code LIKE ${param} || '%'))`;
 }
-
-/** A unit code lies in the caller's region. */
-export function unitInRegion(unitCode: string, regionCode: string): boolean {
-  return regionCode === '500000' || unitCode.startsWith(regionCode);
-}
