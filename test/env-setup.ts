@@ -5,3 +5,5 @@ process.env.REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 process.env.QUEUE_PREFIX = process.env.TEST_QUEUE_PREFIX ?? `jiaoying-test-${process.env.JEST_WORKER_ID ?? '0'}`;
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'error';
 process.env.TIMER_SCALE = process.env.TIMER_SCALE ?? '0.001';
+// One test process hosts api, matcher, dispatcher and escalator, so it gets their pools together.
+process.env.DATABASE_POOL_MAX = process.env.TEST_DATABASE_POOL_MAX ?? '40';
