@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bring up PostgreSQL (+PostGIS), Redis and the MQTT broker (Mosquitto) for Jiaoying when they are not reachable.
-# Idempotent and non-interactive. Env: DATABASE_URL, REDIS_URL, MQTT_URL, EXTRA_DATABASES.
+# Idempotent and non-interactive. Env: DATABASE_URL, REDIS_URL, MQTT_URL, EXTRA_DATABASES,
+# WITH_BROWSER=1 (also Debian's chromium and a CJK font, for the browser test).
 # A reachable server is never reconfigured; only databases/extensions are created.
 set -euo pipefail
 
@@ -290,3 +291,9 @@ else
   die "mqtt broker not reachable at $MQ_HOST:$MQ_PORT (remote or TLS broker, not starting anything)"
 fi
 log "mqtt broker ready at $MQ_HOST:$MQ_PORT"
+
+if [[ "${WITH_BROWSER:-0}" == 1 ]]; then
+  [[ -x /usr/bin/chromium ]] || ensure_pkgs chromium
+  pkg_installed fonts-wqy-microhei || ensure_pkgs fonts-wqy-microhei
+  log "browser ready at /usr/bin/chromium"
+fi

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jiaoying_test}"
-DATABASE_URL="$TEST_DATABASE_URL" bash scripts/services.sh
+DATABASE_URL="$TEST_DATABASE_URL" WITH_BROWSER=1 bash scripts/services.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   # npm install, not npm ci: npm 11 writes locks without other platforms' optional packages, which npm ci refuses.
   npm install --no-audit --no-fund
