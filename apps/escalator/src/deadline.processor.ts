@@ -4,13 +4,13 @@ import { JobName, JobOutcome, JobPayloads, LoggedWorkerHost, QueueName, WORKER_O
 import { DeadlineService, OrdersService, WarningLifecycle } from '@app/response';
 
 type TimerJob =
-  | Job<JobPayloads[JobName.CheckCallTask], JobOutcome, JobName.CheckCallTask>
+  | Job<JobPayloads[JobName.CheckCallTasks], JobOutcome, JobName.CheckCallTasks>
   | Job<JobPayloads[JobName.ExpireWarning], JobOutcome, JobName.ExpireWarning>
   | Job<JobPayloads[JobName.CheckOrderTarget], JobOutcome, JobName.CheckOrderTarget>;
 
 /**
- * Its own queue and worker: a fan-out backlog never makes a deadline late (PERFORMANCE.md B6). Deadlines of one
- * dispatch fall due together, so the worker takes many at once; each holds a pool connection only briefly.
+ * Its own queue and worker: a fan-out backlog never makes a deadline late (PERFORMANCE.md B6). Timers of one
+ * dispatch fall due together and come as one job per 50 tasks (check-groups.ts), checked a few at a time.
  */
 @Processor(QueueName.Deadlines, { ...WORKER_OPTIONS, concurrency: 50 })
 export class DeadlineProcessor extends LoggedWorkerHost {
@@ -24,8 +24,8 @@ export class DeadlineProcessor extends LoggedWorkerHost {
 
   async process(job: TimerJob): Promise<JobOutcome> {
     switch (job.name) {
-      case JobName.CheckCallTask:
-        return this.deadlines.check(job.data.callTaskId, job.data.step);
+      case JobName.CheckCallTasks:
+        return this.deadlines.check(job.data.callTaskIds, job.data.step);
       case JobName.ExpireWarning:
         return this.lifecycle.expire(job.data.warningId);
       case JobName.CheckOrderTarget:

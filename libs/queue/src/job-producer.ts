@@ -1,9 +1,9 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
+import { CheckJob, groupChecks } from './check-groups';
 import {
   DEFAULT_JOB_OPTIONS,
-  MAX_LADDER_RUNGS,
   JobName,
   JobPayloads,
   QueueName,
@@ -16,12 +16,6 @@ export interface SendJob {
   attemptId: string;
   channel: string;
   level: number | null;
-}
-
-export interface CheckJob {
-  callTaskId: string;
-  step: number | 'deadline';
-  dueAt: Date;
 }
 
 /** The only place that adds jobs. Payloads carry ids; PostgreSQL holds the truth. */
@@ -110,27 +104,17 @@ export class JobProducer {
     }
   }
 
-  /** Delayed checks: a ladder rung or the answer deadline of one call task. */
+  /** Delayed checks (ladder rungs, answer deadlines), one job per group of timers due together (check-groups.ts). */
   async scheduleChecks(checks: CheckJob[], now: Date): Promise<void> {
-    for (let i = 0; i < checks.length; i += 1000) {
-      await this.deadlines.addBulk(
-        checks.slice(i, i + 1000).map((c) => ({
-          name: JobName.CheckCallTask,
-          data: { callTaskId: c.callTaskId, step: c.step, dueAt: c.dueAt.toISOString() },
-          opts: {
-            ...DEFAULT_JOB_OPTIONS[JobName.CheckCallTask],
-            jobId: jobId.check(c.callTaskId, c.step),
-            delay: Math.max(0, c.dueAt.getTime() - now.getTime()),
-          },
-        })),
-      );
-    }
-  }
-
-  /** Best effort: the check re-reads PostgreSQL anyway, so a job left behind is harmless. */
-  async cancelChecks(callTaskId: string): Promise<void> {
-    const steps: Array<number | 'deadline'> = ['deadline', ...Array.from({ length: MAX_LADDER_RUNGS }, (_, i) => i + 1)];
-    await Promise.all(steps.map((s) => this.deadlines.remove(jobId.check(callTaskId, s)).catch(() => 0)));
+    await this.addChunked(this.deadlines, groupChecks(checks).map((g) => ({
+      name: JobName.CheckCallTasks,
+      data: { callTaskIds: g.callTaskIds, step: g.step, dueAt: g.dueAt.toISOString() },
+      opts: {
+        ...DEFAULT_JOB_OPTIONS[JobName.CheckCallTasks],
+        jobId: jobId.checks(g.step, g.dueAt, g.callTaskIds),
+        delay: Math.max(0, g.dueAt.getTime() - now.getTime()),
+      },
+    })));
   }
 
   private async add<N extends JobName>(queue: Queue, name: N, data: JobPayloads[N], opts: JobsOptions): Promise<void> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
 
 /** Queue names (the Redis key part). Deadlines have a queue of their own so a fan-out never delays them. */
@@ -18,7 +19,7 @@ export enum QueueName {
 export enum JobName {
   MatchWarning = 'MatchWarning',
   SendAttempt = 'SendAttempt',
-  CheckCallTask = 'CheckCallTask',
+  CheckCallTasks = 'CheckCallTasks',
   ExpireWarning = 'ExpireWarning',
   CheckOrderTarget = 'CheckOrderTarget',
   SendNotice = 'SendNotice',
@@ -30,8 +31,8 @@ export enum JobName {
 export interface JobPayloads {
   [JobName.MatchWarning]: { warningId: string };
   [JobName.SendAttempt]: { attemptId: string };
-  /** step: the ladder rung to run, or 'deadline' for the answer deadline. */
-  [JobName.CheckCallTask]: { callTaskId: string; step: number | 'deadline'; dueAt: string };
+  /** The call tasks whose timer of this step falls due at dueAt; step: the ladder rung to run, or 'deadline'. */
+  [JobName.CheckCallTasks]: { callTaskIds: string[]; step: number | 'deadline'; dueAt: string };
   [JobName.ExpireWarning]: { warningId: string };
   [JobName.CheckOrderTarget]: { orderTargetId: string; phase: 'ack' | 'execute' };
   [JobName.SendNotice]: { noticeId: string };
@@ -40,16 +41,13 @@ export interface JobPayloads {
   [JobName.PlayBroadcast]: { broadcastJobId: string };
 }
 
-/** A channel ladder has at most this many rungs (the response spec loader enforces it). */
-export const MAX_LADDER_RUNGS = 8;
-
 export type JobOutcome = 'done' | 'skipped';
 
 /** Which queue a job goes to; dispatch jobs go to their channel's queue (see queueForChannel). */
 export const JOB_QUEUE: Record<JobName, QueueName | 'by-channel'> = {
   [JobName.MatchWarning]: QueueName.Matching,
   [JobName.SendAttempt]: 'by-channel',
-  [JobName.CheckCallTask]: QueueName.Deadlines,
+  [JobName.CheckCallTasks]: QueueName.Deadlines,
   [JobName.ExpireWarning]: QueueName.Deadlines,
   [JobName.CheckOrderTarget]: QueueName.Deadlines,
   [JobName.SendNotice]: QueueName.Notices,
@@ -81,10 +79,10 @@ export function hasChannelQueue(channel: string): boolean {
 export const jobId = {
   match: (warningId: string) => `match-${warningId}`,
   send: (attemptId: string) => `send-${attemptId}`,
-  check: (callTaskId: string, step: number | 'deadline') => `check-${callTaskId}-${step === 'deadline' ? 'd' : `r${step}`}`,
+  /** One job for the timers of one step that fall due together (a dispatch's tasks share them): named by its tasks. */
+  checks: (step: number | 'deadline', dueAt: Date, callTaskIds: string[]) =>
+    `checks-${step === 'deadline' ? 'd' : `r${step}`}-${dueAt.getTime()}-${createHash('sha1').update(callTaskIds.join(',')).digest('hex').slice(0, 20)}`,
   expire: (warningId: string) => `expire-${warningId}`,
-  /** The n-th further escalation of a call still silent after it was escalated (a CheckCallTask 'deadline'). */
-  escalationRound: (callTaskId: string, round: number) => `check-${callTaskId}-e${round}`,
   orderCheck: (orderTargetId: string, phase: 'ack' | 'execute') => `order-${orderTargetId}-${phase}`,
   notice: (noticeId: string) => `notice-${noticeId}`,
   publicWarning: (warningId: string) => `public-${warningId}`,
@@ -97,7 +95,7 @@ const KEEP = { removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { a
 export const DEFAULT_JOB_OPTIONS: Record<JobName, JobsOptions> = {
   [JobName.MatchWarning]: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, ...KEEP },
   [JobName.SendAttempt]: { attempts: 6, backoff: { type: 'exponential', delay: 2000 }, ...KEEP },
-  [JobName.CheckCallTask]: { attempts: 10, backoff: { type: 'exponential', delay: 500 }, ...KEEP },
+  [JobName.CheckCallTasks]: { attempts: 10, backoff: { type: 'exponential', delay: 500 }, ...KEEP },
   [JobName.ExpireWarning]: { attempts: 10, backoff: { type: 'exponential', delay: 500 }, ...KEEP },
   [JobName.CheckOrderTarget]: { attempts: 10, backoff: { type: 'exponential', delay: 500 }, ...KEEP },
   [JobName.SendNotice]: { attempts: 6, backoff: { type: 'exponential', delay: 2000 }, ...KEEP },

@@ -3,7 +3,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, NotFoundError } from '@app/common';
 import type { AckMethod, AckResponse, CallReason } from '@app/database';
 import { EventLog, callReasonsSql } from '@app/database';
-import { JobProducer } from '@app/queue';
 import { AckLinks } from './ack-links';
 import { lockTaskWithWarning } from './deadline.service';
 import { Escalator } from './escalator';
@@ -59,7 +58,6 @@ export class AckService {
     private readonly links: AckLinks,
     private readonly events: EventLog,
     private readonly escalator: Escalator,
-    private readonly producer: JobProducer,
     private readonly clock: Clock,
     private readonly performance: PerformanceLog,
     private readonly peers: PeerNotices,
@@ -132,7 +130,6 @@ export class AckService {
       return { task, already: false, late, response: input.response, at: now, follow, notices };
     });
     if (!outcome.already) {
-      await this.producer.cancelChecks(callTaskId);
       if ('follow' in outcome && outcome.follow) {
         await this.escalator.enqueue(outcome.follow, now);
       }

@@ -22,9 +22,17 @@ export interface NewCallTask {
 export interface PlannedWork {
   taskIds: Map<string, string>;
   sends: SendJob[];
+  /** Timers, including the next escalation step of a call still silent after being escalated (see Escalator). */
   checks: CheckJob[];
-  /** Further escalation steps of calls still silent after being escalated (see Escalator). */
-  rounds?: Array<{ callTaskId: string; round: number; dueAt: Date }>;
+}
+
+/** The work of several plans as one: one enqueue, and timers due together become one job. */
+export function mergeWork(works: PlannedWork[]): PlannedWork {
+  return {
+    taskIds: new Map(works.flatMap((w) => [...w.taskIds])),
+    sends: works.flatMap((w) => w.sends),
+    checks: works.flatMap((w) => w.checks),
+  };
 }
 
 export interface PlanContext {

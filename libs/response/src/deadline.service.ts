@@ -4,7 +4,7 @@ import { Clock } from '@app/common';
 import { ResolvedSpec, tierSpec } from '@app/config';
 import { EventLog } from '@app/database';
 import { JobOutcome } from '@app/queue';
-import { CallPlanner, PlannedWork } from './call-planner';
+import { CallPlanner, PlannedWork, mergeWork } from './call-planner';
 import { Escalator } from './escalator';
 
 const OPEN = ['pending', 'sent', 'unreachable'];
@@ -26,10 +26,14 @@ export async function lockTaskWithWarning<T>(tx: EntityManager, callTaskId: stri
   return row;
 }
 
+/** How many of one job's call tasks are checked at once (each its own short transaction). */
+const LANES = 4;
+
 /**
- * Runs a delayed check of one call task against PostgreSQL: the next ladder rung (retry on the next channel),
- * or the answer deadline (escalate). An answered or closed task, or one whose warning no longer tracks, is skipped,
- * so late or repeated jobs are harmless.
+ * Runs the delayed checks of call tasks whose timer of one step fell due together: the next ladder rung (retry on the
+ * next channel) or the answer deadline (escalate). Each task is its own transaction against PostgreSQL; an answered
+ * or closed task, or one whose warning no longer tracks, is skipped, so late or repeated jobs are harmless. The work
+ * they plan shares one clock reading, so it is enqueued once and its own timers again fall due together.
  */
 @Injectable()
 export class DeadlineService {
@@ -41,26 +45,54 @@ export class DeadlineService {
     private readonly clock: Clock,
   ) {}
 
-  async check(callTaskId: string, step: number | 'deadline'): Promise<JobOutcome> {
+  async check(callTaskIds: string[], step: number | 'deadline'): Promise<JobOutcome> {
     const now = this.clock.now();
-    const work = await this.dataSource.transaction(async (tx): Promise<PlannedWork | null | 'skip'> => {
+    const works: PlannedWork[] = [];
+    const failures: unknown[] = [];
+    let next = 0;
+    const lane = async () => {
+      while (next < callTaskIds.length) {
+        const id = callTaskIds[next++];
+        try {
+          const work = await this.checkOne(id, step, now);
+          if (work) {
+            works.push(work);
+          }
+        } catch (e) {
+          failures.push(e);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LANES, callTaskIds.length) }, lane));
+    if (works.length > 0) {
+      await this.escalator.enqueue(mergeWork(works), now);
+    }
+    if (failures.length > 0) {
+      // The job runs again; the tasks done this time are skipped then.
+      throw new AggregateError(failures, `${failures.length} of ${callTaskIds.length} checks failed: ${String(failures[0])}`);
+    }
+    return works.length > 0 ? 'done' : 'skipped';
+  }
+
+  private async checkOne(callTaskId: string, step: number | 'deadline', now: Date): Promise<PlannedWork | null> {
+    return this.dataSource.transaction(async (tx): Promise<PlannedWork | null> => {
       const task = await lockTaskWithWarning<{
-        id: string; warning_id: string; state: string; tier: number; next_rung: number; level: number | null;
+        id: string; warning_id: string; state: string; tier: number; next_rung: number; level: number | null; steps: number;
         warning_state: string; spec: ResolvedSpec; requires_ack: boolean; escalation_step: number; deadline_at: Date | null;
       }>(tx, callTaskId, `t.id, t.warning_id, t.state, t.tier, t.next_rung, t.requires_ack, t.escalation_step, t.deadline_at, w.level,
-                          w.state AS warning_state, d.spec`);
-      // An escalated call still silent at the deadline of the step it reached goes one step further.
+                          jsonb_array_length(t.escalation_path) AS steps, w.state AS warning_state, d.spec`);
+      // An escalated call still silent at the deadline of the step it reached goes one step further, if there is one.
       const furtherRound = step === 'deadline' && task?.state === 'escalated' && task.escalation_step > 0
-        && !!task.deadline_at && task.deadline_at.getTime() <= now.getTime() + ROUND_TOLERANCE_MS;
+        && task.escalation_step < task.steps && !!task.deadline_at && task.deadline_at.getTime() <= now.getTime() + ROUND_TOLERANCE_MS;
       if (!task || !task.requires_ack || (!OPEN.includes(task.state) && !furtherRound) || task.warning_state !== 'tracking') {
-        return 'skip';
+        return null;
       }
       if (step === 'deadline') {
         return this.escalator.escalate(tx, task.id, task.state === 'unreachable' ? 'unreachable' : 'no_ack', now);
       }
       const ladder = tierSpec(task.spec, task.tier).ladderMs;
       if (task.state === 'unreachable' || task.next_rung > step || step >= ladder.length) {
-        return 'skip';
+        return null;
       }
       await tx.query(`UPDATE call_tasks SET next_rung = $2, updated_at = $3 WHERE id = $1`, [task.id, step + 1, now]);
       const sends = await this.planner.createAttempts(tx, [task.id], step, ladder[step].channels, task.level);
@@ -70,12 +102,5 @@ export class DeadlineService {
       );
       return { taskIds: new Map(), sends, checks: [] };
     });
-    if (work === 'skip') {
-      return 'skipped';
-    }
-    if (work) {
-      await this.escalator.enqueue(work, now);
-    }
-    return 'done';
   }
 }

@@ -4,7 +4,6 @@ import type { CheckJob, JobProducer, SendJob } from '@app/queue';
 import type { CallPlanner } from './call-planner';
 import { Escalator } from './escalator';
 import type { PerformanceLog } from './performance-log';
-import type { ResponseJobs } from './response-jobs';
 
 describe('Escalator.enqueue', () => {
   it('measures timer delays from when the timers are added, after the sends (not from when the work was planned)', async () => {
@@ -12,7 +11,6 @@ describe('Escalator.enqueue', () => {
     const clock = new ManualClock(planned);
     const calls: string[] = [];
     let checksAt: Date | null = null;
-    let roundsAt: Date | null = null;
     const producer = {
       send: (jobs: SendJob[]) => {
         calls.push(`send ${jobs.length}`);
@@ -25,25 +23,17 @@ describe('Escalator.enqueue', () => {
         return Promise.resolve();
       },
     } as unknown as JobProducer;
-    const jobs = {
-      scheduleEscalationRounds: (_r: unknown[], now: Date) => {
-        roundsAt = now;
-        return Promise.resolve();
-      },
-    } as unknown as ResponseJobs;
-    const escalator = new Escalator({} as CallPlanner, {} as EventLog, producer, {} as PerformanceLog, jobs, clock);
+    const escalator = new Escalator({} as CallPlanner, {} as EventLog, producer, {} as PerformanceLog, clock);
     const due = new Date(planned.getTime() + 60_000);
     await escalator.enqueue(
       {
         taskIds: new Map(),
         sends: [{ attemptId: 'a1', channel: 'sms', level: 1 }],
         checks: [{ callTaskId: 't1', step: 'deadline', dueAt: due }],
-        rounds: [{ callTaskId: 't1', round: 1, dueAt: due }],
       },
       planned,
     );
     expect(calls).toEqual(['send 1', 'checks 1']);
     expect(checksAt).toEqual(new Date(planned.getTime() + 1_500));
-    expect(roundsAt).toEqual(new Date(planned.getTime() + 1_500));
   });
 });

@@ -7,7 +7,6 @@ import { EventLog } from '@app/database';
 import { JobProducer } from '@app/queue';
 import { CallPlanner, PlannedWork } from './call-planner';
 import { PerformanceLog } from './performance-log';
-import { ResponseJobs } from './response-jobs';
 
 const laterOf = (a: Date, b: Date): Date => (b.getTime() > a.getTime() ? b : a);
 
@@ -48,7 +47,6 @@ export class Escalator {
     private readonly events: EventLog,
     private readonly producer: JobProducer,
     private readonly performance: PerformanceLog,
-    private readonly jobs: ResponseJobs,
     private readonly clock: Clock,
   ) {}
 
@@ -108,9 +106,6 @@ export class Escalator {
     await this.producer.send(work.sends);
     const now = laterOf(planned, this.clock.now());
     await this.producer.scheduleChecks(work.checks, now);
-    if (work.rounds?.length) {
-      await this.jobs.scheduleEscalationRounds(work.rounds, now);
-    }
   }
 
   /**
@@ -124,7 +119,7 @@ export class Escalator {
       `UPDATE call_tasks SET escalation_step = $2, deadline_at = coalesce($3, deadline_at), updated_at = $4 WHERE id = $1`,
       [task.id, nextStep, dueAt, now],
     );
-    return dueAt ? { ...work, rounds: [{ callTaskId: task.id, round: nextStep, dueAt }] } : work;
+    return dueAt ? { ...work, checks: [...work.checks, { callTaskId: task.id, step: 'deadline', dueAt }] } : work;
   }
 
   private async record(

@@ -22,17 +22,6 @@ export class ResponseJobs {
     );
   }
 
-  /** The next escalation step of a call still silent: a 'deadline' check at the next tier's deadline. */
-  async scheduleEscalationRounds(rounds: Array<{ callTaskId: string; round: number; dueAt: Date }>, now: Date): Promise<void> {
-    await this.deadlines.addBulk(
-      rounds.map((r) => ({
-        name: JobName.CheckCallTask,
-        data: { callTaskId: r.callTaskId, step: 'deadline' as const, dueAt: r.dueAt.toISOString() },
-        opts: { ...DEFAULT_JOB_OPTIONS[JobName.CheckCallTask], jobId: jobId.escalationRound(r.callTaskId, r.round), delay: delayUntil(r.dueAt, now) },
-      })),
-    );
-  }
-
   async scheduleOrderChecks(checks: Array<{ orderTargetId: string; phase: 'ack' | 'execute'; dueAt: Date }>, now: Date): Promise<void> {
     await this.deadlines.addBulk(
       checks.map((c) => ({

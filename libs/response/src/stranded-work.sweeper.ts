@@ -45,7 +45,9 @@ export class StrandedWorkSweeper {
     await this.producer.resend(attempts.map((a) => ({ attemptId: a.id, channel: a.channel, level: a.level })));
     const overdue = await this.dataSource.query<Array<{ id: string }>>(
       `SELECT t.id FROM call_tasks t JOIN warnings w ON w.id = t.warning_id
-       WHERE t.state IN ('pending','sent','unreachable') AND t.requires_ack AND t.deadline_at < $1 AND w.state = 'tracking'
+       WHERE (t.state IN ('pending','sent','unreachable')
+              OR (t.state = 'escalated' AND t.escalation_step > 0 AND t.escalation_step < jsonb_array_length(t.escalation_path)))
+         AND t.requires_ack AND t.deadline_at < $1 AND w.state = 'tracking'
        LIMIT 10000`,
       [before],
     );

@@ -31,7 +31,7 @@ export class NextRung {
       return;
     }
     for (let step = task.next_rung; step < task.rungs; step++) {
-      await this.deadlines.check(callTaskId, step);
+      await this.deadlines.check([callTaskId], step);
       if (await this.reachable(callTaskId)) {
         this.logger.log({ msg: 'next rung now after permanent failure', callTaskId, rung: step });
         return;
@@ -47,7 +47,7 @@ export class NextRung {
     );
     if (marked.length > 0) {
       this.logger.warn({ msg: 'no channel left: escalating now', callTaskId });
-      await this.deadlines.check(callTaskId, 'deadline');
+      await this.deadlines.check([callTaskId], 'deadline');
     }
   }
 

@@ -1,0 +1,81 @@
+import { Queue } from 'bullmq';
+import { waitFor } from '@app/common';
+import { DemoSummary, seedDemo } from '@app/demo';
+import { CHECKS_PER_JOB, JobName, QueueName } from '@app/queue';
+import { DeadlineService } from '@app/response';
+import { Pipeline, startPipeline } from '../support/pipeline';
+import { issueKey, postCap, resetQuietly, tasksOf, waitMatched } from './response-support';
+
+interface CheckData {
+  callTaskIds: string[];
+  step: number | 'deadline';
+  dueAt: string;
+}
+
+/**
+ * The timers of one dispatch fall due together, so they travel as one job per CHECKS_PER_JOB call tasks: a town's
+ * silent people are a few jobs for the deadline worker to fetch, not one each (the fan-out benchmark measures why).
+ */
+describe('deadline checks in batches', () => {
+  let p: Pipeline;
+  let demo: DemoSummary;
+  let ingest: string;
+  let deadlines: Queue;
+
+  beforeAll(async () => {
+    // Red: answer deadlines of 10 min per tier, 12 s here; the assertions run before the second tier's fall due.
+    p = await startPipeline({ TIMER_SCALE: '0.02' });
+    await resetQuietly(p.ds);
+    demo = await seedDemo(p.ds);
+    ingest = await issueKey(p.ds, 'ingest', 'ingest', '500000');
+    deadlines = new Queue(QueueName.Deadlines, { connection: { url: process.env.REDIS_URL as string }, prefix: process.env.QUEUE_PREFIX });
+  });
+
+  afterAll(async () => {
+    await deadlines.close();
+    await p.stop();
+  });
+
+  it('checks a town’s silent people in jobs of at most 50, escalates every one of them once, and skips a repeat', async () => {
+    const { id: warningId } = await postCap(p, ingest, { identifier: 'BATCH-TOWN', geocode: demo.shizhi.townCode, areaDesc: '十直镇' });
+    await waitMatched(p.ds, warningId);
+    const first = (await tasksOf(p.ds, warningId)).filter((t) => t.tier === 0 && t.requires_ack);
+    expect(first.length).toBeGreaterThan(CHECKS_PER_JOB);
+    const ids = new Set(first.map((t) => t.id));
+
+    // Nobody answers: every first-tier call is escalated.
+    await waitFor(async () => (await tasksOf(p.ds, warningId)).filter((t) => ids.has(t.id) && t.state === 'escalated').length === ids.size, {
+      what: 'every first-tier call escalated',
+      timeoutMs: 30_000,
+    });
+
+    // Their answer deadlines (all due at one moment; someone with no contact at all is due at once, and escalation
+    // rounds come later) came as ceil(n / 50) jobs of at most 50, each task named once.
+    const all = (await deadlines.getJobs(['completed', 'active', 'waiting', 'delayed'], 0, 10_000))
+      .filter((j) => j.name === (JobName.CheckCallTasks as string))
+      .map((j) => j.data as CheckData)
+      .filter((d) => d.step === 'deadline' && d.callTaskIds.some((id) => ids.has(id)));
+    expect(new Set(all.flatMap((d) => d.callTaskIds)).size).toBeGreaterThanOrEqual(ids.size);
+    const byDue = new Map<string, CheckData[]>();
+    all.forEach((d) => byDue.set(d.dueAt, [...(byDue.get(d.dueAt) ?? []), d]));
+    const jobs = [...byDue.values()].sort((a, b) => b.length - a.length)[0];
+    const named = jobs.flatMap((d) => d.callTaskIds);
+    expect(named.length).toBeGreaterThan(CHECKS_PER_JOB);
+    expect(new Set(named).size).toBe(named.length);
+    expect(named.every((id) => ids.has(id))).toBe(true);
+    expect(jobs.every((d) => d.callTaskIds.length <= CHECKS_PER_JOB)).toBe(true);
+    expect(jobs.length).toBe(Math.ceil(named.length / CHECKS_PER_JOB));
+
+    // Each of them was escalated once; running the same checks again changes nothing.
+    const escalations = async () =>
+      (await p.ds.query<Array<{ from_task_id: string; n: number }>>(
+        `SELECT from_task_id, count(DISTINCT at)::int AS n FROM escalations WHERE from_task_id = ANY($1::uuid[]) GROUP BY from_task_id`,
+        [named],
+      ));
+    const before = await escalations();
+    expect(before).toHaveLength(named.length);
+    expect(before.every((e) => e.n === 1)).toBe(true);
+    await expect(p.app.get(DeadlineService).check(named, 'deadline')).resolves.toBe('skipped');
+    expect(await escalations()).toEqual(before);
+  });
+});
