@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ResponseModule } from '@app/response';
 import { AlertIngestService } from './alert-ingest.service';
+import { CapParserWarmup } from './cap/cap-warmup';
 import { OfficerWarningService } from './officer/officer-warning.service';
 import { ReadingsService } from './sensors/readings.service';
 import { SensorAlarmService } from './sensors/sensor-alarm.service';
@@ -8,7 +9,7 @@ import { WarningQueryService } from './warning-query.service';
 
 @Module({
   imports: [ResponseModule],
-  providers: [AlertIngestService, WarningQueryService, OfficerWarningService, SensorAlarmService, ReadingsService],
+  providers: [CapParserWarmup, AlertIngestService, WarningQueryService, OfficerWarningService, SensorAlarmService, ReadingsService],
   exports: [AlertIngestService, WarningQueryService, OfficerWarningService, ReadingsService],
 })
 export class AlertsModule {}

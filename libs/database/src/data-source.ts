@@ -3,6 +3,9 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
+/** Connections kept open while idle: enough for a small warning's matching, planning and sends. */
+export const warmConnections = (poolMax: number) => Math.min(4, poolMax);
+
 /** One definition for the app, the CLI and the tests. Never synchronize: migrations only. */
 export function dataSourceOptions(url: string, poolMax = 18): DataSourceOptions {
   return {
@@ -18,7 +21,9 @@ export function dataSourceOptions(url: string, poolMax = 18): DataSourceOptions 
     // is a sequential scan, kept until the next ANALYZE: the first big fan-out then scanned call_tasks once per
     // attempt and short link (3.3-4.2 s of a 10,000-person matching transaction, measured with auto_explain).
     // Custom plans cost about 9 µs more per checked row and always see the table's current size.
-    extra: { max: poolMax, connectionTimeoutMillis: 5_000, options: '-c plan_cache_mode=force_custom_plan' },
+    // min: a few connections stay open when idle (pg closes the rest after 10 s), so a quiet system's next alert
+    // does not wait for PostgreSQL to start a backend; PoolWarmup opens them at boot.
+    extra: { max: poolMax, min: warmConnections(poolMax), connectionTimeoutMillis: 5_000, options: '-c plan_cache_mode=force_custom_plan' },
   };
 }
 

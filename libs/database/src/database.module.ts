@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { dataSourceOptions } from './data-source';
+import { PoolWarmup } from './pool-warmup';
 import { EventLog } from './repositories/event-log';
 
 @Global()
@@ -16,7 +17,7 @@ import { EventLog } from './repositories/event-log';
       }),
     }),
   ],
-  providers: [EventLog],
+  providers: [EventLog, PoolWarmup],
   exports: [EventLog],
 })
 export class DatabaseModule {}
