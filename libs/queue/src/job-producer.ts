@@ -18,6 +18,16 @@ export interface SendJob {
   level: number | null;
 }
 
+/** What the sweep found still to do in PostgreSQL whose job may be lost, stuck or finished early. */
+export interface StrandedWork {
+  sends?: SendJob[];
+  publicPlans?: Array<{ warningId: string; level: number | null }>;
+  publicSms?: Array<{ batchId: string; level: number | null }>;
+  broadcasts?: Array<{ broadcastJobId: string; level: number | null }>;
+}
+
+type BulkJob = { name: string; data: object; opts: JobsOptions };
+
 /** The only place that adds jobs. Payloads carry ids; PostgreSQL holds the truth. */
 @Injectable()
 export class JobProducer {
@@ -38,35 +48,80 @@ export class JobProducer {
   }
 
   async send(jobs: SendJob[]): Promise<void> {
-    const byQueue = new Map<QueueName, SendJob[]>();
-    for (const job of jobs) {
-      const name = queueForChannel(job.channel);
-      const list = byQueue.get(name) ?? [];
-      list.push(job);
-      byQueue.set(name, list);
-    }
-    for (const [name, list] of byQueue) {
-      for (let i = 0; i < list.length; i += 1000) {
-        await this.queue(name).addBulk(
-          list.slice(i, i + 1000).map((j) => ({
-            name: JobName.SendAttempt,
-            data: { attemptId: j.attemptId },
-            opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendAttempt], jobId: jobId.send(j.attemptId), priority: j.level ?? 5 },
-          })),
-        );
-      }
+    for (const [queue, list] of this.sendJobsByQueue(jobs)) {
+      await this.addChunked(queue, list);
     }
   }
 
+  /** Residents' public warnings of a matched warning (area SMS, loudspeakers): planned at once, after commit. */
+  async planPublicWarning(warningId: string, level: number | null): Promise<void> {
+    await this.addChunked(this.publicWarnings, [this.publicPlanJob(warningId, level)]);
+  }
+
+  async sendPublicSms(batches: Array<{ batchId: string; level: number | null }>): Promise<void> {
+    await this.addChunked(this.sms, batches.map((b) => this.publicSmsJob(b.batchId, b.level)));
+  }
+
+  async playBroadcasts(jobs: Array<{ broadcastJobId: string; level: number | null }>): Promise<void> {
+    await this.addChunked(this.broadcast, jobs.map((b) => this.broadcastJob(b.broadcastJobId, b.level)));
+  }
+
   /**
-   * For the sweep (PostgreSQL says these are still queued): a job that failed for good, or completed without
-   * sending (it found the row claimed by a worker that then died), runs again; a missing one is added; a live one
-   * is left alone.
+   * For the sweep, with work PostgreSQL says is still to do: a job that failed for good, or completed without doing it
+   * (it found its row claimed by a worker that then died), runs again; a missing one is added; a live one is left alone.
    */
-  async resend(jobs: SendJob[]): Promise<void> {
-    const missing: SendJob[] = [];
+  async rerun(work: StrandedWork): Promise<void> {
+    for (const [queue, list] of this.sendJobsByQueue(work.sends ?? [])) {
+      await this.ensure(queue, list);
+    }
+    await this.ensure(this.publicWarnings, (work.publicPlans ?? []).map((w) => this.publicPlanJob(w.warningId, w.level)));
+    await this.ensure(this.sms, (work.publicSms ?? []).map((b) => this.publicSmsJob(b.batchId, b.level)));
+    await this.ensure(this.broadcast, (work.broadcasts ?? []).map((b) => this.broadcastJob(b.broadcastJobId, b.level)));
+  }
+
+  private sendJobsByQueue(jobs: SendJob[]): Map<Queue, BulkJob[]> {
+    const byQueue = new Map<Queue, BulkJob[]>();
     for (const j of jobs) {
-      const existing = await this.queue(queueForChannel(j.channel)).getJob(jobId.send(j.attemptId));
+      const queue = this.queue(queueForChannel(j.channel));
+      const list = byQueue.get(queue) ?? [];
+      list.push({
+        name: JobName.SendAttempt,
+        data: { attemptId: j.attemptId },
+        opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendAttempt], jobId: jobId.send(j.attemptId), priority: priorityForLevel(j.level) },
+      });
+      byQueue.set(queue, list);
+    }
+    return byQueue;
+  }
+
+  private publicPlanJob(warningId: string, level: number | null): BulkJob {
+    return {
+      name: JobName.PlanPublicWarning,
+      data: { warningId },
+      opts: { ...DEFAULT_JOB_OPTIONS[JobName.PlanPublicWarning], jobId: jobId.publicWarning(warningId), priority: priorityForLevel(level) },
+    };
+  }
+
+  private publicSmsJob(batchId: string, level: number | null): BulkJob {
+    return {
+      name: JobName.SendPublicSms,
+      data: { batchId },
+      opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendPublicSms], jobId: jobId.publicSms(batchId), priority: priorityForLevel(level) },
+    };
+  }
+
+  private broadcastJob(broadcastJobId: string, level: number | null): BulkJob {
+    return {
+      name: JobName.PlayBroadcast,
+      data: { broadcastJobId },
+      opts: { ...DEFAULT_JOB_OPTIONS[JobName.PlayBroadcast], jobId: jobId.broadcast(broadcastJobId), priority: priorityForLevel(level) },
+    };
+  }
+
+  private async ensure(queue: Queue, jobs: BulkJob[]): Promise<void> {
+    const missing: BulkJob[] = [];
+    for (const j of jobs) {
+      const existing = await queue.getJob(j.opts.jobId as string);
       const state = existing ? await existing.getState() : 'missing';
       if (!existing) {
         missing.push(j);
@@ -74,31 +129,10 @@ export class JobProducer {
         await existing.retry(state);
       }
     }
-    await this.send(missing);
+    await this.addChunked(queue, missing);
   }
 
-  /** Residents' public warnings of a matched warning (area SMS, loudspeakers): planned at once, after commit. */
-  async planPublicWarning(warningId: string, level: number | null): Promise<void> {
-    await this.add(this.publicWarnings, JobName.PlanPublicWarning, { warningId }, { jobId: jobId.publicWarning(warningId), priority: priorityForLevel(level) });
-  }
-
-  async sendPublicSms(batches: Array<{ batchId: string; level: number | null }>): Promise<void> {
-    await this.addChunked(this.sms, batches.map((b) => ({
-      name: JobName.SendPublicSms,
-      data: { batchId: b.batchId },
-      opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendPublicSms], jobId: jobId.publicSms(b.batchId), priority: priorityForLevel(b.level) },
-    })));
-  }
-
-  async playBroadcasts(jobs: Array<{ broadcastJobId: string; level: number | null }>): Promise<void> {
-    await this.addChunked(this.broadcast, jobs.map((b) => ({
-      name: JobName.PlayBroadcast,
-      data: { broadcastJobId: b.broadcastJobId },
-      opts: { ...DEFAULT_JOB_OPTIONS[JobName.PlayBroadcast], jobId: jobId.broadcast(b.broadcastJobId), priority: priorityForLevel(b.level) },
-    })));
-  }
-
-  private async addChunked(queue: Queue, jobs: Array<{ name: string; data: object; opts: JobsOptions }>): Promise<void> {
+  private async addChunked(queue: Queue, jobs: BulkJob[]): Promise<void> {
     for (let i = 0; i < jobs.length; i += 1000) {
       await queue.addBulk(jobs.slice(i, i + 1000));
     }

@@ -1,0 +1,175 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { waitFor } from '@app/common';
+import { seedDemo } from '@app/demo';
+import { QueueName } from '@app/queue';
+import { StrandedWorkSweeper } from '@app/response';
+import { Simulators, startSimulators } from '@app/simulators';
+import { resetDatabase } from '@app/testing';
+import { Pipeline, startPipeline } from '../support/pipeline';
+import { issueKey, postCap, waitMatched } from './response-support';
+
+const SHIZHI = '500230107';
+const SECRET = 'e2e-callback-secret-stranded-0123';
+const PREFIX = `jy-stranded-${Date.now()}`;
+
+/**
+ * A crash between a commit and its enqueue, or a Redis that lost its jobs, must not lose a due message: the sweep
+ * reads what PostgreSQL says is still to do and puts it back on the queues. Jobs are "lost" here by pausing a queue
+ * before the work is committed and emptying it afterwards.
+ */
+describe('the sweep re-enqueues work whose jobs were lost', () => {
+  let sims: Simulators;
+  let p: Pipeline;
+  let ds: DataSource;
+  let ingestKey: string;
+  const residents = ['13900000011', '13900000012'];
+
+  const queue = (name: QueueName) => p.app.get<Queue>(getQueueToken(name));
+  const lose = async (names: QueueName[]) => {
+    for (const name of names) {
+      await queue(name).obliterate({ force: true });
+      await queue(name).resume();
+    }
+  };
+  const pause = (names: QueueName[]) => Promise.all(names.map((name) => queue(name).pause()));
+  const sweep = async () => {
+    await new Promise((r) => setTimeout(r, 150)); // older than SWEEP_STALE_MS
+    return p.app.get(StrandedWorkSweeper).sweep();
+  };
+  const publicStatus = (warningId: string) =>
+    ds.query<Array<{ sms: string[] | null; speakers: string[] | null }>>(
+      `SELECT (SELECT array_agg(b.status) FROM public_sms_batches b JOIN public_notices n ON n.id = b.notice_id WHERE n.warning_id = $1) AS sms,
+              (SELECT array_agg(j.status) FROM broadcast_jobs j JOIN public_notices n ON n.id = j.notice_id WHERE n.warning_id = $1) AS speakers`,
+      [warningId],
+    ).then(([r]) => r);
+
+  beforeAll(async () => {
+    sims = await startSimulators({
+      host: '127.0.0.1',
+      httpPort: 0,
+      smtpPort: 0,
+      templatesDir: join(__dirname, '../../config/templates'),
+      callbackUrl: 'http://127.0.0.1:1',
+      callbackSecret: SECRET,
+      alibaba: { accessKeyId: 'e2e-ali-key', accessKeySecret: 'e2e-ali-secret' },
+      tencent: { secretId: 'e2e-tc-id', secretKey: 'e2e-tc-secret', sdkAppId: '1400009999' },
+      mqtt: { url: 'mqtt://127.0.0.1:1883', topicPrefix: PREFIX },
+      receiptDelayMs: 50,
+      callDelayMs: 100,
+    });
+    // Red: voice rungs at 1.8 and 3.6 s, answer deadline 6 s.
+    p = await startPipeline({
+      TIMER_SCALE: '0.01',
+      SWEEP_STALE_MS: '100',
+      SIMULATOR_HOST: '127.0.0.1',
+      SIMULATOR_PORT: String(sims.httpPort),
+      PROVIDER_CALLBACK_SECRET: SECRET,
+      ALIBABA_ACCESS_KEY_ID: 'e2e-ali-key',
+      ALIBABA_ACCESS_KEY_SECRET: 'e2e-ali-secret',
+      SMS_PROVIDERS: 'alibaba-sim',
+      MQTT_TOPIC_PREFIX: PREFIX,
+    });
+    await p.app.listen(0, '127.0.0.1');
+    sims.callbackUrl = `http://127.0.0.1:${(p.server.address() as AddressInfo).port}`;
+    ds = p.ds;
+    await resetDatabase(ds);
+    await seedDemo(ds);
+    ingestKey = await issueKey(ds, 'ingest', 'ingest', '500000');
+    const [zone] = await ds.query<Array<{ id: string }>>(
+      `SELECT id FROM risk_zones WHERE admin_unit_code LIKE $1 || '%' AND kind = 'flash_flood_danger_zone' AND risk_grade IN ('high','very_high') LIMIT 1`,
+      [SHIZHI],
+    );
+    await ds.query(`INSERT INTO resident_phones (risk_zone_id, phone) SELECT $1, unnest($2::varchar[])`, [zone.id, residents]);
+    await ds.query(`INSERT INTO broadcast_devices (code, name, risk_zone_id) VALUES ('SZ-LS-09', '十直镇测试大喇叭', $1)`, [zone.id]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(Object.values(QueueName).map((name) => p?.app.get<Queue>(getQueueToken(name)).obliterate({ force: true })));
+    await p?.stop();
+    await sims?.stop();
+    delete process.env.SWEEP_STALE_MS; // later specs in this process sweep with the default
+  });
+
+  it('sends calls, plans the residents’ warning and escalates at the deadline after every job of a warning was lost', async () => {
+    const lost = [QueueName.DispatchSms, QueueName.DispatchEmail, QueueName.DispatchVoice, QueueName.DispatchBroadcast, QueueName.PublicWarnings, QueueName.Deadlines];
+    await pause(lost);
+    const { id: warningId } = await postCap(p, ingestKey, { identifier: 'STRANDED-1', geocode: SHIZHI, areaDesc: '十直镇' });
+    await waitMatched(ds, warningId);
+    await lose(lost);
+
+    const first = await sweep();
+    expect(first.attempts).toBeGreaterThan(0);
+    expect(first.publicPlans).toBe(1);
+    // Every first message goes out, and the residents are warned.
+    await waitFor(async () => {
+      const [r] = await ds.query<Array<{ left: number }>>(
+        `SELECT count(*)::int AS left FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
+         WHERE t.warning_id = $1 AND a.rung = 0 AND a.status IN ('queued', 'sending')`,
+        [warningId],
+      );
+      return r.left === 0;
+    }, { what: 'every first-rung message sent', timeoutMs: 30_000 });
+    await waitFor(async () => {
+      const s = await publicStatus(warningId);
+      return s.sms?.every((x) => x === 'accepted') && s.speakers?.every((x) => x === 'played');
+    }, { what: 'area SMS accepted and loudspeaker played', timeoutMs: 30_000 });
+    for (const phone of residents) {
+      expect(sims.network.messages(phone).length).toBeGreaterThan(0);
+    }
+
+    // The timers were lost too. When the voice rung's time has passed, the sweep runs it.
+    const [{ rungAt }] = await ds.query<Array<{ rungAt: Date }>>(
+      `SELECT max(t.created_at + (d.spec->'tiers'->0->'ladderMs'->1->>'atMs')::bigint * interval '1 millisecond') AS "rungAt"
+       FROM call_tasks t JOIN dispatches d ON d.id = t.dispatch_id WHERE t.warning_id = $1 AND t.tier = 0`,
+      [warningId],
+    );
+    await new Promise((r) => setTimeout(r, Math.max(0, rungAt.getTime() - Date.now()) + 50));
+    const rungs = await sweep();
+    expect(rungs.rungs).toBeGreaterThan(0);
+    await waitFor(async () => {
+      const [r] = await ds.query<Array<{ voice: number }>>(
+        `SELECT count(*)::int AS voice FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1 AND a.rung = 1 AND a.channel = 'voice'`,
+        [warningId],
+      );
+      return r.voice >= rungs.rungs;
+    }, { what: 'voice rung run by the sweep', timeoutMs: 10_000 });
+
+    // And after the answer deadline the sweep finds the silent calls and they escalate.
+    const [{ due }] = await ds.query<Array<{ due: Date }>>(`SELECT max(deadline_at) AS due FROM call_tasks WHERE warning_id = $1 AND tier = 0`, [warningId]);
+    await new Promise((r) => setTimeout(r, Math.max(0, due.getTime() - Date.now()) + 50));
+    const later = await sweep();
+    expect(later.deadlines).toBeGreaterThan(0);
+    await waitFor(async () => {
+      const [r] = await ds.query<Array<{ silent: number }>>(
+        `SELECT count(*)::int AS silent FROM call_tasks WHERE warning_id = $1 AND tier = 0 AND requires_ack AND state IN ('pending', 'sent')`,
+        [warningId],
+      );
+      return r.silent === 0;
+    }, { what: 'every silent first-tier call escalated', timeoutMs: 30_000 });
+  });
+
+  it('sends area SMS batches and loudspeaker orders whose jobs were lost after the plan committed', async () => {
+    const lost = [QueueName.DispatchSms, QueueName.DispatchBroadcast];
+    await pause(lost);
+    const { id: warningId } = await postCap(p, ingestKey, { identifier: 'STRANDED-2', geocode: SHIZHI, areaDesc: '十直镇' });
+    await waitFor(async () => {
+      const s = await publicStatus(warningId);
+      return !!s.sms?.length && !!s.speakers?.length;
+    }, { what: 'public warning planned', timeoutMs: 30_000 });
+    await lose(lost);
+    expect(await publicStatus(warningId)).toEqual({ sms: ['queued'], speakers: ['queued'] });
+
+    const report = await sweep();
+    expect(report).toMatchObject({ publicPlans: 0, publicSms: 1, broadcasts: 1 });
+    await waitFor(async () => {
+      const s = await publicStatus(warningId);
+      return s.sms?.[0] === 'accepted' && s.speakers?.[0] === 'played';
+    }, { what: 'area SMS accepted and loudspeaker played after the sweep', timeoutMs: 30_000 });
+    // A second sweep finds nothing left of it.
+    expect(await sweep()).toMatchObject({ publicSms: 0, broadcasts: 0 });
+  });
+});
