@@ -9,9 +9,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { DemoSummary, seedDemo } from '@app/demo';
 import { AckLinks } from '@app/response';
 import { Pipeline, startPipeline } from '../support/pipeline';
-import { TaskRow, issueKey, postCap, resetQuietly, tasksOf, tokenFor, waitMatched } from './response-support';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+import { CHROMIUM_ARGS, TaskRow, issueKey, postCap, resetQuietly, tasksOf, tokenFor, waitMatched } from './response-support';
 
 /** The link page: small, no scripts, GET never answers, bad tokens get a clear page and a 4xx, the route is rate-limited. */
 describe('the ack link page', () => {

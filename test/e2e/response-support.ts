@@ -9,6 +9,9 @@ import { Pipeline } from '../support/pipeline';
 /** Helpers shared by the response-* and scenario-* specs. */
 export { issueApiKey as issueKey } from '@app/testing';
 
+/** Debian's chromium, headless, for the page tests (playwright-core with executablePath '/usr/bin/chromium'). */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
 /** CAP polygon (lat,lon pairs) of a unit's bounding box. */
 export async function boxOf(ds: DataSource, code: string): Promise<string> {
   const [u] = await ds.query<Array<{ x0: number; y0: number; x1: number; y1: number }>>(

@@ -1,4 +1,4 @@
-import { Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Inject, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { AlertsModule } from '@app/alerts';
 import { APP_CONFIG, AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
@@ -10,6 +10,7 @@ import { AckController } from './ack/ack.controller';
 import { AckRateLimitMiddleware } from './ack/ack-rate-limit.middleware';
 import { BoardController } from './board/board.controller';
 import { CallsController } from './calls/calls.controller';
+import { ConsoleController } from './console/console.controller';
 import { EvacuationsController } from './evacuations/evacuations.controller';
 import { WarningLifecycleController } from './lifecycle/warning-lifecycle.controller';
 import { OrdersController, OrderTargetsController } from './orders/orders.controller';
@@ -17,6 +18,7 @@ import { RecordsController } from './records/records.controller';
 import { AlertsController } from './alerts/alerts.controller';
 import { FeedsController } from './alerts/feeds.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { ConsoleSessionGuard } from './auth/console-session.guard';
 import { bodyParsers } from './body-parsers';
 import { HealthController } from './health/health.controller';
 import { OfficerWarningsController } from './officer-warnings/officer-warnings.controller';
@@ -34,14 +36,16 @@ import { WarningsController } from './warnings/warnings.controller';
   controllers: [HealthController, AlertsController, PreviewController, WarningsController, AckController, ResponseSpecsController, RosterController,
     OfficerWarningsController, ReadingsController, FeedsController,
     CallsController, WarningLifecycleController, OrdersController, OrderTargetsController, EvacuationsController, BoardController,
-    RecordsController, ProviderCallbacksController, ShortLinkController],
-  providers: [ApiKeyGuard],
+    RecordsController, ProviderCallbacksController, ShortLinkController, ConsoleController],
+  providers: [ApiKeyGuard, ConsoleSessionGuard],
 })
 export class ApiModule implements NestModule {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AckRateLimitMiddleware).forRoutes('ack/*path', 'api/v1/ack/*path', 'api/v1/order-targets/*path');
+    consumer
+      .apply(AckRateLimitMiddleware)
+      .forRoutes('ack/*path', 'api/v1/ack/*path', 'api/v1/order-targets/*path', { path: 'console/sign-in', method: RequestMethod.POST });
     consumer.apply(...bodyParsers(this.config.http.maxBodyBytes)).forRoutes('*path');
   }
 }

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { DomainError } from '@app/common';
 import { renderMessagePage } from './ack/ack-page';
 
-const DOMAIN_STATUS: Record<string, number> = {
+export const DOMAIN_STATUS: Record<string, number> = {
   validation_failed: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -46,7 +46,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (res.headersSent) {
       return;
     }
-    if (req.path?.startsWith('/ack/') || req.path?.startsWith('/a/')) {
+    if (req.path?.startsWith('/ack/') || req.path?.startsWith('/a/') || req.path?.startsWith('/console')) {
       res.status(answer.status).type('html').set('Referrer-Policy', 'no-referrer').send(renderMessagePage('无法完成', String(answer.body.message)));
       return;
     }

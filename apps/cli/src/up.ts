@@ -40,6 +40,7 @@ export async function up(): Promise<void> {
 叫应 Jiaoying is running (demo district: 铜梁区 500151, 丰都县 500230)
   API            ${base}/api/v1   (health: ${base}/api/v1/health)
   API docs       ${base}/api/docs
+  Board 指挥看板 ${base}/console/board   (in a browser; sign in with the duty officer or commander key below)
   Simulators     http://${config.simulator.host}:${config.simulator.port}   (carriers, SMTP capture on port ${config.simulator.smtpPort}, loudspeakers)
     SMS inbox    http://${config.simulator.host}:${config.simulator.port}/sms?to=<mobile>    mail: /mail?to=<address>    voice: /voice?to=<mobile>
   Demo API keys (shown once; re-run to get new ones):

@@ -1,12 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** What a token may be used for; a token signed for one purpose is refused for any other. */
-export type TokenPurpose = 'ack' | 'order';
+/** What a token may be used for; a token signed for one purpose is refused for any other. 'console' = a browser session. */
+export type TokenPurpose = 'ack' | 'order' | 'console';
 
 export interface TokenClaims {
-  /** call task (or order target) id */
+  /** call task (or order target) id; for a console session, the API key's id */
   sub: string;
-  /** person id the link was issued to */
+  /** person id the link was issued to; for a console session, a fingerprint of the key it was opened with */
   per: string;
   pur: TokenPurpose;
   /** expiry, epoch seconds */

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { dataSourceOptions } from './data-source';
 import { PoolWarmup } from './pool-warmup';
+import { ApiKeys } from './repositories/api-keys';
 import { EventLog } from './repositories/event-log';
 
 @Global()
@@ -17,7 +18,7 @@ import { EventLog } from './repositories/event-log';
       }),
     }),
   ],
-  providers: [EventLog, PoolWarmup],
-  exports: [EventLog],
+  providers: [EventLog, ApiKeys, PoolWarmup],
+  exports: [EventLog, ApiKeys],
 })
 export class DatabaseModule {}

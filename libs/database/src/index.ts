@@ -5,3 +5,4 @@ export * from './database.module';
 export * from './repositories/event-log';
 export * from './repositories/call-reasons.sql';
 export * from './repositories/region.sql';
+export * from './repositories/api-keys';

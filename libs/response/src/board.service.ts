@@ -1,14 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
+import type { Role } from '@app/database';
 import { EvacuationService, ZoneProgress } from './evacuation.service';
+
+/** Who may read the board, as JSON or as the console page. */
+export const BOARD_ROLES: Role[] = ['commander', 'duty_officer'];
+/** The board lists at most this many open escalation rows (the oldest). */
+export const OPEN_ESCALATIONS_LIMIT = 200;
 
 export interface Board {
   at: Date;
   regionCode: string;
+  /** 丰都县 …; null when the region is not a known unit */
+  regionName: string | null;
   activeWarnings: Array<{ id: string; chainId: string; version: number; headline: string; colour: string | null; sent: Date; calls: number; answered: number }>;
   townAckRates: Array<{ townCode: string; townName: string; calls: number; answered: number; rate: number }>;
-  openEscalations: Array<{ id: string; warningId: string; at: Date; ageSeconds: number; reason: string; fromPerson: string; toPerson: string | null; toState: string | null }>;
+  openEscalations: Array<{
+    id: string; warningId: string; at: Date; ageSeconds: number; reason: string;
+    fromTaskId: string; fromPerson: string; toPerson: string | null; toState: string | null;
+  }>;
   unitsWithoutAnswers: Array<{ unitCode: string; unitName: string; calls: number }>;
   evacuations: ZoneProgress[];
   ordersPendingExecution: Array<{ orderId: string; title: string; measure: string; unitName: string; state: string; escalationLevel: number; executeDeadlineAt: Date }>;
@@ -33,7 +44,8 @@ export class BoardService {
   async board(regionCode: string): Promise<Board> {
     const now = this.clock.now();
     const q = <T>(sql: string, params: unknown[] = [regionCode]) => this.dataSource.query<T>(sql, params);
-    const [activeWarnings, townAckRates, openEscalations, unitsWithoutAnswers, ordersPendingExecution, evacuations] = await Promise.all([
+    const [region, activeWarnings, townAckRates, openEscalations, unitsWithoutAnswers, ordersPendingExecution, evacuations] = await Promise.all([
+      q<Array<{ name: string }>>(`SELECT name FROM admin_units WHERE code = $1`),
       q<Board['activeWarnings']>(
         `WITH c AS (${LIVE_CALLS})
          SELECT w.id, w.chain_id AS "chainId", w.version, w.headline, w.colour, w.sent,
@@ -49,13 +61,13 @@ export class BoardService {
       ),
       q<Board['openEscalations']>(
         `SELECT e.id, e.warning_id AS "warningId", e.at, extract(epoch FROM ($2::timestamptz - e.at))::int AS "ageSeconds", e.reason,
-                fp.name AS "fromPerson", tp.name AS "toPerson", tt.state AS "toState"
+                ft.id AS "fromTaskId", fp.name AS "fromPerson", tp.name AS "toPerson", tt.state AS "toState"
          FROM escalations e JOIN warnings w ON w.id = e.warning_id AND w.state = 'tracking'
          JOIN call_tasks ft ON ft.id = e.from_task_id JOIN persons fp ON fp.id = ft.person_id
          LEFT JOIN call_tasks tt ON tt.id = e.to_task_id LEFT JOIN persons tp ON tp.id = tt.person_id
          WHERE NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.call_task_id = ft.id)
            AND ($1 = '500000' OR fp.admin_unit_code LIKE $1 || '%')
-         ORDER BY e.at, e.id LIMIT 200`,
+         ORDER BY e.at, e.id LIMIT ${OPEN_ESCALATIONS_LIMIT}`,
         [regionCode, now],
       ),
       q<Board['unitsWithoutAnswers']>(
@@ -75,6 +87,7 @@ export class BoardService {
     return {
       at: now,
       regionCode,
+      regionName: region[0]?.name ?? null,
       activeWarnings,
       townAckRates,
       openEscalations,

@@ -13,7 +13,8 @@ const laterOf = (a: Date, b: Date): Date => (b.getTime() > a.getTime() ? b : a);
 /** People already called who have not answered (an unreachable one is passed over: they cannot be reached). */
 const OPEN_STATES = ['pending', 'sent', 'escalated'];
 
-const REASON_TEXT: Record<EscalationReason, string> = {
+/** What happened to the person escalated from, after their name: 张三未在时限内应答. */
+export const ESCALATION_REASON_ZH: Record<EscalationReason, string> = {
   no_ack: '未在时限内应答',
   unreachable: '无法联系',
   cannot_comply: '报告无法履职',
@@ -62,7 +63,7 @@ export class Escalator {
     if (reason !== 'cannot_comply') {
       await tx.query(`UPDATE call_tasks SET state = 'escalated', updated_at = $2 WHERE id = $1`, [task.id, now]);
     }
-    const why: CallReason = { kind: 'escalation', note: `${task.person_name}${REASON_TEXT[reason]}`, targetId: task.id };
+    const why: CallReason = { kind: 'escalation', note: `${task.person_name}${ESCALATION_REASON_ZH[reason]}`, targetId: task.id };
     for (let step = task.escalation_step; step < task.escalation_path.length; step++) {
       const people = task.escalation_path[step];
       // Tasks of people already called are only read, never locked: the escalation row is their new reason.

@@ -3,6 +3,7 @@ export * from './ack.service';
 export * from './board.service';
 export * from './call-planner';
 export * from './closure.service';
+export * from './console';
 export * from './deadline.service';
 export * from './demo-shelters';
 export * from './escalator';

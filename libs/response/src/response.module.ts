@@ -4,6 +4,7 @@ import { AckService } from './ack.service';
 import { BoardService } from './board.service';
 import { CallPlanner } from './call-planner';
 import { ClosureService } from './closure.service';
+import { ConsoleSessions } from './console';
 import { DeadlineService } from './deadline.service';
 import { Escalator } from './escalator';
 import { EvacuationService } from './evacuation.service';
@@ -18,9 +19,9 @@ import { VersionRules } from './version-rules';
 import { WarningLifecycle } from './warning-lifecycle.service';
 
 const SERVICES = [
-  AckLinks, AckService, BoardService, CallPlanner, ClosureService, DeadlineService, Escalator, EvacuationService,
-  NoticeService, OrdersService, PeerNotices, PerformanceLog, ResidentConfirmations, ResponseJobs, StrandedWorkSweeper,
-  VersionRules, WarningLifecycle,
+  AckLinks, AckService, BoardService, CallPlanner, ClosureService, ConsoleSessions, DeadlineService, Escalator,
+  EvacuationService, NoticeService, OrdersService, PeerNotices, PerformanceLog, ResidentConfirmations, ResponseJobs,
+  StrandedWorkSweeper, VersionRules, WarningLifecycle,
 ];
 
 @Module({

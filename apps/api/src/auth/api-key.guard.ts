@@ -1,8 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { ForbiddenError, UnauthorizedError } from '@app/common';
+import { UnauthorizedError } from '@app/common';
+import { ApiKeys, assertRole } from '@app/database';
 import type { Role } from '@app/database';
 
 export interface Caller {
@@ -15,8 +14,9 @@ export const ROLES_KEY = 'roles';
 /** Which roles may call a route; admin may call every route. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
-export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+/** The roles a route was given with @Roles, or undefined when it needs no caller. */
+export function rolesOf(reflector: Reflector, context: ExecutionContext): Role[] | undefined {
+  return reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
 }
 
 /** Bearer API keys; only their SHA-256 is stored. Sets request.caller with role and region. */
@@ -24,11 +24,11 @@ export function hashApiKey(key: string): string {
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly dataSource: DataSource,
+    private readonly apiKeys: ApiKeys,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
+    const roles = rolesOf(this.reflector, context);
     if (!roles) {
       return true;
     }
@@ -37,17 +37,12 @@ export class ApiKeyGuard implements CanActivate {
     if (!match) {
       throw new UnauthorizedError('missing API key: send "Authorization: Bearer <key>"（缺少 API 密钥）');
     }
-    const [key] = await this.dataSource.query<Array<{ name: string; role: Role; region_code: string }>>(
-      `SELECT name, role, region_code FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
-      [hashApiKey(match[1])],
-    );
+    const key = await this.apiKeys.findActiveByKey(match[1]);
     if (!key) {
       throw new UnauthorizedError('unknown or revoked API key（API 密钥无效或已吊销）');
     }
-    if (key.role !== 'admin' && !roles.includes(key.role)) {
-      throw new ForbiddenError(`role ${key.role} may not do this; needs one of ${roles.join(', ')}（权限不足）`);
-    }
-    req.caller = { name: key.name, role: key.role, regionCode: key.region_code };
+    assertRole(key.role, roles);
+    req.caller = { name: key.name, role: key.role, regionCode: key.regionCode };
     return true;
   }
 }

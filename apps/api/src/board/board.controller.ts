@@ -1,6 +1,6 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Board, BoardService } from '@app/response';
+import { Board, BOARD_ROLES, BoardService } from '@app/response';
 import { ApiKeyGuard, Caller, Roles } from '../auth/api-key.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 
@@ -12,7 +12,7 @@ export class BoardController {
   constructor(private readonly board: BoardService) {}
 
   @Get()
-  @Roles('commander', 'duty_officer')
+  @Roles(...BOARD_ROLES)
   @ApiOperation({ summary: 'Commander board: active warnings, per-town answer rate, open escalations by age, silent units, evacuation, pending orders' })
   async get(@CurrentCaller() caller: Caller): Promise<Board> {
     return this.board.board(caller.regionCode);

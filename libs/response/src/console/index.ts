@@ -1,0 +1,3 @@
+export * from './console-sessions';
+export * from './console-page';
+export * from './board-page';
