@@ -263,7 +263,7 @@ async function main(): Promise<void> {
     SIMULATOR_CALLBACK_URL: `http://127.0.0.1:${apiPort}`,
     RESPONSE_SPEC_FILE: benchSpecFile(),
     TIMER_SCALE: '1',
-    PROVIDER_TPS: 'alibaba-sim:50000,tencent-sim:50000,alibaba-voice-sim:1000',
+    PROVIDER_TPS: 'alibaba-sim:50000,tencent-sim:50000,alibaba-voice-sim:1000,tencent-voice-sim:1000',
     MQTT_TOPIC_PREFIX: PREFIX,
     LOG_LEVEL: 'warn',
     SWEEP_STALE_MS: '120000',

@@ -76,7 +76,7 @@ describe('delivery over every channel through the simulators', () => {
       callbackUrl: 'http://127.0.0.1:1',
       callbackSecret: SECRET,
       alibaba: { accessKeyId: 'e2e-ali-key', accessKeySecret: 'e2e-ali-secret' },
-      tencent: { secretId: 'e2e-tc-id', secretKey: 'e2e-tc-secret', sdkAppId: '1400009999' },
+      tencent: { secretId: 'e2e-tc-id', secretKey: 'e2e-tc-secret', sdkAppId: '1400009999', voiceSdkAppId: '1400008888' },
       mqtt: { url: 'mqtt://127.0.0.1:1883', topicPrefix: PREFIX },
       receiptDelayMs: 50,
       callDelayMs: 100,
@@ -92,7 +92,9 @@ describe('delivery over every channel through the simulators', () => {
       TENCENT_SECRET_ID: 'e2e-tc-id',
       TENCENT_SECRET_KEY: 'e2e-tc-secret',
       TENCENT_SMS_SDK_APP_ID: '1400009999',
+      TENCENT_VOICE_SDK_APP_ID: '1400008888',
       SMS_PROVIDERS: 'alibaba-sim,tencent-sim',
+      VOICE_PROVIDERS: 'alibaba-sim,tencent-voice-sim',
       BREAKER_OPEN_MS: '1500',
       MQTT_TOPIC_PREFIX: PREFIX,
     });
@@ -105,7 +107,7 @@ describe('delivery over every channel through the simulators', () => {
     await ds.query(`INSERT INTO api_keys (name, key_hash, role, region_code) VALUES ('ingest', $1, 'ingest', '500000')`, [
       createHash('sha256').update(ingestKey).digest('hex'),
     ]);
-    // The trio of 十直镇's flash-flood zones is called for a red rainstorm; four of them play roles below.
+    // The trio of 十直镇's flash-flood zones is called for a red rainstorm; six of them play roles below.
     people = await ds.query<Person[]>(
       `SELECT DISTINCT ON (p.id) p.id AS person_id, s.address AS phone, e.address AS email
        FROM responsibility_assignments a JOIN risk_zones z ON z.id::text = a.target_id AND a.target_type = 'zone'
@@ -113,10 +115,10 @@ describe('delivery over every channel through the simulators', () => {
        JOIN contact_methods s ON s.person_id = p.id AND s.channel = 'sms' AND s.invalid_at IS NULL
        JOIN contact_methods e ON e.person_id = p.id AND e.channel = 'email' AND e.invalid_at IS NULL
        WHERE z.admin_unit_code LIKE $1 || '%' AND z.kind = 'flash_flood_danger_zone'
-       ORDER BY p.id LIMIT 4`,
+       ORDER BY p.id LIMIT 6`,
       [SHIZHI],
     );
-    expect(people).toHaveLength(4);
+    expect(people).toHaveLength(6);
     const [zone] = await ds.query<Array<{ id: string }>>(
       `SELECT id FROM risk_zones WHERE admin_unit_code LIKE $1 || '%' AND kind = 'flash_flood_danger_zone' AND risk_grade IN ('high','very_high') LIMIT 1`,
       [SHIZHI],
@@ -358,5 +360,68 @@ describe('delivery over every channel through the simulators', () => {
     expect(ok.body).toEqual({ code: 0, msg: '成功' });
     await post({}, `/providers/alibaba/sms-report?token=${SECRET}`).expect(200);
     await request(p.server).post(`/providers/tencent/sms-status?token=${SECRET}`).send([{ nothing: 1 }]).expect(400);
+  });
+
+  describe('voice over Tencent VMS', () => {
+    let tencentWarning: string;
+    const ackOf = (warning: string, person: Person) =>
+      ds.query<Array<{ method: string; response: string }>>(
+        `SELECT k.method, k.response FROM acknowledgements k JOIN call_tasks t ON t.id = k.call_task_id WHERE t.warning_id = $1 AND t.person_id = $2`,
+        [warning, person.person_id],
+      );
+    const settledVoice = (person: Person) =>
+      waitFor(async () => {
+        const [v] = await attemptsOf(ds, tencentWarning, person.person_id, 'voice');
+        return v && ['delivered', 'failed'].includes(v.status) ? v : null;
+      }, { timeoutMs: 30_000, what: 'Tencent call result' });
+
+    it('fails voice over to Tencent while Alibaba errors; a keypress answers the call, no pick-up leaves it open', async () => {
+      const [pressing, silent] = [people[4], people[5]];
+      sims.network.setNumber(pressing.phone, { sms: 'blacklisted', voice: 'press' });
+      sims.network.setNumber(silent.phone, { sms: 'blacklisted', voice: 'no_answer' });
+      sims.network.setMode('alibaba', 'error');
+      try {
+        tencentWarning = await ingest('FD-DELIV-RED-4');
+        const pressed = await settledVoice(pressing);
+        expect(pressed).toMatchObject({ provider: 'tencent-voice-sim', status: 'delivered', receipt_code: 'prompt:0', tries: 1 });
+        // Earlier warnings' voice rungs may call the same number meanwhile: find this attempt's call by its CallId.
+        const call = sims.network.callsTo(pressing.phone).find((c) => c.id === pressed.provider_message_id);
+        expect(call).toMatchObject({ carrier: 'tencent', result: 'press' });
+        expect(call?.text).toContain('收到请按1');
+        const ack = await waitFor(async () => (await ackOf(tencentWarning, pressing))[0], { timeoutMs: 30_000, what: 'Tencent keypress acknowledgement' });
+        expect(ack).toEqual({ method: 'keypress', response: 'received' });
+
+        const missed = await settledVoice(silent);
+        expect(missed).toMatchObject({ provider: 'tencent-voice-sim', status: 'failed', receipt_code: 'prompt:1' });
+        expect(sims.network.callsTo(silent.phone).find((c) => c.id === missed.provider_message_id)).toMatchObject({ carrier: 'tencent', result: 'no_answer' });
+        expect(await ackOf(tencentWarning, silent)).toEqual([]);
+      } finally {
+        sims.network.setMode('alibaba', 'ok');
+      }
+    }, 60_000);
+
+    it('takes Tencent voice callbacks only when authentic, and asks again for a keypress on a call not yet recorded', async () => {
+      const silent = people[5];
+      const post = (body: object, token = SECRET) => request(p.server).post(`/providers/tencent/voice?token=${token}`).send(body);
+      const keypress = (mobile: string) => ({ voicekey_callback: { call_from: '', callid: 'not-yet-known', keypress: '1', mobile, nationcode: '86' } });
+      await post(keypress(silent.phone), 'guess').expect(401);
+      await request(p.server).post('/providers/tencent/voice').send(keypress(silent.phone)).expect(401);
+
+      // The call was placed but its status write has not landed: Tencent is asked to send the keypress again.
+      const [missed] = await attemptsOf(ds, tencentWarning, silent.person_id, 'voice');
+      await ds.query(`UPDATE attempts SET status = 'sending' WHERE id = $1`, [missed.id]);
+      try {
+        await post(keypress(silent.phone)).expect(503);
+      } finally {
+        await ds.query(`UPDATE attempts SET status = 'failed' WHERE id = $1`, [missed.id]);
+      }
+      expect(await ackOf(tencentWarning, silent)).toEqual([]);
+      // A call id nobody knows, to a number with no call in flight: taken, and nothing changes.
+      expect((await post(keypress('13999999999')).expect(200)).body).toEqual({ result: 0, errmsg: 'OK' });
+
+      await post({ voice_failure_callback: { call_from: '', callid: 'not-ours', failure_code: 8, failure_reason: '空号', mobile: silent.phone, nationcode: '86' } }).expect(200);
+      await post({ voiceprompt_callback: { callid: 'x' } }).expect(400);
+      await post({ something_else: {} }).expect(400);
+    });
   });
 });

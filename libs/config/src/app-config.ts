@@ -28,6 +28,6 @@ export interface DeliveryConfig {
   callbackSecret: string;
   templatesDir: string;
   alibaba: { accessKeyId: string; accessKeySecret: string; smsEndpoint: string; voiceEndpoint: string; voiceShowNumber: string };
-  tencent: { secretId: string; secretKey: string; sdkAppId: string; endpoint: string; region: string };
+  tencent: { secretId: string; secretKey: string; sdkAppId: string; endpoint: string; region: string; voiceSdkAppId: string; voiceEndpoint: string };
   mqtt: { url: string; topicPrefix: string };
 }

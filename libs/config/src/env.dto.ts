@@ -90,8 +90,9 @@ export class EnvDto {
   @Matches(/^(alibaba|tencent)(-sim)?(,(alibaba|tencent)(-sim)?)*$/)
   SMS_PROVIDERS = 'alibaba-sim,tencent-sim';
 
-  @Matches(/^alibaba(-sim)?(,alibaba(-sim)?)*$/)
-  VOICE_PROVIDERS = 'alibaba-sim';
+  /** `alibaba`/`alibaba-voice` is Alibaba dyvmsapi, `tencent`/`tencent-voice` Tencent VMS; recorded as `<carrier>-voice[-sim]`. */
+  @Matches(/^(alibaba|tencent)(-voice)?(-sim)?(,(alibaba|tencent)(-voice)?(-sim)?)*$/)
+  VOICE_PROVIDERS = 'alibaba-sim,tencent-voice-sim';
 
   /** The 【…】 sender signature registered with the carriers. */
   @IsString()
@@ -131,9 +132,16 @@ export class EnvDto {
   @IsString()
   TENCENT_REGION = 'ap-guangzhou';
 
+  /** VoiceSdkAppid of the 语音消息 (VMS) application, not the SMS one. */
+  @IsString()
+  TENCENT_VOICE_SDK_APP_ID = '1400000002';
+
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  TENCENT_VOICE_ENDPOINT = 'https://vms.tencentcloudapi.com';
+
   /** Per-provider sends per second, `name:tps[,…]` (names as recorded on attempts); unlisted providers get 200. */
   @Matches(/^([a-z-]+:\d+)?(,[a-z-]+:\d+)*$/)
-  PROVIDER_TPS = 'alibaba-sim:1000,tencent-sim:1000,alibaba-voice-sim:200';
+  PROVIDER_TPS = 'alibaba-sim:1000,tencent-sim:1000,alibaba-voice-sim:200,tencent-voice-sim:200';
 
   @Type(() => Number) @IsInt() @Min(100) @Max(60_000)
   PROVIDER_TIMEOUT_MS = 5000;

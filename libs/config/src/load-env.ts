@@ -35,6 +35,8 @@ function deliveryConfig(dto: EnvDto): AppConfig['delivery'] {
       sdkAppId: dto.TENCENT_SMS_SDK_APP_ID,
       endpoint: dto.TENCENT_SMS_ENDPOINT,
       region: dto.TENCENT_REGION,
+      voiceSdkAppId: dto.TENCENT_VOICE_SDK_APP_ID,
+      voiceEndpoint: dto.TENCENT_VOICE_ENDPOINT,
     },
     mqtt: { url: dto.MQTT_URL, topicPrefix: dto.MQTT_TOPIC_PREFIX },
   };

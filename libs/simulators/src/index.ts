@@ -5,5 +5,6 @@ export * from './carrier/verify-alibaba';
 export * from './carrier/verify-tc3';
 export * from './carrier/carrier-sim';
 export * from './carrier/carrier-api';
+export * from './carrier/tencent-api';
 export * from './hooks/webhook-receiver';
 export * from './devices/loudspeaker-sim';

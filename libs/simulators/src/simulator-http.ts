@@ -15,7 +15,7 @@ export interface SimulatorParts {
 
 const ROUTES = [
   'GET /mail?to=&since=', 'GET /mail/latest?to=', 'DELETE /mail',
-  'POST /alibaba/sms (dysmsapi)', 'POST /alibaba/voice (dyvmsapi)', 'POST /tencent/sms (SendSms 2021-01-11)',
+  'POST /alibaba/sms (dysmsapi)', 'POST /alibaba/voice (dyvmsapi)', 'POST /tencent/sms (SendSms 2021-01-11)', 'POST /tencent/voice (VMS SendTtsVoice 2020-09-02)',
   'GET /sms?to=&since=', 'GET /sms/latest?to=', 'GET /sms/stats', 'POST /sms/reply {from,text}', 'GET /voice?to=', 'DELETE /sms',
   'POST /sim/numbers {phone,sms?,voice?}', 'POST /sim/providers/:carrier {mode}',
   'POST /sim/hooks {name,kind,secret,failTimes?}', 'POST /hooks/:name', 'POST /robots/dingtalk/:name', 'POST /robots/wecom/:name', 'GET /hooks?name=',
@@ -81,8 +81,8 @@ export function simulatorHttp(parts: SimulatorParts): Server {
         const a = carrier.alibaba(method, params, path.endsWith('voice') ? 'voice' : 'sms');
         return send(a.status, a.body);
       }
-      if (method === 'POST' && path === '/tencent/sms') {
-        const a = carrier.tencent(req.headers, await readBody(req));
+      if (method === 'POST' && (path === '/tencent/sms' || path === '/tencent/voice')) {
+        const a = carrier.tencent.answer(req.headers, await readBody(req), path.endsWith('voice') ? 'voice' : 'sms');
         return send(a.status, a.body);
       }
       if (method === 'GET' && path === '/sms') {

@@ -46,6 +46,15 @@ export class ProviderCallbacksController {
     return { code: 0, msg: '成功' };
   }
 
+  @Post('tencent/voice')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Tencent Cloud VMS event callback (voiceprompt_callback call results, voicekey_callback: keypress 1 acknowledges, voice_failure_callback)' })
+  async tencentVoice(@Req() req: Request, @Body() body: unknown, @Query('token') token?: string) {
+    this.authenticate(req, token);
+    await this.callbacks.tencentVoice(body);
+    return { result: 0, errmsg: 'OK' };
+  }
+
   @Post('tencent/sms-status')
   @HttpCode(200)
   @ApiOperation({ summary: 'Tencent Cloud SMS status callback (delivery receipts)' })

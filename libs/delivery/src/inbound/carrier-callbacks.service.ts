@@ -22,6 +22,15 @@ function records(body: unknown, required: string[], what: string): Array<Record<
   return list as Array<Record<string, unknown>>;
 }
 
+/** Unix seconds, as Tencent's voice callbacks give times. */
+function unixTime(s: unknown): Date {
+  const n = Number(s);
+  return Number.isInteger(n) && n > 0 ? new Date(n * 1000) : new Date();
+}
+
+/** voice_failure_callback failure_code 8 空号, 15 号码不存在. */
+const TENCENT_DEAD_NUMBER = ['8', '15'];
+
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
 
 /**
@@ -61,7 +70,7 @@ export class CarrierCallbacks {
     const list = records(body, ['call_id', 'status_code'], 'VoiceReport');
     let keypresses = 0;
     for (const r of list) {
-      if (r.out_id && r.dtmf && (await this.replies.keypress(str(r.out_id), str(r.dtmf)))) {
+      if (r.out_id && r.dtmf && (await this.replies.keypress({ outId: str(r.out_id) }, str(r.dtmf)))) {
         keypresses += 1;
       }
     }
@@ -75,6 +84,29 @@ export class CarrierCallbacks {
       })),
     );
     return { ...report, keypresses };
+  }
+
+  /**
+   * Tencent VMS event callbacks, all to one URL, one object each: voicekey_callback (keypress 1 answers the call),
+   * voiceprompt_callback (result 0 answered, 1 not picked up, 2 call failed) and voice_failure_callback (why; 空号 and
+   * 号码不存在 mark the number dead).
+   */
+  async tencentVoice(body: unknown): Promise<void> {
+    const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    if (b.voicekey_callback !== undefined) {
+      const [r] = records(b.voicekey_callback, ['callid', 'keypress', 'mobile'], 'voicekey_callback');
+      await this.replies.keypress({ carrier: 'tencent', callId: str(r.callid), mobile: str(r.mobile), nationCode: str(r.nationcode) || '86' }, str(r.keypress));
+    } else if (b.voiceprompt_callback !== undefined) {
+      const [r] = records(b.voiceprompt_callback, ['callid', 'result'], 'voiceprompt_callback');
+      const answered = str(r.result) === '0';
+      await this.receipts.apply([{ carrier: 'tencent', messageId: str(r.callid), status: answered ? 'delivered' : 'failed', code: `prompt:${str(r.result)}`, at: unixTime(r.end_calltime) }]);
+    } else if (b.voice_failure_callback !== undefined) {
+      const [r] = records(b.voice_failure_callback, ['callid', 'failure_code'], 'voice_failure_callback');
+      const dead = TENCENT_DEAD_NUMBER.includes(str(r.failure_code));
+      await this.receipts.apply([{ carrier: 'tencent', messageId: str(r.callid), status: 'failed', code: dead ? 'EMPTY_NUMBER' : `failure:${str(r.failure_code)}`, at: new Date() }]);
+    } else {
+      throw new ValidationError('expected voiceprompt_callback, voicekey_callback or voice_failure_callback（语音回调格式不对）');
+    }
   }
 
   async tencentSmsStatus(body: unknown): Promise<ReceiptReport> {

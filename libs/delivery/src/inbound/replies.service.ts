@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { maskPhone } from '@app/common';
+import { maskPhone, TransientError } from '@app/common';
 import { EventLog } from '@app/database';
 import { AckService } from '@app/response';
 import { normalizePhone } from '../attempts/contacts';
@@ -55,20 +55,38 @@ export class RepliesService {
     return { acknowledged: tasks.map((t) => t.id) };
   }
 
-  /** A keypress on a call: found by our idempotency key (OutId), so it counts even before the call's status write. */
-  async keypress(outId: string, digits: string): Promise<string | null> {
+  /**
+   * A keypress of 1 answers the call. Alibaba's report names the call by our idempotency key (OutId), so it counts
+   * even before the call's status write. Tencent's names it by CallId only: while a voice attempt to that number
+   * still awaits its status write, the callback is refused for now (503) so that it comes again.
+   */
+  async keypress(call: { outId: string } | { carrier: string; callId: string; mobile: string; nationCode: string }, digits: string): Promise<string | null> {
     if (!digits.split('').includes('1')) {
       return null;
     }
+    const [where, params] = 'outId' in call
+      ? ['a.idempotency_key = $1', [call.outId]]
+      : [`a.provider_message_id = $1 AND a.provider LIKE $2 || '%'`, [call.callId, call.carrier]];
     const [task] = await this.dataSource.query<Array<{ id: string; person_id: string }>>(
-      `SELECT t.id, t.person_id FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
-       WHERE a.idempotency_key = $1 AND a.channel = 'voice'`,
-      [outId],
+      `SELECT t.id, t.person_id FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE ${where} AND a.channel = 'voice'`,
+      params,
     );
     if (!task) {
+      if ('callId' in call && (await this.callBeingRecorded(normalizePhone(call.mobile, call.nationCode)))) {
+        throw new TransientError('call not recorded yet, send the keypress again（通话记录尚未写入，请稍后重发）');
+      }
       return null;
     }
     await this.acks.acknowledge(task.id, task.person_id, { response: 'received' }, 'keypress', `person:${task.person_id}`);
     return task.id;
+  }
+
+  private async callBeingRecorded(phone: string): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(
+      `SELECT 1 FROM contact_methods c JOIN attempts a ON a.contact_method_id = c.id
+       WHERE c.address = $1 AND a.channel = 'voice' AND a.status = 'sending' LIMIT 1`,
+      [phone],
+    );
+    return rows.length > 0;
   }
 }

@@ -1,8 +1,7 @@
 import type { Clock } from '@app/common';
 import { toPositional } from '../content/templates';
-import type { MessageTemplates } from '../content/templates';
 import { signedRpcParams } from '../signing/alibaba-rpc';
-import { callProvider, ProviderResult, SmsProvider, SmsSend, usedParams, VoiceCall, VoiceProvider } from './provider';
+import { callProvider, CarrierProvider, ProviderResult, SmsProvider, SmsSend, usedParams, VoiceCall, VoiceProvider } from './provider';
 
 export interface AlibabaSettings {
   name: string;
@@ -51,17 +50,8 @@ async function rpc(s: AlibabaSettings, clock: Clock, action: string, params: Rec
 }
 
 /** dysmsapi SendSms (same text to up to 1000 numbers), signed with the RPC signature; OutId carries our key. */
-export class AlibabaSmsProvider implements SmsProvider {
+export class AlibabaSmsProvider extends CarrierProvider<AlibabaSettings> implements SmsProvider {
   readonly carrier = 'alibaba' as const;
-  readonly name: string;
-
-  constructor(
-    private readonly s: AlibabaSettings,
-    private readonly templates: MessageTemplates,
-    private readonly clock: Clock,
-  ) {
-    this.name = s.name;
-  }
 
   async send(req: SmsSend): Promise<ProviderResult> {
     const names = toPositional(req.message.template.text).names;
@@ -76,17 +66,8 @@ export class AlibabaSmsProvider implements SmsProvider {
 }
 
 /** dyvmsapi SingleCallByTts: a text-to-speech call; the call result (and keypress) come back as a VoiceReport. */
-export class AlibabaVoiceProvider implements VoiceProvider {
+export class AlibabaVoiceProvider extends CarrierProvider<AlibabaSettings & { showNumber: string }> implements VoiceProvider {
   readonly carrier = 'alibaba' as const;
-  readonly name: string;
-
-  constructor(
-    private readonly s: AlibabaSettings & { showNumber: string },
-    private readonly templates: MessageTemplates,
-    private readonly clock: Clock,
-  ) {
-    this.name = s.name;
-  }
 
   async call(req: VoiceCall): Promise<ProviderResult> {
     const names = toPositional(req.message.template.text).names;

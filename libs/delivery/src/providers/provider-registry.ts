@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { MessageTemplates } from '../content/templates';
 import { AlibabaSmsProvider, AlibabaVoiceProvider } from './alibaba.providers';
 import type { SmsProvider, VoiceProvider } from './provider';
-import { TencentSmsProvider } from './tencent.providers';
+import { TencentSmsProvider, TencentVoiceProvider } from './tencent.providers';
 
 /** The simulator's address for a "-sim" provider, or the real endpoint. */
 function endpoint(config: AppConfig, entry: string, real: string, simPath: string): string {
@@ -33,19 +33,26 @@ export class ProviderRegistry {
             clock,
           ),
     );
-    this.voice = d.voiceProviders.map(
-      (entry) =>
-        new AlibabaVoiceProvider(
-          {
-            ...d.alibaba,
-            name: entry.replace('alibaba', 'alibaba-voice'),
-            endpoint: endpoint(config, entry, d.alibaba.voiceEndpoint, '/alibaba/voice'),
-            showNumber: d.alibaba.voiceShowNumber,
-            timeoutMs,
-          },
-          templates,
-          clock,
-        ),
-    );
+    this.voice = d.voiceProviders.map((entry) => {
+      // "alibaba-sim" and "alibaba-voice-sim" are the same provider, recorded as alibaba-voice-sim (tencent likewise).
+      const name = entry.replace(/^(alibaba|tencent)(-voice)?/, '$1-voice');
+      return name.startsWith('alibaba')
+        ? new AlibabaVoiceProvider(
+            {
+              ...d.alibaba,
+              name,
+              endpoint: endpoint(config, entry, d.alibaba.voiceEndpoint, '/alibaba/voice'),
+              showNumber: d.alibaba.voiceShowNumber,
+              timeoutMs,
+            },
+            templates,
+            clock,
+          )
+        : new TencentVoiceProvider(
+            { ...d.tencent, name, sdkAppId: d.tencent.voiceSdkAppId, endpoint: endpoint(config, entry, d.tencent.voiceEndpoint, '/tencent/voice'), timeoutMs },
+            templates,
+            clock,
+          );
+    });
   }
 }

@@ -1,8 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import type { Clock } from '@app/common';
 import type { ComposedText } from '../content/compose';
-import type { Carrier } from '../content/templates';
+import type { Carrier, MessageTemplates } from '../content/templates';
 
 /**
  * What a provider said. `recipient`: this number cannot be reached this way (invalid or blacklisted) — permanent.
@@ -40,6 +41,20 @@ export interface VoiceProvider {
   readonly name: string;
   readonly carrier: Carrier;
   call(req: VoiceCall): Promise<ProviderResult>;
+}
+
+/** What every carrier adapter holds: its settings (named as recorded on attempts), the templates' carrier codes, the clock that signs. */
+export abstract class CarrierProvider<S extends { name: string }> {
+  abstract readonly carrier: Carrier;
+  readonly name: string;
+
+  constructor(
+    protected readonly s: S,
+    protected readonly templates: MessageTemplates,
+    protected readonly clock: Clock,
+  ) {
+    this.name = s.name;
+  }
 }
 
 export const providerDown = (code: string, error: string): ProviderFailure => ({ ok: false, kind: 'provider', code, error });

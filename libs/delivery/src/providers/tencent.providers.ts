@@ -1,43 +1,69 @@
 import type { Clock } from '@app/common';
-import type { MessageTemplates } from '../content/templates';
 import { toPositional } from '../content/templates';
 import { tc3Headers } from '../signing/tc3';
-import { callProvider, ProviderResult, SmsProvider, SmsSend, usedParams } from './provider';
+import { callProvider, CarrierProvider, ProviderFailure, ProviderResult, SmsProvider, SmsSend, usedParams, VoiceCall, VoiceProvider } from './provider';
 
 export interface TencentSettings {
   name: string;
   endpoint: string;
   secretId: string;
   secretKey: string;
+  /** SmsSdkAppId for SMS, VoiceSdkAppid for voice: each product has its own application. */
   sdkAppId: string;
   region: string;
   timeoutMs: number;
 }
 
-interface SendSmsAnswer {
-  Response?: {
-    Error?: { Code: string; Message: string };
-    SendStatusSet?: Array<{ SerialNo: string; PhoneNumber: string; Code: string; Message: string }>;
-    RequestId?: string;
-  };
+/** Every Tencent Cloud API 3.0 answer: the action's fields, or Error, inside Response. */
+interface Tc3Answer<T> {
+  Response?: T & { Error?: { Code: string; Message: string }; RequestId?: string };
 }
+
+type SendSmsAnswer = Tc3Answer<{ SendStatusSet?: Array<{ SerialNo: string; PhoneNumber: string; Code: string; Message: string }> }>;
+type SendTtsVoiceAnswer = Tc3Answer<{ SendStatus?: { CallId?: string; SessionContext?: string } }>;
 
 /** Tencent Cloud SMS accepts at most 200 numbers per SendSms. */
 const MAX_NUMBERS = 200;
-const INVALID_NUMBER = ['InvalidParameterValue.IncorrectPhoneNumber'];
-const BLOCKED = ['FailedOperation.PhoneNumberInBlacklist', 'FailedOperation.PhoneNumberOnBlacklist'];
+const SMS_INVALID_NUMBER = ['InvalidParameterValue.IncorrectPhoneNumber'];
+const SMS_BLOCKED = ['FailedOperation.PhoneNumberInBlacklist', 'FailedOperation.PhoneNumberOnBlacklist'];
+const VOICE_INVALID_NUMBER = ['InvalidParameterValue.CalledNumberVerifyFail'];
+/** 下发语音消息时命中频率限制策略: too many calls to this number for now. */
+const VOICE_PER_NUMBER_LIMIT = ['LimitExceeded.DeliveryFrequencyLimit'];
 
-function readAnswer(status: number, body: SendSmsAnswer): ProviderResult {
-  const r = body.Response;
-  if (status !== 200 || !r) {
-    return { ok: false, kind: 'provider', code: `HTTP${status}`, error: `HTTP ${status}` };
+/** A Tencent error code by whose problem it is: the number's (permanent), the number's for now (retry), or the provider's. */
+function failure(code: string, message: string, rules: { invalid: string[]; blocked?: string[]; retry: (code: string) => boolean }): ProviderFailure {
+  const error = `${code}: ${message}`.slice(0, 400);
+  if (rules.invalid.includes(code) || rules.blocked?.includes(code)) {
+    return { ok: false, kind: 'recipient', code, error, invalidNumber: rules.invalid.includes(code) };
   }
+  return { ok: false, kind: rules.retry(code) ? 'retry' : 'provider', code, error };
+}
+
+/** E.164 as Tencent wants it: +86 and the number, a landline without its trunk 0. */
+export function e164(phone: string): string {
+  return phone.startsWith('+') ? phone : `+86${phone.replace(/^0/, '')}`;
+}
+
+/** POST a TC3-HMAC-SHA256-signed JSON action; a non-200 or an answer without Response is the provider's failure. */
+async function tc3Call<T>(
+  s: TencentSettings,
+  clock: Clock,
+  api: { service: string; action: string; version: string },
+  body: Record<string, unknown>,
+  read: (r: NonNullable<Tc3Answer<T>['Response']>) => ProviderResult,
+): Promise<ProviderResult> {
+  const payload = JSON.stringify(body);
+  const host = new URL(s.endpoint).host;
+  const headers = tc3Headers({ ...api, host, region: s.region, payload, timestamp: Math.floor(clock.now().getTime() / 1000) }, s.secretId, s.secretKey);
+  delete headers.Host;
+  return callProvider<Tc3Answer<T>>(s.endpoint, { method: 'POST', headers, body: payload }, s.timeoutMs, (status, answer) =>
+    status === 200 && answer.Response ? read(answer.Response) : { ok: false, kind: 'provider', code: `HTTP${status}`, error: `HTTP ${status}` },
+  );
+}
+
+function readSendSms(r: NonNullable<SendSmsAnswer['Response']>): ProviderResult {
   if (r.Error) {
-    const code = r.Error.Code;
-    const error = `${code}: ${r.Error.Message}`.slice(0, 400);
-    return INVALID_NUMBER.includes(code)
-      ? { ok: false, kind: 'recipient', code, error, invalidNumber: true }
-      : { ok: false, kind: 'provider', code, error };
+    return failure(r.Error.Code, r.Error.Message, { invalid: SMS_INVALID_NUMBER, retry: () => false });
   }
   const set = r.SendStatusSet ?? [];
   const sent = set.filter((s) => s.Code === 'Ok');
@@ -45,27 +71,20 @@ function readAnswer(status: number, body: SendSmsAnswer): ProviderResult {
     return { ok: true, messageIds: sent.map((s) => s.SerialNo), rejected: set.length - sent.length };
   }
   const first = set[0] ?? { Code: 'Empty', Message: 'no SendStatusSet' };
-  const error = `${first.Code}: ${first.Message}`.slice(0, 400);
-  if (INVALID_NUMBER.includes(first.Code) || BLOCKED.includes(first.Code)) {
-    return { ok: false, kind: 'recipient', code: first.Code, error, invalidNumber: INVALID_NUMBER.includes(first.Code) };
+  return failure(first.Code, first.Message, { invalid: SMS_INVALID_NUMBER, blocked: SMS_BLOCKED, retry: (c) => c.startsWith('LimitExceeded.PhoneNumber') });
+}
+
+function readSendTtsVoice(r: NonNullable<SendTtsVoiceAnswer['Response']>): ProviderResult {
+  if (r.Error) {
+    return failure(r.Error.Code, r.Error.Message, { invalid: VOICE_INVALID_NUMBER, retry: (c) => VOICE_PER_NUMBER_LIMIT.includes(c) });
   }
-  return { ok: false, kind: first.Code.startsWith('LimitExceeded.PhoneNumber') ? 'retry' : 'provider', code: first.Code, error };
+  const callId = r.SendStatus?.CallId;
+  return callId ? { ok: true, messageIds: [callId], rejected: 0 } : { ok: false, kind: 'provider', code: 'Empty', error: 'Empty: no SendStatus.CallId' };
 }
 
 /** Tencent Cloud SMS SendSms (API 2021-01-11, TC3-HMAC-SHA256); SessionContext carries our idempotency key. */
-export class TencentSmsProvider implements SmsProvider {
+export class TencentSmsProvider extends CarrierProvider<TencentSettings> implements SmsProvider {
   readonly carrier = 'tencent' as const;
-  readonly name: string;
-  private readonly host: string;
-
-  constructor(
-    private readonly s: TencentSettings,
-    private readonly templates: MessageTemplates,
-    private readonly clock: Clock,
-  ) {
-    this.name = s.name;
-    this.host = new URL(s.endpoint).host;
-  }
 
   async send(req: SmsSend): Promise<ProviderResult> {
     const ids: string[] = [];
@@ -84,20 +103,35 @@ export class TencentSmsProvider implements SmsProvider {
 
   private async sendPart(req: SmsSend, phones: string[], part: number): Promise<ProviderResult> {
     const { names } = toPositional(req.message.template.text);
-    const payload = JSON.stringify({
-      PhoneNumberSet: phones.map((p) => (p.startsWith('+') ? p : `+86${p}`)),
+    return tc3Call(this.s, this.clock, { service: 'sms', action: 'SendSms', version: '2021-01-11' }, {
+      PhoneNumberSet: phones.map(e164),
       SmsSdkAppId: this.s.sdkAppId,
       SignName: req.signName,
       TemplateId: this.templates.carrierCode(req.message.template, 'tencent'),
       TemplateParamSet: Object.values(usedParams(req.message, names)),
       SessionContext: part === 0 ? req.idempotencyKey : `${req.idempotencyKey}-p${part}`,
-    });
-    const headers = tc3Headers(
-      { host: this.host, service: 'sms', action: 'SendSms', version: '2021-01-11', region: this.s.region, payload, timestamp: Math.floor(this.clock.now().getTime() / 1000) },
-      this.s.secretId,
-      this.s.secretKey,
-    );
-    delete headers.Host;
-    return callProvider<SendSmsAnswer>(this.s.endpoint, { method: 'POST', headers, body: payload }, this.s.timeoutMs, readAnswer);
+    }, readSendSms);
+  }
+}
+
+/**
+ * Tencent Cloud VMS SendTtsVoice (语音通知, API 2020-09-02, service vms): a template read out to one number. The
+ * call status and keypress come back to /providers/tencent/voice under the returned CallId; SessionContext (our
+ * idempotency key) is only echoed in this answer.
+ */
+export class TencentVoiceProvider extends CarrierProvider<TencentSettings> implements VoiceProvider {
+  readonly carrier = 'tencent' as const;
+
+  async call(req: VoiceCall): Promise<ProviderResult> {
+    const { names } = toPositional(req.message.template.text);
+    return tc3Call(this.s, this.clock, { service: 'vms', action: 'SendTtsVoice', version: '2020-09-02' }, {
+      TemplateId: this.templates.carrierCode(req.message.template, 'tencent'),
+      TemplateParamSet: Object.values(usedParams(req.message, names)),
+      CalledNumber: e164(req.phone),
+      VoiceSdkAppid: this.s.sdkAppId,
+      // Tencent plays a notice at most 3 times.
+      PlayTimes: Math.min(Math.max(req.playTimes, 1), 3),
+      SessionContext: req.idempotencyKey,
+    }, readSendTtsVoice);
   }
 }

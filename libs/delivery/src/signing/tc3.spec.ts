@@ -18,7 +18,7 @@ describe('TC3-HMAC-SHA256 (our signer against the simulator verifier, written se
   it('is accepted as signed', () => {
     const headers = lower(tc3Headers(req, 'AKIDtest', 'secret-key-for-tests'));
     expect(headers.authorization).toMatch(/^TC3-HMAC-SHA256 Credential=AKIDtest\/2025-11-22\/sms\/tc3_request, SignedHeaders=content-type;host, Signature=[0-9a-f]{64}$/);
-    expect(verifyTc3(headers, req.payload, secrets, at)).toEqual({ ok: true });
+    expect(verifyTc3(headers, req.payload, secrets, at)).toEqual({ ok: true, service: 'sms' });
   });
 
   it('is refused when the body, the key, the host or the time do not match', () => {

@@ -1,39 +1,29 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import { CarrierNetwork, requestId } from './carrier-sim';
+import { Answer, CarrierNetwork, parseJson, requestId } from './carrier-sim';
+import { TencentApi } from './tencent-api';
 import { verifyAlibabaRequest } from './verify-alibaba';
-import { verifyTc3 } from './verify-tc3';
-
-export interface Answer {
-  status: number;
-  body: unknown;
-}
 
 export interface CarrierKeys {
   alibaba: Record<string, string>;
   tencent: Record<string, string>;
   tencentAppId: string;
+  tencentVoiceAppId: string;
 }
-
-const parseJson = <T>(s: string | undefined, fallback: T): T => {
-  try {
-    return s ? (JSON.parse(s) as T) : fallback;
-  } catch {
-    return fallback;
-  }
-};
 
 /**
  * The providers' HTTP APIs as the simulator speaks them: Alibaba dysmsapi (SendSms, SendBatchSms) and dyvmsapi
- * (SingleCallByTts) with the RPC signature, Tencent SMS SendSms 2021-01-11 with TC3-HMAC-SHA256. Bad signatures,
- * unknown keys, stale timestamps and unregistered templates are refused like the real platforms refuse them.
+ * (SingleCallByTts) with the RPC signature here, Tencent SMS and VMS (TC3-HMAC-SHA256) in `tencent`. Bad
+ * signatures, unknown keys, stale timestamps and unregistered templates are refused like the real platforms refuse them.
  */
 export class CarrierApi {
   private readonly nonces = new Set<string>();
+  readonly tencent: TencentApi;
 
   constructor(
     private readonly net: CarrierNetwork,
     private readonly keys: CarrierKeys,
-  ) {}
+  ) {
+    this.tencent = new TencentApi(net, { secrets: keys.tencent, smsAppId: keys.tencentAppId, voiceAppId: keys.tencentVoiceAppId });
+  }
 
   alibaba(method: string, params: Record<string, string>, product: 'sms' | 'voice'): Answer {
     const RequestId = requestId();
@@ -65,61 +55,6 @@ export class CarrierApi {
       return this.sendSms(phones, signs[0], params.TemplateCode, values, params.OutId ?? '', RequestId);
     }
     return fail(404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
-  }
-
-  tencent(headers: IncomingHttpHeaders, body: string): Answer {
-    const RequestId = requestId().toLowerCase();
-    const error = (Code: string, Message: string): Answer => ({ status: 200, body: { Response: { Error: { Code, Message }, RequestId } } });
-    const check = verifyTc3(headers, body, this.keys.tencent);
-    if (!check.ok) {
-      return error(check.code, check.message);
-    }
-    if (headers['x-tc-action'] !== 'SendSms' || headers['x-tc-version'] !== '2021-01-11') {
-      return error('InvalidAction', 'The requested action does not exist.');
-    }
-    if (this.net.mode('tencent') === 'error') {
-      return error('InternalError.Timeout', '请求下发短信超时（模拟故障）');
-    }
-    const req = parseJson<{ PhoneNumberSet?: string[]; SmsSdkAppId?: string; SignName?: string; TemplateId?: string; TemplateParamSet?: string[]; SessionContext?: string }>(body, {});
-    if (req.SmsSdkAppId !== this.keys.tencentAppId) {
-      return error('FailedOperation.SmsSdkAppIdVerifyFail', 'SdkAppId 校验失败。');
-    }
-    const numbers = req.PhoneNumberSet ?? [];
-    if (numbers.length === 0 || numbers.length > 200) {
-      return error('LimitExceeded.PhoneNumberCountLimit', '调用接口单次提交的手机号个数超过200个。');
-    }
-    if (!req.SignName) {
-      return error('FailedOperation.SignatureIncorrectOrUnapproved', '签名未审批或格式错误。');
-    }
-    const text = this.net.render('tencent', req.TemplateId ?? '', req.TemplateParamSet ?? []);
-    if (text === null) {
-      return error('FailedOperation.TemplateIncorrectOrUnapproved', '模板未审批或内容不匹配。');
-    }
-    const local = numbers.map((n) => n.replace(/^\+86/, ''));
-    const answer = this.net.submitSms('tencent', local, req.SignName, text, req.SessionContext ?? '');
-    if (!answer.ok) {
-      return error(answer.code, answer.message);
-    }
-    const byPhone = new Map(answer.accepted.map((a) => [a.phone, a.id]));
-    const refused = new Map(answer.refused.map((r) => [r.phone, r.code]));
-    return {
-      status: 200,
-      body: {
-        Response: {
-          SendStatusSet: local.map((p, i) => {
-            const base = { PhoneNumber: numbers[i], SessionContext: req.SessionContext ?? '', IsoCode: 'CN', Fee: 1 };
-            const id = byPhone.get(p);
-            if (id) {
-              return { ...base, SerialNo: id, Code: 'Ok', Message: 'send success' };
-            }
-            return refused.get(p) === 'blacklisted'
-              ? { ...base, SerialNo: '', Fee: 0, Code: 'FailedOperation.PhoneNumberInBlacklist', Message: '手机号在免打扰名单库中' }
-              : { ...base, SerialNo: '', Fee: 0, Code: 'InvalidParameterValue.IncorrectPhoneNumber', Message: '手机号格式错误' };
-          }),
-          RequestId,
-        },
-      },
-    };
   }
 
   private sendSms(phones: string[], signName: string | undefined, code: string | undefined, values: Array<Record<string, string>>, outId: string, RequestId: string): Answer {
@@ -160,9 +95,9 @@ export class CarrierApi {
     if (text === null) {
       return { status: 200, body: { RequestId, Code: 'isv.TTS_TEMPLATE_ILLEGAL', Message: 'TTS模板不存在' } };
     }
-    const answer = this.net.call(params.CalledNumber ?? '', text, params.OutId ?? '');
+    const answer = this.net.call('alibaba', params.CalledNumber ?? '', text, params.OutId ?? '');
     if (!answer.ok) {
-      return { status: 200, body: { RequestId, Code: answer.code, Message: answer.message } };
+      return { status: 200, body: { RequestId, Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '号码格式错误' } };
     }
     return { status: 200, body: { RequestId, Code: 'OK', Message: 'OK', CallId: answer.id } };
   }

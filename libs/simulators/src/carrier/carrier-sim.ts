@@ -21,6 +21,7 @@ export interface SmsRecord {
 
 export interface CallRecord {
   id: string;
+  carrier: Carrier;
   to: string;
   text: string;
   outId: string;
@@ -30,7 +31,8 @@ export interface CallRecord {
 
 export interface CarrierEvents {
   smsReceipt(carrier: Carrier, r: { messageId: string; outId: string; phone: string; delivered: boolean; code: string }): void;
-  voiceReport(r: { callId: string; outId: string; phone: string; answered: boolean; dtmf: string; code: string }): void;
+  /** A call's end, in each carrier's callback format: answered (with a keypress) or not picked up. */
+  voiceReport(carrier: Carrier, r: { callId: string; outId: string; phone: string; result: VoiceBehaviour }): void;
   reply(carrier: Carrier, r: { phone: string; text: string }): void;
 }
 
@@ -132,24 +134,27 @@ export class CarrierNetwork {
     return answer;
   }
 
-  /** A text-to-speech call: the handset answers, presses a key, or does not pick up, as set for the number. */
-  call(phone: string, text: string, outId: string): SubmitAnswer {
-    const key = `voice:${outId}`;
-    const previous = this.submitted.get(key);
+  /**
+   * A text-to-speech call through either carrier: the handset answers, presses a key, or does not pick up, as set for
+   * the number; a repeat of the same idempotency key gets the first answer and calls nobody. `invalid`: not a number.
+   */
+  call(carrier: Carrier, phone: string, text: string, outId: string): SubmitAnswer {
+    const key = outId ? `voice:${carrier}:${outId}` : '';
+    const previous = key ? this.submitted.get(key) : undefined;
     if (previous) {
       return previous;
     }
     if (!MOBILE.test(phone) && !/^0\d{9,11}$/.test(phone)) {
-      return { ok: false, code: 'isv.MOBILE_NUMBER_ILLEGAL', message: '号码格式错误' };
+      return { ok: false, code: 'invalid', message: '号码格式错误' };
     }
-    const id = `${this.nextId('alibaba').replace('^0', '')}^${String(++this.seq).padStart(10, '0')}`;
+    const id = carrier === 'alibaba' ? `${this.nextId('alibaba').replace('^0', '')}^${String(++this.seq).padStart(10, '0')}` : randomUUID();
     const result = this.voice.get(phone) ?? 'answer';
-    this.keep(this.calls, phone, { id, to: phone, text, outId, at: new Date().toISOString(), result });
+    this.keep(this.calls, phone, { id, carrier, to: phone, text, outId, at: new Date().toISOString(), result });
     const answer: SubmitAnswer = { ok: true, id, accepted: [{ phone, id }], refused: [] };
-    this.submitted.set(key, answer);
-    setTimeout(() => this.events.voiceReport({
-      callId: id, outId, phone, answered: result !== 'no_answer', dtmf: result === 'press' ? '1' : '', code: result === 'no_answer' ? '200005' : '200000',
-    }), this.opts.callDelayMs).unref();
+    if (key) {
+      this.submitted.set(key, answer);
+    }
+    setTimeout(() => this.events.voiceReport(carrier, { callId: id, outId, phone, result }), this.opts.callDelayMs).unref();
     return answer;
   }
 
@@ -212,3 +217,18 @@ function segments(text: string): number {
 }
 
 export const requestId = (): string => randomUUID().toUpperCase();
+
+/** What a provider API front answers over HTTP. */
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+/** A JSON parameter as the platforms read it: anything unreadable is as if absent. */
+export const parseJson = <T>(s: string | undefined, fallback: T): T => {
+  try {
+    return s ? (JSON.parse(s) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+};

@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
-export type Tc3Check = { ok: true } | { ok: false; code: string; message: string };
+/** `service`: the one the credential scope names (sms, vms …), for the caller to match against the endpoint's. */
+export type Tc3Check = { ok: true; service: string } | { ok: false; code: string; message: string };
 
 const hex = (data: string) => createHash('sha256').update(data).digest('hex');
 const mac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
@@ -48,5 +49,5 @@ export function verifyTc3(
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, code: 'AuthFailure.SignatureFailure', message: 'The provided credentials could not be validated.' };
   }
-  return { ok: true };
+  return { ok: true, service };
 }

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Answer } from '../carrier/carrier-api';
+import type { Answer } from '../carrier/carrier-sim';
 
 export type HookKind = 'signed' | 'dingtalk' | 'wecom';
 
