@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { schedule, ScheduledTask } from 'node-cron';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { EventChain } from '@app/database';
 import { StrandedWorkSweeper } from '@app/response';
 
-/** node-cron only triggers the sweep; run the ingestor as a single replica. */
+/** node-cron only triggers the sweep and the sealing of the event log; run the ingestor as a single replica. */
 @Injectable()
 export class SweepCron implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SweepCron.name);
@@ -11,6 +12,7 @@ export class SweepCron implements OnApplicationBootstrap, OnApplicationShutdown 
 
   constructor(
     private readonly sweeper: StrandedWorkSweeper,
+    private readonly chain: EventChain,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -22,6 +24,11 @@ export class SweepCron implements OnApplicationBootstrap, OnApplicationShutdown 
           await this.sweeper.sweep();
         } catch (e) {
           this.logger.error({ msg: `sweep failed: ${(e as Error).message}` });
+        }
+        try {
+          await this.chain.seal();
+        } catch (e) {
+          this.logger.error({ msg: `sealing the event log failed: ${(e as Error).message}` });
         }
       },
       { noOverlap: true, name: 'stranded-work-sweep' },

@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { dataSourceOptions } from './data-source';
 import { PoolWarmup } from './pool-warmup';
 import { ApiKeys } from './repositories/api-keys';
+import { EventChain } from './repositories/event-chain';
 import { EventLog } from './repositories/event-log';
 
 @Global()
@@ -18,7 +19,7 @@ import { EventLog } from './repositories/event-log';
       }),
     }),
   ],
-  providers: [EventLog, ApiKeys, PoolWarmup],
-  exports: [EventLog, ApiKeys],
+  providers: [EventLog, EventChain, ApiKeys, PoolWarmup],
+  exports: [EventLog, EventChain, ApiKeys],
 })
 export class DatabaseModule {}

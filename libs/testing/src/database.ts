@@ -12,14 +12,15 @@ const TABLES = [
   'issue_items', 'performance_records',
   'broadcast_jobs', 'public_sms_batches', 'public_notices', 'broadcast_devices', 'resident_phones', 'pending_receipts',
   'webhook_endpoints', 'short_links',
-  'events', 'escalations', 'acknowledgements', 'attempts', 'call_tasks', 'dispatches', 'warnings',
+  'event_seals', 'events', 'escalations', 'acknowledgements', 'attempts', 'call_tasks', 'dispatches', 'warnings',
   'special_residents', 'contracting_assignments', 'responsibility_assignments', 'contact_methods', 'persons',
   'protected_objects', 'risk_zones', 'admin_units', 'api_keys', 'response_specs',
   'warning_drafts', 'feed_entries', 'feed_sources', 'source_alarms', 'station_readings', 'stations',
   'fire_danger_ratings', 'sensor_alarms',
 ];
 
-/** Empties every table; the append-only trigger on events does not fire on TRUNCATE. */
+/** Empties every table (the append-only triggers do not fire on TRUNCATE) and starts the event chain afresh. */
 export async function resetDatabase(ds: DataSource): Promise<void> {
   await ds.query(`TRUNCATE ${TABLES.join(', ')} RESTART IDENTITY CASCADE`);
+  await ds.query(`UPDATE event_seal_state SET below = '0', last_seq = 0, last_chain = repeat('0', 64)`);
 }

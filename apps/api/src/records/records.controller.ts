@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Use
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ValidationError } from '@app/common';
-import type { IssueState } from '@app/database';
+import { EventChain, type IssueState } from '@app/database';
 import { ClosureService, PerformanceLog } from '@app/response';
 import { ApiKeyGuard, Caller, Roles } from '../auth/api-key.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
@@ -14,7 +14,7 @@ export class IssueTransitionDto {
   @ApiProperty({ required: false, maxLength: 500 }) @IsOptional() @IsString() @MaxLength(500) note?: string;
 }
 
-/** 问题清单 and 履职记录 (region-scoped). */
+/** 问题清单 and 履职记录 (region-scoped), and the integrity of the event log they rest on. */
 @ApiTags('records')
 @ApiBearerAuth()
 @Controller('api/v1')
@@ -23,6 +23,7 @@ export class RecordsController {
   constructor(
     private readonly closure: ClosureService,
     private readonly performance: PerformanceLog,
+    private readonly chain: EventChain,
   ) {}
 
   @Get('issues')
@@ -56,5 +57,14 @@ export class RecordsController {
       }
     }
     return this.performance.list(caller.regionCode, { warningId, personId });
+  }
+
+  @Get('event-log/integrity')
+  @Roles('commander', 'admin')
+  @ApiOperation({
+    summary: 'Re-checks the sealed event log (hash chain): how many events are sealed, whether every link holds, the first that does not',
+  })
+  async integrity() {
+    return this.chain.verify();
   }
 }

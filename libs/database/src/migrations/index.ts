@@ -3,6 +3,7 @@ import { AddResponseSpecsAndRosterIndexes1763800100000 } from './1763800100000-A
 import { AddDeliveryChannels1763800200000 } from './1763800200000-AddDeliveryChannels';
 import { CreateResponseRecords1763800300000 } from './1763800300000-CreateResponseRecords';
 import { CreateIngestTables1763800400000 } from './1763800400000-CreateIngestTables';
+import { ChainEvents1763800500000 } from './1763800500000-ChainEvents';
 
 /** Appended by hand, in order. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   AddDeliveryChannels1763800200000,
   CreateResponseRecords1763800300000,
   CreateIngestTables1763800400000,
+  ChainEvents1763800500000,
 ];
