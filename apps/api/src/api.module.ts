@@ -13,6 +13,7 @@ import { CallsController } from './calls/calls.controller';
 import { ConsoleController } from './console/console.controller';
 import { EvacuationsController } from './evacuations/evacuations.controller';
 import { WarningLifecycleController } from './lifecycle/warning-lifecycle.controller';
+import { OrderPageController } from './orders/order-page.controller';
 import { OrdersController, OrderTargetsController } from './orders/orders.controller';
 import { RecordsController } from './records/records.controller';
 import { AlertsController } from './alerts/alerts.controller';
@@ -35,7 +36,7 @@ import { WarningsController } from './warnings/warnings.controller';
   imports: [ConfigModule, DatabaseModule, QueueModule, AlertsModule, ResponseModule, MatchingModule, DeliveryCallbacksModule],
   controllers: [HealthController, AlertsController, PreviewController, WarningsController, AckController, ResponseSpecsController, RosterController,
     OfficerWarningsController, ReadingsController, FeedsController,
-    CallsController, WarningLifecycleController, OrdersController, OrderTargetsController, EvacuationsController, BoardController,
+    CallsController, WarningLifecycleController, OrdersController, OrderTargetsController, OrderPageController, EvacuationsController, BoardController,
     RecordsController, ProviderCallbacksController, ShortLinkController, ConsoleController],
   providers: [ApiKeyGuard, ConsoleSessionGuard],
 })
@@ -45,7 +46,7 @@ export class ApiModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(AckRateLimitMiddleware)
-      .forRoutes('ack/*path', 'api/v1/ack/*path', 'api/v1/order-targets/*path', { path: 'console/sign-in', method: RequestMethod.POST });
+      .forRoutes('ack/*path', 'api/v1/ack/*path', 'order/*path', 'api/v1/order-targets/*path', { path: 'console/sign-in', method: RequestMethod.POST });
     consumer.apply(...bodyParsers(this.config.http.maxBodyBytes)).forRoutes('*path');
   }
 }

@@ -26,6 +26,9 @@ const PARSER_ERRORS: Record<string, [number, string]> = {
   'request.size.invalid': [400, 'request size did not match Content-Length'],
 };
 
+// Routes a person opens in a browser: errors answer with a zh-CN page, not JSON.
+const PAGE_PREFIXES = ['/ack/', '/order/', '/a/', '/console'];
+
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001']);
 
 interface Answer {
@@ -46,7 +49,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (res.headersSent) {
       return;
     }
-    if (req.path?.startsWith('/ack/') || req.path?.startsWith('/a/') || req.path?.startsWith('/console')) {
+    if (PAGE_PREFIXES.some((prefix) => req.path?.startsWith(prefix))) {
       res.status(answer.status).type('html').set('Referrer-Policy', 'no-referrer').send(renderMessagePage('无法完成', String(answer.body.message)));
       return;
     }

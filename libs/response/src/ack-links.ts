@@ -33,8 +33,9 @@ export class AckLinks {
     return this.signer.sign({ sub: orderTargetId, per: personId, pur: 'order', exp });
   }
 
+  /** The target's page (GET /order/:token): the order, its deadlines, and the 已收到指令 / 已执行 forms. */
   orderUrl(token: string): string {
-    return `${this.config.http.publicBaseUrl}/api/v1/order-targets/${token}`;
+    return `${this.config.http.publicBaseUrl}/order/${token}`;
   }
 
   /** Refuses forged, altered, foreign-purpose and expired tokens; says nothing about which task exists. */

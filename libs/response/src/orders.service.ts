@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, inRegion, NotFoundError, ValidationError } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import type { OrderMeasure } from '@app/database';
+import type { OrderMeasure, OrderTargetState, Role } from '@app/database';
 import { EventLog, ORDER_MEASURES } from '@app/database';
 import { JobOutcome } from '@app/queue';
 import { AckLinks } from './ack-links';
@@ -36,6 +36,36 @@ export interface IssueOrderInput {
 }
 
 export type TargetAction = 'acknowledge' | 'execute' | 'lift_acknowledge';
+
+/** What a target's link page shows: the order, its deadlines, who issued it, and what this target has recorded. */
+export interface OrderTargetView {
+  targetId: string;
+  orderId: string;
+  personName: string;
+  unitName: string;
+  measure: OrderMeasure;
+  title: string;
+  instruction: string;
+  /** The issuing API key's name and role (the raw actor when the key is gone). */
+  issuer: { name: string; role: Role | null };
+  issuedAt: Date;
+  ackDeadlineAt: Date;
+  executeDeadlineAt: Date;
+  orderState: 'ordered' | 'lifted';
+  liftedAt: Date | null;
+  state: OrderTargetState;
+  acknowledgedAt: Date | null;
+  executedAt: Date | null;
+  /** Answered after that step's deadline: recorded, and marked late. */
+  acknowledgedLate: boolean;
+  executedLate: boolean;
+  evidenceNote: string | null;
+  evidenceUrl: string | null;
+  drill: boolean;
+}
+
+/** An answer after the step's deadline is late (recorded all the same). */
+const lateFor = (at: Date | null, deadline: Date): boolean => !!at && at.getTime() > deadline.getTime();
 
 /**
  * 熔断 orders (断、禁、停、撤、疏) to units: each target confirms twice (acknowledged, then executed with a note or
@@ -85,7 +115,7 @@ export class OrdersService {
         [order.id, input.targets.map((t) => t.personId), input.targets.map((t) => t.unitName)],
       );
       const notices = await this.linkNotices(tx, order.id, targets, 'order', `【熔断指令·${MEASURE_ZH[input.measure]}】${input.title}`,
-        `${input.instruction ?? ''}\n请立即确认收到，执行完毕后上报执行情况（说明或照片链接）：`, now);
+        `${input.instruction ?? ''}\n请打开以下链接立即确认收到；执行完毕后在同一页面上报执行情况（说明，可附照片链接）：`, now);
       await this.events.append({ type: 'OrderIssued', warningId: input.warningId ?? null, actor, data: { orderId: order.id, measure: input.measure, targets: targets.length } }, tx);
       return { id: order.id, targets, notices, ack: scaled(input.ackDeadlineMin), exec: scaled(input.executeDeadlineMin) };
     });
@@ -97,20 +127,77 @@ export class OrdersService {
     return { id: result.id, targets: result.targets.length };
   }
 
+  /** What the link page shows. Opening is recorded (OrderLinkOpened), but it is not an answer. */
+  async view(token: string): Promise<OrderTargetView> {
+    const claims = this.links.verify(token, 'order');
+    const [r] = await this.dataSource.query<Array<{
+      target_id: string; order_id: string; warning_id: string | null; person_name: string; unit_name: string; measure: OrderMeasure;
+      title: string; instruction: string; issued_by: string; key_name: string | null; key_role: Role | null; issued_at: Date;
+      ack_deadline_at: Date; execute_deadline_at: Date; order_state: 'ordered' | 'lifted'; lifted_at: Date | null;
+      state: OrderTargetState; acknowledged_at: Date | null; executed_at: Date | null; evidence_note: string | null;
+      evidence_url: string | null; drill: boolean | null;
+    }>>(
+      `SELECT ot.id AS target_id, o.id AS order_id, o.warning_id, p.name AS person_name, ot.unit_name, o.measure, o.title,
+              o.instruction, o.issued_by, k.name AS key_name, k.role AS key_role, o.issued_at, o.ack_deadline_at,
+              o.execute_deadline_at, o.state AS order_state, o.lifted_at, ot.state, ot.acknowledged_at, ot.executed_at,
+              ot.evidence_note, ot.evidence_url, w.is_drill AS drill
+       FROM order_targets ot JOIN orders o ON o.id = ot.order_id JOIN persons p ON p.id = ot.person_id
+       LEFT JOIN warnings w ON w.id = o.warning_id LEFT JOIN api_keys k ON 'api-key:' || k.name = o.issued_by
+       WHERE ot.id = $1 AND ot.person_id = $2`,
+      [claims.sub, claims.per],
+    );
+    if (!r) {
+      throw new NotFoundError('指令链接无效，请使用短信或邮件中的完整链接。(unknown order target)');
+    }
+    await this.events.append({ type: 'OrderLinkOpened', warningId: r.warning_id, actor: `person:${claims.per}`, data: { orderId: r.order_id, targetId: r.target_id } });
+    return {
+      targetId: r.target_id,
+      orderId: r.order_id,
+      personName: r.person_name,
+      unitName: r.unit_name,
+      measure: r.measure,
+      title: r.title,
+      instruction: r.instruction,
+      issuer: { name: r.key_name ?? r.issued_by.replace(/^api-key:/, ''), role: r.key_role },
+      issuedAt: r.issued_at,
+      ackDeadlineAt: r.ack_deadline_at,
+      executeDeadlineAt: r.execute_deadline_at,
+      orderState: r.order_state,
+      liftedAt: r.lifted_at,
+      state: r.state,
+      acknowledgedAt: r.acknowledged_at,
+      executedAt: r.executed_at,
+      acknowledgedLate: lateFor(r.acknowledged_at, r.ack_deadline_at),
+      executedLate: lateFor(r.executed_at, r.execute_deadline_at),
+      evidenceNote: r.evidence_note,
+      evidenceUrl: r.evidence_url,
+      drill: r.drill ?? false,
+    };
+  }
+
   async respondByToken(token: string, action: TargetAction, evidence: { note?: string | null; photoUrl?: string | null }) {
     const claims = this.links.verify(token, 'order');
     return this.respond(claims.sub, claims.per, action, evidence, `person:${claims.per}`);
   }
 
-  /** Two-step confirmation; repeats are harmless (the first time stands). Executing implies acknowledging. */
+  /**
+   * Two-step confirmation; repeats are harmless (the first time stands). Executing implies acknowledging.
+   * A step answered after its deadline is recorded all the same and marked late (…Late event, order_*_late record).
+   */
   async respond(targetId: string, personId: string | null, action: TargetAction, evidence: { note?: string | null; photoUrl?: string | null }, actor: string) {
     if (action === 'execute' && !evidence.note && !evidence.photoUrl) {
       throw new ValidationError('执行情况需附说明或照片链接 (note or photoUrl required)');
     }
+    // Only the evidence is recorded, whatever else the caller's body carried.
+    const proof = { note: evidence.note ?? undefined, photoUrl: evidence.photoUrl ?? undefined };
     const now = this.clock.now();
     return this.dataSource.transaction(async (tx) => {
-      const [t] = await tx.query<Array<{ id: string; person_id: string; state: string; order_state: string; order_id: string; warning_id: string | null; acknowledged_at: Date | null }>>(
-        `SELECT ot.id, ot.person_id, ot.state, ot.acknowledged_at, o.state AS order_state, o.id AS order_id, o.warning_id
+      const [t] = await tx.query<Array<{
+        id: string; person_id: string; state: string; order_state: string; order_id: string; warning_id: string | null;
+        acknowledged_at: Date | null; executed_at: Date | null; ack_deadline_at: Date; execute_deadline_at: Date;
+      }>>(
+        `SELECT ot.id, ot.person_id, ot.state, ot.acknowledged_at, ot.executed_at, o.state AS order_state, o.id AS order_id,
+                o.warning_id, o.ack_deadline_at, o.execute_deadline_at
          FROM order_targets ot JOIN orders o ON o.id = ot.order_id WHERE ot.id = $1 FOR UPDATE OF ot`,
         [targetId],
       );
@@ -127,19 +214,24 @@ export class OrdersService {
       if (t.order_state === 'lifted') {
         throw new ConflictError('该指令已解除，无需再确认 (order lifted)');
       }
-      const target = action === 'execute' ? 'executed' : 'acknowledged';
+      const executing = action === 'execute';
+      const target = executing ? 'executed' : 'acknowledged';
+      const deadline = executing ? t.execute_deadline_at : t.ack_deadline_at;
       if (t.state === 'executed' || t.state === target) {
-        return { id: t.id, state: t.state, already: true };
+        return { id: t.id, state: t.state, already: true, late: lateFor(executing ? t.executed_at : t.acknowledged_at, deadline) };
       }
+      const late = lateFor(now, deadline);
       await tx.query(
         `UPDATE order_targets SET state = $2::varchar, acknowledged_at = coalesce(acknowledged_at, $3),
                 executed_at = CASE WHEN $2::varchar = 'executed' THEN $3::timestamptz END,
                 evidence_note = coalesce($4, evidence_note), evidence_url = coalesce($5, evidence_url) WHERE id = $1`,
-        [t.id, target, now, evidence.note ?? null, evidence.photoUrl ?? null],
+        [t.id, target, now, proof.note ?? null, proof.photoUrl ?? null],
       );
-      await this.performance.record(tx, [{ kind: action === 'execute' ? 'order_executed' : 'order_acknowledged', orderTargetId: t.id, detail: evidence }], now);
-      await this.events.append({ type: action === 'execute' ? 'OrderExecuted' : 'OrderAcknowledged', warningId: t.warning_id, actor, data: { orderId: t.order_id, targetId: t.id, ...evidence } }, tx);
-      return { id: t.id, state: target, already: false };
+      const kind = `order_${target}${late ? '_late' : ''}` as const;
+      await this.performance.record(tx, [{ kind, orderTargetId: t.id, detail: { ...proof, late } }], now);
+      const type = `${executing ? 'OrderExecuted' : 'OrderAcknowledged'}${late ? 'Late' : ''}`;
+      await this.events.append({ type, warningId: t.warning_id, actor, data: { orderId: t.order_id, targetId: t.id, ...proof, late } }, tx);
+      return { id: t.id, state: target, already: false, late };
     });
   }
 
@@ -202,7 +294,7 @@ export class OrdersService {
         [o.id],
       );
       const notices = await this.linkNotices(tx, o.id, targets, 'order_lifted', `【解除熔断·${MEASURE_ZH[o.measure]}】${o.title}`,
-        `${note ?? ''}\n请确认已知悉并有序恢复：`, now);
+        `${note ?? ''}\n此指令已解除，请有序恢复。指令详情：`, now);
       await this.events.append({ type: 'OrderLifted', warningId: o.warning_id, actor, data: { orderId: o.id, note } }, tx);
       return notices;
     });

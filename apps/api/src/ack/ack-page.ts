@@ -16,7 +16,8 @@ section{background:#fff;border-radius:.5rem;padding:.75rem 1rem;margin:.75rem 0}
 button.alt{background:#455a64}button.warn{background:#b71c1c}input,textarea{width:100%;box-sizing:border-box;font-size:1rem;padding:.5rem;margin:.25rem 0}
 .muted{color:#666;font-size:.9rem}.drill{background:#6a1b9a;color:#fff;text-align:center;padding:.25rem}`;
 
-function layout(title: string, body: string): string {
+/** The public pages' shell (ack and order links): zh-CN, inline style, no scripts. */
+export function layout(title: string, body: string): string {
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
 }

@@ -30,7 +30,7 @@ export class OrdersController {
   @Post(':id/lift')
   @HttpCode(200)
   @Roles('duty_officer', 'commander')
-  @ApiOperation({ summary: 'Lift an order; every target is notified and asked to acknowledge resumption' })
+  @ApiOperation({ summary: 'Lift an order; every target is notified (its link then shows the order as lifted)' })
   async lift(@Param('id', ParseUUIDPipe) id: string, @Body() body: LiftOrderDto, @CurrentCaller() caller: Caller) {
     return this.orders.lift(id, caller.regionCode, `api-key:${caller.name}`, body.note ?? null);
   }
@@ -45,7 +45,7 @@ export class OrdersController {
   }
 }
 
-/** The public side: the signed link each target received. */
+/** The JSON twin of the order page (GET/POST /order/:token): the signed token each target's link carries. */
 @ApiTags('orders')
 @Controller('api/v1/order-targets')
 export class OrderTargetsController {

@@ -8,7 +8,9 @@ export type PerformanceKind =
   | 'unreachable'
   | 'escalation_exhausted'
   | 'order_acknowledged'
+  | 'order_acknowledged_late'
   | 'order_executed'
+  | 'order_executed_late'
   | 'order_silent';
 
 /** 履职记录: one line of a person's duty-performance ledger, for the role slots they were called in. */
