@@ -1,18 +1,17 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { waitFor } from '@app/common';
 import { seedDemo } from '@app/demo';
 import { CALLBACK_HEADERS, ProviderHealth, signCallback } from '@app/delivery';
 import { JobName, JobProducer, QueueName } from '@app/queue';
-import { Simulators, startSimulators } from '@app/simulators';
+import type { Simulators } from '@app/simulators';
 import { resetDatabase } from '@app/testing';
 import { capXml } from '../support/cap-builder';
-import { Pipeline, startPipeline } from '../support/pipeline';
+import type { Pipeline } from '../support/pipeline';
+import { SimulatedPipeline, startSimulatedPipeline } from '../support/simulated-pipeline';
 
 const SHIZHI = '500230107';
 const SECRET = 'e2e-callback-secret-0123456789';
@@ -48,6 +47,7 @@ async function attemptsOf(ds: DataSource, warningId: string, personId: string, c
 
 /** Issue #5: fan-out over SMS, voice, email, webhooks and loudspeakers through the simulators, and what comes back. */
 describe('delivery over every channel through the simulators', () => {
+  let env: SimulatedPipeline;
   let sims: Simulators;
   let p: Pipeline;
   let ds: DataSource;
@@ -68,38 +68,13 @@ describe('delivery over every channel through the simulators', () => {
   };
 
   beforeAll(async () => {
-    sims = await startSimulators({
-      host: '127.0.0.1',
-      httpPort: 0,
-      smtpPort: 0,
-      templatesDir: join(__dirname, '../../config/templates'),
-      callbackUrl: 'http://127.0.0.1:1',
-      callbackSecret: SECRET,
-      alibaba: { accessKeyId: 'e2e-ali-key', accessKeySecret: 'e2e-ali-secret' },
-      tencent: { secretId: 'e2e-tc-id', secretKey: 'e2e-tc-secret', sdkAppId: '1400009999', voiceSdkAppId: '1400008888' },
-      mqtt: { url: 'mqtt://127.0.0.1:1883', topicPrefix: PREFIX },
-      receiptDelayMs: 50,
-      callDelayMs: 100,
-    });
     // Red: voice rungs at 18 s and 36 s, answer deadline 60 s — long enough to tell "now" from "on schedule".
-    p = await startPipeline({
-      TIMER_SCALE: '0.1',
-      SIMULATOR_HOST: '127.0.0.1',
-      SIMULATOR_PORT: String(sims.httpPort),
-      PROVIDER_CALLBACK_SECRET: SECRET,
-      ALIBABA_ACCESS_KEY_ID: 'e2e-ali-key',
-      ALIBABA_ACCESS_KEY_SECRET: 'e2e-ali-secret',
-      TENCENT_SECRET_ID: 'e2e-tc-id',
-      TENCENT_SECRET_KEY: 'e2e-tc-secret',
-      TENCENT_SMS_SDK_APP_ID: '1400009999',
-      TENCENT_VOICE_SDK_APP_ID: '1400008888',
-      SMS_PROVIDERS: 'alibaba-sim,tencent-sim',
-      VOICE_PROVIDERS: 'alibaba-sim,tencent-voice-sim',
-      BREAKER_OPEN_MS: '1500',
-      MQTT_TOPIC_PREFIX: PREFIX,
+    env = await startSimulatedPipeline({
+      secret: SECRET,
+      mqttPrefix: PREFIX,
+      env: { TIMER_SCALE: '0.1', SMS_PROVIDERS: 'alibaba-sim,tencent-sim', VOICE_PROVIDERS: 'alibaba-sim,tencent-voice-sim', BREAKER_OPEN_MS: '1500' },
     });
-    await p.app.listen(0, '127.0.0.1');
-    sims.callbackUrl = `http://127.0.0.1:${(p.server.address() as AddressInfo).port}`;
+    ({ sims, p } = env);
     ds = p.ds;
     await resetDatabase(ds);
     await seedDemo(ds);
@@ -131,10 +106,7 @@ describe('delivery over every channel through the simulators', () => {
   }, 120_000);
 
   afterAll(async () => {
-    // Later rungs and deadlines are still delayed in Redis: drop them so the next spec's workers do not run them.
-    await Promise.all(Object.values(QueueName).map((name) => p?.app.get<Queue>(getQueueToken(name)).obliterate({ force: true })));
-    await p?.stop();
-    await sims?.stop();
+    await env?.stop();
   });
 
   it('sends SMS with a whole short link and email at once, with receipts and the provider recorded', async () => {

@@ -1,15 +1,14 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { waitFor } from '@app/common';
 import { seedDemo } from '@app/demo';
 import { QueueName } from '@app/queue';
 import { StrandedWorkSweeper } from '@app/response';
-import { Simulators, startSimulators } from '@app/simulators';
+import type { Simulators } from '@app/simulators';
 import { resetDatabase } from '@app/testing';
-import { Pipeline, startPipeline } from '../support/pipeline';
+import type { Pipeline } from '../support/pipeline';
+import { SimulatedPipeline, startSimulatedPipeline } from '../support/simulated-pipeline';
 import { issueKey, postCap, waitMatched } from './response-support';
 
 const SHIZHI = '500230107';
@@ -22,6 +21,7 @@ const PREFIX = `jy-stranded-${Date.now()}`;
  * before the work is committed and emptying it afterwards.
  */
 describe('the sweep re-enqueues work whose jobs were lost', () => {
+  let env: SimulatedPipeline;
   let sims: Simulators;
   let p: Pipeline;
   let ds: DataSource;
@@ -48,33 +48,13 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
     ).then(([r]) => r);
 
   beforeAll(async () => {
-    sims = await startSimulators({
-      host: '127.0.0.1',
-      httpPort: 0,
-      smtpPort: 0,
-      templatesDir: join(__dirname, '../../config/templates'),
-      callbackUrl: 'http://127.0.0.1:1',
-      callbackSecret: SECRET,
-      alibaba: { accessKeyId: 'e2e-ali-key', accessKeySecret: 'e2e-ali-secret' },
-      tencent: { secretId: 'e2e-tc-id', secretKey: 'e2e-tc-secret', sdkAppId: '1400009999' },
-      mqtt: { url: 'mqtt://127.0.0.1:1883', topicPrefix: PREFIX },
-      receiptDelayMs: 50,
-      callDelayMs: 100,
-    });
     // Red: voice rungs at 1.8 and 3.6 s, answer deadline 6 s.
-    p = await startPipeline({
-      TIMER_SCALE: '0.01',
-      SWEEP_STALE_MS: '100',
-      SIMULATOR_HOST: '127.0.0.1',
-      SIMULATOR_PORT: String(sims.httpPort),
-      PROVIDER_CALLBACK_SECRET: SECRET,
-      ALIBABA_ACCESS_KEY_ID: 'e2e-ali-key',
-      ALIBABA_ACCESS_KEY_SECRET: 'e2e-ali-secret',
-      SMS_PROVIDERS: 'alibaba-sim',
-      MQTT_TOPIC_PREFIX: PREFIX,
+    env = await startSimulatedPipeline({
+      secret: SECRET,
+      mqttPrefix: PREFIX,
+      env: { TIMER_SCALE: '0.01', SWEEP_STALE_MS: '100', SMS_PROVIDERS: 'alibaba-sim' },
     });
-    await p.app.listen(0, '127.0.0.1');
-    sims.callbackUrl = `http://127.0.0.1:${(p.server.address() as AddressInfo).port}`;
+    ({ sims, p } = env);
     ds = p.ds;
     await resetDatabase(ds);
     await seedDemo(ds);
@@ -88,9 +68,7 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(Object.values(QueueName).map((name) => p?.app.get<Queue>(getQueueToken(name)).obliterate({ force: true })));
-    await p?.stop();
-    await sims?.stop();
+    await env?.stop();
     delete process.env.SWEEP_STALE_MS; // later specs in this process sweep with the default
   });
 

@@ -73,3 +73,11 @@ export class TokenSigner {
     return b64url(createHmac('sha256', this.keys[kid]).update(payload).digest());
   }
 }
+
+/**
+ * The 10-character code of a short link (/a/<code>), derived with a signing key from what it stands for (a call
+ * task id, a notice's key): it needs no lookup to build and comes out the same on a retry.
+ */
+export function shortCode(key: string, subject: string): string {
+  return createHmac('sha256', key).update(`short:${subject}`).digest('base64url').slice(0, 10);
+}

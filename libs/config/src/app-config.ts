@@ -1,3 +1,5 @@
+import type { NoticeChannelRule, NoticeKind } from './notice-channels';
+
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
   http: { port: number; publicBaseUrl: string; maxBodyBytes: number };
@@ -5,6 +7,8 @@ export interface AppConfig {
   redis: { url: string; queuePrefix: string };
   mail: { smtpUrl: string; from: string };
   ack: { keys: Record<string, string>; currentKid: string; graceHours: number; notifyPeers: boolean; ratePerSecond: number };
+  /** Which channels each kind of notice goes by (NOTICE_CHANNELS). */
+  notices: { channels: Record<NoticeKind, NoticeChannelRule> };
   timers: { scale: number; responseSpecFile: string };
   sweep: { cron: string; staleMs: number };
   /** Feeds and duty-officer warnings (issue 3). */

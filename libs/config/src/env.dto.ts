@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { DEFAULT_NOTICE_CHANNELS } from './notice-channels';
 
 /** Every environment variable the service reads, with its default. config/.env.example documents them. */
 export class EnvDto {
@@ -43,6 +44,13 @@ export class EnvDto {
   /** When someone answers, the others called for the same zone or object are told who answered (a notice, not a call). */
   @IsIn(['true', 'false'])
   ACK_NOTIFY_PEERS = 'true';
+
+  /**
+   * Channels per notice kind, `kind:rule,…` over the defaults: `sms+email` both, `email/sms` the first the person has
+   * (the next when it is missing or refuses). Checked in loadEnv (notice-channels.ts).
+   */
+  @IsString()
+  NOTICE_CHANNELS = DEFAULT_NOTICE_CHANNELS;
 
   /** Requests per second per IP on the public ack routes before 429. */
   @Type(() => Number) @IsInt() @Min(1) @Max(10_000)

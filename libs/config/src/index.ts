@@ -2,3 +2,4 @@ export * from './app-config';
 export * from './load-env';
 export * from './config.module';
 export * from './response-spec';
+export * from './notice-channels';

@@ -3,6 +3,7 @@ import { validateSync } from 'class-validator';
 import { validate as validateCron } from 'node-cron';
 import { AppConfig } from './app-config';
 import { EnvDto } from './env.dto';
+import { parseNoticeChannels } from './notice-channels';
 
 export class InvalidEnvironmentError extends Error {
   constructor(readonly variables: string[]) {
@@ -51,7 +52,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!validateCron(dto.SWEEP_CRON)) {
     bad.push('SWEEP_CRON');
   }
-  if (bad.length > 0) {
+  const noticeChannels = parseNoticeChannels(dto.NOTICE_CHANNELS);
+  if (!noticeChannels) {
+    bad.push('NOTICE_CHANNELS');
+  }
+  if (bad.length > 0 || !noticeChannels) {
     throw new InvalidEnvironmentError(bad);
   }
   const pairs = dto.ACK_SIGNING_KEYS.split(',').map((p) => p.split(':') as [string, string]);
@@ -63,6 +68,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
     mail: { smtpUrl: dto.SMTP_URL, from: dto.MAIL_FROM },
     ack: { keys: Object.fromEntries(pairs), currentKid: pairs[0][0], graceHours: dto.ACK_LINK_GRACE_HOURS,
       notifyPeers: dto.ACK_NOTIFY_PEERS === 'true', ratePerSecond: dto.ACK_RATE_PER_SECOND },
+    notices: { channels: noticeChannels },
     timers: { scale: dto.TIMER_SCALE, responseSpecFile: dto.RESPONSE_SPEC_FILE },
     sweep: { cron: dto.SWEEP_CRON, staleMs: dto.SWEEP_STALE_MS },
     ingest: {

@@ -7,6 +7,7 @@ import { SmsChannel, VoiceChannel } from './channels/phone.channels';
 import { WebhookChannel } from './channels/webhook.channel';
 import { MessageTemplates } from './content/templates';
 import { DispatchService } from './dispatch.service';
+import { NoticeSender } from './notice-sender';
 import { EmailCallChannel } from './channels/email-call.channel';
 import { EmailChannel } from './email.channel';
 import { DeliveryRateMonitor } from './failover/delivery-rate.monitor';
@@ -33,7 +34,7 @@ const templatesProvider = {
 })
 export class DeliveryCallbacksModule {}
 
-/** The dispatcher's side: sending over every channel, failover, public warnings, loudspeakers over MQTT. */
+/** The dispatcher's side: sending over every channel, failover, notices, public warnings, loudspeakers over MQTT. */
 @Module({
   imports: [ResponseModule],
   providers: [
@@ -48,11 +49,12 @@ export class DeliveryCallbacksModule {}
     EmailCallChannel,
     WebhookChannel,
     DispatchService,
+    NoticeSender,
     ReceiptService,
     DeliveryRateMonitor,
     MqttLink,
     PublicWarningService,
   ],
-  exports: [DispatchService, PublicWarningService, ProviderHealth, ProviderRegistry, MessageTemplates],
+  exports: [DispatchService, NoticeSender, PublicWarningService, ProviderHealth, ProviderRegistry, MessageTemplates],
 })
 export class DeliveryModule {}

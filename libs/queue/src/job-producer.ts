@@ -24,6 +24,7 @@ export interface StrandedWork {
   publicPlans?: Array<{ warningId: string; level: number | null }>;
   publicSms?: Array<{ batchId: string; level: number | null }>;
   broadcasts?: Array<{ broadcastJobId: string; level: number | null }>;
+  notices?: string[];
 }
 
 type BulkJob = { name: string; data: object; opts: JobsOptions };
@@ -66,6 +67,11 @@ export class JobProducer {
     await this.addChunked(this.broadcast, jobs.map((b) => this.broadcastJob(b.broadcastJobId, b.level)));
   }
 
+  /** Notify-only notices (outbox rows in `notices`), after the commit that wrote them. */
+  async sendNotices(noticeIds: string[]): Promise<void> {
+    await this.addChunked(this.notices, noticeIds.map((id) => this.noticeJob(id)));
+  }
+
   /**
    * For the sweep, with work PostgreSQL says is still to do: a job that failed for good, or completed without doing it
    * (it found its row claimed by a worker that then died), runs again; a missing one is added; a live one is left alone.
@@ -77,6 +83,7 @@ export class JobProducer {
     await this.ensure(this.publicWarnings, (work.publicPlans ?? []).map((w) => this.publicPlanJob(w.warningId, w.level)));
     await this.ensure(this.sms, (work.publicSms ?? []).map((b) => this.publicSmsJob(b.batchId, b.level)));
     await this.ensure(this.broadcast, (work.broadcasts ?? []).map((b) => this.broadcastJob(b.broadcastJobId, b.level)));
+    await this.ensure(this.notices, (work.notices ?? []).map((id) => this.noticeJob(id)));
   }
 
   private sendJobsByQueue(jobs: SendJob[]): Map<Queue, BulkJob[]> {
@@ -116,6 +123,10 @@ export class JobProducer {
       data: { broadcastJobId },
       opts: { ...DEFAULT_JOB_OPTIONS[JobName.PlayBroadcast], jobId: jobId.broadcast(broadcastJobId), priority: priorityForLevel(level) },
     };
+  }
+
+  private noticeJob(noticeId: string): BulkJob {
+    return { name: JobName.SendNotice, data: { noticeId }, opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendNotice], jobId: jobId.notice(noticeId) } };
   }
 
   private async ensure(queue: Queue, jobs: BulkJob[]): Promise<void> {

@@ -1,52 +1,143 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { shortCode } from '@app/common';
+import { APP_CONFIG, AppConfig, NoticeChannel, noticeChannelsFor, noticeFallbackFor, NoticeKind } from '@app/config';
 
 export interface NewNotice {
   personId: string;
-  kind: 'answered_by_peer' | 'order' | 'order_escalated' | 'order_lifted';
-  /** One notice per key: a repeated request writes nothing new. */
+  kind: NoticeKind;
+  /** One notice per key and channel: a repeated request writes nothing new. */
   dedupeKey: string;
   subject: string;
+  /** The email's text; our one link in it (PUBLIC_BASE_URL/…) goes by SMS as a short link. */
   body: string;
   warningId?: string | null;
   orderId?: string | null;
 }
 
+interface NoticeRow extends NewNotice {
+  channel: NoticeChannel;
+  contactId: string | null;
+}
+
+const NO_CONTACT = '无可用联系方式 (no usable contact)';
+
 /**
- * Notify-only messages, written in the caller's transaction (an outbox row per person, on their best valid
- * email contact; a person without one gets a row marked failed so the gap shows). Enqueue the ids after commit.
+ * Notify-only messages, written in the caller's transaction: an outbox row per person and channel, the channels
+ * chosen per kind by NOTICE_CHANNELS among the person's valid contacts (best priority first). A person with none
+ * gets one row marked failed so the gap shows. Enqueue the returned ids after commit.
  */
 @Injectable()
 export class NoticeService {
+  private readonly linkKey: string;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.linkKey = config.ack.keys[config.ack.currentKid];
+  }
+
   async write(tx: EntityManager, notices: NewNotice[], now: Date): Promise<string[]> {
     if (notices.length === 0) {
       return [];
     }
-    const rows = await tx.query<Array<{ id: string; status: string }>>(
+    const contacts = await this.contacts(tx, notices.map((n) => n.personId));
+    const rows = notices.flatMap((n): NoticeRow[] => {
+      const rule = this.config.notices.channels[n.kind];
+      const mine = contacts.get(n.personId) ?? new Map<NoticeChannel, string>();
+      const channels = noticeChannelsFor(rule, new Set(mine.keys()));
+      return channels.length === 0
+        ? [{ ...n, channel: rule.channels[0], contactId: null }]
+        : channels.map((channel) => ({ ...n, channel, contactId: mine.get(channel) ?? null }));
+    });
+    return this.insert(tx, rows, now);
+  }
+
+  /**
+   * A notice that failed for good on its channel goes on by the next channel of a first-of rule (`email/sms`), if
+   * the person has one not tried yet. Returns the new row's id to enqueue after commit, or nothing.
+   */
+  async fallBack(tx: EntityManager, noticeId: string, now: Date): Promise<string[]> {
+    const [n] = await tx.query<Array<{
+      person_id: string; kind: NoticeKind; dedupe_key: string; subject: string; body: string;
+      warning_id: string | null; order_id: string | null; tried: string[];
+    }>>(
+      `SELECT n.person_id, n.kind, n.dedupe_key, n.subject, n.body, n.warning_id, n.order_id,
+              array(SELECT o.channel FROM notices o WHERE o.dedupe_key = n.dedupe_key) AS tried
+       FROM notices n WHERE n.id = $1 AND n.status = 'failed'`,
+      [noticeId],
+    );
+    if (!n) {
+      return [];
+    }
+    const mine = (await this.contacts(tx, [n.person_id])).get(n.person_id) ?? new Map<NoticeChannel, string>();
+    const next = noticeFallbackFor(this.config.notices.channels[n.kind], new Set(mine.keys()), new Set(n.tried));
+    if (!next) {
+      return [];
+    }
+    const notice = { personId: n.person_id, kind: n.kind, dedupeKey: n.dedupe_key, subject: n.subject, body: n.body, warningId: n.warning_id, orderId: n.order_id };
+    return this.insert(tx, [{ ...notice, channel: next, contactId: mine.get(next) ?? null }], now);
+  }
+
+  /** Each person's best valid SMS and email contact. */
+  private async contacts(tx: EntityManager, personIds: string[]): Promise<Map<string, Map<NoticeChannel, string>>> {
+    const rows = await tx.query<Array<{ person_id: string; channel: NoticeChannel; id: string }>>(
+      `SELECT DISTINCT ON (person_id, channel) person_id, channel, id FROM contact_methods
+       WHERE person_id = ANY($1::uuid[]) AND channel IN ('sms','email') AND invalid_at IS NULL
+       ORDER BY person_id, channel, priority, id`,
+      [[...new Set(personIds)]],
+    );
+    const out = new Map<string, Map<NoticeChannel, string>>();
+    for (const r of rows) {
+      out.set(r.person_id, (out.get(r.person_id) ?? new Map<NoticeChannel, string>()).set(r.channel, r.id));
+    }
+    return out;
+  }
+
+  /** An SMS row whose body holds one of our links gets a short link standing for it (made in the same transaction). */
+  private async insert(tx: EntityManager, rows: NoticeRow[], now: Date): Promise<string[]> {
+    const links = rows.map((r) => {
+      const url = r.channel === 'sms' && r.contactId ? this.linkIn(r.body) : null;
+      return url ? { code: shortCode(this.linkKey, `notice:${r.dedupeKey}`), personId: r.personId, url } : null;
+    });
+    const withLink = links.filter((l) => l !== null);
+    if (withLink.length > 0) {
+      await tx.query(
+        `INSERT INTO short_links (code, person_id, url) SELECT * FROM unnest($1::varchar[], $2::uuid[], $3::varchar[]) ON CONFLICT DO NOTHING`,
+        [withLink.map((l) => l.code), withLink.map((l) => l.personId), withLink.map((l) => l.url)],
+      );
+    }
+    const inserted = await tx.query<Array<{ id: string; status: string }>>(
       `INSERT INTO notices (person_id, warning_id, order_id, kind, dedupe_key, subject, body, channel, contact_method_id,
-                            status, error, created_at, updated_at)
-       SELECT n.person_id, n.warning_id, n.order_id, n.kind, n.dedupe_key, n.subject, n.body, 'email', c.id,
-              CASE WHEN c.id IS NULL THEN 'failed' ELSE 'queued' END,
-              CASE WHEN c.id IS NULL THEN '无可用联系方式 (no usable contact)' END, $9, $9
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::varchar[], $5::varchar[], $6::varchar[], $7::text[], $8::int[])
-         AS n(person_id, warning_id, order_id, kind, dedupe_key, subject, body, ord)
-       LEFT JOIN LATERAL (SELECT m.id FROM contact_methods m WHERE m.person_id = n.person_id AND m.channel = 'email'
-                          AND m.invalid_at IS NULL ORDER BY m.priority LIMIT 1) c ON true
-       ORDER BY n.ord
-       ON CONFLICT (dedupe_key) DO NOTHING
+                            link_code, status, error, created_at, updated_at)
+       SELECT n.person_id, n.warning_id, n.order_id, n.kind, n.dedupe_key, n.subject, n.body, n.channel, n.contact_id,
+              n.link_code, CASE WHEN n.contact_id IS NULL THEN 'failed' ELSE 'queued' END,
+              CASE WHEN n.contact_id IS NULL THEN $12 END, $11, $11
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::varchar[], $5::varchar[], $6::varchar[], $7::text[],
+                   $8::varchar[], $9::uuid[], $10::varchar[])
+         AS n(person_id, warning_id, order_id, kind, dedupe_key, subject, body, channel, contact_id, link_code)
+       ON CONFLICT (dedupe_key, channel) DO NOTHING
        RETURNING id, status`,
       [
-        notices.map((n) => n.personId),
-        notices.map((n) => n.warningId ?? null),
-        notices.map((n) => n.orderId ?? null),
-        notices.map((n) => n.kind),
-        notices.map((n) => n.dedupeKey),
-        notices.map((n) => n.subject.slice(0, 300)),
-        notices.map((n) => n.body),
-        notices.map((_, i) => i),
+        rows.map((n) => n.personId),
+        rows.map((n) => n.warningId ?? null),
+        rows.map((n) => n.orderId ?? null),
+        rows.map((n) => n.kind),
+        rows.map((n) => n.dedupeKey),
+        rows.map((n) => n.subject.slice(0, 300)),
+        rows.map((n) => n.body),
+        rows.map((n) => n.channel),
+        rows.map((n) => n.contactId),
+        links.map((l) => l?.code ?? null),
         now,
+        NO_CONTACT,
       ],
     );
-    return rows.filter((r) => r.status === 'queued').map((r) => r.id);
+    return inserted.filter((r) => r.status === 'queued').map((r) => r.id);
+  }
+
+  /** Our first link in a text: everything we send people starts with PUBLIC_BASE_URL. */
+  private linkIn(text: string): string | null {
+    const base = this.config.http.publicBaseUrl;
+    const at = text.indexOf(`${base}/`);
+    return at < 0 ? null : (/^\S+/.exec(text.slice(at))?.[0] ?? null);
   }
 }

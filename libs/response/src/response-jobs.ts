@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { DEFAULT_JOB_OPTIONS, JobName, QueueName, jobId } from '@app/queue';
+import { DEFAULT_JOB_OPTIONS, JobName, JobProducer, QueueName, jobId } from '@app/queue';
 
 const delayUntil = (at: Date, now: Date) => Math.max(0, at.getTime() - now.getTime());
 
@@ -10,7 +10,7 @@ const delayUntil = (at: Date, now: Date) => Math.max(0, at.getTime() - now.getTi
 export class ResponseJobs {
   constructor(
     @InjectQueue(QueueName.Deadlines) private readonly deadlines: Queue,
-    @InjectQueue(QueueName.Notices) private readonly notices: Queue,
+    private readonly producer: JobProducer,
   ) {}
 
   /** At expires_at the warning is lifted, if PostgreSQL still says it is live then. */
@@ -33,14 +33,6 @@ export class ResponseJobs {
   }
 
   async sendNotices(noticeIds: string[]): Promise<void> {
-    for (let i = 0; i < noticeIds.length; i += 1000) {
-      await this.notices.addBulk(
-        noticeIds.slice(i, i + 1000).map((noticeId) => ({
-          name: JobName.SendNotice,
-          data: { noticeId },
-          opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendNotice], jobId: jobId.notice(noticeId) },
-        })),
-      );
-    }
+    await this.producer.sendNotices(noticeIds);
   }
 }

@@ -14,6 +14,8 @@ export interface SweepReport {
   publicPlans: number;
   publicSms: number;
   broadcasts: number;
+  /** Notices (who answered, orders …) still queued or left mid-send. */
+  notices: number;
 }
 
 /**
@@ -53,6 +55,12 @@ export class StrandedWorkSweeper {
     await this.producer.scheduleChecks([...timers.deadlines, ...timers.rungs], now);
     const residents = await this.publicWarnings(before);
     await this.producer.rerun(residents);
+    await this.dataSource.query(`UPDATE notices SET status = 'queued' WHERE status = 'sending' AND updated_at < $1`, [before]);
+    const notices = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT id FROM notices WHERE status = 'queued' AND updated_at < $1 LIMIT 10000`,
+      [before],
+    );
+    await this.producer.rerun({ notices: notices.map((n) => n.id) });
     const report = {
       warnings: warnings.length,
       attempts: attempts.length,
@@ -61,6 +69,7 @@ export class StrandedWorkSweeper {
       publicPlans: residents.publicPlans.length,
       publicSms: residents.publicSms.length,
       broadcasts: residents.broadcasts.length,
+      notices: notices.length,
     };
     if (Object.values(report).some((n) => n > 0)) {
       this.logger.warn({ msg: 'sweep re-enqueued stranded work', ...report });

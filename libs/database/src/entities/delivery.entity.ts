@@ -1,13 +1,16 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
-/** The short code in an SMS (GET /a/:code) that redirects to the call's signed ack link. */
+/** The short code in an SMS (GET /a/:code): redirects to the call's signed ack link, or to a notice's stored link. */
 @Entity('short_links')
 export class ShortLinkEntity {
   @PrimaryColumn({ type: 'varchar', length: 16 })
   code!: string;
 
-  @Column({ name: 'call_task_id', type: 'uuid', unique: true })
-  callTaskId!: string;
+  @Column({ name: 'call_task_id', type: 'uuid', unique: true, nullable: true })
+  callTaskId!: string | null;
+
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  url!: string | null;
 
   @Column({ name: 'person_id', type: 'uuid' })
   personId!: string;

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
 /** 断、禁、停、撤、疏: the 熔断 measures an order can carry. */
 export const ORDER_MEASURES = [
@@ -89,8 +89,12 @@ export class OrderTargetEntity {
   liftAcknowledgedAt!: Date | null;
 }
 
-/** A notify-only message (who answered, order, order lift, escalation of an order): sent, never waited for. */
+/**
+ * A notify-only message (who answered, order, order lift, escalation of an order) on one channel: sent, never
+ * waited for. One row per notice and channel (NOTICE_CHANNELS says which); an SMS carries its link as a short link.
+ */
 @Entity('notices')
+@Unique(['dedupeKey', 'channel'])
 export class NoticeEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -107,7 +111,7 @@ export class NoticeEntity {
   @Column({ type: 'varchar', length: 24 })
   kind!: string;
 
-  @Column({ name: 'dedupe_key', type: 'varchar', length: 200, unique: true })
+  @Column({ name: 'dedupe_key', type: 'varchar', length: 200 })
   dedupeKey!: string;
 
   @Column({ type: 'varchar', length: 300 })
@@ -117,13 +121,30 @@ export class NoticeEntity {
   body!: string;
 
   @Column({ type: 'varchar', length: 16 })
-  channel!: string;
+  channel!: 'sms' | 'email';
 
   @Column({ name: 'contact_method_id', type: 'uuid', nullable: true })
   contactMethodId!: string | null;
 
+  /** SMS only: the short link (short_links.code) standing for the link in the body. */
+  @Column({ name: 'link_code', type: 'varchar', length: 16, nullable: true })
+  linkCode!: string | null;
+
+  /** sent = accepted by the SMTP server or carrier; delivered / failed after a carrier receipt too. */
   @Column({ type: 'varchar', length: 16, default: 'queued' })
-  status!: 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+  status!: 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'cancelled';
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  provider!: string | null;
+
+  @Column({ name: 'provider_message_id', type: 'varchar', length: 200, nullable: true })
+  providerMessageId!: string | null;
+
+  @Column({ name: 'receipt_code', type: 'varchar', length: 40, nullable: true })
+  receiptCode!: string | null;
+
+  @Column({ name: 'receipt_at', type: 'timestamptz', nullable: true })
+  receiptAt!: Date | null;
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   error!: string | null;

@@ -4,6 +4,7 @@ import { AddDeliveryChannels1763800200000 } from './1763800200000-AddDeliveryCha
 import { CreateResponseRecords1763800300000 } from './1763800300000-CreateResponseRecords';
 import { CreateIngestTables1763800400000 } from './1763800400000-CreateIngestTables';
 import { ChainEvents1763800500000 } from './1763800500000-ChainEvents';
+import { NoticeChannels1763800600000 } from './1763800600000-NoticeChannels';
 
 /** Appended by hand, in order. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateResponseRecords1763800300000,
   CreateIngestTables1763800400000,
   ChainEvents1763800500000,
+  NoticeChannels1763800600000,
 ];

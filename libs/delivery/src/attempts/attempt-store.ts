@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { createHmac } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Clock } from '@app/common';
+import { Clock, shortCode } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { CallReason } from '@app/database';
 import { callReasonsSql, EventLog } from '@app/database';
@@ -45,11 +44,6 @@ export interface StatusUpdate {
   error: string | null;
   /** When the provider answered (not when the batch is written). */
   at: Date;
-}
-
-/** The short code of a call's link: derived from the task id with the ack key, so it needs no lookup to build. */
-export function shortCode(key: string, callTaskId: string): string {
-  return createHmac('sha256', key).update(`short:${callTaskId}`).digest('base64url').slice(0, 10);
 }
 
 const EVENT_TYPE: Record<FinalStatus, string> = {

@@ -121,6 +121,42 @@ export function composePublicSms(t: MessageTemplates, w: PublicContent, signName
   return fitSms(t, { template, params, text: renderTemplate(template.text, params) }, signName, maxSegments);
 }
 
+/** What a notify-only notice says by SMS. */
+export interface NoticeSmsContent {
+  kind: string;
+  subject: string;
+  body: string;
+  /** Our link in the body, which the SMS replaces by `shortLink`. */
+  link: string | null;
+  shortLink: string | null;
+  isDrill: boolean;
+}
+
+/** The body's lines that add to the subject (not repeating it, without the link), as one run of sentences. */
+export function noticeDetails(subject: string, body: string, link: string | null): string {
+  return body
+    .split('\n')
+    .map((line) => (link ? line.replace(link, '') : line).trim())
+    .filter((line) => line.length > 0 && !subject.includes(line))
+    .map((line) => (/[。！？；：，、.!?;:,)）]$/.test(line) ? line : `${line}。`))
+    .join('');
+}
+
+/**
+ * A notice by SMS: the template of its kind (notice_sms.<kind>, else notice_sms.default), the subject and details
+ * shortened to fit SMS_MAX_SEGMENTS like a call's SMS, the short link never cut.
+ */
+export function composeNoticeSms(t: MessageTemplates, n: NoticeSmsContent, signName: string, maxSegments: number): ComposedSms {
+  const template = t.byKey('notice_sms', n.kind);
+  const params: TemplateVars = {
+    drill: n.isDrill ? '【演练】' : '',
+    headline: n.subject.replace(/[。；;.\s]+$/, ''),
+    instruction: noticeDetails(n.subject, n.body, n.link),
+    link: n.shortLink ?? '',
+  };
+  return fitSms(t, { template, params, text: renderTemplate(template.text, params) }, signName, maxSegments);
+}
+
 /** What the loudspeakers say. */
 export function composeBroadcast(t: MessageTemplates, w: PublicContent): ComposedText {
   const template = t.pick('broadcast', w.hazard, levelKey(w.level));

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export type TemplateChannel = 'sms' | 'voice' | 'robot' | 'public_sms' | 'broadcast';
-export const TEMPLATE_CHANNELS: TemplateChannel[] = ['sms', 'voice', 'robot', 'public_sms', 'broadcast'];
+/** `notice_sms`: notify-only notices by SMS, keyed by notice kind (answered_by_peer, order …) instead of hazard/level. */
+export type TemplateChannel = 'sms' | 'voice' | 'robot' | 'public_sms' | 'broadcast' | 'notice_sms';
+export const TEMPLATE_CHANNELS: TemplateChannel[] = ['sms', 'voice', 'robot', 'public_sms', 'broadcast', 'notice_sms'];
 export const TEMPLATE_VARIABLES = [
   'drill', 'name', 'headline', 'event', 'level', 'area', 'instruction', 'deadline', 'link', 'reasons', 'ask',
 ] as const;

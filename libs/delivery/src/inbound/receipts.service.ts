@@ -20,6 +20,7 @@ export const INVALID_NUMBER_RECEIPTS = new Set(['MN:0001', 'EMPTY_NUMBER']);
 export interface ReceiptReport {
   attempts: number;
   publicMessages: number;
+  notices: number;
   pending: number;
 }
 
@@ -54,7 +55,7 @@ export class ReceiptService {
 
   async apply(receipts: Receipt[]): Promise<ReceiptReport> {
     if (receipts.length === 0) {
-      return { attempts: 0, publicMessages: 0, pending: 0 };
+      return { attempts: 0, publicMessages: 0, notices: 0, pending: 0 };
     }
     const matched = await this.applyToAttempts(receipts);
     const seen = new Set(matched.map((m) => m.key));
@@ -67,7 +68,9 @@ export class ReceiptService {
     const settled = new Set(known.map((k) => k.mid));
     const rest = receipts.filter((r) => !seen.has(`${r.carrier}|${r.messageId}`) && !settled.has(r.messageId));
     const counted = await this.countPublic(rest);
-    const pending = rest.filter((r) => !counted.has(`${r.carrier}|${r.messageId}`));
+    const uncounted = rest.filter((r) => !counted.has(`${r.carrier}|${r.messageId}`));
+    const noticed = await this.applyToNotices(uncounted);
+    const pending = uncounted.filter((r) => !noticed.has(`${r.carrier}|${r.messageId}`));
     if (pending.length > 0) {
       await this.dataSource.query(
         `INSERT INTO pending_receipts (provider, message_id, status, code, at)
@@ -75,7 +78,12 @@ export class ReceiptService {
         [pending.map((r) => r.carrier), pending.map((r) => r.messageId), pending.map((r) => r.status), pending.map((r) => r.code), pending.map((r) => r.at)],
       );
     }
-    return { attempts: receipts.length - rest.length, publicMessages: rest.length - pending.length, pending: pending.length };
+    return {
+      attempts: receipts.length - rest.length,
+      publicMessages: rest.length - uncounted.length,
+      notices: uncounted.length - pending.length,
+      pending: pending.length,
+    };
   }
 
   /** Receipts that waited for their attempt's status write; older than a day they are dropped. */
@@ -84,6 +92,7 @@ export class ReceiptService {
       `SELECT p.id, p.provider, p.message_id, p.status, p.code, p.at FROM pending_receipts p
        WHERE EXISTS (SELECT 1 FROM attempts a WHERE a.provider_message_id = p.message_id AND a.status = 'accepted')
           OR EXISTS (SELECT 1 FROM public_sms_batches b WHERE b.message_ids && ARRAY[p.message_id]::varchar[])
+          OR EXISTS (SELECT 1 FROM notices n WHERE n.provider_message_id = p.message_id AND n.status = 'sent')
        ORDER BY p.id LIMIT 5000`,
     );
     await this.dataSource.query(`DELETE FROM pending_receipts WHERE received_at < $1`, [new Date(this.clock.now().getTime() - 86_400_000)]);
@@ -125,6 +134,38 @@ export class ReceiptService {
       await this.nextRung.afterPermanentFailure(r.call_task_id);
     }
     return rows.map((r) => ({ ...r, key: `${r.carrier}|${r.provider_message_id}` }));
+  }
+
+  /**
+   * Receipts of notices sent by SMS: sent → delivered or failed (with the code); a dead number marks the contact
+   * invalid. A repeated receipt changes nothing. Returns the receipts that belong to a notice.
+   */
+  private async applyToNotices(receipts: Receipt[]): Promise<Set<string>> {
+    if (receipts.length === 0) {
+      return new Set();
+    }
+    const rows = await this.dataSource.query<Array<{
+      id: string; carrier: string; mid: string; status: 'delivered' | 'failed'; code: string; applied: boolean;
+      contact_method_id: string; person_id: string; address: string; channel: string;
+    }>>(
+      `WITH v AS (SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::timestamptz[]) AS v(carrier, mid, status, code, at)),
+       hit AS (
+         SELECT n.id, n.status AS was, n.contact_method_id, v.* FROM notices n
+         JOIN v ON n.provider_message_id = v.mid AND n.provider LIKE v.carrier || '%'),
+       upd AS (
+         UPDATE notices n SET status = hit.status, receipt_code = hit.code, receipt_at = hit.at, updated_at = now(),
+                error = CASE WHEN hit.status = 'failed' THEN 'receipt ' || hit.code ELSE n.error END
+         FROM hit WHERE n.id = hit.id AND n.status = 'sent' RETURNING n.id)
+       SELECT hit.id, hit.carrier, hit.mid, hit.status, hit.code, hit.contact_method_id, c.person_id, c.address, c.channel,
+              hit.was = 'sent' AS applied
+       FROM hit JOIN contact_methods c ON c.id = hit.contact_method_id`,
+      [receipts.map((r) => r.carrier), receipts.map((r) => r.messageId), receipts.map((r) => r.status), receipts.map((r) => r.code), receipts.map((r) => r.at)],
+    );
+    for (const r of rows.filter((x) => x.applied && x.status === 'failed' && INVALID_NUMBER_RECEIPTS.has(x.code))) {
+      await invalidateContact(this.dataSource.manager, r, true, `回执 ${r.code}（空号）`, this.clock.now());
+      this.logger.warn({ msg: 'notice receipt says the number is dead', noticeId: r.id, code: r.code });
+    }
+    return new Set(rows.map((r) => `${r.carrier}|${r.mid}`));
   }
 
   /** Area-SMS receipts: counted per batch (one provider message id per request, or one per number). */
