@@ -4,8 +4,20 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { dataSourceOptions } from './data-source';
 import { PoolWarmup } from './pool-warmup';
 import { ApiKeys } from './repositories/api-keys';
+import { AttemptsRepository } from './repositories/attempts.repository';
+import { CallTasksRepository } from './repositories/call-tasks.repository';
+import { ContactMethodsRepository } from './repositories/contact-methods.repository';
+import { DispatchesRepository } from './repositories/dispatches.repository';
+import { EscalationsRepository } from './repositories/escalations.repository';
 import { EventChain } from './repositories/event-chain';
 import { EventLog } from './repositories/event-log';
+import { NoticesRepository } from './repositories/notices.repository';
+import { ReportRecords } from './repositories/report-records';
+import { ShortLinksRepository } from './repositories/short-links.repository';
+import { WarningsRepository } from './repositories/warnings.repository';
+
+/** The repositories: each the one writer of its tables (see table-ownership.spec.ts). */
+const REPOSITORIES = [AttemptsRepository, CallTasksRepository, ContactMethodsRepository, DispatchesRepository, EscalationsRepository, NoticesRepository, ShortLinksRepository, WarningsRepository];
 
 @Global()
 @Module({
@@ -19,7 +31,7 @@ import { EventLog } from './repositories/event-log';
       }),
     }),
   ],
-  providers: [EventLog, EventChain, ApiKeys, PoolWarmup],
-  exports: [EventLog, EventChain, ApiKeys],
+  providers: [EventLog, EventChain, ApiKeys, PoolWarmup, ReportRecords, ...REPOSITORIES],
+  exports: [EventLog, EventChain, ApiKeys, ReportRecords, ...REPOSITORIES],
 })
 export class DatabaseModule {}

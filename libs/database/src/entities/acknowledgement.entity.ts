@@ -1,7 +1,8 @@
+import type { AnswerName } from '@app/config';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export type AckMethod = 'link' | 'sms_reply' | 'keypress' | 'manual';
-export type AckResponse = 'received' | 'on_post' | 'evacuating' | 'cannot_comply';
+export type AckResponse = AnswerName;
 
 /** The one answer to a call task. The first wins; it is never overwritten. */
 @Entity('acknowledgements')

@@ -1,6 +1,7 @@
+import type { ApiRoleName } from '@app/config';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type Role = 'ingest' | 'duty_officer' | 'commander' | 'admin';
+export type Role = ApiRoleName;
 
 /** A machine or console caller. Only the SHA-256 of the key is stored. Region = admin unit code it may see. */
 @Entity('api_keys')

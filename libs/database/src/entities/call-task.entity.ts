@@ -1,13 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-
-export type CallTaskState =
-  | 'pending'
-  | 'sent'
-  | 'acknowledged'
-  | 'escalated'
-  | 'unreachable'
-  | 'cancelled'
-  | 'superseded';
+import type { CallTaskState } from '../call-task-states';
 
 /** Why a person is called: role slot on a target (zone, object, unit) or an escalation. */
 export interface CallReason {

@@ -106,6 +106,10 @@ export class BroadcastDeviceEntity {
   @Column({ name: 'admin_unit_code', type: 'varchar', length: 12, nullable: true })
   adminUnitCode!: string | null;
 
+  /** Where it stands; without it the map places it in its risk zone, else its unit. */
+  @Column({ type: 'geometry', spatialFeatureType: 'Point', srid: 4326, nullable: true, select: false })
+  geom!: unknown;
+
   @Column({ type: 'boolean', default: true })
   active!: boolean;
 }

@@ -1,6 +1,7 @@
+import type { EscalationReasonName } from '@app/config';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type EscalationReason = 'no_ack' | 'unreachable' | 'cannot_comply';
+export type EscalationReason = EscalationReasonName;
 
 @Entity('escalations')
 export class EscalationEntity {

@@ -27,6 +27,7 @@ export * from './station.entity';
 export * from './station-reading.entity';
 export * from './fire-danger-rating.entity';
 export * from './sensor-alarm.entity';
+export * from './daily-report.entity';
 
 import { AdminUnitEntity } from './admin-unit.entity';
 import { RiskZoneEntity } from './risk-zone.entity';
@@ -66,6 +67,7 @@ import { StationEntity } from './station.entity';
 import { StationReadingEntity } from './station-reading.entity';
 import { FireDangerRatingEntity } from './fire-danger-rating.entity';
 import { SensorAlarmEntity } from './sensor-alarm.entity';
+import { DailyReportEntity } from './daily-report.entity';
 
 /** Listed explicitly: globs do not survive bundling and hide what the schema is. */
 export const ENTITIES = [
@@ -111,4 +113,5 @@ export const ENTITIES = [
   ShelterEntity,
   EvacuationEntity,
   EvacuationReportEntity,
+  DailyReportEntity,
 ];

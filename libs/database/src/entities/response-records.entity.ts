@@ -82,6 +82,10 @@ export class IssueItemEntity {
   @Column({ type: 'jsonb', default: [] })
   history!: Array<{ from: IssueState; to: IssueState; at: string; actor: string; note?: string }>;
 
+  /** What the item rests on beyond its warning (a repeat non-responder: the period and the warnings not answered). */
+  @Column({ type: 'jsonb', default: {} })
+  detail!: Record<string, unknown>;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -1,3 +1,4 @@
+import type { LevelName } from '@app/config';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export type StationKind = 'river' | 'reservoir' | 'rain';
@@ -6,7 +7,7 @@ export type StationKind = 'river' | 'reservoir' | 'rain';
 export interface RainThreshold {
   hours: 1 | 3 | 24;
   mm: number;
-  colour: 'red' | 'orange' | 'yellow' | 'blue';
+  colour: LevelName;
 }
 
 /** A hydrology (river), reservoir or rain-gauge station with its thresholds (警戒/保证/汛限水位, rainfall). */

@@ -25,6 +25,10 @@ export class WarningDraftEntity {
   @Column({ type: 'jsonb', default: [] })
   approvals!: Array<{ by: string; at: string }>;
 
+  /** { by, at, comment }: sent back to the author by a second officer; cleared when the draft is edited. */
+  @Column({ type: 'jsonb', nullable: true })
+  returned!: { by: string; at: string; comment: string } | null;
+
   @Column({ name: 'created_by', type: 'varchar', length: 100 })
   createdBy!: string;
 

@@ -1,8 +1,9 @@
+import type { LevelName } from '@app/config';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export type WarningState = 'received' | 'matching' | 'tracking' | 'superseded' | 'lifted' | 'expired' | 'closed';
 export type WarningStatus = 'actual' | 'exercise' | 'test';
-export type WarningColour = 'red' | 'orange' | 'yellow' | 'blue';
+export type WarningColour = LevelName;
 
 /** One version of a warning. Versions of the same warning share chain_id; `references` links to the prior one. */
 @Entity('warnings')
@@ -96,6 +97,29 @@ export class WarningEntity {
   @Column({ type: 'text', nullable: true, select: false })
   raw!: string | null;
 
+  /** Empty optional elements of the message that were ignored, e.g. an empty <references/>. */
+  @Column({ name: 'ingest_notes', type: 'jsonb', default: [] })
+  ingestNotes!: Array<{ field: string; note: string }>;
+
+  /** 无匹配对象: why this warning called nobody (null when it matched someone). */
+  @Column({ name: 'unmatched_reason', type: 'varchar', length: 32, nullable: true })
+  unmatchedReason!: UnmatchedReason | null;
+
+  @Column({ name: 'unmatched_detail', type: 'text', nullable: true })
+  unmatchedDetail!: string | null;
+
+  @Column({ name: 'unmatched_at', type: 'timestamptz', nullable: true })
+  unmatchedAt!: Date | null;
+
+  @Column({ name: 'unmatched_dismissed_at', type: 'timestamptz', nullable: true })
+  unmatchedDismissedAt!: Date | null;
+
+  @Column({ name: 'unmatched_dismissed_by', type: 'varchar', length: 120, nullable: true })
+  unmatchedDismissedBy!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }
+
+/** Why a warning matched nobody: no area at all, outside every known unit, no zones/objects of its hazard there, nobody on their roster. */
+export type UnmatchedReason = 'no_area' | 'outside_units' | 'no_zones_or_objects' | 'no_persons';

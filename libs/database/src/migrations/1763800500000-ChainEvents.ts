@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Makes the event log tamper-evident (DOMAIN R-129/R-130: the 叫应 log is evidence). Each event is sealed after its
+ * Makes the event log tamper-evident (the 叫应 log is evidence for after-action review and accountability). Each event is sealed after its
  * transaction has ended into `event_seals`, a hash chain in sealing order: chain = sha256(previous chain | seq |
  * event id | event hash). Chaining at insert time would need one lock across every writer (it deadlocked under
  * concurrent escalations); sealing afterwards needs none. `tx` (the inserting transaction) tells which events are

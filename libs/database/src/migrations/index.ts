@@ -5,6 +5,16 @@ import { CreateResponseRecords1763800300000 } from './1763800300000-CreateRespon
 import { CreateIngestTables1763800400000 } from './1763800400000-CreateIngestTables';
 import { ChainEvents1763800500000 } from './1763800500000-ChainEvents';
 import { NoticeChannels1763800600000 } from './1763800600000-NoticeChannels';
+import { CreateAccounts1763800700000 } from './1763800700000-CreateAccounts';
+import { WarningIngestFlags1763800710000 } from './1763800710000-WarningIngestFlags';
+import { DraftReturns1763800800000 } from './1763800800000-DraftReturns';
+import { RequestAudit1763801000000 } from './1763801000000-RequestAudit';
+import { EscalationNotices1763800900000 } from './1763800900000-EscalationNotices';
+import { BoardNotify1763801100000 } from './1763801100000-BoardNotify';
+import { EscalationRounds1763801150000 } from './1763801150000-EscalationRounds';
+import { DeferredPeerNotices1763801160000 } from './1763801160000-DeferredPeerNotices';
+import { BoardReadsEventLog1763801200000 } from './1763801200000-BoardReadsEventLog';
+import { BoardReports1763801300000 } from './1763801300000-BoardReports';
 
 /** Appended by hand, in order. */
 export const MIGRATIONS = [
@@ -15,4 +25,14 @@ export const MIGRATIONS = [
   CreateIngestTables1763800400000,
   ChainEvents1763800500000,
   NoticeChannels1763800600000,
+  CreateAccounts1763800700000,
+  WarningIngestFlags1763800710000,
+  DraftReturns1763800800000,
+  EscalationNotices1763800900000,
+  RequestAudit1763801000000,
+  BoardNotify1763801100000,
+  EscalationRounds1763801150000,
+  DeferredPeerNotices1763801160000,
+  BoardReadsEventLog1763801200000,
+  BoardReports1763801300000,
 ];

@@ -9,7 +9,7 @@ const VERIFY_BATCH = 10_000;
 const SEALER_LOCK = 'jiaoying:event-seal';
 
 /** The chain link of one sealed event (the migration 1763800500000 says why sealing comes after commit). */
-export function chainLink(previous: string, seq: number, eventId: string, eventHash: string): string {
+function chainLink(previous: string, seq: number, eventId: string, eventHash: string): string {
   return createHash('sha256').update(`${previous}|${seq}|${eventId}|${eventHash}`).digest('hex');
 }
 

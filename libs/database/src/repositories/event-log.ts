@@ -11,6 +11,9 @@ export interface NewEvent {
   at?: Date;
 }
 
+/** The head of every insert into the event log; the rows follow (`SELECT …` or `VALUES …`). */
+export const EVENT_INSERT_SQL = 'INSERT INTO events (warning_id, call_task_id, type, actor, data, at)';
+
 /** Appends timeline/audit events, many in one statement; inside the caller's transaction when given one. */
 @Injectable()
 export class EventLog {
@@ -26,7 +29,7 @@ export class EventLog {
     }
     const now = this.clock.now();
     await manager.query(
-      `INSERT INTO events (warning_id, call_task_id, type, actor, data, at)
+      `${EVENT_INSERT_SQL}
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::varchar[], $5::jsonb[], $6::timestamptz[])`,
       [
         list.map((e) => e.warningId ?? null),

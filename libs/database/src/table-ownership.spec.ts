@@ -1,0 +1,185 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+
+/**
+ * Who writes which table: every INSERT / UPDATE / DELETE on a table (and every TypeORM save / update / insert /
+ * delete on its entity) stands in that table's owner file, so a reader finds all the ways a row can change in one
+ * place. Scans the source of apps/ and libs/: not migrations (they shape tables, they do not own rows), not specs,
+ * and not libs/testing (the test harness sets up and tampers with rows on purpose).
+ */
+const ROOT = join(__dirname, '..', '..', '..');
+const REPOS = 'libs/database/src/repositories';
+
+/** table → the files allowed to write it (the first is the owner; any other says why next to it). */
+const OWNERS: Record<string, string[]> = {
+  // The answer to a call: written with its call's new state in one statement (writeFirstAnswers).
+  acknowledgements: [`${REPOS}/first-answers.sql.ts`],
+  attempts: [`${REPOS}/attempts.repository.ts`],
+  call_tasks: [`${REPOS}/call-tasks.repository.ts`],
+  contact_methods: [
+    `${REPOS}/contact-methods.repository.ts`,
+    // The demo seed resets the demo district's people with their contacts (demo data is kept in libs/demo).
+    'libs/demo/src/seed-demo.ts',
+  ],
+  dispatches: [`${REPOS}/dispatches.repository.ts`],
+  escalations: [`${REPOS}/escalations.repository.ts`],
+  escalation_notices: [`${REPOS}/escalations.repository.ts`],
+  escalation_notice_items: [`${REPOS}/escalations.repository.ts`],
+  escalation_answers: [`${REPOS}/escalations.repository.ts`],
+  notices: [`${REPOS}/notices.repository.ts`],
+  short_links: [`${REPOS}/short-links.repository.ts`],
+  events: [`${REPOS}/event-log.ts`],
+  warnings: [`${REPOS}/warnings.repository.ts`],
+  event_seals: [`${REPOS}/event-chain.ts`],
+  event_seal_state: [`${REPOS}/event-chain.ts`],
+};
+
+/**
+ * Tables still written from the services that use them, each to get its repository in turn. The spec prints this
+ * list; a table moved to OWNERS leaves it (the spec fails while it is in both).
+ */
+const NOT_YET_OWNED = [
+  'admin_units',
+  'api_keys',
+  'broadcast_devices',
+  'broadcast_jobs',
+  'call_progress',
+  'contracting_assignments',
+  'daily_reports',
+  'evacuation_reports',
+  'evacuations',
+  'feed_entries',
+  'feed_sources',
+  'fire_danger_ratings',
+  'issue_items',
+  'login_failures',
+  'order_targets',
+  'orders',
+  'performance_records',
+  'pending_receipts',
+  'persons',
+  'protected_objects',
+  'public_notices',
+  'public_sms_batches',
+  'request_audit',
+  'resident_confirmations',
+  'resident_phones',
+  'response_specs',
+  'responsibility_assignments',
+  'risk_zones',
+  'sensor_alarms',
+  'sessions',
+  'shelters',
+  'source_alarms',
+  'special_residents',
+  'station_readings',
+  'stations',
+  'users',
+  'warning_drafts',
+];
+
+const posix = (path: string) => path.split(sep).join('/');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    const rel = posix(relative(ROOT, path));
+    if (entry.isDirectory()) {
+      return entry.name === 'node_modules' || entry.name === 'migrations' || rel === 'libs/testing' ? [] : sourceFiles(path);
+    }
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') ? [path] : [];
+  });
+}
+
+/** Every table the migrations create, and the table of every entity class. */
+function schema(): { tables: Set<string>; entityTables: Map<string, string> } {
+  const tables = new Set<string>();
+  const migrations = join(ROOT, 'libs/database/src/migrations');
+  for (const file of readdirSync(migrations)) {
+    for (const m of readFileSync(join(migrations, file), 'utf8').matchAll(/CREATE TABLE (?:IF NOT EXISTS )?"?(\w+)"?/gi)) {
+      tables.add(m[1].toLowerCase());
+    }
+  }
+  const entityTables = new Map<string, string>();
+  const entities = join(ROOT, 'libs/database/src/entities');
+  for (const file of readdirSync(entities)) {
+    for (const m of readFileSync(join(entities, file), 'utf8').matchAll(/@Entity\('(\w+)'\)[\s\S]*?export class (\w+)/g)) {
+      entityTables.set(m[2], m[1]);
+    }
+  }
+  return { tables, entityTables };
+}
+
+interface Write {
+  table: string;
+  file: string;
+  line: number;
+}
+
+export function writesIn(text: string, file: string, tables: Set<string>, entityTables: Map<string, string>): Write[] {
+  const found: Write[] = [];
+  const add = (table: string, index: number) => found.push({ table, file, line: text.slice(0, index).split('\n').length });
+  const sql = [
+    /\bINSERT\s+INTO\s+"?(\w+)/gi,
+    /\bUPDATE\s+"?(\w+)"?(?:\s+(?:AS\s+)?\w+)?\s+SET\b/gi,
+    /\bDELETE\s+FROM\s+"?(\w+)/gi,
+    /\bTRUNCATE\s+(?:TABLE\s+)?"?(\w+)/gi,
+    // The demo seed's bulk insert helper: insertMany<Row>(manager, 'table', …).
+    /\binsertMany<\w+>\(\s*\w+,\s*'(\w+)'/g,
+  ];
+  for (const pattern of sql) {
+    for (const m of text.matchAll(pattern)) {
+      if (tables.has(m[1].toLowerCase())) {
+        add(m[1].toLowerCase(), m.index ?? 0);
+      }
+    }
+  }
+  const orm = [
+    /\.(?:save|insert|update|upsert|delete|remove|softDelete)\(\s*(\w+Entity)\b/g,
+    /getRepository\((\w+Entity)\)\s*\.(?:save|insert|update|upsert|delete|remove|softDelete)\(/g,
+  ];
+  for (const pattern of orm) {
+    for (const m of text.matchAll(pattern)) {
+      const table = entityTables.get(m[1]);
+      if (table) {
+        add(table, m.index ?? 0);
+      }
+    }
+  }
+  return found;
+}
+
+describe('who writes which table', () => {
+  const { tables, entityTables } = schema();
+  const writes = ['apps', 'libs'].flatMap((dir) =>
+    sourceFiles(join(ROOT, dir)).flatMap((path) => writesIn(readFileSync(path, 'utf8'), posix(relative(ROOT, path)), tables, entityTables)),
+  );
+
+  it('finds the writes it is meant to find', () => {
+    const probe = [
+      "await tx.query(`UPDATE call_tasks t SET state = 'sent'`);",
+      'INSERT INTO notices (id) VALUES ($1)',
+      'DELETE FROM sessions WHERE id = $1',
+      "TRUNCATE orders CASCADE; await insertMany<Row>(m, 'persons', [",
+      'await tx.update(WarningEntity, { id }, { state })',
+      'await tx.getRepository(WarningEntity).save(row)',
+      'an UPDATE that says so, INSERT INTO the log',
+    ].join('\n');
+    const found = writesIn(probe, 'probe.ts', tables, entityTables).map((w) => `${w.table}:${w.line}`);
+    expect(found.sort()).toEqual(['call_tasks:1', 'notices:2', 'sessions:3', 'orders:4', 'persons:4', 'warnings:5', 'warnings:6'].sort());
+  });
+
+  it('writes each owned table only from its owner', () => {
+    const strays = writes.filter((w) => OWNERS[w.table] && !OWNERS[w.table].includes(w.file)).map((w) => `${w.table} written in ${w.file}:${w.line}`);
+    expect(strays).toEqual([]);
+  });
+
+  it('knows every table written: owned, or listed as not yet owned', () => {
+    const unknown = [...new Set(writes.map((w) => w.table))].filter((t) => !OWNERS[t] && !NOT_YET_OWNED.includes(t));
+    expect(unknown).toEqual([]);
+    expect(NOT_YET_OWNED.filter((t) => OWNERS[t] || !writes.some((w) => w.table === t))).toEqual([]);
+    expect(Object.values(OWNERS).flat().filter((file) => !writes.some((w) => w.file === file))).toEqual([]);
+    // eslint-disable-next-line no-console -- the list is the spec's report of what is left to move
+    console.info(`tables not yet written from one owner (${NOT_YET_OWNED.length}): ${NOT_YET_OWNED.join(', ')}`);
+  });
+});
