@@ -32,13 +32,19 @@ export class UnauthorizedError extends DomainError {
   readonly code = 'unauthorized';
 }
 
+/** Too many tries: the caller must wait (details.retryAfterSeconds). */
+export class TooManyRequestsError extends DomainError {
+  readonly code = 'too_many_requests';
+}
+
+/** The password was right, but this account also needs its authenticator code (TOTP). */
+export class SecondFactorRequiredError extends DomainError {
+  readonly code = 'totp_required';
+}
+
 /** A link or token that was once valid but is no longer. */
 export class GoneError extends DomainError {
   readonly code = 'gone';
-}
-
-export class PayloadTooLargeError extends DomainError {
-  readonly code = 'payload_too_large';
 }
 
 export class UnsupportedMediaTypeError extends DomainError {
@@ -48,4 +54,9 @@ export class UnsupportedMediaTypeError extends DomainError {
 /** Worth retrying: the provider or a dependency failed for now. */
 export class TransientError extends DomainError {
   readonly code = 'transient';
+}
+
+/** A body or file larger than the service takes (details.limit in bytes). */
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'payload_too_large';
 }

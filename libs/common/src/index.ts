@@ -7,3 +7,6 @@ export * from './wait';
 export * from './bootstrap';
 export * from './region';
 export * from './html';
+export * from './unknown-field';
+export * from './recovery-counters';
+export * from './metrics';

@@ -41,4 +41,11 @@ describe('TokenSigner', () => {
     const retired = new TokenSigner({ k0: 'retired-key-0123456789-0123456789-abc' }, 'k0').sign({ sub: 't', per: 'p', pur: 'ack', exp: EXP });
     expect(signer.verify(retired, 'ack', NOW)).toEqual({ ok: false, reason: 'unknown_key' });
   });
+
+  it('refuses a key id that names what every object has (constructor, __proto__ …) as unknown, without throwing', () => {
+    for (const kid of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const payload = Buffer.from(JSON.stringify({ sub: 't', per: 'p', pur: 'ack', exp: EXP, kid })).toString('base64url');
+      expect(signer.verify(`${payload}.${'A'.repeat(43)}`, 'ack', NOW)).toEqual({ ok: false, reason: 'unknown_key' });
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** What a token may be used for; a token signed for one purpose is refused for any other. 'console' = a browser session. */
-export type TokenPurpose = 'ack' | 'order' | 'console';
+export type TokenPurpose = 'ack' | 'order' | 'console' | 'escalation';
 
 export interface TokenClaims {
   /** call task (or order target) id; for a console session, the API key's id */
@@ -52,7 +52,8 @@ export class TokenSigner {
     if (!claims || typeof claims.kid !== 'string' || typeof claims.exp !== 'number') {
       return { ok: false, reason: 'malformed' };
     }
-    if (!this.keys[claims.kid]) {
+    // Own keys only: a key id such as "constructor" or "__proto__" names something every object has.
+    if (!Object.hasOwn(this.keys, claims.kid) || typeof this.keys[claims.kid] !== 'string') {
       return { ok: false, reason: 'unknown_key' };
     }
     const expected = Buffer.from(this.mac(claims.kid, payload));

@@ -11,6 +11,21 @@ export class EnvDto {
   @Type(() => Number) @IsInt() @Min(1) @Max(65535)
   PORT = 3000;
 
+  /** Address the api listens on: loopback for the demo; 0.0.0.0 in a container or behind a load balancer. */
+  @IsString() @Matches(/^[0-9a-fA-F.:]+$|^localhost$/)
+  HTTP_HOST = '127.0.0.1';
+
+  /**
+   * Port of a worker app's /metrics and /health (matcher, dispatcher, escalator, ingestor), on HTTP_HOST; 0: none.
+   * The api serves both on its own PORT.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  METRICS_PORT = 0;
+
+  /** When set, /metrics answers only `Authorization: Bearer <this>` (Prometheus' `authorization` setting). */
+  @IsString()
+  METRICS_TOKEN = '';
+
   /** Base of every link we send; never taken from a request's Host header. */
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
@@ -24,6 +39,10 @@ export class EnvDto {
 
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false })
   REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Redis Cluster start-up nodes `host:port,host:port`; set, the apps use the cluster (REDIS_URL gives only credentials). */
+  @Matches(/^$|^[A-Za-z0-9.-]+:\d+(,[A-Za-z0-9.-]+:\d+)*$/)
+  REDIS_CLUSTER_NODES = '';
 
   @Matches(/^[a-z0-9-]+$/)
   QUEUE_PREFIX = 'jiaoying';
@@ -45,6 +64,10 @@ export class EnvDto {
   @IsIn(['true', 'false'])
   ACK_NOTIFY_PEERS = 'true';
 
+  /** Who-answered notices gather this long: a person gets one for everyone of their zone who answered in it (ms). */
+  @Type(() => Number) @IsInt() @Min(100) @Max(60_000)
+  ACK_PEER_NOTICE_GATHER_MS = 2000;
+
   /**
    * Channels per notice kind, `kind:rule,…` over the defaults: `sms+email` both, `email/sms` the first the person has
    * (the next when it is missing or refuses). Checked in loadEnv (notice-channels.ts).
@@ -56,9 +79,17 @@ export class EnvDto {
   @Type(() => Number) @IsInt() @Min(1) @Max(10_000)
   ACK_RATE_PER_SECOND = 20;
 
+  /** The duty desk's phone, shown on expired-link and error pages (请致电值班员 …); empty = no number shown. */
+  @Matches(/^$|^[0-9+\-() ]{3,24}$/, { message: 'DUTY_DESK_PHONE must be a phone number (digits, + - ( ) and spaces)' })
+  DUTY_DESK_PHONE = '';
+
   /** Multiplies every deadline and retry delay of the response specs (tests use 0.001). */
   @Type(() => Number) @IsNumber() @Min(0.0001) @Max(100)
   TIMER_SCALE = 1;
+
+  /** How long a round of 督办 gathers the silent calls of its deadline checks before it is sent (ms, not scaled). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(60_000)
+  ESCALATION_GATHER_MS = 1500;
 
   @IsString()
   RESPONSE_SPEC_FILE = 'config/response-specs.default.json';
@@ -66,12 +97,46 @@ export class EnvDto {
   @Type(() => Number) @IsInt() @Min(1024) @Max(50 * 1024 * 1024)
   MAX_BODY_BYTES = 1024 * 1024;
 
+  /** A console session ends after this many minutes without a request … */
+  @Type(() => Number) @IsInt() @Min(1) @Max(24 * 60)
+  SESSION_IDLE_MINUTES = 30;
+
+  /** … and this many hours after sign-in, whatever happens. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(24 * 7)
+  SESSION_ABSOLUTE_HOURS = 12;
+
+  /** Failed sign-ins per account, and per IP address, within LOGIN_LOCK_MINUTES before further tries get 429. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  LOGIN_MAX_FAILURES = 5;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  LOGIN_MAX_FAILURES_PER_IP = 20;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(24 * 60)
+  LOGIN_LOCK_MINUTES = 15;
+
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
   /** node-cron pattern (six fields allowed) of the sweep that re-enqueues work a crash left behind. */
   @IsString()
   SWEEP_CRON = '*/15 * * * * *';
+
+  /** node-cron pattern (China time) of the daily duty report (日调度·日排名·日通报) about the day before. */
+  @IsString()
+  DAILY_REPORT_CRON = '0 0 8 * * *';
+
+  /** Who gets the daily report: email addresses, comma-separated; empty sends none. */
+  @Matches(/^$|^[^\s,@]+@[^\s,@]+(,\s*[^\s,@]+@[^\s,@]+)*$/, { message: 'DAILY_REPORT_TO: email addresses, comma-separated' })
+  DAILY_REPORT_TO = '';
+
+  /** The region (division code) the daily report covers. */
+  @Matches(/^\d{6,12}$/)
+  DAILY_REPORT_REGION = '500000';
+
+  /** A TrueType/OpenType font (TTC allowed) with Chinese glyphs for PDFs (Debian: fonts-wqy-microhei). */
+  @IsString()
+  PDF_FONT_FILE = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
 
   /** CAP feeds to poll (Atom/RSS index of CAP links) and their heartbeat limits. */
   @IsString()
@@ -81,9 +146,24 @@ export class EnvDto {
   @Matches(/^(none|(red|public)(,(red|public))*)$/)
   OFFICER_TWO_PERSON_RULE = 'red,public';
 
+  /**
+   * Alerts held for the duty desk's 研判 (confirm, edit or dismiss) instead of going straight to 叫应: per source
+   * (feed, sensor, cap) the colours held, e.g. 'sensor:blue|yellow,feed:blue', or 'none'.
+   */
+  @Matches(/^(none|(feed|sensor|cap):(blue|yellow|orange|red)(\|(blue|yellow|orange|red))*(,(feed|sensor|cap):(blue|yellow|orange|red)(\|(blue|yellow|orange|red))*)*)$/)
+  TRIAGE_HOLD = 'sensor:blue|yellow';
+
   /** Rows untouched this long are considered stranded by the sweep. */
   @Type(() => Number) @IsInt() @Min(100)
   SWEEP_STALE_MS = 30_000;
+
+  /**
+   * A timer (answer deadline, next rung, reminder, escalation at once of someone without a contact) this long past
+   * its time with its check still not run is put back by the sweep: its job was lost (a crash between a commit and
+   * its enqueue). A check run twice does nothing the second time.
+   */
+  @Type(() => Number) @IsInt() @Min(100)
+  SWEEP_TIMER_GRACE_MS = 5_000;
 
   @Type(() => Number) @IsInt() @Min(1) @Max(65535)
   SIMULATOR_PORT = 3100;
@@ -94,7 +174,7 @@ export class EnvDto {
   @IsOptional() @IsString()
   SIMULATOR_HOST = '127.0.0.1';
 
-  // ---- Delivery (issue 5). Provider lists are failover chains, first preferred; "-sim" entries use the simulator.
+  // ---- Delivery. Provider lists are failover chains, first preferred; "-sim" entries use the simulator.
   @Matches(/^(alibaba|tencent)(-sim)?(,(alibaba|tencent)(-sim)?)*$/)
   SMS_PROVIDERS = 'alibaba-sim,tencent-sim';
 
@@ -151,8 +231,22 @@ export class EnvDto {
   @Matches(/^([a-z-]+:\d+)?(,[a-z-]+:\d+)*$/)
   PROVIDER_TPS = 'alibaba-sim:1000,tencent-sim:1000,alibaba-voice-sim:200,tencent-voice-sim:200';
 
+  /**
+   * At most a provider's TPS sends start in any window this long (ms), shared by every dispatcher through Redis. A little
+   * over a second, so that a carrier counting by its own clock never sees more than its TPS in one of its seconds.
+   */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(10_000)
+  PROVIDER_RATE_WINDOW_MS = 1100;
+
   @Type(() => Number) @IsInt() @Min(100) @Max(60_000)
   PROVIDER_TIMEOUT_MS = 5000;
+
+  /**
+   * A sender starts a provider call only this long after claiming a message. Keep SWEEP_STALE_MS above this plus the
+   * providers' timeouts in a row, so that a claim the sweep takes for abandoned has no live sender.
+   */
+  @Type(() => Number) @IsInt() @Min(100)
+  CLAIM_LEASE_MS = 15_000;
 
   /** How long an opened provider circuit stays open before probation. */
   @Type(() => Number) @IsInt() @Min(100)

@@ -1,5 +1,7 @@
 export * from './app-config';
 export * from './load-env';
+export * from './production-guard';
 export * from './config.module';
 export * from './response-spec';
 export * from './notice-channels';
+export * from './words';

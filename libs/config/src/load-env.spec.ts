@@ -23,6 +23,14 @@ describe('loadEnv', () => {
     expect(err.message).not.toContain('mysql');
   });
 
+  it('reads TRIAGE_HOLD per source, holds yellow and blue sensor alarms by default, and refuses a misspelt rule', () => {
+    expect(loadEnv({}).ingest.triageHold).toEqual({ sensor: ['blue', 'yellow'] });
+    expect(loadEnv({ TRIAGE_HOLD: 'feed:blue,sensor:blue|yellow|orange' }).ingest.triageHold).toEqual({ feed: ['blue'], sensor: ['blue', 'yellow', 'orange'] });
+    expect(loadEnv({ TRIAGE_HOLD: 'none' }).ingest.triageHold).toEqual({});
+    expect(() => loadEnv({ TRIAGE_HOLD: 'sensors:yellow' })).toThrow('TRIAGE_HOLD');
+    expect(() => loadEnv({ TRIAGE_HOLD: 'sensor:amber' })).toThrow('TRIAGE_HOLD');
+  });
+
   it('names DATABASE_POOL_MAX when it is below 2, and takes a larger pool', () => {
     expect(() => loadEnv({ DATABASE_POOL_MAX: '1' })).toThrow('DATABASE_POOL_MAX');
     expect(loadEnv({ DATABASE_POOL_MAX: '40' }).database.poolMax).toBe(40);

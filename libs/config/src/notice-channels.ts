@@ -1,5 +1,5 @@
-/** Notify-only messages (never waited for): who answered for your zone, 熔断 orders, their escalation and lift. */
-export const NOTICE_KINDS = ['answered_by_peer', 'order', 'order_escalated', 'order_lifted'] as const;
+/** Notify-only messages (never waited for): who answered for your zone, 熔断 orders, their escalation and lift, a warning that matched nobody, 督办 of silent calls. */
+const NOTICE_KINDS = ['answered_by_peer', 'order', 'order_escalated', 'order_lifted', 'warning_unmatched', 'reply_confirmation', 'reply_help', 'escalation'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 export const NOTICE_CHANNELS = ['sms', 'email'] as const;
@@ -18,8 +18,10 @@ export interface NoticeChannelRule {
  * Orders, their escalation (督办) and lift must be seen at once where people are: SMS, with the email as a copy.
  * Who answered is for information only: by email, by SMS only to those without one (in the field that is most
  * 网格员 and 巡查员), so it neither crowds the handset nor the carriers while the calls themselves go out.
+ * A warning that matched nobody (无匹配对象) must reach the duty desk at once: SMS and email. The answer to an SMS
+ * reply (已确认收到…, or how to answer) goes back by SMS, where the reply came from.
  */
-export const DEFAULT_NOTICE_CHANNELS = 'answered_by_peer:email/sms,order:sms+email,order_escalated:sms+email,order_lifted:sms+email';
+export const DEFAULT_NOTICE_CHANNELS = 'answered_by_peer:email/sms,order:sms+email,order_escalated:sms+email,order_lifted:sms+email,warning_unmatched:sms+email,reply_confirmation:sms,reply_help:sms,escalation:sms+email';
 
 function parseRule(text: string): NoticeChannelRule | null {
   const mode = text.includes('+') ? 'all' : 'first';

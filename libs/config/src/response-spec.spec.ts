@@ -20,6 +20,15 @@ describe('resolveSpec', () => {
     expect(spec.tiers.map((t) => t.ackDeadlineMs)).toEqual([1200, 1200]);
   });
 
+  it('reminds every tier deadline unless the tier sets its own interval, scaled like the rest', () => {
+    expect(resolveSpec(specs, 'rainstorm', 2, [], 0.001).tiers.map((t) => t.reminderIntervalMs)).toEqual([1200, 1200]);
+    const slower = clone();
+    slower.levels.orange.tiers[1] = { ...slower.levels.orange.tiers[1], reminderIntervalMin: 45 };
+    expect(resolveSpec(slower, 'rainstorm', 2, [], 1).tiers.map((t) => t.reminderIntervalMs)).toEqual([1_200_000, 2_700_000]);
+    slower.levels.orange.tiers[0] = { ...slower.levels.orange.tiers[0], reminderIntervalMin: 0 };
+    expect(validateResponseSpecs(slower)).toEqual(['levels.orange.tiers[0].reminderIntervalMin must be a number of minutes above 0']);
+  });
+
   it('treats blue and advisories as notify-only, calling only duty officers', () => {
     const blue = resolveSpec(specs, 'rainstorm', 4, [], 1);
     expect(blue.requiresAck).toBe(false);
@@ -27,7 +36,7 @@ describe('resolveSpec', () => {
     expect(resolveSpec(specs, 'rainstorm', null, [], 1).level).toBe('blue');
   });
 
-  it('calls the county commander for red but the county official in charge for orange (DOMAIN 3.4)', () => {
+  it('calls the county commander for red but the county official in charge for orange', () => {
     expect(resolveSpec(specs, 'rainstorm', 1, [], 1).tiers[0].call.county).toContain('commander');
     expect(resolveSpec(specs, 'rainstorm', 2, [], 1).tiers[0].call.county).toEqual(['admin', 'duty_officer']);
   });

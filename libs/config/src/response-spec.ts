@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-export type LevelName = 'red' | 'orange' | 'yellow' | 'blue';
+import { isLevelName, LEVEL_NAMES, LevelName, levelName } from './words';
+
 export type EscalationRule = 'backup' | 'contracting_superior' | 'same_role_up' | 'duty_officer' | 'commander';
 export type ContractingLevel = 'county_town' | 'town_village' | 'village_group';
 
-export const ESCALATION_RULES: EscalationRule[] = ['backup', 'contracting_superior', 'same_role_up', 'duty_officer', 'commander'];
+const ESCALATION_RULES: EscalationRule[] = ['backup', 'contracting_superior', 'same_role_up', 'duty_officer', 'commander'];
 export const CONTRACTING_LEVELS: ContractingLevel[] = ['county_town', 'town_village', 'village_group'];
 
 export interface LadderRung {
@@ -35,6 +36,8 @@ export interface TierSpec {
   ladder?: LadderRung[];
   /** Defaults to the level's requiresAck (false = notify-only for this tier). */
   requiresAck?: boolean;
+  /** How often a call of this tier still unanswered after its deadline is made again; defaults to ackDeadlineMin. */
+  reminderIntervalMin?: number;
   call?: TierCall;
 }
 
@@ -78,6 +81,8 @@ export interface ResolvedTier {
   requiresAck: boolean;
   ackDeadlineMin: number;
   ackDeadlineMs: number;
+  /** Scaled; absent in specs frozen before reminders existed (then the tier's deadline). */
+  reminderIntervalMs?: number;
   ladder: LadderRung[];
   ladderMs: Array<{ atMs: number; channels: string[] }>;
   call: Required<TierCall>;
@@ -103,8 +108,6 @@ export interface ResolvedSpec {
   overridesApplied: number[];
 }
 
-export const LEVEL_NAMES: LevelName[] = ['red', 'orange', 'yellow', 'blue'];
-export const LEVEL_ZH: Record<LevelName, string> = { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' };
 
 export const DEFAULT_ROSTER_REQUIREMENTS: RosterRequirements = {
   zone: ['admin', 'patrol'],
@@ -113,11 +116,7 @@ export const DEFAULT_ROSTER_REQUIREMENTS: RosterRequirements = {
   village: ['admin', 'grid_worker'],
 };
 
-export function levelName(level: number | null): LevelName {
-  return LEVEL_NAMES[(level ?? 4) - 1] ?? 'blue';
-}
-
-export class InvalidResponseSpecError extends Error {
+class InvalidResponseSpecError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid response spec: ${problems.join('; ')}`);
   }
@@ -174,6 +173,7 @@ export function resolveSpec(
       requiresAck: spec.requiresAck && (t.requiresAck ?? true),
       ackDeadlineMin: t.ackDeadlineMin,
       ackDeadlineMs: minutes(t.ackDeadlineMin),
+      reminderIntervalMs: minutes(t.reminderIntervalMin ?? t.ackDeadlineMin),
       ladder,
       ladderMs: scaleLadder(ladder),
       call: {
@@ -246,6 +246,9 @@ function tierProblems(tiers: unknown, at: string): string[] {
     }
     if (t.ladder !== undefined) {
       problems.push(...ladderProblems(t.ladder, `${here}.ladder`));
+    }
+    if (t.reminderIntervalMin !== undefined && (!isMinutes(t.reminderIntervalMin) || t.reminderIntervalMin <= 0)) {
+      problems.push(`${here}.reminderIntervalMin must be a number of minutes above 0`);
     }
     if (t.requiresAck !== undefined && typeof t.requiresAck !== 'boolean') {
       problems.push(`${here}.requiresAck must be true or false`);
@@ -331,7 +334,7 @@ export function validateResponseSpecs(doc: unknown): string[] {
         return;
       }
       const { level, unitCode } = o.match;
-      if (level !== undefined && !(LEVEL_NAMES as unknown[]).includes(level)) {
+      if (level !== undefined && !isLevelName(level)) {
         problems.push(`overrides[${i}].match.level must be one of ${LEVEL_NAMES.join(', ')}`);
       }
       if (unitCode !== undefined && !(typeof unitCode === 'string' && /^\d{6}(\d{3}){0,2}$/.test(unitCode))) {

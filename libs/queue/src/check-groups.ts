@@ -1,12 +1,14 @@
-/** A timer of one call task: a later ladder rung (retry on the next channel) or the answer deadline. */
+/** A call task's timer: a later ladder rung, the answer deadline (or next escalation round), or its next reminder. */
+export type CheckStep = number | 'deadline' | 'reminder';
+
 export interface CheckJob {
   callTaskId: string;
-  step: number | 'deadline';
+  step: CheckStep;
   dueAt: Date;
 }
 
 export interface CheckGroup {
-  step: number | 'deadline';
+  step: CheckStep;
   dueAt: Date;
   callTaskIds: string[];
 }
@@ -20,7 +22,7 @@ export const CHECKS_PER_JOB = 50;
  * so the same timers always make the same groups (and the same job ids).
  */
 export function groupChecks(checks: CheckJob[], size = CHECKS_PER_JOB): CheckGroup[] {
-  const byDue = new Map<string, { step: number | 'deadline'; dueAt: Date; ids: Set<string> }>();
+  const byDue = new Map<string, { step: CheckStep; dueAt: Date; ids: Set<string> }>();
   for (const c of checks) {
     const key = `${c.step}|${c.dueAt.getTime()}`;
     const group = byDue.get(key) ?? { step: c.step, dueAt: c.dueAt, ids: new Set<string>() };

@@ -1,11 +1,12 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
+import { Clock } from '@app/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { CheckJob, groupChecks } from './check-groups';
 import {
   DEFAULT_JOB_OPTIONS,
   JobName,
-  JobPayloads,
   QueueName,
   jobId,
   priorityForLevel,
@@ -20,6 +21,9 @@ export interface SendJob {
 
 /** What the sweep found still to do in PostgreSQL whose job may be lost, stuck or finished early. */
 export interface StrandedWork {
+  matches?: Array<{ warningId: string; level: number | null }>;
+  /** Timers whose time passed without their check having run. */
+  checks?: { due: CheckJob[]; now: Date };
   sends?: SendJob[];
   publicPlans?: Array<{ warningId: string; level: number | null }>;
   publicSms?: Array<{ batchId: string; level: number | null }>;
@@ -27,9 +31,21 @@ export interface StrandedWork {
   notices?: string[];
 }
 
+/** What a planning (matching, an escalation, a new version, an answer) leaves to enqueue after its commit. */
+export interface PlannedJobs {
+  sends: SendJob[];
+  checks: CheckJob[];
+  /** 督办 opened or added to by this work: each is looked at once its round has been quiet a while. */
+  escalationNotices?: string[];
+  /** Notify-only notices written by this work (e.g. 无匹配对象 to the duty desk), sent last. */
+  notices?: string[];
+}
+
 type BulkJob = { name: string; data: object; opts: JobsOptions };
 
-/** The only place that adds jobs. Payloads carry ids; PostgreSQL holds the truth. */
+const delayUntil = (at: Date, now: Date): number => Math.max(0, at.getTime() - now.getTime());
+
+/** The only place that adds jobs, to every queue. Payloads carry ids; PostgreSQL holds the truth. */
 @Injectable()
 export class JobProducer {
   constructor(
@@ -42,10 +58,53 @@ export class JobProducer {
     @InjectQueue(QueueName.DispatchBroadcast) private readonly broadcast: Queue,
     @InjectQueue(QueueName.PublicWarnings) private readonly publicWarnings: Queue,
     @InjectQueue(QueueName.Notices) private readonly notices: Queue,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async matchWarning(warningId: string, level: number | null): Promise<void> {
-    await this.add(this.matching, JobName.MatchWarning, { warningId }, { jobId: jobId.match(warningId), priority: level ?? 5 });
+    await this.addChunked(this.matching, [this.matchJob(warningId, level)]);
+  }
+
+  /**
+   * Planned work, after the commit that planned it: the sends, then the timers, then notices. Timer delays count from when the
+   * timers are added, never from before: queueing the sends of 10,000 people takes seconds.
+   */
+  async enqueuePlanned(work: PlannedJobs, planned: Date): Promise<void> {
+    await this.send(work.sends);
+    const now = this.clock.now();
+    const from = now.getTime() > planned.getTime() ? now : planned;
+    await this.scheduleChecks(work.checks, from);
+    if (work.escalationNotices && work.escalationNotices.length > 0) {
+      await this.scheduleEscalationNotices(work.escalationNotices, from, from);
+    }
+    if (work.notices && work.notices.length > 0) {
+      await this.sendNotices(work.notices);
+    }
+  }
+
+  /** Each 督办 is looked at once its round has been quiet for ESCALATION_GATHER_MS after `gatheredAt`. */
+  async scheduleEscalationNotices(ids: string[], gatheredAt: Date, now: Date): Promise<void> {
+    const dueAt = new Date(gatheredAt.getTime() + this.config.timers.escalationGatherMs);
+    await this.addChunked(this.deadlines, ids.map((id) => ({
+      name: JobName.SendEscalationNotice,
+      data: { escalationNoticeId: id },
+      opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendEscalationNotice], jobId: jobId.escalationNotice(id, gatheredAt), delay: delayUntil(dueAt, now) },
+    })));
+  }
+
+  /**
+   * The who-answered notices of a warning's answers, at the end of the current window of `windowMs` (one job per
+   * window however many answers came in it).
+   */
+  async notifyPeers(warningId: string, now: Date, windowMs: number): Promise<void> {
+    const window = Math.floor(now.getTime() / windowMs);
+    const dueAt = new Date((window + 1) * windowMs);
+    await this.addChunked(this.deadlines, [{
+      name: JobName.NotifyPeers,
+      data: { warningId },
+      opts: { ...DEFAULT_JOB_OPTIONS[JobName.NotifyPeers], jobId: jobId.notifyPeers(warningId, window), delay: delayUntil(dueAt, now) },
+    }]);
   }
 
   async send(jobs: SendJob[]): Promise<void> {
@@ -72,18 +131,41 @@ export class JobProducer {
     await this.addChunked(this.notices, noticeIds.map((id) => this.noticeJob(id)));
   }
 
+  /** The daily duty report about `date`: one job per day however many schedulers fire (deterministic id). */
+  async sendDailyReport(date: string): Promise<void> {
+    await this.addChunked(this.notices, [{
+      name: JobName.SendDailyReport,
+      data: { date },
+      opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendDailyReport], jobId: jobId.dailyReport(date) },
+    }]);
+  }
+
   /**
    * For the sweep, with work PostgreSQL says is still to do: a job that failed for good, or completed without doing it
    * (it found its row claimed by a worker that then died), runs again; a missing one is added; a live one is left alone.
+   * Returns how many jobs were added again: timers (checks) apart from the rest.
    */
-  async rerun(work: StrandedWork): Promise<void> {
+  async rerun(work: StrandedWork): Promise<{ jobs: number; timers: number }> {
+    let jobs = await this.ensure(this.matching, (work.matches ?? []).map((m) => this.matchJob(m.warningId, m.level)));
+    // One job per timer put back: the same timer gets the same job id at every sweep, so it is never added twice.
+    const timers = work.checks ? await this.ensure(this.deadlines, this.checkJobs(work.checks.due, work.checks.now, 1)) : 0;
     for (const [queue, list] of this.sendJobsByQueue(work.sends ?? [])) {
-      await this.ensure(queue, list);
+      jobs += await this.ensure(queue, list);
     }
-    await this.ensure(this.publicWarnings, (work.publicPlans ?? []).map((w) => this.publicPlanJob(w.warningId, w.level)));
-    await this.ensure(this.sms, (work.publicSms ?? []).map((b) => this.publicSmsJob(b.batchId, b.level)));
-    await this.ensure(this.broadcast, (work.broadcasts ?? []).map((b) => this.broadcastJob(b.broadcastJobId, b.level)));
-    await this.ensure(this.notices, (work.notices ?? []).map((id) => this.noticeJob(id)));
+    jobs += await this.ensure(this.publicWarnings, (work.publicPlans ?? []).map((w) => this.publicPlanJob(w.warningId, w.level)));
+    jobs += await this.ensure(this.sms, (work.publicSms ?? []).map((b) => this.publicSmsJob(b.batchId, b.level)));
+    jobs += await this.ensure(this.broadcast, (work.broadcasts ?? []).map((b) => this.broadcastJob(b.broadcastJobId, b.level)));
+    jobs += await this.ensure(this.notices, (work.notices ?? []).map((id) => this.noticeJob(id)));
+    return { jobs, timers };
+  }
+
+  /**
+   * Timer jobs BullMQ holds that were due by `at` and have not run yet: waiting, running, or delayed past their time.
+   * While there are any, an overdue timer may simply be in line.
+   */
+  async timersInLine(at: Date): Promise<number> {
+    const counts = await this.deadlines.getJobCounts('waiting', 'active', 'prioritized');
+    return counts.waiting + counts.active + counts.prioritized + (await this.deadlines.getDelayedCount(at.getTime()));
   }
 
   private sendJobsByQueue(jobs: SendJob[]): Map<Queue, BulkJob[]> {
@@ -99,6 +181,14 @@ export class JobProducer {
       byQueue.set(queue, list);
     }
     return byQueue;
+  }
+
+  private matchJob(warningId: string, level: number | null): BulkJob {
+    return {
+      name: JobName.MatchWarning,
+      data: { warningId },
+      opts: { ...DEFAULT_JOB_OPTIONS[JobName.MatchWarning], jobId: jobId.match(warningId), priority: priorityForLevel(level) },
+    };
   }
 
   private publicPlanJob(warningId: string, level: number | null): BulkJob {
@@ -129,18 +219,26 @@ export class JobProducer {
     return { name: JobName.SendNotice, data: { noticeId }, opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendNotice], jobId: jobId.notice(noticeId) } };
   }
 
-  private async ensure(queue: Queue, jobs: BulkJob[]): Promise<void> {
+  /**
+   * Adds each job anew unless a live one (waiting, delayed, active) has its id. A finished one under that id is removed
+   * first: BullMQ ignores an add whose id it still keeps, and a fresh job gets its full retries and today's data.
+   */
+  private async ensure(queue: Queue, jobs: BulkJob[]): Promise<number> {
     const missing: BulkJob[] = [];
-    for (const j of jobs) {
-      const existing = await queue.getJob(j.opts.jobId as string);
-      const state = existing ? await existing.getState() : 'missing';
-      if (!existing) {
-        missing.push(j);
-      } else if (state === 'failed' || state === 'completed') {
-        await existing.retry(state);
-      }
+    for (let i = 0; i < jobs.length; i += 100) {
+      await Promise.all(jobs.slice(i, i + 100).map(async (j) => {
+        const existing = await queue.getJob(j.opts.jobId as string);
+        const state = existing ? await existing.getState() : 'missing';
+        if (existing && (state === 'failed' || state === 'completed')) {
+          await existing.remove();
+        }
+        if (!existing || state === 'failed' || state === 'completed') {
+          missing.push(j);
+        }
+      }));
     }
     await this.addChunked(queue, missing);
+    return missing.length;
   }
 
   private async addChunked(queue: Queue, jobs: BulkJob[]): Promise<void> {
@@ -151,19 +249,37 @@ export class JobProducer {
 
   /** Delayed checks (ladder rungs, answer deadlines), one job per group of timers due together (check-groups.ts). */
   async scheduleChecks(checks: CheckJob[], now: Date): Promise<void> {
-    await this.addChunked(this.deadlines, groupChecks(checks).map((g) => ({
+    await this.addChunked(this.deadlines, this.checkJobs(checks, now));
+  }
+
+  private checkJobs(checks: CheckJob[], now: Date, perJob?: number): BulkJob[] {
+    return groupChecks(checks, perJob).map((g) => ({
       name: JobName.CheckCallTasks,
       data: { callTaskIds: g.callTaskIds, step: g.step, dueAt: g.dueAt.toISOString() },
       opts: {
         ...DEFAULT_JOB_OPTIONS[JobName.CheckCallTasks],
         jobId: jobId.checks(g.step, g.dueAt, g.callTaskIds),
-        delay: Math.max(0, g.dueAt.getTime() - now.getTime()),
+        delay: delayUntil(g.dueAt, now),
       },
-    })));
+    }));
   }
 
-  private async add<N extends JobName>(queue: Queue, name: N, data: JobPayloads[N], opts: JobsOptions): Promise<void> {
-    await queue.add(name, data, { ...DEFAULT_JOB_OPTIONS[name], ...opts });
+  /** At expires_at the warning is lifted, if PostgreSQL still says it is live then. */
+  async scheduleExpiry(warningId: string, expiresAt: Date, now: Date): Promise<void> {
+    await this.addChunked(this.deadlines, [{
+      name: JobName.ExpireWarning,
+      data: { warningId },
+      opts: { ...DEFAULT_JOB_OPTIONS[JobName.ExpireWarning], jobId: jobId.expire(warningId), delay: delayUntil(expiresAt, now) },
+    }]);
+  }
+
+  /** 熔断 order targets: a check at the deadline to acknowledge and at the deadline to execute. */
+  async scheduleOrderChecks(checks: Array<{ orderTargetId: string; phase: 'ack' | 'execute'; dueAt: Date }>, now: Date): Promise<void> {
+    await this.addChunked(this.deadlines, checks.map((c) => ({
+      name: JobName.CheckOrderTarget,
+      data: { orderTargetId: c.orderTargetId, phase: c.phase },
+      opts: { ...DEFAULT_JOB_OPTIONS[JobName.CheckOrderTarget], jobId: jobId.orderCheck(c.orderTargetId, c.phase), delay: delayUntil(c.dueAt, now) },
+    })));
   }
 
   private queue(name: QueueName): Queue {

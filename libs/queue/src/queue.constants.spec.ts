@@ -1,4 +1,4 @@
-import { JOB_QUEUE, JobName, QueueName, jobId, queueForChannel } from './queue.constants';
+import { DEFAULT_JOB_OPTIONS, JOB_QUEUE, JobName, OUTLAST_OUTAGE, QueueName, jobId, outlastOutageDelay, queueForChannel } from './queue.constants';
 
 describe('queue contract', () => {
   it('gives every job a queue', () => {
@@ -26,5 +26,15 @@ describe('queue contract', () => {
     expect(JOB_QUEUE[JobName.CheckCallTasks]).toBe(QueueName.Deadlines);
     expect(queueForChannel('email')).not.toBe(QueueName.Deadlines);
     expect(() => queueForChannel('pigeon')).toThrow('pigeon');
+  });
+
+  it('retries matching and timers for longer than a database or Redis outage of minutes, 30 s apart at most', () => {
+    const delays = Array.from({ length: OUTLAST_OUTAGE.attempts - 1 }, (_, i) => outlastOutageDelay(i + 1));
+    expect(delays.slice(0, 4)).toEqual([500, 1000, 2000, 4000]);
+    expect(Math.max(...delays)).toBe(30_000);
+    expect(delays.reduce((a, b) => a + b, 0)).toBeGreaterThan(15 * 60_000);
+    for (const name of [JobName.MatchWarning, JobName.CheckCallTasks, JobName.ExpireWarning, JobName.CheckOrderTarget]) {
+      expect(DEFAULT_JOB_OPTIONS[name].backoff).toEqual(OUTLAST_OUTAGE.backoff);
+    }
   });
 });

@@ -4,6 +4,8 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { JobProducer } from './job-producer';
 import { QueueErrorLogger } from './queue-error-logger';
 import { QueueName } from './queue.constants';
+import { QUEUE_CLUSTER, RedisClient } from './redis-connection';
+import { RedisModule } from './redis.module';
 
 const QUEUES = Object.values(QueueName).map((name) => BullModule.registerQueue({ name }));
 
@@ -11,16 +13,19 @@ const QUEUES = Object.values(QueueName).map((name) => BullModule.registerQueue({
 @Global()
 @Module({
   imports: [
+    RedisModule,
     BullModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        connection: { url: config.redis.url, maxRetriesPerRequest: null, enableOfflineQueue: true },
+      imports: [RedisModule],
+      inject: [APP_CONFIG, QUEUE_CLUSTER],
+      // A Redis Cluster is one ioredis Cluster for the queues (workers duplicate it for their blocking reads).
+      useFactory: (config: AppConfig, cluster: RedisClient | null) => ({
+        connection: cluster ?? { url: config.redis.url, maxRetriesPerRequest: null, enableOfflineQueue: true },
         prefix: config.redis.queuePrefix,
       }),
     }),
     ...QUEUES,
   ],
   providers: [JobProducer, QueueErrorLogger],
-  exports: [JobProducer, ...QUEUES],
+  exports: [JobProducer, RedisModule, ...QUEUES],
 })
 export class QueueModule {}
