@@ -1,20 +1,31 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock, TransientError } from '@app/common';
-import { JobOutcome } from '@app/queue';
+import { Clock, countRecovery, TransientError } from '@app/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { JobOutcome, RetryLaterError } from '@app/queue';
 import { AttemptStore, ClaimedAttempt } from './attempts/attempt-store';
-import { invalidateContact } from './attempts/contacts';
 import { NextRung } from './attempts/next-rung';
 import { CallChannel, ChannelOutcome } from './channels/call-channel';
 import { SmsChannel, VoiceChannel } from './channels/phone.channels';
 import { ProvidersThrottledError } from './failover/provider-health';
 import { WebhookChannel } from './channels/webhook.channel';
 import { EmailCallChannel } from './channels/email-call.channel';
+import { ContactMethodsRepository, isUnanswered } from '@app/database';
 
-const SENDABLE_TASK_STATES = ['pending', 'sent', 'escalated', 'unreachable'];
+/** How soon an attempt whose warning is being lifted is looked at again. */
+const STOPPING_RETRY_MS = 500;
+/** How soon an attempt another sender holds is looked at again. */
+const BUSY_RETRY_MS = 3_000;
+/**
+ * Claims after which an SMS whose outcome stays unknown no longer waits for its provider: a send still unanswered
+ * takes the ordinary retries (failed when they run out), a query still unanswered no longer holds the send back.
+ */
+const UNCERTAIN_TRIES = 6;
 
 /**
- * Sends one attempt. The claim (queued → sending) before the provider call means a duplicate job finds nothing to
+ * Sends one attempt. A claim is a lease (CLAIM_LEASE_MS): a provider call starts only within it (checked right before
+ * the request) and ends within PROVIDER_TIMEOUT_MS, so when the sweep, a lift's drain or another claim takes a claim older than SWEEP_STALE_MS as
+ * abandoned, its sender is done with it. The claim (queued → sending) before the provider call means a duplicate job finds nothing to
  * do and a task answered or closed meanwhile gets no message; the idempotency key goes to the provider. Accepted
  * and failed statuses are written in batches, each job waiting for its own row. A permanent failure invalidates
  * the contact (the roster fitness list shows it) and runs the person's next ladder rung now.
@@ -23,35 +34,93 @@ const SENDABLE_TASK_STATES = ['pending', 'sent', 'escalated', 'unreachable'];
 export class DispatchService {
   private readonly logger = new Logger(DispatchService.name);
   private readonly channels: Record<string, CallChannel>;
+  private readonly leaseMs: number;
+  private readonly staleMs: number;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly store: AttemptStore,
+    private readonly contacts: ContactMethodsRepository,
     private readonly nextRung: NextRung,
     private readonly clock: Clock,
-    sms: SmsChannel,
+    private readonly sms: SmsChannel,
     voice: VoiceChannel,
     email: EmailCallChannel,
     webhook: WebhookChannel,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.channels = { sms, voice, email, webhook };
+    this.leaseMs = config.delivery.claimLeaseMs;
+    this.staleMs = config.sweep.staleMs;
+  }
+
+  /**
+   * Held too long before sending (a busy process), found here or by the channel right before its request: the sweep
+   * may already count the claim as abandoned and hand it to another sender, so this one must not send. Back to the
+   * queue; the next claim asks the provider first.
+   */
+  private async overLease(attempt: ClaimedAttempt): Promise<never> {
+    await this.store.release(attempt.id, 'claim older than its lease before sending', null);
+    throw new RetryLaterError(STOPPING_RETRY_MS, `attempt ${attempt.id}: claim older than its lease`);
   }
 
   /** `lastTry`: BullMQ will not retry this job again, so a transient failure becomes final here. */
   async send(attemptId: string, lastTry = false): Promise<JobOutcome> {
     const attempt = await this.store.claim(attemptId);
+    if (attempt === 'stopping') {
+      // Its warning is being lifted: once the lift commits this attempt is cancelled; should the lift fail, it is sent.
+      throw new RetryLaterError(STOPPING_RETRY_MS, `attempt ${attemptId}: its warning is being lifted`);
+    }
+    if (attempt === 'busy') {
+      // Another claim holds it (or held it, and its sender died): look again once that claim is done or stale.
+      throw new RetryLaterError(BUSY_RETRY_MS, `attempt ${attemptId}: claimed by another sender`);
+    }
     if (!attempt) {
       return 'skipped';
     }
-    if (!SENDABLE_TASK_STATES.includes(attempt.task_state)) {
+    if (!isUnanswered(attempt.task_state)) {
       await this.store.record({ attempt, status: 'cancelled', provider: null, messageId: null, error: `call ${attempt.task_state}`, at: this.clock.now() });
       return 'skipped';
+    }
+    if (attempt.channel === 'sms' && attempt.tries > 1 && (await this.alreadyTaken(attempt))) {
+      return 'done';
+    }
+    if (this.clock.now().getTime() - attempt.claimed_at.getTime() > this.leaseMs) {
+      return this.overLease(attempt);
     }
     const channel = this.channels[attempt.channel];
     const outcome: ChannelOutcome = channel
       ? await channel.send(attempt)
       : { ok: false, kind: 'recipient', code: 'NoChannel', error: `no sender for channel ${attempt.channel}`, invalidNumber: false, provider: null };
     return this.settle(attempt, outcome, lastTry);
+  }
+
+  /**
+   * An SMS an earlier claim did send: recorded as accepted without sending it again. When a provider cannot be asked
+   * (its query API down or refusing), the SMS is sent: a warning held back for as long as a provider's query API is
+   * out is worse than a second copy.
+   */
+  private async alreadyTaken(attempt: ClaimedAttempt): Promise<boolean> {
+    const found = await this.sms.findSent(attempt);
+    if (found.taken !== true) {
+      return false;
+    }
+    await this.store.record({ attempt, status: 'accepted', provider: found.provider, messageId: found.messageId, error: null, at: this.clock.now() });
+    countRecovery(this.logger, 'attempt_reconciled', 1, { note: 'found at its provider, not sent again', attemptId: attempt.id, provider: found.provider });
+    return true;
+  }
+
+  /**
+   * The provider may have taken the message and cannot say so yet: a request that got no answer in time may still be
+   * in the provider's hands (a busy platform takes it seconds later), and its query APIs list it only once taken
+   * (Tencent: once its receipt is in). Sending again now could reach the person twice, so the claim stays, like a
+   * crashed sender's: the attempt is looked at again once the claim is stale (SWEEP_STALE_MS after it was made, past
+   * the lease and the provider timeout), then the provider is asked first.
+   */
+  private async keepUncertain(attempt: ClaimedAttempt, error: string, provider: string | null): Promise<never> {
+    await this.store.keepClaim(attempt.id, error, provider);
+    const staleInMs = attempt.claimed_at.getTime() + this.staleMs - this.clock.now().getTime();
+    throw new RetryLaterError(Math.max(0, staleInMs) + BUSY_RETRY_MS, `attempt ${attempt.id}: outcome unknown (${error}), asked again later`);
   }
 
   private async settle(attempt: ClaimedAttempt, outcome: ChannelOutcome, lastTry: boolean): Promise<JobOutcome> {
@@ -70,11 +139,17 @@ export class DispatchService {
       await this.store.release(attempt.id, null, null);
       throw new ProvidersThrottledError(outcome.waitMs);
     }
+    if (outcome.kind === 'late') {
+      return this.overLease(attempt);
+    }
     const error = `${outcome.code}: ${outcome.error}`;
+    if (outcome.kind === 'uncertain' && attempt.channel === 'sms' && attempt.tries < UNCERTAIN_TRIES && !lastTry) {
+      return this.keepUncertain(attempt, error, outcome.provider);
+    }
     if (outcome.kind === 'recipient' || lastTry) {
       await this.store.record({ attempt, status: 'failed', provider: outcome.provider, messageId: null, error, at: this.clock.now() });
       if (outcome.kind === 'recipient') {
-        await invalidateContact(this.dataSource.manager, attempt, outcome.invalidNumber, error, this.clock.now());
+        await this.contacts.invalidate(this.dataSource.manager, attempt, outcome.invalidNumber, error, this.clock.now());
       }
       this.logger.warn({ msg: 'attempt failed', attemptId: attempt.id, callTaskId: attempt.call_task_id, channel: attempt.channel, provider: outcome.provider, code: outcome.code });
       await this.nextRung.afterPermanentFailure(attempt.call_task_id);

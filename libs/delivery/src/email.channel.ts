@@ -13,7 +13,16 @@ export class EmailChannel implements OnModuleDestroy {
   private readonly transport: Transporter;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.transport = createTransport(config.mail.smtpUrl, { pool: true, maxConnections: 5 } as object);
+    // The provider timeout bounds every SMTP step too: a lift waits for messages in flight, and an email must not
+    // still be on its way long after its claim (nodemailer's own defaults run to minutes).
+    const t = config.delivery.timeoutMs;
+    this.transport = createTransport(config.mail.smtpUrl, {
+      pool: true,
+      maxConnections: 5,
+      connectionTimeout: t,
+      greetingTimeout: t,
+      socketTimeout: t,
+    } as object);
   }
 
   async send(to: string, mail: RenderedEmail, idempotencyKey: string): Promise<SendOutcome> {

@@ -19,3 +19,4 @@ export * from './failover/provider-health';
 export * from './providers/provider-registry';
 export * from './public/mqtt-link';
 export * from './public/public-warning.service';
+export * from './content/version-change';

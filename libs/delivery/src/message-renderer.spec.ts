@@ -1,4 +1,5 @@
-import { describeReason, renderCallEmail } from './message-renderer';
+import { reasonText } from '@app/config';
+import { renderCallEmail } from './message-renderer';
 
 const base = {
   personName: '王建国',
@@ -21,8 +22,8 @@ describe('renderCallEmail', () => {
   it('says what, why this person, by when (Beijing time) and links to the answer', () => {
     const mail = renderCallEmail(base);
     expect(mail.subject).toBe('【红色预警】丰都县气象台发布暴雨红色预警信号 — 请立即确认');
-    expect(mail.text).toContain('汀溪村3组山洪危险区 · 行政责任人');
-    expect(mail.text).toContain('汀溪村 · 包村领导');
+    expect(mail.text).toContain('汀溪村3组山洪危险区 行政责任人（综合）');
+    expect(mail.text).toContain('镇（街道）领导包村（社区）：汀溪村');
     expect(mail.text).toContain('2024/7/11 02:04:00');
     expect(mail.text).toContain('https://jy.example/ack/abc.def');
   });
@@ -39,6 +40,6 @@ describe('renderCallEmail', () => {
   });
 
   it('describes an escalation by its note', () => {
-    expect(describeReason({ kind: 'escalation', note: '李四未在时限内应答' })).toBe('升级叫应：李四未在时限内应答');
+    expect(reasonText({ kind: 'escalation', note: '李四未在时限内应答' })).toBe('升级叫应：李四未在时限内应答');
   });
 });

@@ -1,9 +1,13 @@
-import type { CallReason } from '@app/database';
+import type { CallReason, VersionChange } from '@app/database';
+import { changeTagZh, taggedHeadline } from './content/version-change';
 import { escapeHtml } from '@app/common';
+import { isLevelName, LEVEL_ZH, reasonText } from '@app/config';
 
 export interface MessageInput {
   personName: string;
   headline: string;
+  /** What this version changed; its tag replaces the colour tag in the subject and leads the text. */
+  change?: VersionChange | null;
   event: string;
   colour: string | null;
   instruction: string;
@@ -21,30 +25,9 @@ export interface RenderedEmail {
   html: string;
 }
 
-const COLOUR_ZH: Record<string, string> = { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' };
-
-const ROLE_ZH: Record<string, string> = {
-  admin: '行政责任人',
-  technical: '技术责任人',
-  patrol: '巡查责任人',
-  monitor: '监测责任人',
-  grid_worker: '网格员',
-  party_secretary: '党组织书记',
-  duty_officer: '值班员',
-  commander: '指挥长',
-  county_town: '包镇领导',
-  town_village: '包村领导',
-  village_group: '包组干部',
-  one_to_one_caller: '一对一叫应责任人',
-};
-
-/** "山洪危险区 汀溪村3组 · 行政责任人" — one line per reason, in Chinese. */
-export function describeReason(r: CallReason): string {
-  if (r.kind === 'escalation') {
-    return `升级叫应：${r.note ?? ''}`;
-  }
-  const role = r.roleSlot ? (ROLE_ZH[r.roleSlot] ?? r.roleSlot) : '';
-  return [r.targetName, role].filter(Boolean).join(' · ');
+/** The HTML part of every email we send (a call's, a notice's): zh-CN, no style, no scripts. */
+export function emailHtml(body: string): string {
+  return `<!doctype html><html lang="zh-CN"><body>${body}</body></html>`;
 }
 
 export function formatTimeZh(d: Date): string {
@@ -54,13 +37,15 @@ export function formatTimeZh(d: Date): string {
 /** The email of one call: what, why this person, by when, and the link to answer. */
 export function renderCallEmail(m: MessageInput): RenderedEmail {
   const drill = m.isDrill ? '【演练】' : '';
-  const colour = m.colour ? `【${COLOUR_ZH[m.colour] ?? m.colour}预警】` : '';
-  const subject = `${drill}${colour}${m.headline}${m.requiresAck ? ' — 请立即确认' : ''}`;
-  const reasons = m.reasons.map(describeReason);
+  const change = m.change ?? null;
+  const colour = change ? changeTagZh(change, m.colour) : m.colour ? `【${isLevelName(m.colour) ? LEVEL_ZH[m.colour] : m.colour}预警】` : '';
+  const headline = change ? taggedHeadline(m.headline, change, m.colour) : m.headline;
+  const subject = `${drill}${headline.startsWith(colour) ? '' : colour}${headline}${m.requiresAck ? ' — 请立即确认' : ''}`;
+  const reasons = m.reasons.map(reasonText);
   const deadline = m.requiresAck && m.deadlineAt ? `请于 ${formatTimeZh(m.deadlineAt)} 前点击链接确认收到：` : '详情：';
   const text = [
     `${m.personName}同志：`,
-    `${drill}${m.headline}`,
+    `${drill}${headline}`,
     m.areaDesc ? `影响范围：${m.areaDesc}` : '',
     m.instruction ? `防御指引：${m.instruction}` : '',
     reasons.length ? `您被叫应的原因：\n- ${reasons.join('\n- ')}` : '',
@@ -68,13 +53,13 @@ export function renderCallEmail(m: MessageInput): RenderedEmail {
   ]
     .filter(Boolean)
     .join('\n\n');
-  const html = `<!doctype html><html lang="zh-CN"><body>
+  const html = emailHtml(`
 <p>${escapeHtml(m.personName)}同志：</p>
-<p><strong>${escapeHtml(drill + m.headline)}</strong></p>
+<p><strong>${escapeHtml(drill + headline)}</strong></p>
 ${m.areaDesc ? `<p>影响范围：${escapeHtml(m.areaDesc)}</p>` : ''}
 ${m.instruction ? `<p>防御指引：${escapeHtml(m.instruction)}</p>` : ''}
 ${reasons.length ? `<p>您被叫应的原因：</p><ul>${reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>` : ''}
 <p>${escapeHtml(deadline)}<br><a href="${escapeHtml(m.ackUrl)}">${escapeHtml(m.ackUrl)}</a></p>
-</body></html>`;
+`);
   return { subject, text, html };
 }

@@ -1,14 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock, escapeHtml, maskPhone, TransientError } from '@app/common';
+import { Clock, countRecovery, escapeHtml, maskPhone, TransientError } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { JobOutcome } from '@app/queue';
-import { NoticeService, ResponseJobs } from '@app/response';
-import { invalidateContact } from './attempts/contacts';
+import type { ClaimedNotice } from '@app/database';
+import { ContactMethodsRepository, NoticesRepository } from '@app/database';
+import { JobOutcome, JobProducer, RetryLaterError } from '@app/queue';
+import { NoticeService } from '@app/response';
 import { composeNoticeSms } from './content/compose';
 import { MessageTemplates } from './content/templates';
 import { EmailChannel } from './email.channel';
+import { emailHtml } from './message-renderer';
 import { ProviderHealth, ProvidersThrottledError } from './failover/provider-health';
+import { findTakenSms } from './providers/provider';
 import { ProviderRegistry } from './providers/provider-registry';
 
 /** A line that is a link (an order's page) is clickable in the HTML part; anything else is text. */
@@ -16,19 +19,8 @@ function htmlLine(line: string): string {
   return /^https?:\/\/\S+$/.test(line) ? `<a href="${escapeHtml(line)}">${escapeHtml(line)}</a>` : escapeHtml(line);
 }
 
-interface ClaimedNotice {
-  id: string;
-  kind: string;
-  channel: 'sms' | 'email';
-  subject: string;
-  body: string;
-  person_id: string;
-  contact_method_id: string;
-  address: string;
-  link_code: string | null;
-  link_url: string | null;
-  is_drill: boolean;
-}
+/** How soon a notice whose warning is being lifted is looked at again. */
+const STOPPING_RETRY_MS = 500;
 
 type NoticeOutcome =
   | { ok: true; provider: string; messageId: string | null }
@@ -48,12 +40,14 @@ export class NoticeSender {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly outbox: NoticesRepository,
+    private readonly contacts: ContactMethodsRepository,
     private readonly email: EmailChannel,
     private readonly registry: ProviderRegistry,
     private readonly health: ProviderHealth,
     private readonly templates: MessageTemplates,
     private readonly notices: NoticeService,
-    private readonly jobs: ResponseJobs,
+    private readonly jobs: JobProducer,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -81,7 +75,7 @@ export class NoticeSender {
     await this.finish(n.id, 'failed', outcome.provider, null, outcome.error);
     const now = this.clock.now();
     if (outcome.kind === 'recipient') {
-      await invalidateContact(this.dataSource.manager, n, outcome.invalidNumber, outcome.error, now);
+      await this.contacts.invalidate(this.dataSource.manager, n, outcome.invalidNumber, outcome.error, now);
     }
     this.logger.warn({
       msg: 'notice failed', noticeId: n.id, channel: n.channel, provider: outcome.provider, error: outcome.error,
@@ -93,26 +87,22 @@ export class NoticeSender {
 
   private async claim(noticeId: string): Promise<ClaimedNotice | null> {
     const now = this.clock.now();
-    // A claim older than the provider timeout is a worker that died mid-send: taken again, same idempotency key.
-    const reclaimBefore = new Date(now.getTime() - this.config.delivery.timeoutMs - 5_000);
-    const [n] = await this.dataSource.query<ClaimedNotice[]>(
-      `WITH claimed AS (
-         UPDATE notices SET status = 'sending', updated_at = $2
-         WHERE id = $1 AND (status = 'queued' OR (status = 'sending' AND updated_at < $3))
-         RETURNING id, kind, channel, subject, body, person_id, contact_method_id, link_code, warning_id, order_id)
-       SELECT n.id, n.kind, n.channel, n.subject, n.body, n.person_id, n.contact_method_id, c.address, n.link_code,
-              s.url AS link_url, coalesce(w.is_drill, false) AS is_drill
-       FROM claimed n JOIN contact_methods c ON c.id = n.contact_method_id
-       LEFT JOIN short_links s ON s.code = n.link_code
-       LEFT JOIN orders o ON o.id = n.order_id
-       LEFT JOIN warnings w ON w.id = coalesce(n.warning_id, o.warning_id)`,
-      [noticeId, now, reclaimBefore],
-    );
-    return n ?? null;
+    // A claim older than SWEEP_STALE_MS belongs to a worker that died mid-send: taken again, same idempotency key.
+    const reclaimBefore = new Date(now.getTime() - this.config.sweep.staleMs);
+    // `before` reads the row as it was when the statement began (every part of one statement shares that snapshot).
+    // A notice of a warning whose chain is being lifted is not claimed (the lift cancels it or, should it fail, leaves it).
+    const n = await this.outbox.claim(this.dataSource.manager, noticeId, now, reclaimBefore);
+    if (!n) {
+      const [left] = await this.dataSource.query<Array<{ status: string }>>(`SELECT status FROM notices WHERE id = $1`, [noticeId]);
+      if (left?.status === 'queued') {
+        throw new RetryLaterError(STOPPING_RETRY_MS, `notice ${noticeId}: its warning is being lifted`);
+      }
+    }
+    return n;
   }
 
   private async sendEmail(n: ClaimedNotice): Promise<NoticeOutcome> {
-    const html = `<!doctype html><html lang="zh-CN"><body>${n.body.split('\n').map((l) => `<p>${htmlLine(l)}</p>`).join('')}</body></html>`;
+    const html = emailHtml(n.body.split('\n').map((l) => `<p>${htmlLine(l)}</p>`).join(''));
     const outcome = await this.email.send(n.address, { subject: n.subject, text: n.body, html }, `notice-${n.id}`);
     return outcome.ok
       ? { ok: true, provider: outcome.provider, messageId: outcome.providerMessageId }
@@ -128,8 +118,14 @@ export class NoticeSender {
       d.signName,
       d.smsMaxSegments,
     );
+    const key = `notice-${n.id}`;
+    const taken = n.retaken ? await findTakenSms(this.registry.sms, { phone: n.address, idempotencyKey: key, since: new Date(n.created_at.getTime() - 60_000) }) : null;
+    if (taken) {
+      countRecovery(this.logger, 'notice_reconciled', 1, { note: 'found at its provider, not sent again', noticeId: n.id, provider: taken.provider });
+      return { ok: true, provider: taken.provider, messageId: taken.messageId };
+    }
     const r = await this.health.run(this.registry.sms, (p) =>
-      p.send({ phones: [n.address], message, signName: d.signName, idempotencyKey: `notice-${n.id}` }),
+      p.send({ phones: [n.address], message, signName: d.signName, idempotencyKey: key }),
     );
     if (r.ok) {
       return { ok: true, provider: r.provider, messageId: r.messageIds[0] ?? null };
@@ -142,19 +138,11 @@ export class NoticeSender {
   }
 
   private async finish(id: string, status: 'sent' | 'failed', provider: string | null, messageId: string | null, error: string | null): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE notices SET status = $2::varchar, provider = coalesce($3, provider), provider_message_id = $4, error = $5,
-              sent_at = CASE WHEN $2::varchar = 'sent' THEN $6::timestamptz END, updated_at = $6
-       WHERE id = $1 AND status = 'sending'`,
-      [id, status, provider, messageId, error?.slice(0, 500) ?? null, this.clock.now()],
-    );
+    await this.outbox.finish(this.dataSource.manager, id, { status, provider, messageId, error }, this.clock.now());
   }
 
   /** Back to the queue (transient failure, every provider at its TPS); the next try reuses the idempotency key. */
   private async release(id: string, error: string | null, provider: string | null): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE notices SET status = 'queued', error = $2, provider = coalesce($3, provider), updated_at = $4 WHERE id = $1 AND status = 'sending'`,
-      [id, error?.slice(0, 500) ?? null, provider, this.clock.now()],
-    );
+    await this.outbox.release(this.dataSource.manager, id, error, provider, this.clock.now());
   }
 }

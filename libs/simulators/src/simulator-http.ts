@@ -1,4 +1,5 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CarrierApi } from './carrier/carrier-api';
 import type { CarrierNetwork, ProviderMode, SmsBehaviour, VoiceBehaviour } from './carrier/carrier-sim';
 import type { LoudspeakerSimulator, SpeakerBehaviour } from './devices/loudspeaker-sim';
@@ -17,7 +18,7 @@ const ROUTES = [
   'GET /mail?to=&since=', 'GET /mail/latest?to=', 'DELETE /mail',
   'POST /alibaba/sms (dysmsapi)', 'POST /alibaba/voice (dyvmsapi)', 'POST /tencent/sms (SendSms 2021-01-11)', 'POST /tencent/voice (VMS SendTtsVoice 2020-09-02)',
   'GET /sms?to=&since=', 'GET /sms/latest?to=', 'GET /sms/stats', 'POST /sms/reply {from,text}', 'GET /voice?to=', 'DELETE /sms',
-  'POST /sim/numbers {phone,sms?,voice?}', 'POST /sim/providers/:carrier {mode}',
+  'POST /sim/numbers {phone,sms?,voice?}', 'POST /sim/providers/:carrier {mode,answerDelayMs?,takeDelayMs?}',
   'POST /sim/hooks {name,kind,secret,failTimes?}', 'POST /hooks/:name', 'POST /robots/dingtalk/:name', 'POST /robots/wecom/:name', 'GET /hooks?name=',
   'POST /sim/speakers {device,behaviour}', 'GET /speakers?device=',
 ];
@@ -78,11 +79,20 @@ export function simulatorHttp(parts: SimulatorParts): Server {
       if (method === 'POST' && (path === '/alibaba/sms' || path === '/alibaba/voice')) {
         const body = await readBody(req);
         const params = Object.fromEntries(new URLSearchParams(body || url.search));
+        if (params.Action !== 'QuerySendDetails') {
+          await delay(network.takeDelay('alibaba'));
+        }
         const a = carrier.alibaba(method, params, path.endsWith('voice') ? 'voice' : 'sms');
+        await delay(network.answerDelay('alibaba'));
         return send(a.status, a.body);
       }
       if (method === 'POST' && (path === '/tencent/sms' || path === '/tencent/voice')) {
-        const a = carrier.tencent.answer(req.headers, await readBody(req), path.endsWith('voice') ? 'voice' : 'sms');
+        const body = await readBody(req);
+        if (req.headers['x-tc-action'] !== 'PullSmsSendStatusByPhoneNumber') {
+          await delay(network.takeDelay('tencent'));
+        }
+        const a = carrier.tencent.answer(req.headers, body, path.endsWith('voice') ? 'voice' : 'sms');
+        await delay(network.answerDelay('tencent'));
         return send(a.status, a.body);
       }
       if (method === 'GET' && path === '/sms') {
@@ -119,8 +129,10 @@ export function simulatorHttp(parts: SimulatorParts): Server {
       }
       const provider = /^\/sim\/providers\/(alibaba|tencent)$/.exec(path);
       if (method === 'POST' && provider) {
-        const b = json<{ mode?: ProviderMode }>(await readBody(req));
+        const b = json<{ mode?: ProviderMode; answerDelayMs?: number; takeDelayMs?: number }>(await readBody(req));
         network.setMode(provider[1] as 'alibaba' | 'tencent', b.mode ?? 'ok');
+        network.setAnswerDelay(provider[1] as 'alibaba' | 'tencent', Math.max(0, Number(b.answerDelayMs ?? 0)));
+        network.setTakeDelay(provider[1] as 'alibaba' | 'tencent', Math.max(0, Number(b.takeDelayMs ?? 0)));
         return send(200, { ok: true });
       }
     }

@@ -51,6 +51,9 @@ export class SmtpSink {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
+        // A client that vanishes mid-session (a sender killed, a reset socket) ends that session, not the server.
+        this.server.removeListener('error', reject);
+        this.server.on('error', () => undefined);
         const address = this.server.server.address();
         resolve(typeof address === 'object' && address ? address.port : port);
       });

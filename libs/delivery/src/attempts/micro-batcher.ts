@@ -6,7 +6,7 @@ interface Pending<I, O> {
 
 /**
  * Collects items for up to `maxWaitMs` or `maxItems` and runs them in one call; each submitter gets its own
- * result. Used so a fan-out claims and records many messages per statement (PERFORMANCE.md B9) while every job
+ * result. Used so a fan-out claims and records many messages per statement while every job
  * still waits for its own row to be written.
  */
 export class MicroBatcher<I, O> {

@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
 import { DeadlineService } from '@app/response';
+import { CallTasksRepository, isOnLadder } from '@app/database';
 
-const OPEN = ['pending', 'sent'];
 
 /**
  * After a permanent failure (invalid or blacklisted number, refused address) the person's next ladder rung runs
@@ -16,6 +16,7 @@ export class NextRung {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly callTasks: CallTasksRepository,
     private readonly deadlines: DeadlineService,
     private readonly clock: Clock,
   ) {}
@@ -27,7 +28,7 @@ export class NextRung {
        FROM call_tasks t JOIN dispatches d ON d.id = t.dispatch_id WHERE t.id = $1`,
       [callTaskId],
     );
-    if (!task || !OPEN.includes(task.state) || task.delivered) {
+    if (!task || !isOnLadder(task.state) || task.delivered) {
       return;
     }
     for (let step = task.next_rung; step < task.rungs; step++) {
@@ -40,12 +41,7 @@ export class NextRung {
     if (await this.reachable(callTaskId)) {
       return;
     }
-    const marked = await this.dataSource.query<unknown[]>(
-      `WITH u AS (UPDATE call_tasks SET state = 'unreachable', updated_at = $2 WHERE id = $1 AND state = ANY($3::varchar[]) RETURNING id)
-       SELECT id FROM u`,
-      [callTaskId, this.clock.now(), OPEN],
-    );
-    if (marked.length > 0) {
+    if (await this.callTasks.markUnreachable(this.dataSource.manager, callTaskId, this.clock.now())) {
       this.logger.warn({ msg: 'no channel left: escalating now', callTaskId });
       await this.deadlines.check([callTaskId], 'deadline');
     }

@@ -1,6 +1,8 @@
 import type { ChainResult } from '../failover/provider-health';
 import type { ClaimedAttempt } from '../attempts/attempt-store';
+import { levelName } from '@app/config';
 import type { CallContent } from '../content/compose';
+import { taggedHeadline } from '../content/version-change';
 
 /** A provider's answer for one attempt; `delivered` when acceptance is delivery (webhooks). */
 export type ChannelOutcome = ChainResult & { delivered?: boolean };
@@ -15,7 +17,7 @@ export function callContent(a: ClaimedAttempt, link: string): CallContent {
     hazard: a.hazard_type,
     level: a.level,
     event: a.event,
-    headline: a.headline,
+    headline: taggedHeadline(a.headline, a.change, a.level ? levelName(a.level) : null),
     instruction: a.instruction,
     areaDesc: a.area_desc,
     isDrill: a.is_drill,

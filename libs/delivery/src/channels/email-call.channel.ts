@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { levelName } from '@app/config';
 import { AckLinks } from '@app/response';
 import type { ClaimedAttempt } from '../attempts/attempt-store';
 import { EmailChannel } from '../email.channel';
-import { levelKey } from '../content/compose';
 import { renderCallEmail } from '../message-renderer';
 import { CallChannel, ChannelOutcome } from './call-channel';
 
@@ -18,8 +18,9 @@ export class EmailCallChannel implements CallChannel {
     const mail = renderCallEmail({
       personName: a.person_name,
       headline: a.headline,
+      change: a.change,
       event: a.event,
-      colour: a.level ? levelKey(a.level) : null,
+      colour: a.level ? levelName(a.level) : null,
       instruction: a.instruction,
       areaDesc: a.area_desc,
       isDrill: a.is_drill,

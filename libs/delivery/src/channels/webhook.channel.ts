@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
+import { reasonText } from '@app/config';
 import type { WebhookKind } from '@app/database';
 import { AckLinks } from '@app/response';
 import type { ClaimedAttempt } from '../attempts/attempt-store';
 import { composeCallRobot } from '../content/compose';
 import { MessageTemplates } from '../content/templates';
-import { describeReason } from '../message-renderer';
 import { dingTalkSignedUrl, signWebhook, WEBHOOK_HEADERS } from '../signing/webhook-signature';
 import { CallChannel, callContent, ChannelOutcome } from './call-channel';
 
@@ -80,7 +80,7 @@ export class WebhookChannel implements CallChannel {
         callTaskId: a.call_task_id,
         warning: { id: a.warning_id, headline: a.headline, event: a.event, level: a.level, isDrill: a.is_drill, area: a.area_desc, instruction: a.instruction },
         person: { id: a.person_id, name: a.person_name },
-        reasons: a.reasons.map(describeReason),
+        reasons: a.reasons.map(reasonText),
         requiresAck: a.requires_ack,
         deadlineAt: a.deadline_at,
         ackUrl: link,

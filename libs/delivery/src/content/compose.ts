@@ -1,11 +1,8 @@
+import { LEVEL_ZH, levelName, reasonText } from '@app/config';
 import type { CallReason } from '@app/database';
-import { describeReason } from '../message-renderer';
 import { smsLength, SmsLength } from './sms-segments';
 import { spoken, spokenTime, shortTime } from './spoken';
 import { MessageTemplates, PickedTemplate, renderTemplate, TemplateVars } from './templates';
-
-const LEVEL_KEY = ['red', 'orange', 'yellow', 'blue'];
-const LEVEL_ZH: Record<string, string> = { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' };
 
 /** What a warning says to everyone (residents' public warnings). */
 export interface PublicContent {
@@ -41,27 +38,25 @@ export interface ComposedSms extends ComposedText {
   length: SmsLength;
 }
 
-export const levelKey = (level: number | null): string => LEVEL_KEY[(level ?? 4) - 1] ?? 'blue';
-
 function baseVars(c: PublicContent & { personName?: string }): TemplateVars {
   return {
     drill: c.isDrill ? '【演练】' : '',
     name: c.personName ?? '',
     headline: c.headline,
     event: c.event,
-    level: LEVEL_ZH[levelKey(c.level)],
+    level: LEVEL_ZH[levelName(c.level)],
     area: c.areaDesc,
     instruction: c.instruction ? `${c.instruction.replace(/[。；;.\s]+$/, '')}。` : '',
   };
 }
 
 function render(t: MessageTemplates, channel: 'sms' | 'voice' | 'robot', c: CallContent, deadline: string): ComposedText {
-  const template = t.pick(channel, c.hazard, levelKey(c.level));
+  const template = t.pick(channel, c.hazard, levelName(c.level));
   const vars: TemplateVars = {
     ...baseVars(c),
     deadline,
     link: c.link,
-    reasons: c.reasons.map(describeReason).join('；'),
+    reasons: c.reasons.map(reasonText).join('；'),
   };
   const phrase = t.phrases[`${c.requiresAck && c.deadlineAt ? 'ask' : 'notify'}_${channel}`] ?? '';
   vars.ask = renderTemplate(phrase, vars);
@@ -75,7 +70,7 @@ const cut = (s: string, keep: number) => (keep <= 0 ? '' : s.length <= keep ? s 
  * Fits a text into `maxSegments` SMS segments (signature included) by shortening the instruction, then the area,
  * then the headline and name; the link, the deadline and the way to answer are never cut.
  */
-export function fitSms(t: MessageTemplates, composed: ComposedText, signName: string, maxSegments: number): ComposedSms {
+function fitSms(t: MessageTemplates, composed: ComposedText, signName: string, maxSegments: number): ComposedSms {
   const sign = `【${signName}】`;
   const params = { ...composed.params };
   const build = (): ComposedSms => {
@@ -116,7 +111,7 @@ export function composeCallRobot(t: MessageTemplates, c: CallContent, now: Date)
 
 /** Residents' area SMS: no link, no answer expected. */
 export function composePublicSms(t: MessageTemplates, w: PublicContent, signName: string, maxSegments: number): ComposedSms {
-  const template = t.pick('public_sms', w.hazard, levelKey(w.level));
+  const template = t.pick('public_sms', w.hazard, levelName(w.level));
   const params = baseVars(w);
   return fitSms(t, { template, params, text: renderTemplate(template.text, params) }, signName, maxSegments);
 }
@@ -159,7 +154,7 @@ export function composeNoticeSms(t: MessageTemplates, n: NoticeSmsContent, signN
 
 /** What the loudspeakers say. */
 export function composeBroadcast(t: MessageTemplates, w: PublicContent): ComposedText {
-  const template = t.pick('broadcast', w.hazard, levelKey(w.level));
+  const template = t.pick('broadcast', w.hazard, levelName(w.level));
   const params = baseVars(w);
   return { template, params, text: spoken(renderTemplate(template.text, params)) };
 }

@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 
 /** `notice_sms`: notify-only notices by SMS, keyed by notice kind (answered_by_peer, order …) instead of hazard/level. */
 export type TemplateChannel = 'sms' | 'voice' | 'robot' | 'public_sms' | 'broadcast' | 'notice_sms';
-export const TEMPLATE_CHANNELS: TemplateChannel[] = ['sms', 'voice', 'robot', 'public_sms', 'broadcast', 'notice_sms'];
-export const TEMPLATE_VARIABLES = [
+const TEMPLATE_CHANNELS: TemplateChannel[] = ['sms', 'voice', 'robot', 'public_sms', 'broadcast', 'notice_sms'];
+const TEMPLATE_VARIABLES = [
   'drill', 'name', 'headline', 'event', 'level', 'area', 'instruction', 'deadline', 'link', 'reasons', 'ask',
 ] as const;
 export type TemplateVars = Partial<Record<(typeof TEMPLATE_VARIABLES)[number], string>>;

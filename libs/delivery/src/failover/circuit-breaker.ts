@@ -46,7 +46,26 @@ export class CircuitBreaker {
   constructor(
     private readonly clock: Clock,
     private readonly opts: BreakerOptions = DEFAULT_BREAKER,
+    /** Told when this breaker opens by itself (ProviderHealth shares it with the other dispatchers). */
+    private readonly onOpen?: (reason: string, openedAt: number) => void,
   ) {}
+
+  /** When it last opened (ms). */
+  get lastOpenedAt(): number {
+    return this.openedAt;
+  }
+
+  /** Another dispatcher opened this provider's circuit at openedAt: open here too, from then, unless already open. */
+  adopt(reason: string, openedAt: number): boolean {
+    if (this.state === 'open' || openedAt <= this.openedAt || this.clock.now().getTime() - openedAt >= this.opts.openMs) {
+      return false;
+    }
+    this.current = 'open';
+    this.openedAt = openedAt;
+    this.reason = reason;
+    this.outcomes = [];
+    return true;
+  }
 
   get state(): BreakerState {
     if (this.current === 'open' && this.clock.now().getTime() - this.openedAt >= this.opts.openMs) {
@@ -115,6 +134,7 @@ export class CircuitBreaker {
     this.openedAt = this.clock.now().getTime();
     this.reason = reason;
     this.outcomes = [];
+    this.onOpen?.(reason, this.openedAt);
   }
 
   private close(): void {

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Headers the simulator (and any relay we control) signs callbacks with. */
 export const CALLBACK_HEADERS = { timestamp: 'x-jiaoying-timestamp', signature: 'x-jiaoying-signature' } as const;
-export const CALLBACK_WINDOW_S = 300;
+const CALLBACK_WINDOW_S = 300;
 
 export function signCallback(secret: string, timestampS: number, body: string): string {
   return createHmac('sha256', secret).update(`${timestampS}.${body}`).digest('hex');

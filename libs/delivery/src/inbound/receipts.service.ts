@@ -1,18 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '@app/common';
-import { EventLog } from '@app/database';
-import { invalidateContact } from '../attempts/contacts';
+import { Clock, countReceipt } from '@app/common';
+import type { CarrierReceipt, ReceiptedAttempt } from '@app/database';
+import { AttemptsRepository, ContactMethodsRepository, EventLog, NoticesRepository } from '@app/database';
 import { NextRung } from '../attempts/next-rung';
 
-/** A delivery receipt or call result, whatever the provider's format. `carrier` prefixes our provider names. */
-export interface Receipt {
-  carrier: string;
-  messageId: string;
-  status: 'delivered' | 'failed';
-  code: string;
-  at: Date;
-}
+export type Receipt = CarrierReceipt;
 
 /** Receipt codes that mean the number itself is dead (空号); anything else (关机, 停机, 未接) may work later. */
 export const INVALID_NUMBER_RECEIPTS = new Set(['MN:0001', 'EMPTY_NUMBER']);
@@ -22,18 +15,6 @@ export interface ReceiptReport {
   publicMessages: number;
   notices: number;
   pending: number;
-}
-
-interface Matched {
-  id: string;
-  call_task_id: string;
-  channel: string;
-  warning_id: string;
-  contact_method_id: string;
-  person_id: string;
-  address: string;
-  status: 'delivered' | 'failed';
-  code: string;
 }
 
 /**
@@ -48,6 +29,9 @@ export class ReceiptService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly attempts: AttemptsRepository,
+    private readonly notices: NoticesRepository,
+    private readonly contacts: ContactMethodsRepository,
     private readonly events: EventLog,
     private readonly nextRung: NextRung,
     private readonly clock: Clock,
@@ -104,20 +88,9 @@ export class ReceiptService {
     return rows.length;
   }
 
-  private async applyToAttempts(receipts: Receipt[]): Promise<Array<Matched & { key: string }>> {
-    const rows = await this.dataSource.query<Array<Matched & { carrier: string; provider_message_id: string }>>(
-      // In a CTE: TypeORM answers a bare UPDATE with [rows, count] instead of rows.
-      `WITH u AS (UPDATE attempts a SET status = v.status, receipt_at = v.at, receipt_code = v.code,
-              error = CASE WHEN v.status = 'failed' THEN 'receipt ' || v.code ELSE a.error END, updated_at = now()
-       FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::timestamptz[]) AS v(carrier, mid, status, code, at),
-            contact_methods c, call_tasks t
-       WHERE a.provider_message_id = v.mid AND a.provider LIKE v.carrier || '%' AND a.status = 'accepted'
-         AND c.id = a.contact_method_id AND t.id = a.call_task_id
-       RETURNING a.id, a.call_task_id, a.channel, t.warning_id, a.contact_method_id, c.person_id, c.address,
-                 v.status, v.code, v.carrier, a.provider_message_id)
-       SELECT * FROM u`,
-      [receipts.map((r) => r.carrier), receipts.map((r) => r.messageId), receipts.map((r) => r.status), receipts.map((r) => r.code), receipts.map((r) => r.at)],
-    );
+  private async applyToAttempts(receipts: Receipt[]): Promise<Array<ReceiptedAttempt & { key: string }>> {
+    const rows = await this.attempts.applyReceipts(this.dataSource.manager, receipts);
+    rows.forEach((r) => countReceipt(r.channel, r.provider, r.status === 'delivered'));
     if (rows.length > 0) {
       await this.events.append(
         rows.map((r) => ({
@@ -129,7 +102,7 @@ export class ReceiptService {
       );
     }
     for (const r of rows.filter((x) => x.status === 'failed' && INVALID_NUMBER_RECEIPTS.has(x.code))) {
-      await invalidateContact(this.dataSource.manager, r, true, `回执 ${r.code}（空号）`, this.clock.now());
+      await this.contacts.invalidate(this.dataSource.manager, r, true, `回执 ${r.code}（空号）`, this.clock.now());
       this.logger.warn({ msg: 'receipt says the number is dead', attemptId: r.id, callTaskId: r.call_task_id, code: r.code });
       await this.nextRung.afterPermanentFailure(r.call_task_id);
     }
@@ -144,25 +117,9 @@ export class ReceiptService {
     if (receipts.length === 0) {
       return new Set();
     }
-    const rows = await this.dataSource.query<Array<{
-      id: string; carrier: string; mid: string; status: 'delivered' | 'failed'; code: string; applied: boolean;
-      contact_method_id: string; person_id: string; address: string; channel: string;
-    }>>(
-      `WITH v AS (SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::timestamptz[]) AS v(carrier, mid, status, code, at)),
-       hit AS (
-         SELECT n.id, n.status AS was, n.contact_method_id, v.* FROM notices n
-         JOIN v ON n.provider_message_id = v.mid AND n.provider LIKE v.carrier || '%'),
-       upd AS (
-         UPDATE notices n SET status = hit.status, receipt_code = hit.code, receipt_at = hit.at, updated_at = now(),
-                error = CASE WHEN hit.status = 'failed' THEN 'receipt ' || hit.code ELSE n.error END
-         FROM hit WHERE n.id = hit.id AND n.status = 'sent' RETURNING n.id)
-       SELECT hit.id, hit.carrier, hit.mid, hit.status, hit.code, hit.contact_method_id, c.person_id, c.address, c.channel,
-              hit.was = 'sent' AS applied
-       FROM hit JOIN contact_methods c ON c.id = hit.contact_method_id`,
-      [receipts.map((r) => r.carrier), receipts.map((r) => r.messageId), receipts.map((r) => r.status), receipts.map((r) => r.code), receipts.map((r) => r.at)],
-    );
+    const rows = await this.notices.applyReceipts(this.dataSource.manager, receipts);
     for (const r of rows.filter((x) => x.applied && x.status === 'failed' && INVALID_NUMBER_RECEIPTS.has(x.code))) {
-      await invalidateContact(this.dataSource.manager, r, true, `回执 ${r.code}（空号）`, this.clock.now());
+      await this.contacts.invalidate(this.dataSource.manager, r, true, `回执 ${r.code}（空号）`, this.clock.now());
       this.logger.warn({ msg: 'notice receipt says the number is dead', noticeId: r.id, code: r.code });
     }
     return new Set(rows.map((r) => `${r.carrier}|${r.mid}`));

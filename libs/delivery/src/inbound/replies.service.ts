@@ -1,12 +1,15 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { maskPhone, TransientError } from '@app/common';
-import { EventLog } from '@app/database';
-import { AckService } from '@app/response';
+import { Clock, maskPhone, TransientError } from '@app/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { EventLog, UNANSWERED_STATES } from '@app/database';
+import { AckService, NewNotice, NoticeService } from '@app/response';
+import { JobProducer } from '@app/queue';
 import { normalizePhone } from '../attempts/contacts';
 
 const RECEIVED = /^(1|确认|收到|已收到)$/;
-const ANSWERABLE = ['pending', 'sent', 'escalated', 'unreachable'];
+/** At most one help reply per number in this window: an auto-responder on the other end cannot start a loop. */
+const HELP_WINDOW_MS = 10 * 60_000;
 
 /**
  * Answers that come back through a provider: an SMS reply ("1", or the code of the message's link) and a voice
@@ -20,6 +23,10 @@ export class RepliesService {
     private readonly dataSource: DataSource,
     private readonly acks: AckService,
     private readonly events: EventLog,
+    private readonly notices: NoticeService,
+    private readonly jobs: JobProducer,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -35,7 +42,7 @@ export class RepliesService {
         `SELECT DISTINCT t.id, t.person_id FROM attempts a JOIN contact_methods c ON c.id = a.contact_method_id
          JOIN call_tasks t ON t.id = a.call_task_id
          WHERE c.address = $1 AND a.channel = 'sms' AND a.sent_at IS NOT NULL AND t.state = ANY($2::varchar[])`,
-        [phone, ANSWERABLE],
+        [phone, UNANSWERED_STATES],
       );
     } else if (/^[A-Za-z0-9_-]{10}$/.test(reply)) {
       tasks = await this.dataSource.query(
@@ -45,14 +52,62 @@ export class RepliesService {
         [reply, phone],
       );
     }
+    const answered: string[] = [];
     for (const t of tasks) {
-      await this.acks.acknowledge(t.id, t.person_id, { response: 'received' }, 'sms_reply', `person:${t.person_id}`);
+      const result = await this.acks.acknowledge(t.id, t.person_id, { response: 'received' }, 'sms_reply', `person:${t.person_id}`);
+      if (!result.alreadyAcknowledged) {
+        answered.push(t.id);
+      }
     }
     if (tasks.length === 0) {
       await this.events.append({ type: 'SmsReplyUnmatched', data: { phone: maskPhone(phone), text: reply.slice(0, 70) } });
       this.logger.log({ msg: 'sms reply matched no open call', phone: maskPhone(phone) });
     }
+    await this.answerBack(phone, answered);
     return { acknowledged: tasks.map((t) => t.id) };
+  }
+
+  /**
+   * The reply is answered by SMS to the number it came from, as a carrier delivers it: 已确认收到 with what was
+   * confirmed, or, when it answered nothing, how to answer. Only numbers on the roster get an answer.
+   */
+  private async answerBack(phone: string, answered: string[]): Promise<void> {
+    const [contact] = await this.dataSource.query<Array<{ id: string; person_id: string }>>(
+      `SELECT id, person_id FROM contact_methods WHERE address = $1 AND channel = 'sms' AND invalid_at IS NULL ORDER BY priority, id LIMIT 1`,
+      [phone],
+    );
+    if (!contact) {
+      return;
+    }
+    const now = this.clock.now();
+    const to = { personId: contact.person_id, contactMethodId: { channel: 'sms' as const, id: contact.id } };
+    let notice: NewNotice;
+    if (answered.length > 0) {
+      const warnings = await this.dataSource.query<Array<{ id: string; headline: string }>>(
+        `SELECT DISTINCT w.id, w.headline FROM call_tasks t JOIN warnings w ON w.id = t.warning_id WHERE t.id = ANY($1::uuid[]) ORDER BY w.id`,
+        [answered],
+      );
+      const what = warnings.length === 1 ? warnings[0].headline : `${warnings[0].headline}等 ${warnings.length} 条预警`;
+      notice = {
+        ...to,
+        kind: 'reply_confirmation',
+        warningId: warnings[0].id,
+        dedupeKey: `reply-ack-${[...answered].sort().join('-')}`.slice(0, 200),
+        subject: `已确认收到：${what}`,
+        body: '如需上报到岗或转移情况，请打开预警短信中的链接',
+      };
+    } else {
+      const phoneDesk = this.config.ack.dutyDeskPhone;
+      notice = {
+        ...to,
+        kind: 'reply_help',
+        dedupeKey: `reply-help-${contact.id}-${Math.floor(now.getTime() / HELP_WINDOW_MS)}`,
+        subject: '未找到您待确认的叫应',
+        body: `确认收到预警请回复1，或回复预警短信链接末尾的10位代码${phoneDesk ? `；值班电话 ${phoneDesk}` : ''}`,
+      };
+    }
+    const ids = await this.dataSource.transaction((tx) => this.notices.write(tx, [notice], now));
+    await this.jobs.sendNotices(ids);
   }
 
   /**

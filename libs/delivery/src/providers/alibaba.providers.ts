@@ -1,7 +1,7 @@
 import type { Clock } from '@app/common';
 import { toPositional } from '../content/templates';
 import { signedRpcParams } from '../signing/alibaba-rpc';
-import { callProvider, CarrierProvider, ProviderResult, SmsProvider, SmsSend, usedParams, VoiceCall, VoiceProvider } from './provider';
+import { callProvider, CarrierProvider, ProviderResult, SentLookup, sentLookup, SentQuery, SmsProvider, SmsSend, usedParams, VoiceCall, VoiceProvider } from './provider';
 
 export interface AlibabaSettings {
   name: string;
@@ -39,14 +39,34 @@ function readAnswer(status: number, body: RpcAnswer, id: 'BizId' | 'CallId'): Pr
   return { ok: false, kind: 'provider', code, error };
 }
 
-async function rpc(s: AlibabaSettings, clock: Clock, action: string, params: Record<string, string>, id: 'BizId' | 'CallId') {
+async function rpc<T = RpcAnswer>(
+  s: AlibabaSettings,
+  clock: Clock,
+  action: string,
+  params: Record<string, string>,
+  read: (status: number, body: T) => ProviderResult,
+) {
   const form = signedRpcParams(action, '2017-05-25', params, s, clock.now());
-  return callProvider<RpcAnswer>(
+  return callProvider<T>(
     s.endpoint,
     { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() },
     s.timeoutMs,
-    (status, body) => readAnswer(status, body, id),
+    read,
   );
+}
+
+interface SendDetails extends RpcAnswer {
+  SmsSendDetailDTOs?: { SmsSendDetailDTO?: Array<{ OutId?: string; SendStatus?: number }> };
+}
+
+/** The China (UTC+8) days, yyyyMMdd, from `since` to `now` (QuerySendDetails asks one day at a time). */
+export function chinaDays(since: Date, now: Date): string[] {
+  const day = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+  const days = [day(since.getTime())];
+  for (let t = since.getTime(); day(t) !== day(now.getTime()); t += 24 * 3600_000) {
+    days.push(day(t + 24 * 3600_000));
+  }
+  return [...new Set(days)];
 }
 
 /** dysmsapi SendSms (same text to up to 1000 numbers), signed with the RPC signature; OutId carries our key. */
@@ -61,7 +81,31 @@ export class AlibabaSmsProvider extends CarrierProvider<AlibabaSettings> impleme
       TemplateCode: this.templates.carrierCode(req.message.template, 'alibaba'),
       TemplateParam: JSON.stringify(usedParams(req.message, names)),
       OutId: req.idempotencyKey,
-    }, 'BizId');
+    }, (status, body) => readAnswer(status, body, 'BizId'));
+  }
+
+  /**
+   * QuerySendDetails for the number, day by day: the newest 50 messages of each day are enough for one person's
+   * calls. A message whose SendStatus is 2 (failed at the carrier) does not count as taken.
+   */
+  async findSent(q: SentQuery): Promise<SentLookup> {
+    for (const day of chinaDays(q.since, this.clock.now())) {
+      const params = { PhoneNumber: q.phone, SendDate: day, PageSize: '50', CurrentPage: '1' };
+      const r = await rpc<SendDetails>(this.s, this.clock, 'QuerySendDetails', params, (status, body) => {
+        if (status !== 200 || body.Code !== 'OK') {
+          return readAnswer(status, body, 'BizId');
+        }
+        const rows = body.SmsSendDetailDTOs?.SmsSendDetailDTO ?? [];
+        const found = rows.some((m) => m.OutId === q.idempotencyKey && m.SendStatus !== 2);
+        // Its rows carry no BizId: the message is known as taken, by no id of the provider's.
+        return { ok: true, messageIds: found ? [''] : [], rejected: 0 };
+      });
+      const lookup = sentLookup(r);
+      if (!lookup.ok || lookup.taken) {
+        return lookup;
+      }
+    }
+    return { ok: true, taken: false, messageId: null };
   }
 }
 
@@ -78,6 +122,6 @@ export class AlibabaVoiceProvider extends CarrierProvider<AlibabaSettings & { sh
       TtsParam: JSON.stringify(usedParams(req.message, names)),
       PlayTimes: String(req.playTimes),
       OutId: req.idempotencyKey,
-    }, 'CallId');
+    }, (status, body) => readAnswer(status, body, 'CallId'));
   }
 }

@@ -20,14 +20,62 @@ export interface SmsSend {
   phones: string[];
   message: ComposedText;
   signName: string;
-  /** Passed as OutId / SessionContext; the simulator answers a repeat with the first answer. */
+  /** Passed as OutId / SessionContext, so that the provider's query APIs can find it; a repeat is delivered again. */
   idempotencyKey: string;
+}
+
+/** Did this provider take the message with our idempotency key for this number, since then? */
+export interface SentQuery {
+  phone: string;
+  idempotencyKey: string;
+  since: Date;
 }
 
 export interface SmsProvider {
   readonly name: string;
   readonly carrier: Carrier;
   send(req: SmsSend): Promise<ProviderResult>;
+  /** Asks the provider's query API; used before sending again what a crashed sender may have sent. */
+  findSent(q: SentQuery): Promise<SentLookup>;
+}
+
+/** What a provider's query API said: taken (with its message id where the API gives one) or not; or not asked. */
+export type SentLookup = { ok: true; taken: boolean; messageId: string | null } | ProviderFailure;
+
+/** What the SMS providers' query APIs said of one message: taken (by which), not taken by any, or not known. */
+export type TakenAnswer =
+  | { taken: true; provider: string; messageId: string | null }
+  | { taken: false }
+  /** None has it, but at least one could not be asked (no answer, refused): a send now may be a second one. */
+  | { taken: 'unknown'; error: string };
+
+/** Asks each SMS provider in turn whether it took a message with our key for this number: the first that has it. */
+export async function askSmsProviders(providers: SmsProvider[], q: SentQuery): Promise<TakenAnswer> {
+  let unanswered: string | null = null;
+  for (const p of providers) {
+    const found = await p.findSent(q);
+    if (found.ok && found.taken) {
+      return { taken: true, provider: p.name, messageId: found.messageId };
+    }
+    if (!found.ok) {
+      unanswered ??= `${p.name} ${found.code}: ${found.error}`;
+    }
+  }
+  return unanswered ? { taken: 'unknown', error: unanswered } : { taken: false };
+}
+
+/**
+ * Asks each SMS provider in turn whether it took a message with our key for this number: the first that has it, or
+ * null when none has it or none could be asked (then the caller sends: better twice than never).
+ */
+export async function findTakenSms(providers: SmsProvider[], q: SentQuery): Promise<{ provider: string; messageId: string | null } | null> {
+  const a = await askSmsProviders(providers, q);
+  return a.taken === true ? { provider: a.provider, messageId: a.messageId } : null;
+}
+
+/** From a query read as a ProviderResult (a found message's id as its one messageId, '' when the API gives none). */
+export function sentLookup(r: ProviderResult): SentLookup {
+  return r.ok ? { ok: true, taken: r.messageIds.length > 0, messageId: r.messageIds[0] || null } : r;
 }
 
 export interface VoiceCall {
@@ -68,7 +116,7 @@ export interface ProviderRequest {
 /**
  * Keep-alive agents for provider calls. Each dispatcher sends thousands of requests a second to the same few hosts:
  * Node's fetch (undici behind WHATWG streams, an AbortSignal.timeout per call) cost about half the dispatcher's CPU
- * per message, where a plain http.request over a reused socket costs a fraction (PERFORMANCE.md, per-person sends).
+ * per message, where a plain http.request over a reused socket costs a fraction (measured on the per-person fan-out).
  */
 const agents = {
   'http:': new http.Agent({ keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 512, scheduling: 'lifo' }),

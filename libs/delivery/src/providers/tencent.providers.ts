@@ -1,7 +1,20 @@
 import type { Clock } from '@app/common';
 import { toPositional } from '../content/templates';
 import { tc3Headers } from '../signing/tc3';
-import { callProvider, CarrierProvider, ProviderFailure, ProviderResult, SmsProvider, SmsSend, usedParams, VoiceCall, VoiceProvider } from './provider';
+import {
+  callProvider,
+  CarrierProvider,
+  ProviderFailure,
+  ProviderResult,
+  SentLookup,
+  sentLookup,
+  SentQuery,
+  SmsProvider,
+  SmsSend,
+  usedParams,
+  VoiceCall,
+  VoiceProvider,
+} from './provider';
 
 export interface TencentSettings {
   name: string;
@@ -99,6 +112,25 @@ export class TencentSmsProvider extends CarrierProvider<TencentSettings> impleme
       rejected += part.rejected;
     }
     return { ok: true, messageIds: ids, rejected };
+  }
+
+  /**
+   * PullSmsSendStatusByPhoneNumber: the number's delivery statuses since `since`, each with its SessionContext. The
+   * platform lists a message only once its receipt has come (seconds to minutes), so "not taken" can be wrong for a
+   * message sent moments before a crash: then it is sent again, at most once more.
+   */
+  async findSent(q: SentQuery): Promise<SentLookup> {
+    type Pulled = { PullSmsSendStatusSet?: Array<{ SessionContext?: string; SerialNo?: string }> };
+    const body = { BeginTime: Math.floor(q.since.getTime() / 1000), Offset: 0, Limit: 100, PhoneNumber: e164(q.phone), SmsSdkAppId: this.s.sdkAppId };
+    const api = { service: 'sms', action: 'PullSmsSendStatusByPhoneNumber', version: '2021-01-11' };
+    const r = await tc3Call<Pulled>(this.s, this.clock, api, body, (res) => {
+      if (res.Error) {
+        return failure(res.Error.Code, res.Error.Message, { invalid: [], retry: () => false });
+      }
+      const row = (res.PullSmsSendStatusSet ?? []).find((m) => m.SessionContext === q.idempotencyKey);
+      return { ok: true, messageIds: row ? [row.SerialNo ?? ''] : [], rejected: 0 };
+    });
+    return sentLookup(r);
   }
 
   private async sendPart(req: SmsSend, phones: string[], part: number): Promise<ProviderResult> {

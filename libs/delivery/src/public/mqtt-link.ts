@@ -6,7 +6,7 @@ import { Clock, TransientError } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 
 /** Topics of a loudspeaker: we publish play orders, the device reports its status (retained). */
-export const broadcastTopics = (prefix: string, deviceCode: string) => ({
+const broadcastTopics = (prefix: string, deviceCode: string) => ({
   play: `${prefix}/broadcast/${deviceCode}/play`,
   status: `${prefix}/broadcast/${deviceCode}/status`,
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, TransientError } from '@app/common';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_CONFIG, AppConfig, HIGH_RISK_GRADES } from '@app/config';
 import { EventLog } from '@app/database';
 import { JobOutcome, JobProducer } from '@app/queue';
 import { composeBroadcast, composePublicSms, PublicContent } from '../content/compose';
@@ -11,8 +11,7 @@ import { ProviderRegistry } from '../providers/provider-registry';
 import { MqttLink } from './mqtt-link';
 
 /** One provider request of area SMS: SendSms takes up to 1000 numbers (Tencent's adapter splits by 200). */
-export const PUBLIC_SMS_BATCH = 1000;
-const HIGH_RISK = ['high', 'very_high', 'extreme'];
+const PUBLIC_SMS_BATCH = 1000;
 const LIVE_WARNING = ['tracking'];
 
 interface WarningRow extends PublicContent {
@@ -56,7 +55,7 @@ export class PublicWarningService {
       const zones = await tx.query<Array<{ id: string }>>(
         `SELECT z.id FROM risk_zones z WHERE z.risk_grade = ANY($2::varchar[]) AND z.code IN (
            SELECT jsonb_array_elements_text(e.data->'zones') FROM events e WHERE e.warning_id = $1 AND e.type = 'WarningMatched')`,
-        [warningId, HIGH_RISK],
+        [warningId, HIGH_RISK_GRADES],
       );
       const zoneIds = zones.map((z) => z.id);
       const batches = await this.planSms(tx, w, zoneIds, now);

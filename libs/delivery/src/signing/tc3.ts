@@ -17,7 +17,7 @@ export interface Tc3Request {
  * Tencent Cloud API 3.0 signature (TC3-HMAC-SHA256) of a POST with a JSON body: canonical request over
  * content-type and host, string to sign with the credential scope, key derived per date and service.
  */
-export function tc3Authorization(req: Tc3Request, secretId: string, secretKey: string): string {
+function tc3Authorization(req: Tc3Request, secretId: string, secretKey: string): string {
   const date = new Date(req.timestamp * 1000).toISOString().slice(0, 10);
   const canonicalRequest = [
     'POST',

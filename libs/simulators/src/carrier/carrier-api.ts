@@ -10,7 +10,7 @@ export interface CarrierKeys {
 }
 
 /**
- * The providers' HTTP APIs as the simulator speaks them: Alibaba dysmsapi (SendSms, SendBatchSms) and dyvmsapi
+ * The providers' HTTP APIs as the simulator speaks them: Alibaba dysmsapi (SendSms, SendBatchSms, QuerySendDetails) and dyvmsapi
  * (SingleCallByTts) with the RPC signature here, Tencent SMS and VMS (TC3-HMAC-SHA256) in `tencent`. Bad
  * signatures, unknown keys, stale timestamps and unregistered templates are refused like the real platforms refuse them.
  */
@@ -44,6 +44,9 @@ export class CarrierApi {
         return fail(200, 'isv.MOBILE_COUNT_OVER_LIMIT', '手机号码数量超过限制');
       }
       return this.sendSms(phones, params.SignName, params.TemplateCode, [parseJson<Record<string, string>>(params.TemplateParam, {})], params.OutId ?? '', RequestId);
+    }
+    if (params.Action === 'QuerySendDetails') {
+      return this.querySendDetails(params, RequestId);
     }
     if (params.Action === 'SendBatchSms') {
       const phones = parseJson<string[]>(params.PhoneNumberJson, []);
@@ -90,6 +93,33 @@ export class CarrierApi {
     return { status: 200, body: { RequestId, Code: 'OK', Message: 'OK', BizId: bizId } };
   }
 
+  /**
+   * QuerySendDetails: one number's messages of one day (yyyyMMdd, China time), newest first, paged by 1–50; each with
+   * its OutId and SendStatus 1 (waiting for its receipt), 2 (failed) or 3 (delivered), as the platform lists them.
+   */
+  private querySendDetails(params: Record<string, string>, RequestId: string): Answer {
+    const pageSize = Number(params.PageSize);
+    const page = Number(params.CurrentPage ?? '1');
+    if (!/^1\d{10}$/.test(params.PhoneNumber ?? '') || !/^\d{8}$/.test(params.SendDate ?? '') || !(pageSize >= 1 && pageSize <= 50) || !(page >= 1)) {
+      return { status: 400, body: { RequestId, Code: 'isv.INVALID_PARAMETERS', Message: '参数异常' } };
+    }
+    const day = chinaDay(params.SendDate);
+    const all = this.net
+      .sentTo('alibaba', params.PhoneNumber, day)
+      .filter((m) => m.atMs < day + 24 * 3600_000 && (!params.BizId || m.id === params.BizId))
+      .reverse();
+    const rows = all.slice((page - 1) * pageSize, page * pageSize).map((m) => ({
+      PhoneNum: m.to,
+      SendStatus: m.receipt ? (m.receipt.delivered ? 3 : 2) : 1,
+      ErrCode: m.receipt?.code ?? '',
+      Content: m.text,
+      SendDate: chinaTime(m.atMs),
+      ReceiveDate: m.receipt ? chinaTime(m.receipt.atMs) : '',
+      OutId: m.outId,
+    }));
+    return { status: 200, body: { RequestId, Code: 'OK', Message: 'OK', TotalCount: all.length, SmsSendDetailDTOs: { SmsSendDetailDTO: rows } } };
+  }
+
   private singleCallByTts(params: Record<string, string>, RequestId: string): Answer {
     const text = this.net.render('alibaba', params.TtsCode ?? '', parseJson<Record<string, string>>(params.TtsParam, {}));
     if (text === null) {
@@ -101,4 +131,16 @@ export class CarrierApi {
     }
     return { status: 200, body: { RequestId, Code: 'OK', Message: 'OK', CallId: answer.id } };
   }
+}
+
+const CHINA_OFFSET_MS = 8 * 3600_000;
+
+/** Midnight of a yyyyMMdd day in China (UTC+8), as epoch ms. */
+function chinaDay(yyyymmdd: string): number {
+  return Date.UTC(Number(yyyymmdd.slice(0, 4)), Number(yyyymmdd.slice(4, 6)) - 1, Number(yyyymmdd.slice(6, 8))) - CHINA_OFFSET_MS;
+}
+
+/** yyyy-MM-dd HH:mm:ss in China time. */
+function chinaTime(ms: number): string {
+  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
 }

@@ -17,6 +17,10 @@ export interface SmsRecord {
   outId: string;
   at: string;
   atMs: number;
+  /** A submit with an OutId / SessionContext the carrier had taken before: delivered again, as the real ones do. */
+  duplicate: boolean;
+  /** Whether and when its receipt came (the pull APIs list a message only after its receipt). */
+  receipt?: { delivered: boolean; code: string; atMs: number };
 }
 
 export interface CallRecord {
@@ -27,6 +31,7 @@ export interface CallRecord {
   outId: string;
   at: string;
   result: VoiceBehaviour;
+  duplicate: boolean;
 }
 
 export interface CarrierEvents {
@@ -44,8 +49,10 @@ const MOBILE = /^1[3-9]\d{9}$/;
 
 /**
  * The simulated carrier network behind both providers: per-number inboxes, per-number behaviours set by tests or
- * people (POST /sim/numbers), provider failure modes (POST /sim/providers/:carrier), idempotent submits keyed by
- * OutId / SessionContext, and registered templates rendered like the real platforms do.
+ * people (POST /sim/numbers), provider failure modes (POST /sim/providers/:carrier), and registered templates
+ * rendered like the real platforms do. Like the real APIs (Alibaba documents SendSms as not idempotent: the caller
+ * must prevent duplicates), a repeated OutId / SessionContext is delivered again; it is marked and counted, so that
+ * tests see every duplicate we send.
  */
 export class CarrierNetwork {
   private readonly inbox = new Map<string, SmsRecord[]>();
@@ -53,10 +60,20 @@ export class CarrierNetwork {
   private readonly sms = new Map<string, SmsBehaviour>();
   private readonly voice = new Map<string, VoiceBehaviour>();
   private readonly modes: Record<Carrier, ProviderMode> = { alibaba: 'ok', tencent: 'ok' };
-  private readonly submitted = new Map<string, SubmitAnswer>();
+  /** A slow platform: the message is taken (and in the inbox) at once, the HTTP answer comes this much later. */
+  private readonly answerDelays: Record<Carrier, number> = { alibaba: 0, tencent: 0 };
+  /**
+   * A backlogged platform: a submit (SMS or call) is taken this much after it arrives, whether or not the caller is
+   * still waiting for the answer; the query APIs answer at once, and list it only once taken.
+   */
+  private readonly takeDelays: Record<Carrier, number> = { alibaba: 0, tencent: 0 };
+  private readonly seenKeys = new Set<string>();
+  private duplicates = 0;
   private readonly lastCarrier = new Map<string, Carrier>();
   private seq = 0;
   private total = 0;
+  /** API requests per carrier, kind and second of this clock, as a carrier counts them against a caller's TPS. */
+  private readonly perSecond = new Map<string, number>();
 
   constructor(
     private readonly templates: Record<Carrier, Map<string, string>>,
@@ -81,6 +98,22 @@ export class CarrierNetwork {
     return this.modes[carrier];
   }
 
+  setAnswerDelay(carrier: Carrier, ms: number): void {
+    this.answerDelays[carrier] = ms;
+  }
+
+  answerDelay(carrier: Carrier): number {
+    return this.answerDelays[carrier];
+  }
+
+  setTakeDelay(carrier: Carrier, ms: number): void {
+    this.takeDelays[carrier] = ms;
+  }
+
+  takeDelay(carrier: Carrier): number {
+    return this.takeDelays[carrier];
+  }
+
   /** Renders a registered template: by name (Alibaba) or by position (Tencent). */
   render(carrier: Carrier, code: string, params: Record<string, string> | string[]): string | null {
     const text = this.templates[carrier].get(code);
@@ -93,13 +126,10 @@ export class CarrierNetwork {
     return renderTemplate(text, params);
   }
 
-  /** One submit to many numbers; a repeat of the same idempotency key gets the first answer and sends nothing. */
+  /** One submit to many numbers; a repeat of an idempotency key is sent again (and counted as a duplicate). */
   submitSms(carrier: Carrier, phones: string[], signName: string, text: string, outId: string): SubmitAnswer {
-    const key = outId ? `${carrier}:${outId}` : '';
-    const previous = key ? this.submitted.get(key) : undefined;
-    if (previous) {
-      return previous;
-    }
+    this.countRequest(carrier, 'sms');
+    const duplicate = this.seen(outId);
     const batchId = this.nextId(carrier);
     const accepted: Array<{ phone: string; id: string }> = [];
     const refused: Array<{ phone: string; code: string }> = [];
@@ -114,46 +144,42 @@ export class CarrierNetwork {
       }
     }
     const answer: SubmitAnswer = { ok: true, id: batchId, accepted, refused };
-    if (key) {
-      this.submitted.set(key, answer);
-    }
+    this.duplicates += duplicate ? accepted.length : 0;
     const full = `【${signName}】${text}`;
     const now = Date.now();
     this.total += accepted.length;
     for (const a of accepted) {
-      this.keep(this.inbox, a.phone, {
-        id: a.id, carrier, to: a.phone, text: full, segments: segments(full), outId, at: new Date(now).toISOString(), atMs: now,
-      });
+      const record: SmsRecord = {
+        id: a.id, carrier, to: a.phone, text: full, segments: segments(full), outId, at: new Date(now).toISOString(), atMs: now, duplicate,
+      };
+      this.keep(this.inbox, a.phone, record);
       this.lastCarrier.set(a.phone, carrier);
       const dead = this.sms.get(a.phone) === 'dead';
       const delivered = !dead && this.modes[carrier] !== 'undelivered';
-      setTimeout(() => this.events.smsReceipt(carrier, {
-        messageId: a.id, outId, phone: a.phone, delivered, code: dead ? 'MN:0001' : delivered ? 'DELIVERED' : 'MK:0005',
-      }), this.opts.receiptDelayMs).unref();
+      const code = dead ? 'MN:0001' : delivered ? 'DELIVERED' : 'MK:0005';
+      setTimeout(() => {
+        record.receipt = { delivered, code, atMs: Date.now() };
+        this.events.smsReceipt(carrier, { messageId: a.id, outId, phone: a.phone, delivered, code });
+      }, this.opts.receiptDelayMs).unref();
     }
     return answer;
   }
 
   /**
    * A text-to-speech call through either carrier: the handset answers, presses a key, or does not pick up, as set for
-   * the number; a repeat of the same idempotency key gets the first answer and calls nobody. `invalid`: not a number.
+   * the number; a repeat of an idempotency key calls again (a duplicate, counted). `invalid`: not a number.
    */
   call(carrier: Carrier, phone: string, text: string, outId: string): SubmitAnswer {
-    const key = outId ? `voice:${carrier}:${outId}` : '';
-    const previous = key ? this.submitted.get(key) : undefined;
-    if (previous) {
-      return previous;
-    }
+    this.countRequest(carrier, 'voice');
     if (!MOBILE.test(phone) && !/^0\d{9,11}$/.test(phone)) {
       return { ok: false, code: 'invalid', message: '号码格式错误' };
     }
     const id = carrier === 'alibaba' ? `${this.nextId('alibaba').replace('^0', '')}^${String(++this.seq).padStart(10, '0')}` : randomUUID();
     const result = this.voice.get(phone) ?? 'answer';
-    this.keep(this.calls, phone, { id, carrier, to: phone, text, outId, at: new Date().toISOString(), result });
+    const duplicate = this.seen(outId);
+    this.duplicates += duplicate ? 1 : 0;
+    this.keep(this.calls, phone, { id, carrier, to: phone, text, outId, at: new Date().toISOString(), result, duplicate });
     const answer: SubmitAnswer = { ok: true, id, accepted: [{ phone, id }], refused: [] };
-    if (key) {
-      this.submitted.set(key, answer);
-    }
     setTimeout(() => this.events.voiceReport(carrier, { callId: id, outId, phone, result }), this.opts.callDelayMs).unref();
     return answer;
   }
@@ -174,7 +200,27 @@ export class CarrierNetwork {
     return to ? (this.calls.get(to) ?? []) : [...this.calls.values()].flat();
   }
 
-  stats(): { messages: number; numbers: number; firstAtMs: number | null; lastAtMs: number | null } {
+  /** What the carrier's query APIs show of one number: its messages through that carrier since a moment. */
+  sentTo(carrier: Carrier, phone: string, sinceMs: number): SmsRecord[] {
+    return (this.inbox.get(phone) ?? []).filter((m) => m.carrier === carrier && m.atMs >= sinceMs);
+  }
+
+  private countRequest(carrier: Carrier, kind: 'sms' | 'voice'): void {
+    const key = `${carrier}-${kind}:${Math.floor(Date.now() / 1000)}`;
+    this.perSecond.set(key, (this.perSecond.get(key) ?? 0) + 1);
+  }
+
+  /** The most requests in one second per carrier and kind (`alibaba-sms`, `tencent-voice` …): what a TPS limit sees. */
+  peakPerSecond(): Record<string, number> {
+    const peak: Record<string, number> = {};
+    for (const [key, n] of this.perSecond) {
+      const name = key.slice(0, key.indexOf(':'));
+      peak[name] = Math.max(peak[name] ?? 0, n);
+    }
+    return peak;
+  }
+
+  stats(): { messages: number; numbers: number; duplicates: number; firstAtMs: number | null; lastAtMs: number | null; peakPerSecond: Record<string, number> } {
     let first: number | null = null;
     let last: number | null = null;
     for (const list of this.inbox.values()) {
@@ -183,18 +229,31 @@ export class CarrierNetwork {
         last = last === null || m.atMs > last ? m.atMs : last;
       }
     }
-    return { messages: this.total, numbers: this.inbox.size, firstAtMs: first, lastAtMs: last };
+    return { messages: this.total, numbers: this.inbox.size, duplicates: this.duplicates, firstAtMs: first, lastAtMs: last, peakPerSecond: this.peakPerSecond() };
   }
 
   clear(): void {
     this.inbox.clear();
     this.calls.clear();
-    this.submitted.clear();
+    this.seenKeys.clear();
+    this.duplicates = 0;
+    this.perSecond.clear();
     this.sms.clear();
     this.voice.clear();
     this.modes.alibaba = 'ok';
     this.modes.tencent = 'ok';
+    this.answerDelays.alibaba = 0;
+    this.answerDelays.tencent = 0;
     this.total = 0;
+  }
+
+  private seen(outId: string): boolean {
+    if (!outId) {
+      return false;
+    }
+    const before = this.seenKeys.has(outId);
+    this.seenKeys.add(outId);
+    return before;
   }
 
   private nextId(carrier: Carrier): string {

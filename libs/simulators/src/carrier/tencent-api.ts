@@ -47,11 +47,15 @@ export class TencentApi {
     if (check.service !== p.service) {
       return refuse('AuthFailure.SignatureFailure', `The credential scope names ${check.service}, this endpoint is ${p.service}.`);
     }
-    if (headers['x-tc-action'] !== p.action || headers['x-tc-version'] !== p.version) {
+    const pull = product === 'sms' && headers['x-tc-action'] === 'PullSmsSendStatusByPhoneNumber';
+    if ((headers['x-tc-action'] !== p.action && !pull) || headers['x-tc-version'] !== p.version) {
       return refuse('InvalidAction', 'The requested action does not exist.');
     }
     if (this.net.mode('tencent') === 'error') {
       return refuse(p.down[0], p.down[1]);
+    }
+    if (pull) {
+      return this.pullStatusByPhoneNumber(body, reply, refuse);
     }
     return product === 'sms' ? this.sendSms(body, reply, refuse) : this.sendTtsVoice(body, reply, refuse);
   }
@@ -91,6 +95,38 @@ export class TencentApi {
           : { ...base, SerialNo: '', Fee: 0, Code: 'InvalidParameterValue.IncorrectPhoneNumber', Message: '手机号格式错误' };
       }),
     });
+  }
+
+  /**
+   * PullSmsSendStatusByPhoneNumber: one number's delivery statuses from BeginTime (unix seconds, at most 7 days back),
+   * at most Limit (≤ 100). As on the platform, a message shows here only once its receipt has come.
+   */
+  private pullStatusByPhoneNumber(body: string, reply: Reply, refuse: Refuse): Answer {
+    const req = parseJson<{ BeginTime?: number; EndTime?: number; Offset?: number; Limit?: number; PhoneNumber?: string; SmsSdkAppId?: string }>(body, {});
+    if (req.SmsSdkAppId !== this.keys.smsAppId) {
+      return refuse('FailedOperation.SmsSdkAppIdVerifyFail', 'SdkAppId 校验失败。');
+    }
+    const phone = local(req.PhoneNumber ?? '');
+    const limit = req.Limit ?? 0;
+    if (!phone || typeof req.BeginTime !== 'number' || !(limit >= 1 && limit <= 100)) {
+      return refuse('InvalidParameterValue', '参数取值错误。');
+    }
+    const end = req.EndTime ? req.EndTime * 1000 : Infinity;
+    const rows = this.net
+      .sentTo('tencent', phone, req.BeginTime * 1000)
+      .filter((m) => m.receipt && m.atMs <= end)
+      .slice(0, limit)
+      .map((m) => ({
+        UserReceiveTime: Math.floor((m.receipt?.atMs ?? 0) / 1000),
+        CountryCode: '86',
+        SubscriberNumber: phone,
+        PhoneNumber: req.PhoneNumber,
+        SerialNo: m.id,
+        ReportStatus: m.receipt?.delivered ? 'SUCCESS' : 'FAIL',
+        Description: m.receipt?.code ?? '',
+        SessionContext: m.outId,
+      }));
+    return reply({ PullSmsSendStatusSet: rows });
   }
 
   /** 语音通知: one number, a registered template read out PlayTimes (1–3) times; SessionContext comes back as sent. */
