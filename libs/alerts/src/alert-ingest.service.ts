@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, ConflictError, ValidationError } from '@app/common';
-import { EventLog, WarningColour } from '@app/database';
+import { Clock, ConflictError, settleWithin, ValidationError } from '@app/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { EventLog, WarningColour, WarningsRepository } from '@app/database';
 import { JobProducer } from '@app/queue';
 import { PlannedWork, WarningLifecycle } from '@app/response';
 import type { CapArea, NormalizedAlert } from './cap/normalized-alert';
@@ -15,28 +16,33 @@ export type IngestOutcome =
   | 'cancel_of_unknown_recorded'
   | 'expired_on_arrival';
 
+/** Something the sender should know although the warning was accepted. */
+export interface IngestWarning {
+  code: 'ignored_empty_element' | 'outside_known_units';
+  field?: string;
+  message: string;
+}
+
 export interface IngestResult {
   id: string;
   chainId: string;
   version: number;
   outcome: IngestOutcome;
   drill: boolean;
+  /** Empty elements ignored, an area outside every known unit (it will be flagged 无匹配对象). */
+  warnings: IngestWarning[];
+  /** Held for the duty desk's 研判 (TRIAGE_HOLD): nobody is called until an officer confirms it. */
+  held: boolean;
 }
+
+const OUTSIDE_UNITS =
+  'the area lies outside every known administrative unit: nobody will be called; the warning is flagged 无匹配对象（预警范围不在任何已知行政区内，无人会被叫应）';
 
 export interface IngestSource {
   source: 'cap' | 'officer' | 'feed' | 'sensor';
   actor: string;
   raw?: string | null;
 }
-
-/** PostGIS expression building the warning area from polygons (WKT) and circles (centre + km). */
-const AREA_SQL = `(
-  SELECT ST_Multi(ST_CollectionExtract(ST_Union(g), 3)) FROM (
-    SELECT ST_GeomFromText(p, 4326) AS g FROM unnest($1::text[]) AS p
-    UNION ALL
-    SELECT ST_Buffer(ST_SetSRID(ST_MakePoint(c[1], c[2]), 4326)::geography, c[3] * 1000, 32)::geometry
-    FROM (SELECT ARRAY[x, y, r] AS c FROM unnest($2::float8[], $3::float8[], $4::float8[]) AS t(x, y, r)) cs
-  ) parts)`;
 
 interface Referenced {
   chainId: string;
@@ -57,16 +63,21 @@ export function polygonWkt(ring: Array<[number, number]>): string {
  * The one entry for every warning: idempotent on sender+identifier+sent, chains Update/Cancel through
  * `references`, records expired and drill messages, and enqueues matching after commit.
  */
+/** How long an answer waits for its jobs to reach Redis (with Redis away, a 202 took 880 ms with 500 here). */
+const ENQUEUE_WAIT_MS = 250;
+
 @Injectable()
 export class AlertIngestService {
   private readonly logger = new Logger(AlertIngestService.name);
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly warnings: WarningsRepository,
     private readonly events: EventLog,
     private readonly producer: JobProducer,
     private readonly clock: Clock,
     private readonly lifecycle: WarningLifecycle,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async ingest(alert: NormalizedAlert, from: IngestSource): Promise<IngestResult> {
@@ -76,7 +87,7 @@ export class AlertIngestService {
     const circles = areas.flatMap((a) => a.circles);
     await this.checkGeometry(polygons);
 
-    const result = await this.dataSource.transaction(async (tx) => {
+    const store = async (tx: EntityManager) => {
       const existing = await this.findExisting(tx, alert.sender, alert.identifier, alert.sent);
       if (existing) {
         return { ...existing, outcome: 'duplicate' as const, enqueue: false };
@@ -92,50 +103,38 @@ export class AlertIngestService {
       if (expired && alert.msgType !== 'cancel') {
         outcome = 'expired_on_arrival';
       }
-      const state = alert.msgType === 'cancel' ? 'lifted' : expired ? 'expired' : 'received';
       const about = this.describe(alert, earlier);
-      const [row] = await tx.query<Array<{ id: string; chain_id: string; version: number }>>(
-        `INSERT INTO warnings (chain_id, version, source, sender, identifier, sent, msg_type, status, hazard_type, event,
-            level, colour, severity, headline, description, instruction, language, area_desc, area_geom, area_codes, area_circles,
-            "references", onset, expires_at, state, is_drill, raw)
-         VALUES (coalesce($5::uuid, gen_random_uuid()), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-            $20, $21, $22, CASE WHEN cardinality($1::text[]) + cardinality($2::float8[]) > 0 THEN ${AREA_SQL} END,
-            $23, $30, $24, $25, $26, $27, $28, $29)
-         ON CONFLICT (sender, identifier, sent) DO NOTHING
-         RETURNING id, chain_id, version`,
-        [
-          polygons,
-          circles.map((c) => c.lon),
-          circles.map((c) => c.lat),
-          circles.map((c) => c.radiusKm),
-          earlier?.chainId ?? null,
-          earlier ? earlier.version + 1 : 1,
-          from.source,
-          alert.sender,
-          alert.identifier,
-          alert.sent,
-          alert.msgType,
-          alert.status,
-          about.hazardType,
-          about.event.slice(0, 200),
-          about.level,
-          about.colour,
-          alert.info.severity,
-          about.headline.slice(0, 300),
-          alert.info.description,
-          alert.info.instruction,
-          alert.info.language,
-          about.areaDesc,
-          [...new Set(areas.flatMap((a) => a.divisionCodes))],
-          alert.references.map((r) => `${r.sender},${r.identifier},${r.sent.toISOString()}`).join(' ') || null,
-          alert.info.onset,
-          alert.info.expires,
-          state,
-          alert.status !== 'actual',
-          from.raw ?? null,
-          JSON.stringify(circles.map((c) => ({ lon: c.lon, lat: c.lat, radiusKm: c.radiusKm }))),
-        ],
-      );
+      const state = alert.msgType === 'cancel' ? 'lifted' : expired ? 'expired' : this.holds(from, about.colour) ? 'held' : 'received';
+      const row = await this.warnings.receive(tx, {
+        chainId: earlier?.chainId ?? null,
+        version: earlier ? earlier.version + 1 : 1,
+        source: from.source,
+        sender: alert.sender,
+        identifier: alert.identifier,
+        sent: alert.sent,
+        msgType: alert.msgType,
+        status: alert.status,
+        hazardType: about.hazardType,
+        event: about.event.slice(0, 200),
+        level: about.level,
+        colour: about.colour,
+        severity: alert.info.severity,
+        headline: about.headline.slice(0, 300),
+        description: alert.info.description,
+        instruction: alert.info.instruction,
+        language: alert.info.language,
+        areaDesc: about.areaDesc,
+        polygons,
+        circles,
+        areaCodes: [...new Set(areas.flatMap((a) => a.divisionCodes))],
+        references: alert.references.map((r) => `${r.sender},${r.identifier},${r.sent.toISOString()}`).join(' ') || null,
+        onset: alert.info.onset,
+        expiresAt: alert.info.expires,
+        state,
+        isDrill: alert.status !== 'actual',
+        raw: from.raw ?? null,
+        ingestNotes: alert.notes,
+      });
       if (!row) {
         // A concurrent request inserted the same message first.
         const again = await this.findExisting(tx, alert.sender, alert.identifier, alert.sent);
@@ -154,23 +153,72 @@ export class AlertIngestService {
           type: 'WarningReceived',
           warningId: row.id,
           actor: from.actor,
-          data: { msgType: alert.msgType, status: alert.status, outcome, version: row.version, source: from.source },
+          data: {
+            msgType: alert.msgType,
+            status: alert.status,
+            outcome,
+            version: row.version,
+            source: from.source,
+            ...(alert.notes.length > 0 ? { ignored: alert.notes } : {}),
+          },
         },
         tx,
       );
-      return { id: row.id, chainId: row.chain_id, version: row.version, outcome, enqueue: state === 'received', followUp };
-    });
-    await this.lifecycle.afterIngest(('followUp' in result ? result.followUp : null) ?? null, {
+      const outside = ['received', 'held'].includes(state) && alert.hasInfo && !(await this.insideKnownUnits(tx, row.id));
+      return { id: row.id, chainId: row.chain_id, version: row.version, outcome, enqueue: state === 'received', followUp, outside, held: state === 'held' };
+    };
+    // A Cancel stores itself behind the stop barrier of the chain it lifts: nothing of that chain leaves after the commit.
+    const lifted = alert.msgType === 'cancel' ? await this.findReferenced(this.dataSource.manager, alert) : null;
+    const result = lifted ? await this.lifecycle.liftSafely(lifted.chainId, store) : await this.dataSource.transaction(store);
+    await this.afterCommit(('followUp' in result ? result.followUp : null) ?? null, {
       id: result.id,
+      level: alert.info.level,
       expiresAt: alert.info.expires,
       live: result.enqueue,
     });
-
-    if (result.enqueue) {
-      await this.producer.matchWarning(result.id, alert.info.level);
-    }
     this.logger.log({ msg: 'warning ingested', warningId: result.id, outcome: result.outcome });
-    return { id: result.id, chainId: result.chainId, version: result.version, outcome: result.outcome, drill: alert.status !== 'actual' };
+    const warnings: IngestWarning[] = [
+      ...(result.outcome === 'duplicate' ? [] : alert.notes).map((n) => ({ code: 'ignored_empty_element' as const, field: n.field, message: n.note })),
+      ...('outside' in result && result.outside ? [{ code: 'outside_known_units' as const, message: OUTSIDE_UNITS }] : []),
+    ];
+    const held = result.held === true;
+    return { id: result.id, chainId: result.chainId, version: result.version, outcome: result.outcome, drill: alert.status !== 'actual', warnings, held };
+  }
+
+  /**
+   * The jobs of a warning PostgreSQL now has (follow-up work of an earlier version, its expiry, its matching when it
+   * is live), for ingest and for a held alert an officer confirms. The caller does not wait for Redis beyond
+   * ENQUEUE_WAIT_MS: enqueues still pending go out when Redis is back (ioredis keeps them), and the sweep re-runs
+   * whatever PostgreSQL says is still to do.
+   */
+  async afterCommit(work: PlannedWork | null, version: { id: string; level: number | null; expiresAt: Date | null; live: boolean }): Promise<void> {
+    const enqueue = async () => {
+      await this.lifecycle.afterIngest(work, version);
+      if (version.live) {
+        await this.producer.matchWarning(version.id, version.level);
+      }
+    };
+    await settleWithin(enqueue(), ENQUEUE_WAIT_MS, (e) =>
+      this.logger.warn({ msg: `enqueue after ingest deferred: ${(e as Error).message}`, warningId: version.id }),
+    );
+  }
+
+  /** Whether TRIAGE_HOLD keeps this source's alert of this colour for the desk's 研判. */
+  private holds(from: IngestSource, colour: WarningColour | null): boolean {
+    const colours = from.source === 'officer' ? undefined : this.config.ingest.triageHold[from.source];
+    return colour !== null && (colours ?? []).includes(colour);
+  }
+
+  /** Whether the stored area (polygons, circles, division codes) touches any administrative unit we know. */
+  private async insideKnownUnits(tx: EntityManager, warningId: string): Promise<boolean> {
+    const [row] = await tx.query<Array<{ inside: boolean }>>(
+      `SELECT EXISTS (
+         SELECT 1 FROM admin_units u, warnings w WHERE w.id = $1
+           AND ((w.area_geom IS NOT NULL AND u.geom IS NOT NULL AND ST_Intersects(u.geom, w.area_geom))
+             OR EXISTS (SELECT 1 FROM unnest(w.area_codes) c WHERE u.code LIKE c || '%' OR c LIKE u.code || '%'))) AS inside`,
+      [warningId],
+    );
+    return row.inside;
   }
 
   /** Self-intersecting or otherwise invalid polygons are refused before anything is written. */
@@ -192,8 +240,8 @@ export class AlertIngestService {
   }
 
   private async findExisting(tx: EntityManager, sender: string, identifier: string, sent: Date) {
-    const [row] = await tx.query<Array<{ id: string; chainId: string; version: number }>>(
-      `SELECT id, chain_id AS "chainId", version FROM warnings WHERE sender = $1 AND identifier = $2 AND sent = $3`,
+    const [row] = await tx.query<Array<{ id: string; chainId: string; version: number; held: boolean }>>(
+      `SELECT id, chain_id AS "chainId", version, state = 'held' AS held FROM warnings WHERE sender = $1 AND identifier = $2 AND sent = $3`,
       [sender, identifier, sent],
     );
     return row ?? null;

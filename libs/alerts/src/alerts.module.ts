@@ -5,11 +5,12 @@ import { CapParserWarmup } from './cap/cap-warmup';
 import { OfficerWarningService } from './officer/officer-warning.service';
 import { ReadingsService } from './sensors/readings.service';
 import { SensorAlarmService } from './sensors/sensor-alarm.service';
+import { IncomingService } from './triage/incoming.service';
 import { WarningQueryService } from './warning-query.service';
 
 @Module({
   imports: [ResponseModule],
-  providers: [CapParserWarmup, AlertIngestService, WarningQueryService, OfficerWarningService, SensorAlarmService, ReadingsService],
-  exports: [AlertIngestService, WarningQueryService, OfficerWarningService, ReadingsService],
+  providers: [CapParserWarmup, AlertIngestService, WarningQueryService, OfficerWarningService, SensorAlarmService, ReadingsService, IncomingService],
+  exports: [AlertIngestService, WarningQueryService, OfficerWarningService, ReadingsService, IncomingService],
 })
 export class AlertsModule {}

@@ -1,7 +1,7 @@
+import { LEVEL_ZH } from '@app/config';
 import { LEVEL_OF_COLOUR } from './cap/classify-hazard';
 import { CapReference, Colour, NormalizedAlert } from './cap/normalized-alert';
 
-export const COLOUR_ZH: Record<Colour, string> = { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' };
 const SEVERITY_OF_COLOUR: Record<Colour, string> = { red: 'Extreme', orange: 'Severe', yellow: 'Moderate', blue: 'Minor' };
 
 /** A warning Jiaoying writes itself (duty officer, sensor threshold, fire rating), before it becomes CAP. */
@@ -59,9 +59,10 @@ export function composeAlert(w: ComposedWarning): NormalizedAlert {
       senderName: w.senderName,
       onset: null,
       expires: w.expires,
-      parameters: [{ valueName: '预警级别', value: COLOUR_ZH[w.colour] }],
+      parameters: [{ valueName: '预警级别', value: LEVEL_ZH[w.colour] }],
       areas: [{ areaDesc: w.areaDesc, polygons: w.polygons, circles: w.circles ?? [], geocodes: w.divisionCodes.map((value) => ({ valueName: '行政区划代码', value })), divisionCodes: w.divisionCodes }],
     },
     otherInfos: [],
+    notes: [],
   };
 }

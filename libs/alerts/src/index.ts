@@ -15,4 +15,4 @@ export * from './officer/officer-warning.service';
 export * from './sensors/thresholds';
 export * from './sensors/sensor-config';
 export * from './sensors/readings.service';
-export * from './sensors/demo-stations';
+export * from './triage/incoming.service';

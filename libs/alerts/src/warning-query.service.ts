@@ -2,8 +2,31 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '@app/common';
 import { maskPhone } from '@app/common';
-import { callReasonsSql, inRegionSql } from '@app/database';
+import { callReasonsSql } from '@app/database';
+import { VISIBLE_UNMATCHED_SQL } from '@app/response';
 import { displayHeadline } from './drill';
+
+export interface UnmatchedView {
+  reason: string;
+  detail: string;
+  at: Date;
+  open: boolean;
+  dismissedAt: Date | null;
+  dismissedBy: string | null;
+}
+
+function unmatchedView(w: Record<string, unknown>): UnmatchedView | null {
+  return w.unmatched_reason === null || w.unmatched_reason === undefined
+    ? null
+    : {
+        reason: w.unmatched_reason as string,
+        detail: w.unmatched_detail as string,
+        at: w.unmatched_at as Date,
+        open: w.unmatched_dismissed_at === null,
+        dismissedAt: w.unmatched_dismissed_at as Date | null,
+        dismissedBy: w.unmatched_dismissed_by as string | null,
+      };
+}
 
 export interface WarningDetail {
   id: string;
@@ -22,6 +45,10 @@ export interface WarningDetail {
   title: string;
   areaDesc: string;
   areaCodes: string[];
+  /** 无匹配对象: why it called nobody, until dismissed (then with who dismissed it); null when it matched someone. */
+  unmatched: UnmatchedView | null;
+  /** Empty optional elements ingest ignored. */
+  ingestNotes: Array<{ field: string; note: string }>;
   sent: Date;
   expiresAt: Date | null;
   summary: Record<string, number>;
@@ -91,7 +118,7 @@ export class WarningQueryService {
     }
     const [w] = await this.dataSource.query<Array<Record<string, unknown>>>(
       `SELECT w.* FROM warnings w
-       WHERE w.id = $1 AND ${inRegionSql('w', '$2')}`,
+       WHERE w.id = $1 AND ${VISIBLE_UNMATCHED_SQL('w', '$2')}`,
       [id, regionCode],
     );
     if (!w) {
@@ -129,6 +156,8 @@ export class WarningQueryService {
       title: displayHeadline(w.headline as string, w.is_drill as boolean),
       areaDesc: w.area_desc as string,
       areaCodes: w.area_codes as string[],
+      unmatched: unmatchedView(w),
+      ingestNotes: w.ingest_notes as Array<{ field: string; note: string }>,
       sent: w.sent as Date,
       expiresAt: w.expires_at as Date | null,
       summary,

@@ -6,3 +6,5 @@ export { demoId, uuidV5, Prng, seedOf } from './deterministic-id';
 export { DivisionTree } from './division-tree';
 export { SHIZHI_TOWN } from './risk-zones';
 export { DEMO_EMAIL_DOMAIN } from './roster';
+export { DEMO_ACCOUNTS, DEMO_API_KEYS, issueDemoApiKey, seedDemoAccounts } from './demo-accounts';
+export { DEMO_STATIONS, seedDemoStations } from './stations';

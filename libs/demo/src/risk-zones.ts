@@ -69,7 +69,7 @@ function personsFor(households: number, rng: Prng): number {
   return Math.round(households * (2.6 + rng.next() * 0.8));
 }
 
-/** The S1 town (DOMAIN.md S1): FF-01..03, GH-01 landslide above 汀溪村5组, GH-02 危岩 above a county road. */
+/** The red-rainstorm scenario's town (十直镇): FF-01..03, GH-01 landslide above 汀溪村5组, GH-02 危岩 above a county road. */
 function shizhiDrafts(tree: DivisionTree): ZoneDraft[] {
   const v = (code: string) => tree.get(`${SHIZHI_TOWN}${code}`);
   return [

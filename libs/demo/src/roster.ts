@@ -5,7 +5,7 @@ import { ObjectPlan, ObjectType } from './protected-objects';
 import { SHIZHI_TOWN, ZonePlan } from './risk-zones';
 
 // SYNTHETIC: every person, phone number, mailbox and assignment below is invented. Offices and titles
-// follow Chongqing practice (DOMAIN.md 1.4); the names come from seeded lists (names.ts).
+// follow Chongqing practice (docs/domain.md, roles); the names come from seeded lists (names.ts).
 
 export type TargetType = 'unit' | 'object' | 'zone';
 

@@ -4,6 +4,12 @@ import { insertMany } from './bulk-insert';
 import { DivisionTree, UPPER_DIVISIONS } from './division-tree';
 import { countyOutlineWgs84 } from './outlines';
 import { ObjectPlan, planProtectedObjects } from './protected-objects';
+import {
+  insertDemoShelters,
+  insertPublicWarningTargets,
+  planPublicWarningTargets,
+  PublicWarningTargets,
+} from './public-warning-targets';
 import { planRiskZones, SHIZHI_TOWN, ZonePlan } from './risk-zones';
 import {
   AssignmentRow,
@@ -15,6 +21,7 @@ import {
   Roster,
   RosterNames,
 } from './roster';
+import { seedDemoStations } from './stations';
 import { insertProtectedObjects, insertRiskZones, MULTI, partitionChildren } from './synthetic-geometry';
 
 export interface DemoCounts {
@@ -26,6 +33,11 @@ export interface DemoCounts {
   responsibilityAssignments: number;
   contractingAssignments: number;
   specialResidents: number;
+  residentPhones: number;
+  loudspeakers: number;
+  shelters: number;
+  /** Hydrological, reservoir and rain stations (their readings raise sensor warnings). */
+  stations: number;
 }
 
 export interface DemoSummary {
@@ -60,6 +72,7 @@ export interface DemoPlan {
   zones: ZonePlan[];
   objects: ObjectPlan[];
   roster: Roster;
+  publicTargets: PublicWarningTargets;
 }
 
 /** Everything the demo writes, computed in memory (pure, deterministic). */
@@ -67,7 +80,7 @@ export function planDemo(): DemoPlan {
   const tree = DivisionTree.load();
   const zones = planRiskZones(tree);
   const objects = planProtectedObjects(tree);
-  return { tree, zones, objects, roster: buildRoster(tree, zones, objects) };
+  return { tree, zones, objects, roster: buildRoster(tree, zones, objects), publicTargets: planPublicWarningTargets(tree, zones) };
 }
 
 const LOCK_KEY = 0x6a7964; // serialises concurrent seeders
@@ -135,6 +148,9 @@ export async function deleteDemo(m: EntityManager, tree: DivisionTree): Promise<
   }
   const inCounties = `synthetic AND admin_unit_code LIKE ANY ($1::text[])`;
   try {
+    await m.query(`DELETE FROM stations WHERE ${inCounties}`, [patterns]);
+    await m.query(`DELETE FROM shelters WHERE ${inCounties}`, [patterns]);
+    await m.query(`DELETE FROM broadcast_devices WHERE admin_unit_code LIKE ANY ($1::text[])`, [patterns]);
     await m.query(`DELETE FROM special_residents WHERE ${inCounties}`, [patterns]);
     await m.query(`DELETE FROM responsibility_assignments WHERE person_id IN (${DEMO_PERSONS})`, [patterns]);
     await m.query(`DELETE FROM contracting_assignments WHERE leader_person_id IN (${DEMO_PERSONS})`, [patterns]);
@@ -165,7 +181,8 @@ export async function deleteDemo(m: EntityManager, tree: DivisionTree): Promise<
 
 /** Every table holding demo rows, plus the (then empty) call tables that reference persons. */
 const ROSTER_AND_GEO_TABLES = [
-  'special_residents', 'contracting_assignments', 'responsibility_assignments', 'contact_methods', 'persons',
+  'station_readings', 'stations', 'shelters', 'broadcast_devices', 'resident_phones', 'special_residents', 'contracting_assignments',
+  'responsibility_assignments', 'contact_methods', 'persons',
   'protected_objects', 'risk_zones', 'admin_units', 'call_tasks', 'attempts', 'acknowledgements', 'escalations',
 ];
 
@@ -178,14 +195,18 @@ async function holdsOnlyDemoRows(m: EntityManager, tree: DivisionTree): Promise<
         AND NOT EXISTS (SELECT 1 FROM persons WHERE NOT (synthetic AND admin_unit_code LIKE ANY ($1::text[])))
         AND NOT EXISTS (SELECT 1 FROM risk_zones WHERE NOT synthetic)
         AND NOT EXISTS (SELECT 1 FROM protected_objects WHERE NOT synthetic)
-        AND NOT EXISTS (SELECT 1 FROM special_residents WHERE NOT synthetic) AS only`,
+        AND NOT EXISTS (SELECT 1 FROM special_residents WHERE NOT synthetic)
+        AND NOT EXISTS (SELECT 1 FROM shelters WHERE NOT synthetic)
+        AND NOT EXISTS (SELECT 1 FROM stations WHERE NOT (synthetic AND admin_unit_code LIKE ANY ($1::text[])))
+        AND NOT EXISTS (SELECT 1 FROM broadcast_devices WHERE NOT coalesce(admin_unit_code LIKE ANY ($1::text[]), false))
+        AS only`,
     [countyPatterns(tree), [...UPPER_DIVISIONS.map((d) => d.code), ...tree.ownedCodes]],
   );
   return row.only;
 }
 
 async function writeDemo(m: EntityManager, plan: DemoPlan): Promise<void> {
-  const { tree, zones, objects, roster } = plan;
+  const { tree, zones, objects, roster, publicTargets } = plan;
   const outlines = new Map(tree.ofLevel('county').map((c) => [c.code, JSON.stringify(countyOutlineWgs84(c.code))]));
 
   // 1. Division tree; county outlines are real (DataV, converted to WGS84), the rest come next.
@@ -214,6 +235,9 @@ async function writeDemo(m: EntityManager, plan: DemoPlan): Promise<void> {
   // 3. Zones and objects (geometry generated inside their village).
   await insertRiskZones(m, zones);
   await insertProtectedObjects(m, objects);
+  await insertDemoShelters(m);
+  await insertPublicWarningTargets(m, publicTargets);
+  await seedDemoStations(m);
 
   // 4. The roster.
   await insertMany<PersonRow>(m, 'persons', [
@@ -281,7 +305,12 @@ export async function countDemo(m: EntityManager, tree: DivisionTree): Promise<D
        (SELECT count(*) FROM contracting_assignments WHERE leader_person_id IN (SELECT id FROM demo_persons))::int
          AS "contractingAssignments",
        (SELECT count(*) FROM special_residents WHERE synthetic AND admin_unit_code LIKE ANY ($1::text[]))::int
-         AS "specialResidents"`,
+         AS "specialResidents",
+       (SELECT count(*) FROM resident_phones r JOIN risk_zones z ON z.id = r.risk_zone_id
+         WHERE z.synthetic AND z.admin_unit_code LIKE ANY ($1::text[]))::int AS "residentPhones",
+       (SELECT count(*) FROM broadcast_devices WHERE admin_unit_code LIKE ANY ($1::text[]))::int AS "loudspeakers",
+       (SELECT count(*) FROM shelters WHERE synthetic AND admin_unit_code LIKE ANY ($1::text[]))::int AS "shelters",
+       (SELECT count(*) FROM stations WHERE synthetic AND admin_unit_code LIKE ANY ($1::text[]))::int AS "stations"`,
     [countyPatterns(tree), [...UPPER_DIVISIONS.map((d) => d.code), ...tree.ownedCodes]],
   );
   return row;

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '@app/common';
 import { APP_CONFIG, AppConfig, ResolvedSpec, ResponseSpecs, resolveSpec } from '@app/config';
-import { EventLog, WarningEntity } from '@app/database';
+import { DispatchesRepository, EventLog, WarningEntity, WarningsRepository } from '@app/database';
 import { JobOutcome, JobProducer } from '@app/queue';
-import { CallPlanner, PlannedWork } from '@app/response';
+import { CallPlanner, UnmatchedWarnings } from '@app/response';
 import { AreaMatch, AreaMatcher } from './area-matcher';
 import { ResponseSpecStore } from './response-spec.store';
 import { RecipientResolver } from './recipient-resolver';
@@ -27,6 +27,8 @@ export class MatchWarningService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly warnings: WarningsRepository,
+    private readonly dispatches: DispatchesRepository,
     private readonly areas: AreaMatcher,
     private readonly recipients: RecipientResolver,
     private readonly planner: CallPlanner,
@@ -34,6 +36,7 @@ export class MatchWarningService {
     private readonly producer: JobProducer,
     private readonly clock: Clock,
     private readonly specs: ResponseSpecStore,
+    private readonly unmatched: UnmatchedWarnings,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -52,13 +55,10 @@ export class MatchWarningService {
       const match = await this.areas.match(tx, warning.id, tables.zoneKinds, tables.objectTypes);
       const spec = specForMatch(specs, warning, match, this.config.timers.scale);
       const people = await this.recipients.resolve(tx, match, spec, now.toISOString().slice(0, 10));
-      const [dispatch] = await tx.query<Array<{ id: string }>>(
-        `INSERT INTO dispatches (warning_id, spec, recipient_count) VALUES ($1, $2, $3) RETURNING id`,
-        [warning.id, JSON.stringify(spec), people.length],
-      );
+      const dispatchId = await this.dispatches.create(tx, warning.id, spec, people.length);
       const work = await this.planner.create(
         tx,
-        { warningId: warning.id, dispatchId: dispatch.id, level: warning.level, spec, now },
+        { warningId: warning.id, dispatchId, level: warning.level, spec, now },
         people.map((p) => ({
           personId: p.personId,
           tier: p.tier,
@@ -67,7 +67,23 @@ export class MatchWarningService {
           unreachable: !p.hasContact,
         })),
       );
-      await tx.update(WarningEntity, { id: warning.id }, { state: 'tracking' });
+      await this.warnings.markTracking(tx, warning.id);
+      // 无匹配对象: a warning that calls nobody is flagged with the reason and the duty desk is told.
+      const unmatchedNotices =
+        people.length === 0
+          ? await this.unmatched.flag(
+              tx,
+              warning.id,
+              {
+                hasArea: warning.areaCodes.length > 0 || (warning.areaCircles ?? []).length > 0 || (await this.hasGeometry(tx, warning.id)),
+                units: match.unitCodes.length,
+                zones: match.zones.length,
+                objects: match.objects.length,
+                hazardType: warning.hazardType,
+              },
+              now,
+            )
+          : [];
       const unreachable = people.filter((p) => !p.hasContact).map((p) => p.personId);
       await this.events.append(
         [
@@ -91,24 +107,22 @@ export class MatchWarningService {
         ],
         tx,
       );
-      return { work, recipients: people.length, publicBroadcast: spec.publicBroadcast, level: warning.level };
+      return { work, recipients: people.length, publicBroadcast: spec.publicBroadcast, level: warning.level, unmatchedNotices };
     });
     if (!result) {
       return 'skipped';
     }
-    await this.enqueue(result.work, now);
+    await this.producer.enqueuePlanned({ ...result.work, notices: result.unmatchedNotices }, now);
     if (result.publicBroadcast) {
-      // Residents' area SMS and loudspeakers (issue 5): planned at once, never waiting for any answer.
+      // Residents' area SMS and loudspeakers: planned at once, never waiting for any answer.
       await this.producer.planPublicWarning(warningId, result.level);
     }
     this.logger.log({ msg: 'warning matched', warningId, recipients: result.recipients });
     return 'done';
   }
 
-  /** Timer delays count from when they are added: matching 10,000 people and queueing their sends takes seconds. */
-  private async enqueue(work: PlannedWork, planned: Date): Promise<void> {
-    await this.producer.send(work.sends);
-    const now = this.clock.now();
-    await this.producer.scheduleChecks(work.checks, now.getTime() > planned.getTime() ? now : planned);
+  private async hasGeometry(tx: EntityManager, warningId: string): Promise<boolean> {
+    const [row] = await tx.query<Array<{ has: boolean }>>(`SELECT area_geom IS NOT NULL AS has FROM warnings WHERE id = $1`, [warningId]);
+    return row.has;
   }
 }

@@ -1,4 +1,4 @@
-import { ValidationError } from '@app/common';
+import { UnknownField, ValidationError, unknownFieldsError } from '@app/common';
 import { LEVEL_NAMES, LevelName } from '@app/config';
 import type { Circle, MatchArea } from './area-matcher';
 
@@ -92,9 +92,29 @@ function checkLevel(d: Partial<PreviewDraft>): number | null {
   return null;
 }
 
+const DRAFT_KEYS = ['hazardType', 'level', 'colour', 'area'];
+const AREA_KEYS = ['polygons', 'circles', 'codes'];
+
+/** Keys the draft may not carry, each with the nearest known name: a misspelt "code" would preview nobody. */
+function rejectUnknownKeys(d: Record<string, unknown>): void {
+  const unknown: UnknownField[] = Object.keys(d)
+    .filter((k) => !DRAFT_KEYS.includes(k))
+    .map((k) => ({ field: k, known: DRAFT_KEYS }));
+  const area = d.area;
+  if (area && typeof area === 'object' && !Array.isArray(area)) {
+    unknown.push(...Object.keys(area).filter((k) => !AREA_KEYS.includes(k)).map((k) => ({ field: `area.${k}`, known: AREA_KEYS })));
+  }
+  if (unknown.length > 0) {
+    throw unknownFieldsError(unknown);
+  }
+}
+
 /** Checks a draft's shape and turns its area into matcher parameters; hazard names are checked against the spec. Pure. */
 export function checkDraft(input: unknown, knownHazards: string[]): CheckedDraft {
   const d = (input ?? {}) as Partial<PreviewDraft>;
+  if (typeof d === 'object' && !Array.isArray(d)) {
+    rejectUnknownKeys(d);
+  }
   if (typeof d.hazardType !== 'string' || !knownHazards.includes(d.hazardType)) {
     fail('hazardType', `must be one of ${knownHazards.join(', ')}（灾种未配置）`);
   }

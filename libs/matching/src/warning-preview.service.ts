@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ForbiddenError, maskPhone, ValidationError } from '@app/common';
-import { APP_CONFIG, AppConfig, LadderRung, LEVEL_ZH, tierSpec } from '@app/config';
+import { APP_CONFIG, AppConfig, LadderRung, LEVEL_ZH, reasonText, tierSpec } from '@app/config';
 import type { CallReason } from '@app/database';
 import { AreaMatch, AreaMatcher } from './area-matcher';
 import { specForMatch } from './match-warning.service';
 import { checkDraft } from './preview-draft';
 import { RecipientResolver } from './recipient-resolver';
 import { ResponseSpecStore } from './response-spec.store';
-import { reasonText } from './roster/roster-labels';
 
 export interface PersonRef {
   personId: string;

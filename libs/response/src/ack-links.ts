@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 
 /** A warning without an expiry still gets links that end: this long after issue, plus the grace period. */
 const DEFAULT_VALIDITY_MS = 72 * 3600_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Signed, single-purpose, expiring acknowledgment links, bound to one call task and one person. */
 @Injectable()
@@ -18,9 +19,13 @@ export class AckLinks {
   }
 
   token(callTaskId: string, personId: string, warningExpiresAt: Date | null): string {
+    return this.signer.sign({ sub: callTaskId, per: personId, pur: 'ack', exp: this.endOf(warningExpiresAt) });
+  }
+
+  /** Links of a warning end with it (plus the grace period). */
+  private endOf(warningExpiresAt: Date | null): number {
     const base = warningExpiresAt?.getTime() ?? this.clock.now().getTime() + DEFAULT_VALIDITY_MS;
-    const exp = Math.floor((base + this.config.ack.graceHours * 3600_000) / 1000);
-    return this.signer.sign({ sub: callTaskId, per: personId, pur: 'ack', exp });
+    return Math.floor((base + this.config.ack.graceHours * 3600_000) / 1000);
   }
 
   url(token: string): string {
@@ -38,14 +43,25 @@ export class AckLinks {
     return `${this.config.http.publicBaseUrl}/order/${token}`;
   }
 
+  /** A 督办's page (GET /escalation/:token): purpose 'escalation', bound to the notice and its person, ends with the warning. */
+  escalationToken(noticeId: string, personId: string, warningExpiresAt: Date | null): string {
+    return this.signer.sign({ sub: noticeId, per: personId, pur: 'escalation', exp: this.endOf(warningExpiresAt) });
+  }
+
+  escalationUrl(token: string): string {
+    return `${this.config.http.publicBaseUrl}/escalation/${token}`;
+  }
+
   /** Refuses forged, altered, foreign-purpose and expired tokens; says nothing about which task exists. */
   verify(token: string, purpose: TokenPurpose = 'ack'): TokenClaims {
     const check = this.signer.verify(token, purpose, this.clock.now());
-    if (check.ok) {
+    // Every link names a row and a person by id: anything else (only a key holder could sign it) is no link of ours.
+    if (check.ok && UUID.test(String(check.claims.sub)) && UUID.test(String(check.claims.per))) {
       return check.claims;
     }
-    if (check.reason === 'expired') {
-      throw new GoneError('此确认链接已过期。如仍需应答，请联系值班员。(link expired)');
+    if (!check.ok && check.reason === 'expired') {
+      const phone = this.config.ack.dutyDeskPhone;
+      throw new GoneError(`此确认链接已过期。如仍需应答，请${phone ? `致电值班员 ${phone}` : '联系值班员'}。(link expired)`);
     }
     throw new NotFoundError('确认链接无效，请使用短信或邮件中的完整链接。(invalid link)');
   }

@@ -1,27 +1,29 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, ConflictError, NotFoundError } from '@app/common';
-import type { AckMethod, AckResponse, CallReason } from '@app/database';
-import { EventLog, callReasonsSql } from '@app/database';
+import { Clock, countAnswer, NotFoundError } from '@app/common';
+import { JobProducer } from '@app/queue';
+import type { AckMethod, AckResponse, CallReason, VersionChange } from '@app/database';
+import { EventLog, callReasonsSql, isWithdrawn, versionChangeSql, writeFirstAnswers } from '@app/database';
+import { AckBatcher, AckInput, AnsweredCall, FirstAnswer, firstAnswerRow, refusal } from './ack-batcher';
 import { AckLinks } from './ack-links';
+import { ProgressEntry, progressOf, recordProgress, reportToEvacuation } from './call-progress';
 import { lockTaskWithWarning } from './deadline.service';
 import { Escalator } from './escalator';
 import { PeerNotices } from './peer-notices';
-import { PerformanceLog } from './performance-log';
-import { ResponseJobs } from './response-jobs';
 
-export interface AckInput {
-  response: AckResponse;
-  note?: string | null;
-  headCount?: number | null;
-}
+export type { AckInput } from './ack-batcher';
 
 export interface AckResult {
   callTaskId: string;
   alreadyAcknowledged: boolean;
   late: boolean;
+  /** The first answer (the one that counts); a later press is `progress`. */
   response: AckResponse;
   acknowledgedAt: Date;
+  /** 无法履职 passed the call on to backup and 包干 superior (false when there was nobody to pass it to). */
+  escalated: boolean;
+  /** A progress report after the first answer (已到岗, 已组织转移 with a head count). */
+  progress: ProgressEntry | null;
 }
 
 export interface CallView {
@@ -31,7 +33,15 @@ export interface CallView {
   tier: number;
   deadlineAt: Date | null;
   reasons: CallReason[];
-  acknowledgement: { response: AckResponse; at: Date; late: boolean } | null;
+  acknowledgement: { response: AckResponse; at: Date; late: boolean; headCount: number | null } | null;
+  /** Progress reported after the first answer, oldest first. */
+  progress: ProgressEntry[];
+  /**
+   * When the answer deadline passed without an answer (the first escalation of the call, or its deadline if that
+   * lies in the past), as of when the page was made; null when not overdue or answered.
+   */
+  overdueSince: Date | null;
+  now: Date;
   warning: {
     id: string;
     headline: string;
@@ -43,10 +53,14 @@ export interface CallView {
     isDrill: boolean;
     state: string;
     sent: Date;
+    /** A lift (解除) version: the page shows the lift and takes at most 已收到. */
+    isLift: boolean;
+    /** What this version changed against the one before (升级 / 降级 / 范围调整 / 更新 / 解除). */
+    change: VersionChange | null;
   };
 }
 
-const CLOSED_STATES = ['cancelled', 'superseded'];
+const UUID = /^[0-9a-f-]{36}$/i;
 
 /** Answers to call tasks. The first answer wins; a repeat is harmless; an answer after escalation is marked late. */
 @Injectable()
@@ -59,9 +73,9 @@ export class AckService {
     private readonly events: EventLog,
     private readonly escalator: Escalator,
     private readonly clock: Clock,
-    private readonly performance: PerformanceLog,
     private readonly peers: PeerNotices,
-    private readonly jobs: ResponseJobs,
+    private readonly jobs: JobProducer,
+    private readonly batcher: AckBatcher,
   ) {}
 
   /** What the link page shows. Opening is recorded, but it is not an answer. */
@@ -79,63 +93,74 @@ export class AckService {
 
   async acknowledge(callTaskId: string, personId: string, input: AckInput, method: AckMethod, actor: string): Promise<AckResult> {
     const now = this.clock.now();
+    const repeat = await this.repeatOf(callTaskId, personId, input);
+    if (repeat) {
+      return repeat;
+    }
+    const answer: FirstAnswer = { callTaskId, personId, input, method, actor, now };
+    if (AckBatcher.takes(input) && UUID.test(callTaskId)) {
+      const verdict = await this.batcher.submit(answer);
+      if (verdict.kind === 'refused') {
+        throw verdict.error;
+      }
+      if (verdict.kind === 'recorded') {
+        if (verdict.peers) {
+          await this.peers.schedule(verdict.warningId);
+        }
+        countAnswer(method, input.response, verdict.late, (now.getTime() - verdict.plannedAt.getTime()) / 1000);
+        this.logger.log({ msg: 'call acknowledged', callTaskId, method, late: verdict.late });
+        return { callTaskId, alreadyAcknowledged: false, late: verdict.late, response: input.response, acknowledgedAt: now, escalated: false, progress: null };
+      }
+    }
     const outcome = await this.dataSource.transaction(async (tx) => {
-      const task = await lockTaskWithWarning<{ id: string; warning_id: string; person_id: string; state: string; warning_state: string }>(
+      // The call, locked; then its answer, if any, by a statement of its own, which sees an answer committed while
+      // the lock was awaited (a join in the locking statement would not).
+      const task = await lockTaskWithWarning<AnsweredCall & { reasons: CallReason[] }>(
         tx,
         callTaskId,
-        `t.id, t.warning_id, t.person_id, t.state, w.state AS warning_state`,
+        `t.id, t.warning_id, t.person_id, t.state, w.state AS warning_state, w.msg_type, t.reasons, t.created_at`,
       );
-      if (!task || task.person_id !== personId) {
-        throw new NotFoundError('确认链接无效。(unknown call)');
+      const [answered] = task
+        ? await tx.query<Array<{ response: AckResponse; late: boolean; acknowledged_at: Date }>>(
+            `SELECT response, late, acknowledged_at FROM acknowledgements WHERE call_task_id = $1`, [callTaskId])
+        : [];
+      const refused = refusal(task, answer, !!answered);
+      if (refused || !task) {
+        throw refused as Error;
       }
-      const [existing] = await tx.query<Array<{ response: AckResponse; late: boolean; acknowledged_at: Date }>>(
-        `SELECT response, late, acknowledged_at FROM acknowledgements WHERE call_task_id = $1`,
-        [task.id],
-      );
+      const existing = answered ?? null;
       if (existing) {
-        return { task, already: true, late: existing.late, response: existing.response, at: existing.acknowledged_at };
+        const step = input.response === 'on_post' || input.response === 'evacuating' ? input.response : null;
+        const open = !isWithdrawn(task.state) && task.warning_state === 'tracking';
+        const progress = step && open
+          ? await recordProgress(tx, { ...task, first_response: existing.response }, { step, headCount: input.headCount ?? null, note: input.note ?? null }, now)
+          : null;
+        if (progress) {
+          await this.events.append(
+            { type: 'CallProgressReported', warningId: task.warning_id, callTaskId: task.id, actor, data: { method, ...progress } },
+            tx,
+          );
+        }
+        return { task, already: true, late: existing.late, response: existing.response, at: existing.acknowledged_at, progress };
       }
-      if (CLOSED_STATES.includes(task.state)) {
-        throw new ConflictError('该预警已更新或解除，此次叫应已结束，无需再确认。(call closed)');
-      }
-      const late = task.state === 'escalated';
-      await tx.query(
-        `INSERT INTO acknowledgements (call_task_id, person_id, method, response, note, head_count, late, acknowledged_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [task.id, task.person_id, method, input.response, input.note ?? null, input.headCount ?? null, late, now],
-      );
-      await tx.query(
-        `UPDATE call_tasks SET state = 'acknowledged', acknowledged_at = $2, updated_at = $2 WHERE id = $1`,
-        [task.id, now],
-      );
-      await tx.query(`UPDATE attempts SET status = 'cancelled', updated_at = $2 WHERE call_task_id = $1 AND status = 'queued'`, [
-        task.id,
-        now,
-      ]);
-      await this.events.append(
-        {
-          type: late ? 'CallAcknowledgedLate' : 'CallAcknowledged',
-          warningId: task.warning_id,
-          callTaskId: task.id,
-          actor,
-          data: { method, response: input.response, headCount: input.headCount ?? undefined, note: input.note ?? undefined },
-        },
-        tx,
-      );
-      const kind = input.response === 'cannot_comply' ? 'cannot_comply' : late ? 'answered_late' : 'answered';
-      await this.performance.record(tx, [{ kind, callTaskId: task.id, detail: { method, response: input.response, note: input.note ?? undefined } }], now);
       const tracking = task.warning_state === 'tracking';
+      const peers = this.peers.wanted(input.response, tracking);
+      const row = firstAnswerRow(task, answer, peers);
+      await writeFirstAnswers(tx, [row]);
+      if (input.response === 'evacuating' && input.headCount && tracking) {
+        await reportToEvacuation(tx, task, input.headCount, now);
+      }
       const follow = input.response === 'cannot_comply' && tracking ? await this.escalator.escalate(tx, task.id, 'cannot_comply', now) : null;
-      const notices = tracking && input.response !== 'cannot_comply' ? await this.peers.write(tx, task.id, input.response, now) : [];
-      return { task, already: false, late, response: input.response, at: now, follow, notices };
+      return { task, already: false, late: row.late, response: input.response, at: now, follow, peers, progress: null };
     });
     if (!outcome.already) {
       if ('follow' in outcome && outcome.follow) {
-        await this.escalator.enqueue(outcome.follow, now);
+        await this.jobs.enqueuePlanned(outcome.follow, now);
       }
-      if ('notices' in outcome && outcome.notices) {
-        await this.jobs.sendNotices(outcome.notices);
+      if ('peers' in outcome && outcome.peers) {
+        await this.peers.schedule(outcome.task.warning_id);
       }
+      countAnswer(method, outcome.response, outcome.late, (now.getTime() - outcome.task.created_at.getTime()) / 1000);
       this.logger.log({ msg: 'call acknowledged', callTaskId, method, late: outcome.late });
     }
     return {
@@ -144,12 +169,35 @@ export class AckService {
       late: outcome.late,
       response: outcome.response,
       acknowledgedAt: outcome.at,
+      escalated: 'follow' in outcome && !!outcome.follow && outcome.follow.taskIds.size > 0,
+      progress: outcome.progress,
+    };
+  }
+
+  /**
+   * A repeat of an answer already recorded (a second press, a reload, a retrying app) changes nothing: answered from
+   * one read, without a transaction or a lock. Progress (已到岗, 已组织转移) and anything unusual take the full path.
+   */
+  private async repeatOf(callTaskId: string, personId: string, input: AckInput): Promise<AckResult | null> {
+    if (input.response === 'on_post' || input.response === 'evacuating' || !UUID.test(callTaskId)) {
+      return null;
+    }
+    const [row] = await this.dataSource.query<Array<{ response: AckResponse; late: boolean; acknowledged_at: Date; person_id: string; msg_type: string }>>(
+      `SELECT a.response, a.late, a.acknowledged_at, t.person_id, w.msg_type FROM acknowledgements a
+       JOIN call_tasks t ON t.id = a.call_task_id JOIN warnings w ON w.id = t.warning_id WHERE a.call_task_id = $1`,
+      [callTaskId],
+    );
+    if (!row || row.person_id !== personId || (row.msg_type === 'cancel' && input.response !== 'received')) {
+      return null;
+    }
+    return {
+      callTaskId, alreadyAcknowledged: true, late: row.late, response: row.response, acknowledgedAt: row.acknowledged_at, escalated: false, progress: null,
     };
   }
 
   /** For console routes: the call task's person, if that person sits in the caller's region; otherwise not found. */
   async personOfTask(callTaskId: string, regionCode: string): Promise<string> {
-    const [row] = /^[0-9a-f-]{36}$/i.test(callTaskId)
+    const [row] = UUID.test(callTaskId)
       ? await this.dataSource.query<Array<{ person_id: string }>>(
           `SELECT t.person_id FROM call_tasks t JOIN persons p ON p.id = t.person_id
            WHERE t.id = $1 AND ($2 = '500000' OR p.admin_unit_code LIKE $2 || '%')`,
@@ -165,9 +213,10 @@ export class AckService {
   private async load(manager: EntityManager, callTaskId: string, personId: string): Promise<CallView> {
     const [row] = await manager.query<Array<Record<string, unknown>>>(
       `SELECT t.id, t.state, t.tier, t.deadline_at, ${callReasonsSql('t')} AS reasons, p.name AS person_name,
-              a.response AS ack_response, a.acknowledged_at AS ack_at, a.late AS ack_late,
+              (SELECT min(e.at) FROM escalations e WHERE e.from_task_id = t.id) AS escalated_at,
+              a.response AS ack_response, a.acknowledged_at AS ack_at, a.late AS ack_late, a.head_count AS ack_head_count,
               w.id AS w_id, w.headline, w.event, w.colour, w.description, w.instruction, w.area_desc, w.is_drill,
-              w.state AS w_state, w.sent
+              w.state AS w_state, w.sent, w.msg_type, ${versionChangeSql('w')} AS change
        FROM call_tasks t JOIN persons p ON p.id = t.person_id JOIN warnings w ON w.id = t.warning_id
        LEFT JOIN acknowledgements a ON a.call_task_id = t.id
        WHERE t.id = $1 AND t.person_id = $2`,
@@ -176,15 +225,23 @@ export class AckService {
     if (!row) {
       throw new NotFoundError('确认链接无效。(unknown call)');
     }
+    const now = this.clock.now();
+    const deadlineAt = row.deadline_at as Date | null;
     return {
       callTaskId: row.id as string,
+      now,
+      overdueSince:
+        row.ack_response || isWithdrawn(row.state as string)
+          ? null
+          : ((row.escalated_at as Date | null) ?? (deadlineAt !== null && deadlineAt.getTime() < now.getTime() ? deadlineAt : null)),
+      progress: await progressOf(manager, row.id as string),
       personName: row.person_name as string,
       state: row.state as string,
       tier: row.tier as number,
       deadlineAt: row.deadline_at as Date | null,
       reasons: row.reasons as CallReason[],
       acknowledgement: row.ack_response
-        ? { response: row.ack_response as AckResponse, at: row.ack_at as Date, late: row.ack_late as boolean }
+        ? { response: row.ack_response as AckResponse, at: row.ack_at as Date, late: row.ack_late as boolean, headCount: row.ack_head_count as number | null }
         : null,
       warning: {
         id: row.w_id as string,
@@ -197,6 +254,8 @@ export class AckService {
         isDrill: row.is_drill as boolean,
         state: row.w_state as string,
         sent: row.sent as Date,
+        isLift: row.msg_type === 'cancel',
+        change: row.change as VersionChange | null,
       },
     };
   }

@@ -3,11 +3,13 @@ import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
 import type { Role } from '@app/database';
 import { EvacuationService, ZoneProgress } from './evacuation.service';
+import { VISIBLE_UNMATCHED_SQL } from './unmatched-warnings.service';
+import { UNANSWERED_STATES_SQL } from '@app/database';
 
 /** Who may read the board, as JSON or as the console page. */
 export const BOARD_ROLES: Role[] = ['commander', 'duty_officer'];
 /** The board lists at most this many open escalation rows (the oldest). */
-export const OPEN_ESCALATIONS_LIMIT = 200;
+const OPEN_ESCALATIONS_LIMIT = 200;
 
 export interface Board {
   at: Date;
@@ -23,6 +25,15 @@ export interface Board {
   unitsWithoutAnswers: Array<{ unitCode: string; unitName: string; calls: number }>;
   evacuations: ZoneProgress[];
   ordersPendingExecution: Array<{ orderId: string; title: string; measure: string; unitName: string; state: string; escalationLevel: number; executeDeadlineAt: Date }>;
+  /**
+   * 电话叫应: calls still silent after their 督办 reached the top of the path. The duty desk phones the person and
+   * records the answer with POST /api/v1/calls/:id/manual-ack.
+   */
+  manualCalls: Array<{ callTaskId: string; warningId: string; person: string; unitName: string | null; phone: string | null; since: Date }>;
+  /** Answers to 督办 (已收到督办 / 已联系上 / 已派人前往) of live warnings, newest first. */
+  escalationAnswers: Array<{ at: Date; warningId: string; person: string; response: string; silent: string[]; note: string | null; who: string | null; eta: string | null }>;
+  /** 无匹配对象: warnings that called nobody, with the reason, until someone dismisses the flag. */
+  unmatchedWarnings: Array<{ id: string; headline: string; colour: string | null; sent: Date; reason: string; detail: string; at: Date }>;
 }
 
 // Calls that wait for an answer, of live warnings, of people in the region.
@@ -44,7 +55,7 @@ export class BoardService {
   async board(regionCode: string): Promise<Board> {
     const now = this.clock.now();
     const q = <T>(sql: string, params: unknown[] = [regionCode]) => this.dataSource.query<T>(sql, params);
-    const [region, activeWarnings, townAckRates, openEscalations, unitsWithoutAnswers, ordersPendingExecution, evacuations] = await Promise.all([
+    const [region, activeWarnings, townAckRates, openEscalations, unitsWithoutAnswers, ordersPendingExecution, evacuations, manualCalls, escalationAnswers, unmatchedWarnings] = await Promise.all([
       q<Array<{ name: string }>>(`SELECT name FROM admin_units WHERE code = $1`),
       q<Board['activeWarnings']>(
         `WITH c AS (${LIVE_CALLS})
@@ -83,6 +94,29 @@ export class BoardService {
          ORDER BY o.execute_deadline_at, ot.unit_name`,
       ),
       this.evacuations.progress(regionCode),
+      q<Board['manualCalls']>(
+        `SELECT t.id AS "callTaskId", t.warning_id AS "warningId", p.name AS person, u.name AS "unitName", t.manual_call_at AS since,
+                (SELECT c.address FROM contact_methods c WHERE c.person_id = p.id AND c.channel IN ('voice','sms') AND c.invalid_at IS NULL
+                 ORDER BY (c.channel = 'voice') DESC, c.priority LIMIT 1) AS phone
+         FROM call_tasks t JOIN warnings w ON w.id = t.warning_id AND w.state = 'tracking' JOIN persons p ON p.id = t.person_id
+         LEFT JOIN admin_units u ON u.code = p.admin_unit_code
+         WHERE t.manual_call_at IS NOT NULL AND t.state IN ${UNANSWERED_STATES_SQL}
+           AND ($1 = '500000' OR p.admin_unit_code LIKE $1 || '%')
+         ORDER BY t.manual_call_at, t.id LIMIT ${OPEN_ESCALATIONS_LIMIT}`,
+      ),
+      q<Board['escalationAnswers']>(
+        `SELECT a.at, n.warning_id AS "warningId", p.name AS person, a.response, a.note, a.who, a.eta,
+                array(SELECT sp.name FROM call_tasks st JOIN persons sp ON sp.id = st.person_id WHERE st.id = ANY(a.call_task_ids) ORDER BY sp.name) AS silent
+         FROM escalation_answers a JOIN escalation_notices n ON n.id = a.notice_id JOIN warnings w ON w.id = n.warning_id AND w.state = 'tracking'
+         JOIN persons p ON p.id = a.person_id
+         WHERE ($1 = '500000' OR p.admin_unit_code LIKE $1 || '%')
+         ORDER BY a.at DESC, a.id LIMIT ${OPEN_ESCALATIONS_LIMIT}`,
+      ),
+      q<Board['unmatchedWarnings']>(
+        `SELECT w.id, w.headline, w.colour, w.sent, w.unmatched_reason AS reason, w.unmatched_detail AS detail, w.unmatched_at AS at
+         FROM warnings w WHERE w.unmatched_reason IS NOT NULL AND w.unmatched_dismissed_at IS NULL AND ${VISIBLE_UNMATCHED_SQL('w', '$1')}
+         ORDER BY w.unmatched_at, w.id LIMIT 100`,
+      ),
     ]);
     return {
       at: now,
@@ -94,6 +128,9 @@ export class BoardService {
       unitsWithoutAnswers,
       evacuations: evacuations.filter((e) => e.state === 'in_progress'),
       ordersPendingExecution,
+      manualCalls,
+      escalationAnswers,
+      unmatchedWarnings,
     };
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ResolvedSpec, tierSpec } from '@app/config';
 import type { CallReason } from '@app/database';
+import { AttemptsRepository, CallTasksRepository } from '@app/database';
 import type { CheckJob, SendJob } from '@app/queue';
 import { hasChannelQueue } from '@app/queue';
 import { VersionRules } from './version-rules';
@@ -24,6 +25,8 @@ export interface PlannedWork {
   sends: SendJob[];
   /** Timers, including the next escalation step of a call still silent after being escalated (see Escalator). */
   checks: CheckJob[];
+  /** 督办 opened by escalations: each sent once its round has gathered (EscalationNotices.send). */
+  escalationNotices?: string[];
 }
 
 /** The work of several plans as one: one enqueue, and timers due together become one job. */
@@ -32,6 +35,7 @@ export function mergeWork(works: PlannedWork[]): PlannedWork {
     taskIds: new Map(works.flatMap((w) => [...w.taskIds])),
     sends: works.flatMap((w) => w.sends),
     checks: works.flatMap((w) => w.checks),
+    escalationNotices: works.flatMap((w) => w.escalationNotices ?? []),
   };
 }
 
@@ -52,7 +56,11 @@ const startOf = (t: NewCallTask): TaskStart => (t.notifyOnly ? 'notify_only' : t
  */
 @Injectable()
 export class CallPlanner {
-  constructor(private readonly versions: VersionRules) {}
+  constructor(
+    private readonly versions: VersionRules,
+    private readonly callTasks: CallTasksRepository,
+    private readonly attempts: AttemptsRepository,
+  ) {}
 
   async create(manager: EntityManager, ctx: PlanContext, requested: NewCallTask[]): Promise<PlannedWork> {
     const work: PlannedWork = { taskIds: new Map(), sends: [], checks: [] };
@@ -63,27 +71,19 @@ export class CallPlanner {
     }
     const { spec, now } = ctx;
     const requiresAck = (t: NewCallTask) => !t.notifyOnly && tierSpec(spec, t.tier).requiresAck;
-    const rows = await manager.query<Array<{ id: string; person_id: string; state: string }>>(
-      `INSERT INTO call_tasks (warning_id, dispatch_id, person_id, tier, reasons, state, requires_ack, deadline_at,
-                               next_rung, escalation_path, escalated_from_task_id, created_at, updated_at)
-       SELECT $1, $2, t.person_id, t.tier, t.reasons, t.state, t.requires_ack, t.deadline, 1, t.path, t.from_id, $3, $3
-       FROM unnest($4::uuid[], $5::smallint[], $6::jsonb[], $7::varchar[], $8::jsonb[], $9::uuid[], $10::boolean[],
-                   $11::timestamptz[]) AS t(person_id, tier, reasons, state, path, from_id, requires_ack, deadline)
-       ON CONFLICT (dispatch_id, person_id) DO NOTHING
-       RETURNING id, person_id, state`,
-      [
-        ctx.warningId,
-        ctx.dispatchId,
-        now,
-        tasks.map((t) => t.personId),
-        tasks.map((t) => t.tier),
-        tasks.map((t) => JSON.stringify(t.reasons)),
-        tasks.map((t) => (t.unreachable ? 'unreachable' : 'pending')),
-        tasks.map((t) => JSON.stringify(t.escalationPath)),
-        tasks.map((t) => t.escalatedFromTaskId ?? null),
-        tasks.map(requiresAck),
-        tasks.map((t) => (requiresAck(t) ? answerDeadline(spec, t.tier, now) : null)),
-      ],
+    const rows = await this.callTasks.createMany(
+      manager,
+      { warningId: ctx.warningId, dispatchId: ctx.dispatchId, now },
+      tasks.map((t) => ({
+        personId: t.personId,
+        tier: t.tier,
+        reasons: t.reasons,
+        state: t.unreachable ? 'unreachable' : 'pending',
+        escalationPath: t.escalationPath,
+        escalatedFromTaskId: t.escalatedFromTaskId ?? null,
+        requiresAck: requiresAck(t),
+        deadlineAt: requiresAck(t) ? answerDeadline(spec, t.tier, now) : null,
+      })),
     );
     for (const row of rows) {
       work.taskIds.set(row.person_id, row.id);
@@ -128,16 +128,7 @@ export class CallPlanner {
     if (taskIds.length === 0 || live.length === 0) {
       return [];
     }
-    const rows = await manager.query<Array<{ id: string; channel: string }>>(
-      `INSERT INTO attempts (call_task_id, channel, contact_method_id, rung, idempotency_key)
-       SELECT DISTINCT ON (t.id, c.channel) t.id, c.channel, c.id, $2::smallint, t.id || '-r' || $2 || '-' || c.channel
-       FROM call_tasks t JOIN contact_methods c ON c.person_id = t.person_id
-       WHERE t.id = ANY($1::uuid[]) AND c.channel = ANY($3::varchar[]) AND c.invalid_at IS NULL
-       ORDER BY t.id, c.channel, c.priority
-       ON CONFLICT (idempotency_key) DO NOTHING
-       RETURNING id, channel`,
-      [taskIds, rung, live],
-    );
+    const rows = await this.attempts.createForCalls(manager, taskIds, rung, live);
     return rows.map((r) => ({ attemptId: r.id, channel: r.channel, level }));
   }
 }

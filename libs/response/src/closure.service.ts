@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, ConflictError, NotFoundError, ValidationError } from '@app/common';
 import type { IssueState } from '@app/database';
-import { EventLog, inRegionSql } from '@app/database';
+import { EventLog, inRegionSql, WarningsRepository } from '@app/database';
 
 export interface ClosureReport {
   chainId: string;
@@ -29,6 +29,7 @@ const NEXT: Record<IssueState, IssueState[]> = {
 export class ClosureService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly warnings: WarningsRepository,
     private readonly events: EventLog,
     private readonly clock: Clock,
   ) {}
@@ -95,7 +96,7 @@ export class ClosureService {
          WHERE t.warning_id = ANY($1::uuid[]) AND t.requires_ack`,
         [ids],
       );
-      await tx.query(`UPDATE warnings SET state = 'closed' WHERE id = ANY($1::uuid[]) AND state IN ('lifted','expired')`, [ids]);
+      await this.warnings.closeEnded(tx, ids);
       const report = { chainId: w.chain_id, ...stats, issuesCreated: issues.length };
       await this.events.append({ type: 'WarningClosed', warningId, actor, data: { ...report } }, tx);
       return report;

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock } from '@app/common';
+import { Clock, countEscalation } from '@app/common';
 import { ResolvedSpec, tierSpec } from '@app/config';
-import { EventLog } from '@app/database';
-import { JobOutcome } from '@app/queue';
+import { CallTasksRepository, EventLog, isUnanswered } from '@app/database';
+import { CheckStep, JobOutcome, JobProducer } from '@app/queue';
 import { CallPlanner, PlannedWork, mergeWork } from './call-planner';
+import { EscalationNotices } from './escalation-notices';
 import { Escalator } from './escalator';
+import { REMINDER_RUNG_BASE, reminderDue, reminderInterval, strongestChannels } from './timer-rules';
 
 const OPEN = ['pending', 'sent', 'unreachable'];
+/** Calls still waiting for their person's answer: they are reminded. */
 /** A further-escalation job may fire this early (timer granularity) and still count as due. */
 const ROUND_TOLERANCE_MS = 250;
 
@@ -16,10 +19,10 @@ const ROUND_TOLERANCE_MS = 250;
  * exclusively, then either waits for this change to commit or makes it see the warning no longer tracking.
  * Every writer that can add calls or messages to a warning takes the locks in this order.
  */
-export async function lockTaskWithWarning<T>(tx: EntityManager, callTaskId: string, columns: string): Promise<T | undefined> {
+export async function lockTaskWithWarning<T>(tx: EntityManager, callTaskId: string, columns: string, join = ''): Promise<T | undefined> {
   await tx.query(`SELECT 1 FROM warnings WHERE id = (SELECT warning_id FROM call_tasks WHERE id = $1) FOR SHARE`, [callTaskId]);
   const [row] = await tx.query<T[]>(
-    `SELECT ${columns} FROM call_tasks t JOIN warnings w ON w.id = t.warning_id JOIN dispatches d ON d.id = t.dispatch_id
+    `SELECT ${columns} FROM call_tasks t JOIN warnings w ON w.id = t.warning_id JOIN dispatches d ON d.id = t.dispatch_id ${join}
      WHERE t.id = $1 FOR NO KEY UPDATE OF t`,
     [callTaskId],
   );
@@ -39,13 +42,16 @@ const LANES = 4;
 export class DeadlineService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly callTasks: CallTasksRepository,
     private readonly planner: CallPlanner,
     private readonly escalator: Escalator,
+    private readonly notices: EscalationNotices,
+    private readonly jobs: JobProducer,
     private readonly events: EventLog,
     private readonly clock: Clock,
   ) {}
 
-  async check(callTaskIds: string[], step: number | 'deadline'): Promise<JobOutcome> {
+  async check(callTaskIds: string[], step: CheckStep): Promise<JobOutcome> {
     const now = this.clock.now();
     const works: PlannedWork[] = [];
     const failures: unknown[] = [];
@@ -65,7 +71,7 @@ export class DeadlineService {
     };
     await Promise.all(Array.from({ length: Math.min(LANES, callTaskIds.length) }, lane));
     if (works.length > 0) {
-      await this.escalator.enqueue(mergeWork(works), now);
+      await this.jobs.enqueuePlanned(mergeWork(works), now);
     }
     if (failures.length > 0) {
       // The job runs again; the tasks done this time are skipped then.
@@ -74,27 +80,35 @@ export class DeadlineService {
     return works.length > 0 ? 'done' : 'skipped';
   }
 
-  private async checkOne(callTaskId: string, step: number | 'deadline', now: Date): Promise<PlannedWork | null> {
-    return this.dataSource.transaction(async (tx): Promise<PlannedWork | null> => {
-      const task = await lockTaskWithWarning<{
-        id: string; warning_id: string; state: string; tier: number; next_rung: number; level: number | null; steps: number;
-        warning_state: string; spec: ResolvedSpec; requires_ack: boolean; escalation_step: number; deadline_at: Date | null;
-      }>(tx, callTaskId, `t.id, t.warning_id, t.state, t.tier, t.next_rung, t.requires_ack, t.escalation_step, t.deadline_at, w.level,
-                          jsonb_array_length(t.escalation_path) AS steps, w.state AS warning_state, d.spec`);
-      // An escalated call still silent at the deadline of the step it reached goes one step further, if there is one.
+  private async checkOne(callTaskId: string, step: CheckStep, now: Date): Promise<PlannedWork | null> {
+    // Counted once the escalation is committed: how long after its deadline the silent call was escalated.
+    const escalated: Array<{ reason: string; lateMs: number }> = [];
+    const work = await this.dataSource.transaction(async (tx): Promise<PlannedWork | null> => {
+      const task = await lockTaskWithWarning<Task>(tx, callTaskId, `t.id, t.warning_id, t.person_id, t.state, t.tier, t.next_rung,
+        t.requires_ack, t.escalation_step, t.deadline_at, t.reminders, t.reminder_due_at, t.overdue_since, w.level,
+        jsonb_array_length(t.escalation_path) AS steps, w.state AS warning_state, d.spec`);
+      if (step === 'reminder') {
+        return task ? this.remind(tx, task, now) : null;
+      }
+      // An escalated call still silent at the deadline of the step it reached goes one step further (past the top: 电话叫应).
       const furtherRound = step === 'deadline' && task?.state === 'escalated' && task.escalation_step > 0
-        && task.escalation_step < task.steps && !!task.deadline_at && task.deadline_at.getTime() <= now.getTime() + ROUND_TOLERANCE_MS;
+        && task.escalation_step <= task.steps && !!task.deadline_at && task.deadline_at.getTime() <= now.getTime() + ROUND_TOLERANCE_MS;
       if (!task || !task.requires_ack || (!OPEN.includes(task.state) && !furtherRound) || task.warning_state !== 'tracking') {
         return null;
       }
       if (step === 'deadline') {
-        return this.escalator.escalate(tx, task.id, task.state === 'unreachable' ? 'unreachable' : 'no_ack', now);
+        const reason = task.state === 'unreachable' ? 'unreachable' : 'no_ack';
+        const up = await this.escalator.escalate(tx, task.id, reason, now);
+        if (up) {
+          escalated.push({ reason, lateMs: now.getTime() - (task.deadline_at ?? now).getTime() });
+        }
+        return up;
       }
       const ladder = tierSpec(task.spec, task.tier).ladderMs;
-      if (task.state === 'unreachable' || task.next_rung > step || step >= ladder.length) {
+      if (typeof step !== 'number' || task.state === 'unreachable' || task.next_rung > step || step >= ladder.length) {
         return null;
       }
-      await tx.query(`UPDATE call_tasks SET next_rung = $2, updated_at = $3 WHERE id = $1`, [task.id, step + 1, now]);
+      await this.callTasks.advanceRung(tx, task.id, step + 1, now);
       const sends = await this.planner.createAttempts(tx, [task.id], step, ladder[step].channels, task.level);
       await this.events.append(
         { type: 'CallRetried', warningId: task.warning_id, callTaskId: task.id, data: { rung: step, channels: sends.map((s) => s.channel) } },
@@ -102,5 +116,42 @@ export class DeadlineService {
       );
       return { taskIds: new Map(), sends, checks: [] };
     });
+    escalated.forEach((e) => countEscalation(e.reason, e.lateMs / 1000));
+    return work;
   }
+
+  /**
+   * A call still unanswered when its reminder falls due is made again on the tier's strongest channels (第N次提醒,
+   * how long overdue: see the attempt's rung), and the next reminder is set one interval on. A person who answered a
+   * 督办 of this warning during the interval is not reminded this time. Stale or repeated jobs find nothing due.
+   */
+  private async remind(tx: EntityManager, task: Task, now: Date): Promise<PlannedWork | null> {
+    const due = task.reminder_due_at;
+    if (!task.requires_ack || !isUnanswered(task.state) || task.warning_state !== 'tracking' || !due || !task.overdue_since
+      || due.getTime() > now.getTime() + ROUND_TOLERANCE_MS) {
+      return null;
+    }
+    const interval = reminderInterval(task.spec, task.tier);
+    const paused = await this.notices.answeredSince(tx, task.warning_id, task.person_id, new Date(due.getTime() - interval));
+    const n = task.reminders + (paused ? 0 : 1);
+    // The next one keeps to the call's own rhythm (overdue + k intervals), never in the past.
+    let k = Math.max(1, Math.round((due.getTime() - task.overdue_since.getTime()) / interval) + 1);
+    while (reminderDue(task.spec, task.tier, task.overdue_since, k).getTime() <= now.getTime()) {
+      k++;
+    }
+    const next = reminderDue(task.spec, task.tier, task.overdue_since, k);
+    await this.callTasks.recordReminder(tx, task.id, n, next, now);
+    const sends = paused ? [] : await this.planner.createAttempts(tx, [task.id], REMINDER_RUNG_BASE + n, strongestChannels(task.spec, task.tier), task.level);
+    await this.events.append(
+      { type: paused ? 'CallReminderPaused' : 'CallReminded', warningId: task.warning_id, callTaskId: task.id, data: { reminder: n, channels: sends.map((s) => s.channel) } },
+      tx,
+    );
+    return { taskIds: new Map(), sends, checks: [{ callTaskId: task.id, step: 'reminder', dueAt: next }] };
+  }
+}
+
+interface Task {
+  id: string; warning_id: string; person_id: string; state: string; tier: number; next_rung: number; level: number | null;
+  steps: number; warning_state: string; spec: ResolvedSpec; requires_ack: boolean; escalation_step: number; deadline_at: Date | null;
+  reminders: number; reminder_due_at: Date | null; overdue_since: Date | null;
 }

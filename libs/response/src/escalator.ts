@@ -1,24 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Clock } from '@app/common';
-import { ResolvedSpec, tierSpec } from '@app/config';
+import { ESCALATION_REASON_ZH, ResolvedSpec } from '@app/config';
 import type { CallReason, EscalationReason } from '@app/database';
-import { EventLog } from '@app/database';
-import { JobProducer } from '@app/queue';
+import { CallTasksRepository, EscalationsRepository, EventLog, isReachableUnanswered } from '@app/database';
+import type { CheckJob } from '@app/queue';
 import { CallPlanner, PlannedWork } from './call-planner';
+import { EscalationNotices } from './escalation-notices';
 import { PerformanceLog } from './performance-log';
-
-const laterOf = (a: Date, b: Date): Date => (b.getTime() > a.getTime() ? b : a);
+import { escalationRoundDue, reminderDue } from './timer-rules';
 
 /** People already called who have not answered (an unreachable one is passed over: they cannot be reached). */
-const OPEN_STATES = ['pending', 'sent', 'escalated'];
 
-/** What happened to the person escalated from, after their name: 张三未在时限内应答. */
-export const ESCALATION_REASON_ZH: Record<EscalationReason, string> = {
-  no_ack: '未在时限内应答',
-  unreachable: '无法联系',
-  cannot_comply: '报告无法履职',
-};
 
 interface OpenTask {
   id: string;
@@ -29,15 +21,20 @@ interface OpenTask {
   tier: number;
   escalation_step: number;
   escalation_path: string[][];
+  overdue_since: Date | null;
+  first_round: number | null;
+  round_base: number;
   level: number | null;
   spec: ResolvedSpec;
 }
 
 /**
- * Moves a silent (or unreachable, or unable) person's call one step up the chain resolved at match time:
- * everyone in the next step is called at once (by default the backup and the 包干 superior together). For a person
- * already called for this warning the escalation row adds the reason to their task; others get a new task that says why,
- * carrying the remaining steps as their own path. A step whose people have all answered already is passed over.
+ * Moves a silent (or unreachable, or unable) person's call one step up the chain resolved at match time.
+ * Silence: every person of the next step gets a 督办 listing the silent people (one per person per round, see
+ * EscalationNotices), called for the warning or not; people not yet called are also called (tier n+1); the call
+ * becomes overdue and its reminders start. Each round's deadline takes the next step, until someone reports acting
+ * (已联系上 / 已派人前往) or the top stayed silent too: then the duty desk phones the person (电话叫应).
+ * 无法履职: the backup and 包干 superior are called at once (a step whose people have all answered is passed over).
  */
 @Injectable()
 export class Escalator {
@@ -45,26 +42,43 @@ export class Escalator {
 
   constructor(
     private readonly planner: CallPlanner,
+    private readonly callTasks: CallTasksRepository,
+    private readonly escalations: EscalationsRepository,
     private readonly events: EventLog,
-    private readonly producer: JobProducer,
     private readonly performance: PerformanceLog,
-    private readonly clock: Clock,
+    private readonly notices: EscalationNotices,
   ) {}
 
   /** Inside the caller's transaction (the task row is already locked). Returns the work to enqueue after commit. */
   async escalate(tx: EntityManager, callTaskId: string, reason: EscalationReason, now: Date): Promise<PlannedWork | null> {
     const [task] = await tx.query<OpenTask[]>(
-      `SELECT t.id, t.warning_id, t.dispatch_id, t.person_id, t.tier, t.escalation_path, t.escalation_step, p.name AS person_name,
-              w.level, d.spec
+      `SELECT t.id, t.warning_id, t.dispatch_id, t.person_id, t.tier, t.escalation_path, t.escalation_step, t.overdue_since, t.first_round,
+              coalesce(t.round_base, (SELECT coalesce(max(n.round), 0) FROM escalation_notices n
+                                      WHERE n.warning_id = t.warning_id AND n.created_at < d.created_at))::int AS round_base,
+              p.name AS person_name, w.level, d.spec
        FROM call_tasks t JOIN persons p ON p.id = t.person_id JOIN warnings w ON w.id = t.warning_id
        JOIN dispatches d ON d.id = t.dispatch_id WHERE t.id = $1`,
       [callTaskId],
     );
-    if (reason !== 'cannot_comply') {
-      await tx.query(`UPDATE call_tasks SET state = 'escalated', updated_at = $2 WHERE id = $1`, [task.id, now]);
+    const silence = reason !== 'cannot_comply';
+    const reminders: CheckJob[] = [];
+    if (silence) {
+      await this.callTasks.markEscalated(tx, task.id, now);
+      if (!task.overdue_since) {
+        const dueAt = reminderDue(task.spec, task.tier, now, 1);
+        await this.callTasks.markOverdue(tx, task.id, now, dueAt);
+        reminders.push({ callTaskId: task.id, step: 'reminder', dueAt });
+      }
+      if (task.escalation_step > 0 && (await this.notices.actedOn(tx, task.id))) {
+        return this.stop(tx, task, 'EscalationHandled', now, reminders);
+      }
     }
     const why: CallReason = { kind: 'escalation', note: `${task.person_name}${ESCALATION_REASON_ZH[reason]}`, targetId: task.id };
-    for (let step = task.escalation_step; step < task.escalation_path.length; step++) {
+    const steps = task.escalation_path.length;
+    // The round of this climb: a call's first climb is in the round it was made in (at once, for a person nobody can
+    // reach) or the next (at its deadline); each later step one more. Calls of one wave share a round whatever their tier.
+    const firstRound = task.first_round ?? task.round_base + (reason === 'unreachable' ? 0 : 1);
+    for (let step = task.escalation_step; step < steps; step++) {
       const people = task.escalation_path[step];
       // Tasks of people already called are only read, never locked: the escalation row is their new reason.
       const held = await tx.query<Array<{ id: string; person_id: string; state: string }>>(
@@ -72,6 +86,10 @@ export class Escalator {
         [task.dispatch_id, people],
       );
       const fresh = people.filter((p) => !held.some((h) => h.person_id === p));
+      const stillOpen = held.filter((h) => isReachableUnanswered(h.state));
+      if (people.length === 0 || (!silence && fresh.length + stillOpen.length === 0)) {
+        continue;
+      }
       const work = await this.planner.create(
         tx,
         { warningId: task.warning_id, dispatchId: task.dispatch_id, level: task.level, spec: task.spec, now },
@@ -83,44 +101,49 @@ export class Escalator {
           escalatedFromTaskId: task.id,
         })),
       );
-      const stillOpen = held.filter((h) => OPEN_STATES.includes(h.state));
+      if (work.taskIds.size > 0) {
+        // The people called by this climb are called in its round (无法履职: the warning's latest): their silence is the next.
+        await this.callTasks.setRoundBase(tx, [...work.taskIds.values()], silence ? firstRound + step : null, task.warning_id);
+      }
       const targets = [...stillOpen.map((h) => ({ personId: h.person_id, taskId: h.id })),
         ...fresh.map((personId) => ({ personId, taskId: work.taskIds.get(personId) ?? null }))];
-      if (targets.length > 0) {
-        await this.record(tx, task, targets, reason, now);
-        return this.nextRound(tx, task, step + 1, reason, now, work);
-      }
+      await this.record(tx, task, targets, reason, now);
+      // The round after this one: the next step, or past the top the 电话叫应 check. An answer has no rounds.
+      const dueAt = silence ? escalationRoundDue(task.spec, task.tier, step + 1, now) : null;
+      const opened = silence
+        ? await this.notices.gather(
+          tx,
+          { warningId: task.warning_id, personIds: people, callTaskId: task.id, round: firstRound + step, top: step === steps - 1, deadlineAt: dueAt },
+          now,
+        )
+        : [];
+      await this.callTasks.advanceEscalation(tx, task.id, { step: step + 1, dueAt, now, silence, firstRound });
+      const round: CheckJob[] = dueAt ? [{ callTaskId: task.id, step: 'deadline', dueAt }] : [];
+      return { ...work, checks: [...work.checks, ...reminders, ...round], escalationNotices: opened };
+    }
+    if (silence) {
+      // Nobody above is left to tell (or the top of the path stayed silent as well): the duty desk phones them.
+      await this.callTasks.requestManualCall(tx, task.id, now);
+      await this.events.append({ type: 'ManualCallRequired', warningId: task.warning_id, callTaskId: task.id, data: { reason } }, tx);
     }
     await this.events.append(
       { type: 'EscalationExhausted', warningId: task.warning_id, callTaskId: task.id, data: { reason } },
       tx,
     );
-    await this.performance.record(tx, [{ kind: reason === 'cannot_comply' ? 'escalation_exhausted' : reason, callTaskId: task.id, detail: { exhausted: true } }], now);
-    return null;
+    if (task.escalation_step === 0) {
+      // Nobody to escalate to at all; a climb that reached the top was recorded at its first step.
+      await this.performance.record(tx, [{ kind: reason === 'cannot_comply' ? 'escalation_exhausted' : reason, callTaskId: task.id, detail: { exhausted: true } }], now);
+    }
+    return this.stop(tx, task, null, now, reminders);
   }
 
-  /**
-   * After commit. Timer delays are measured from when they are added, not from `planned` (when the work was planned):
-   * the transaction and the sends' addBulk before them would otherwise make every timer late by that long.
-   */
-  async enqueue(work: PlannedWork, planned: Date): Promise<void> {
-    await this.producer.send(work.sends);
-    const now = laterOf(planned, this.clock.now());
-    await this.producer.scheduleChecks(work.checks, now);
-  }
-
-  /**
-   * A call still silent goes one step further up its path at the deadline of the tier it reached (DOMAIN S7: the
-   * 包干 leader, then the same role one tier up, the duty officer, the commander). cannot_comply is an answer: no rounds.
-   */
-  private async nextRound(tx: EntityManager, task: OpenTask, nextStep: number, reason: EscalationReason, now: Date, work: PlannedWork): Promise<PlannedWork> {
-    const more = reason !== 'cannot_comply' && nextStep < task.escalation_path.length;
-    const dueAt = more ? new Date(now.getTime() + tierSpec(task.spec, task.tier + nextStep).ackDeadlineMs) : null;
-    await tx.query(
-      `UPDATE call_tasks SET escalation_step = $2, deadline_at = coalesce($3, deadline_at), updated_at = $4 WHERE id = $1`,
-      [task.id, nextStep, dueAt, now],
-    );
-    return dueAt ? { ...work, checks: [...work.checks, { callTaskId: task.id, step: 'deadline', dueAt }] } : work;
+  /** No further rounds for this call (its reminders go on). */
+  private async stop(tx: EntityManager, task: OpenTask, event: string | null, now: Date, reminders: CheckJob[]): Promise<PlannedWork | null> {
+    await this.callTasks.stopEscalation(tx, task.id, task.escalation_path.length + 1, now);
+    if (event) {
+      await this.events.append({ type: event, warningId: task.warning_id, callTaskId: task.id }, tx);
+    }
+    return reminders.length > 0 ? { taskIds: new Map(), sends: [], checks: reminders } : null;
   }
 
   private async record(
@@ -130,11 +153,9 @@ export class Escalator {
     reason: EscalationReason,
     now: Date,
   ): Promise<void> {
-    await tx.query(
-      `INSERT INTO escalations (warning_id, from_task_id, to_task_id, reason, at)
-       SELECT $1, $2, unnest($3::uuid[]), $4, $5`,
-      [task.warning_id, task.id, targets.map((t) => t.taskId), reason, now],
-    );
+    if (targets.length > 0) {
+      await this.escalations.record(tx, { warningId: task.warning_id, fromTaskId: task.id, toTaskIds: targets.map((t) => t.taskId), reason, at: now });
+    }
     await this.events.append(
       {
         type: 'CallEscalated',

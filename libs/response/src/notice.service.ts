@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { shortCode } from '@app/common';
 import { APP_CONFIG, AppConfig, NoticeChannel, noticeChannelsFor, noticeFallbackFor, NoticeKind } from '@app/config';
+import { NoticesRepository, ShortLinksRepository } from '@app/database';
 
 export interface NewNotice {
   personId: string;
@@ -13,6 +14,8 @@ export interface NewNotice {
   body: string;
   warningId?: string | null;
   orderId?: string | null;
+  /** Send on this contact (e.g. the number an SMS reply came from) instead of the person's best one of its channel. */
+  contactMethodId?: { channel: NoticeChannel; id: string };
 }
 
 interface NoticeRow extends NewNotice {
@@ -31,7 +34,11 @@ const NO_CONTACT = '无可用联系方式 (no usable contact)';
 export class NoticeService {
   private readonly linkKey: string;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly shortLinks: ShortLinksRepository,
+    private readonly outbox: NoticesRepository,
+  ) {
     this.linkKey = config.ack.keys[config.ack.currentKid];
   }
 
@@ -42,7 +49,10 @@ export class NoticeService {
     const contacts = await this.contacts(tx, notices.map((n) => n.personId));
     const rows = notices.flatMap((n): NoticeRow[] => {
       const rule = this.config.notices.channels[n.kind];
-      const mine = contacts.get(n.personId) ?? new Map<NoticeChannel, string>();
+      const mine = new Map(contacts.get(n.personId) ?? new Map<NoticeChannel, string>());
+      if (n.contactMethodId) {
+        mine.set(n.contactMethodId.channel, n.contactMethodId.id);
+      }
       const channels = noticeChannelsFor(rule, new Set(mine.keys()));
       return channels.length === 0
         ? [{ ...n, channel: rule.channels[0], contactId: null }]
@@ -100,38 +110,25 @@ export class NoticeService {
     });
     const withLink = links.filter((l) => l !== null);
     if (withLink.length > 0) {
-      await tx.query(
-        `INSERT INTO short_links (code, person_id, url) SELECT * FROM unnest($1::varchar[], $2::uuid[], $3::varchar[]) ON CONFLICT DO NOTHING`,
-        [withLink.map((l) => l.code), withLink.map((l) => l.personId), withLink.map((l) => l.url)],
-      );
+      await this.shortLinks.addForNotices(tx, withLink);
     }
-    const inserted = await tx.query<Array<{ id: string; status: string }>>(
-      `INSERT INTO notices (person_id, warning_id, order_id, kind, dedupe_key, subject, body, channel, contact_method_id,
-                            link_code, status, error, created_at, updated_at)
-       SELECT n.person_id, n.warning_id, n.order_id, n.kind, n.dedupe_key, n.subject, n.body, n.channel, n.contact_id,
-              n.link_code, CASE WHEN n.contact_id IS NULL THEN 'failed' ELSE 'queued' END,
-              CASE WHEN n.contact_id IS NULL THEN $12 END, $11, $11
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::varchar[], $5::varchar[], $6::varchar[], $7::text[],
-                   $8::varchar[], $9::uuid[], $10::varchar[])
-         AS n(person_id, warning_id, order_id, kind, dedupe_key, subject, body, channel, contact_id, link_code)
-       ON CONFLICT (dedupe_key, channel) DO NOTHING
-       RETURNING id, status`,
-      [
-        rows.map((n) => n.personId),
-        rows.map((n) => n.warningId ?? null),
-        rows.map((n) => n.orderId ?? null),
-        rows.map((n) => n.kind),
-        rows.map((n) => n.dedupeKey),
-        rows.map((n) => n.subject.slice(0, 300)),
-        rows.map((n) => n.body),
-        rows.map((n) => n.channel),
-        rows.map((n) => n.contactId),
-        links.map((l) => l?.code ?? null),
-        now,
-        NO_CONTACT,
-      ],
+    return this.outbox.add(
+      tx,
+      rows.map((n, i) => ({
+        personId: n.personId,
+        warningId: n.warningId ?? null,
+        orderId: n.orderId ?? null,
+        kind: n.kind,
+        dedupeKey: n.dedupeKey,
+        subject: n.subject,
+        body: n.body,
+        channel: n.channel,
+        contactId: n.contactId,
+        linkCode: links[i]?.code ?? null,
+      })),
+      now,
+      NO_CONTACT,
     );
-    return inserted.filter((r) => r.status === 'queued').map((r) => r.id);
   }
 
   /** Our first link in a text: everything we send people starts with PUBLIC_BASE_URL. */

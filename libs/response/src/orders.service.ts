@@ -4,11 +4,10 @@ import { Clock, ConflictError, inRegion, NotFoundError, ValidationError } from '
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { OrderMeasure, OrderTargetState, Role } from '@app/database';
 import { EventLog, ORDER_MEASURES } from '@app/database';
-import { JobOutcome } from '@app/queue';
+import { JobOutcome, JobProducer } from '@app/queue';
 import { AckLinks } from './ack-links';
 import { NewNotice, NoticeService } from './notice.service';
 import { PerformanceLog } from './performance-log';
-import { ResponseJobs } from './response-jobs';
 import { orderTimers } from './timer-rules';
 
 export const MEASURE_ZH: Record<OrderMeasure, string> = {
@@ -79,7 +78,7 @@ export class OrdersService {
     private readonly links: AckLinks,
     private readonly notices: NoticeService,
     private readonly performance: PerformanceLog,
-    private readonly jobs: ResponseJobs,
+    private readonly jobs: JobProducer,
     private readonly events: EventLog,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -138,11 +137,12 @@ export class OrdersService {
       evidence_url: string | null; drill: boolean | null;
     }>>(
       `SELECT ot.id AS target_id, o.id AS order_id, o.warning_id, p.name AS person_name, ot.unit_name, o.measure, o.title,
-              o.instruction, o.issued_by, k.name AS key_name, k.role AS key_role, o.issued_at, o.ack_deadline_at,
+              o.instruction, o.issued_by, coalesce(u.display_name, k.name) AS key_name, coalesce(u.role, k.role) AS key_role, o.issued_at, o.ack_deadline_at,
               o.execute_deadline_at, o.state AS order_state, o.lifted_at, ot.state, ot.acknowledged_at, ot.executed_at,
               ot.evidence_note, ot.evidence_url, w.is_drill AS drill
        FROM order_targets ot JOIN orders o ON o.id = ot.order_id JOIN persons p ON p.id = ot.person_id
        LEFT JOIN warnings w ON w.id = o.warning_id LEFT JOIN api_keys k ON 'api-key:' || k.name = o.issued_by
+       LEFT JOIN users u ON 'user:' || u.username = o.issued_by
        WHERE ot.id = $1 AND ot.person_id = $2`,
       [claims.sub, claims.per],
     );

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PerformanceKind } from '@app/database';
+import { PERFORMANCE_INSERT_SQL, ROLE_SLOTS_SQL } from '@app/database';
 
 export interface PerformanceEntry {
   kind: PerformanceKind;
@@ -33,11 +34,8 @@ export class PerformanceLog {
     const calls = entries.filter((e) => e.callTaskId);
     if (calls.length > 0) {
       await tx.query(
-        `INSERT INTO performance_records (person_id, warning_id, call_task_id, role_slots, kind, at, detail)
-         SELECT t.person_id, t.warning_id, t.id,
-                coalesce((SELECT array_agg(DISTINCT r->>'roleSlot') FROM jsonb_array_elements(t.reasons) r
-                          WHERE r->>'roleSlot' IS NOT NULL), '{}'),
-                e.kind, $3, e.detail
+        `${PERFORMANCE_INSERT_SQL}
+         SELECT t.person_id, t.warning_id, t.id, ${ROLE_SLOTS_SQL('t')}, e.kind, $3, e.detail
          FROM unnest($1::uuid[], $2::varchar[], $4::jsonb[]) AS e(task_id, kind, detail) JOIN call_tasks t ON t.id = e.task_id`,
         [calls.map((e) => e.callTaskId), calls.map((e) => e.kind), at, calls.map((e) => JSON.stringify(e.detail ?? {}))],
       );

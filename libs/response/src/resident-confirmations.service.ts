@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, NotFoundError } from '@app/common';
 import type { AckMethod } from '@app/database';
-import { EventLog } from '@app/database';
+import { EventLog, isWithdrawn } from '@app/database';
 import { AckLinks } from './ack-links';
 import { AckService } from './ack.service';
 import { lockTaskWithWarning } from './deadline.service';
@@ -80,7 +80,7 @@ export class ResidentConfirmations {
       if (!task || (personId && task.person_id !== personId)) {
         throw new NotFoundError('叫应任务不存在 (unknown call)');
       }
-      if (task.state === 'cancelled' || task.state === 'superseded') {
+      if (isWithdrawn(task.state)) {
         throw new ConflictError('该预警已更新或解除，此次叫应已结束。(call closed)');
       }
       const residents = await this.list(callTaskId, tx);

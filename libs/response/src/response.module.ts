@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { AckBatcher } from './ack-batcher';
 import { AckLinks } from './ack-links';
 import { AckService } from './ack.service';
+import { BoardActions } from './board-actions.service';
 import { BoardService } from './board.service';
 import { CallPlanner } from './call-planner';
 import { ClosureService } from './closure.service';
-import { ConsoleSessions } from './console';
 import { DeadlineService } from './deadline.service';
+import { EscalationNotices } from './escalation-notices';
 import { Escalator } from './escalator';
 import { EvacuationService } from './evacuation.service';
 import { NoticeService } from './notice.service';
@@ -13,15 +15,15 @@ import { OrdersService } from './orders.service';
 import { PeerNotices } from './peer-notices';
 import { PerformanceLog } from './performance-log';
 import { ResidentConfirmations } from './resident-confirmations.service';
-import { ResponseJobs } from './response-jobs';
 import { StrandedWorkSweeper } from './stranded-work.sweeper';
+import { UnmatchedWarnings } from './unmatched-warnings.service';
 import { VersionRules } from './version-rules';
 import { WarningLifecycle } from './warning-lifecycle.service';
 
 const SERVICES = [
-  AckLinks, AckService, BoardService, CallPlanner, ClosureService, ConsoleSessions, DeadlineService, Escalator,
-  EvacuationService, NoticeService, OrdersService, PeerNotices, PerformanceLog, ResidentConfirmations, ResponseJobs,
-  StrandedWorkSweeper, VersionRules, WarningLifecycle,
+  AckBatcher, AckLinks, AckService, BoardActions, BoardService, CallPlanner, ClosureService, DeadlineService, EscalationNotices, Escalator,
+  EvacuationService, NoticeService, OrdersService, PeerNotices, PerformanceLog, ResidentConfirmations,
+  StrandedWorkSweeper, UnmatchedWarnings, VersionRules, WarningLifecycle,
 ];
 
 @Module({

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '@app/common';
+import { Clock, countRecovery, countSweep } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CheckJob, JobProducer, StrandedWork } from '@app/queue';
+import { AttemptsRepository, NoticesRepository, ON_LADDER_STATES_SQL, UNANSWERED_STATES_SQL } from '@app/database';
 
 export interface SweepReport {
   warnings: number;
@@ -16,6 +17,12 @@ export interface SweepReport {
   broadcasts: number;
   /** Notices (who answered, orders …) still queued or left mid-send. */
   notices: number;
+  /** Reminders of unanswered calls whose time passed without the reminder running. */
+  reminders: number;
+  /** 督办 rounds that gathered but were never sent. */
+  escalationNotices: number;
+  /** Warnings with answers whose who-answered notices were never written. */
+  peerNotices: number;
 }
 
 /**
@@ -28,6 +35,8 @@ export class StrandedWorkSweeper {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly attempts: AttemptsRepository,
+    private readonly notices: NoticesRepository,
     private readonly producer: JobProducer,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -40,27 +49,51 @@ export class StrandedWorkSweeper {
       `SELECT id, level FROM warnings WHERE state = 'received' AND created_at < $1 LIMIT 1000`,
       [before],
     );
-    for (const w of warnings) {
-      await this.producer.matchWarning(w.id, w.level);
-    }
-    // A claim that never finished (worker killed mid-send) goes back to the queue: at most one duplicate.
-    await this.dataSource.query(`UPDATE attempts SET status = 'queued' WHERE status = 'sending' AND updated_at < $1`, [before]);
+    // Through rerun, not a plain add: a matching job that failed for good is kept under the same id, and adding it
+    // again would do nothing.
+    let rerun = (await this.producer.rerun({ matches: warnings.map((w) => ({ warningId: w.id, level: w.level })) })).jobs;
+    // A claim that never finished (worker killed mid-send) goes back to the queue; the sender asks the provider first.
+    const resetAttempts = await this.attempts.requeueStaleClaims(this.dataSource.manager, before);
     const attempts = await this.dataSource.query<Array<{ id: string; channel: string; level: number | null }>>(
       `SELECT a.id, a.channel, w.level FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
        JOIN warnings w ON w.id = t.warning_id WHERE a.status = 'queued' AND a.updated_at < $1 LIMIT 10000`,
       [before],
     );
-    await this.producer.rerun({ sends: attempts.map((a) => ({ attemptId: a.id, channel: a.channel, level: a.level })) });
-    const timers = await this.overdueTimers(before, now);
-    await this.producer.scheduleChecks([...timers.deadlines, ...timers.rungs], now);
+    rerun += (await this.producer.rerun({ sends: attempts.map((a) => ({ attemptId: a.id, channel: a.channel, level: a.level })) })).jobs;
+    // A timer is lost when its time passed SWEEP_TIMER_GRACE_MS ago and BullMQ holds no timer job due by then: while
+    // the escalator works through timers due together, an overdue one is most likely in line, and putting it back
+    // would only check it twice. A timer overdue by SWEEP_STALE_MS is put back anyway. Each goes back under its own
+    // due time: the same timers make the same job ids, so one put back already is not added again.
+    const grace = new Date(now.getTime() - this.config.sweep.timerGraceMs);
+    const timers = await this.overdueTimers((await this.producer.timersInLine(grace)) > 0 ? before : grace);
+    let restored = (await this.producer.rerun({ checks: { due: [...timers.deadlines, ...timers.rungs, ...timers.reminders], now } })).timers;
+    const gathered = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT n.id FROM escalation_notices n JOIN warnings w ON w.id = n.warning_id
+       WHERE n.sent_at IS NULL AND n.updated_at < $1 AND w.state = 'tracking' LIMIT 10000`,
+      [before],
+    );
+    await this.producer.scheduleEscalationNotices(gathered.map((n) => n.id), before, now);
+    restored += gathered.length;
+    const peers = await this.dataSource.query<Array<{ warning_id: string }>>(
+      `SELECT DISTINCT t.warning_id FROM acknowledgements a JOIN call_tasks t ON t.id = a.call_task_id
+       WHERE a.peers_due AND a.acknowledged_at < $1 LIMIT 1000`,
+      [before],
+    );
+    for (const p of peers) {
+      await this.producer.notifyPeers(p.warning_id, now, 1);
+    }
+    rerun += peers.length;
     const residents = await this.publicWarnings(before);
-    await this.producer.rerun(residents);
-    await this.dataSource.query(`UPDATE notices SET status = 'queued' WHERE status = 'sending' AND updated_at < $1`, [before]);
+    rerun += (await this.producer.rerun(residents)).jobs;
+    const resetNotices = await this.notices.requeueStaleClaims(this.dataSource.manager, before);
     const notices = await this.dataSource.query<Array<{ id: string }>>(
       `SELECT id FROM notices WHERE status = 'queued' AND updated_at < $1 LIMIT 10000`,
       [before],
     );
-    await this.producer.rerun({ notices: notices.map((n) => n.id) });
+    rerun += (await this.producer.rerun({ notices: notices.map((n) => n.id) })).jobs;
+    countRecovery(this.logger, 'claim_reset', resetAttempts + resetNotices, { attempts: resetAttempts, notices: resetNotices });
+    countRecovery(this.logger, 'job_rerun', rerun);
+    countRecovery(this.logger, 'timer_restored', restored);
     const report = {
       warnings: warnings.length,
       attempts: attempts.length,
@@ -70,36 +103,54 @@ export class StrandedWorkSweeper {
       publicSms: residents.publicSms.length,
       broadcasts: residents.broadcasts.length,
       notices: notices.length,
+      reminders: timers.reminders.length,
+      escalationNotices: gathered.length,
+      peerNotices: peers.length,
     };
+    countSweep(report);
     if (Object.values(report).some((n) => n > 0)) {
-      this.logger.warn({ msg: 'sweep re-enqueued stranded work', ...report });
+      this.logger.log({ msg: 'sweep found work still to do', ...report });
     }
     return report;
   }
 
-  /** Calls of live warnings whose answer deadline, escalation round or next ladder rung passed without its check. */
-  private async overdueTimers(before: Date, now: Date): Promise<{ deadlines: CheckJob[]; rungs: CheckJob[] }> {
-    const deadlines = await this.dataSource.query<Array<{ id: string }>>(
-      `SELECT t.id FROM call_tasks t JOIN warnings w ON w.id = t.warning_id
-       WHERE (t.state IN ('pending','sent','unreachable')
-              OR (t.state = 'escalated' AND t.escalation_step > 0 AND t.escalation_step < jsonb_array_length(t.escalation_path)))
-         AND t.requires_ack AND t.deadline_at < $1 AND w.state = 'tracking'
+  /**
+   * Calls of live warnings whose answer deadline, escalation round, next ladder rung or reminder passed before `before`
+   * without its check, each under its own due time; someone without a contact is due at once (escalated at once).
+   */
+  private async overdueTimers(before: Date): Promise<{ deadlines: CheckJob[]; rungs: CheckJob[]; reminders: CheckJob[] }> {
+    const deadlines = await this.dataSource.query<Array<{ id: string; due: Date }>>(
+      `SELECT t.id, CASE WHEN t.state = 'unreachable' THEN t.created_at ELSE t.deadline_at END AS due
+       FROM call_tasks t JOIN warnings w ON w.id = t.warning_id
+       WHERE t.requires_ack AND w.state = 'tracking'
+         AND ((t.state IN ${ON_LADDER_STATES_SQL} AND t.deadline_at < $1)
+              OR (t.state = 'unreachable' AND t.created_at < $1)
+              OR (t.state = 'escalated' AND t.escalation_step > 0 AND t.escalation_step <= jsonb_array_length(t.escalation_path)
+                  AND t.deadline_at < $1))
        LIMIT 10000`,
       [before],
     );
     // The tier's ladder as frozen in the dispatch (timer-rules.ts): rung n is due at created_at + ladderMs[n].atMs.
-    const rungs = await this.dataSource.query<Array<{ id: string; step: number }>>(
-      `SELECT t.id, t.next_rung AS step FROM call_tasks t JOIN warnings w ON w.id = t.warning_id JOIN dispatches d ON d.id = t.dispatch_id
+    const rungs = await this.dataSource.query<Array<{ id: string; step: number; due: Date }>>(
+      `SELECT t.id, t.next_rung AS step, t.created_at + (l.ladder->t.next_rung->>'atMs')::bigint * interval '1 millisecond' AS due
+       FROM call_tasks t JOIN warnings w ON w.id = t.warning_id JOIN dispatches d ON d.id = t.dispatch_id
        CROSS JOIN LATERAL (SELECT d.spec->'tiers'->LEAST(t.tier, jsonb_array_length(d.spec->'tiers') - 1)->'ladderMs' AS ladder) l
-       WHERE t.state IN ('pending','sent') AND t.requires_ack AND w.state = 'tracking'
+       WHERE t.state IN ${ON_LADDER_STATES_SQL} AND t.requires_ack AND w.state = 'tracking'
          AND t.next_rung < jsonb_array_length(l.ladder)
          AND t.created_at + (l.ladder->t.next_rung->>'atMs')::bigint * interval '1 millisecond' < $1
        LIMIT 10000`,
       [before],
     );
+    const reminders = await this.dataSource.query<Array<{ id: string; due: Date }>>(
+      `SELECT t.id, t.reminder_due_at AS due FROM call_tasks t JOIN warnings w ON w.id = t.warning_id
+       WHERE t.state IN ${UNANSWERED_STATES_SQL} AND t.requires_ack AND t.reminder_due_at < $1 AND w.state = 'tracking'
+       LIMIT 10000`,
+      [before],
+    );
     return {
-      deadlines: deadlines.map((t) => ({ callTaskId: t.id, step: 'deadline', dueAt: now })),
-      rungs: rungs.map((t) => ({ callTaskId: t.id, step: t.step, dueAt: now })),
+      deadlines: deadlines.map((t) => ({ callTaskId: t.id, step: 'deadline', dueAt: t.due })),
+      rungs: rungs.map((t) => ({ callTaskId: t.id, step: t.step, dueAt: t.due })),
+      reminders: reminders.map((t) => ({ callTaskId: t.id, step: 'reminder', dueAt: t.due })),
     };
   }
 

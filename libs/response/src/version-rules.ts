@@ -22,7 +22,7 @@ interface PriorTask {
 }
 
 /**
- * What a new version of a warning asks of people already called for the chain (DOMAIN S8):
+ * What a new version of a warning asks of people already called for the chain (docs/domain.md, warning chains):
  * - upgrade: everyone matched is called again at the new level, answered or not (those who answered the lower
  *   level answer again);
  * - any other update (downgrade, same level, area change): those who answered keep their answer and get a

@@ -3,26 +3,24 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, NotFoundError, waitFor } from '@app/common';
 import { APP_CONFIG, AppConfig, ResolvedSpec } from '@app/config';
 import type { CallReason } from '@app/database';
-import { EventLog, inRegionSql } from '@app/database';
-import { JobOutcome } from '@app/queue';
+import { AttemptsRepository, CallTasksRepository, DispatchesRepository, EventLog, inRegionSql, NoticesRepository, WarningsRepository, whileStoppingChain } from '@app/database';
+import { JobOutcome, JobProducer } from '@app/queue';
 import { CallPlanner, PlannedWork } from './call-planner';
 import { Escalator } from './escalator';
-import { ResponseJobs } from './response-jobs';
 
 export type StopMode = 'superseded' | 'lifted' | 'expired';
-
-const LIVE = `('received','matching','tracking')`;
-/** How long a lift waits for messages already handed to a provider before it commits (bounded). */
-const DRAIN_TIMEOUT_MS = 15_000;
 
 // UPDATE … RETURNING is wrapped in a CTE: TypeORM's query() answers a bare UPDATE with [rows, count], not rows.
 const EVENT: Record<StopMode, string> = { superseded: 'WarningSuperseded', lifted: 'WarningLifted', expired: 'WarningExpired' };
 
 /**
- * What Update, Cancel, an officer's lift and expiry do to calls and timers. Stopping takes the chain's warning rows
- * exclusively (every writer of calls and messages holds them shared, see lockTaskWithWarning), cancels queued
- * messages, waits for messages already being sent to finish, then closes the open calls, all before the commit:
- * no message of a stopped version leaves after the commit. A lift then sends the 解除 notice to everyone called.
+ * What Update, Cancel, an officer's lift and expiry do to calls and timers. A lift (Cancel, officer, expiry) first
+ * holds the chain's stop barrier, so no message of the chain can be claimed any more, and waits, outside any
+ * transaction, for the messages already claimed to come back from their provider; then one transaction takes the
+ * chain's warning rows exclusively (every writer of calls and messages holds them shared, see lockTaskWithWarning),
+ * cancels queued messages and closes the open calls. So no message of a lifted version reaches a provider after the
+ * commit. An Update supersedes without the barrier: the new version calls again anyway. A lift then sends the 解除
+ * notice to everyone called.
  */
 @Injectable()
 export class WarningLifecycle {
@@ -30,10 +28,15 @@ export class WarningLifecycle {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly attempts: AttemptsRepository,
+    private readonly callTasks: CallTasksRepository,
+    private readonly notices: NoticesRepository,
+    private readonly warnings: WarningsRepository,
+    private readonly dispatches: DispatchesRepository,
     private readonly planner: CallPlanner,
     private readonly escalator: Escalator,
     private readonly events: EventLog,
-    private readonly jobs: ResponseJobs,
+    private readonly jobs: JobProducer,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -48,7 +51,7 @@ export class WarningLifecycle {
   async afterIngest(work: PlannedWork | null, version: { id: string; expiresAt: Date | null; live: boolean }): Promise<void> {
     const now = this.clock.now();
     if (work) {
-      await this.escalator.enqueue(work, now);
+      await this.jobs.enqueuePlanned(work, now);
     }
     if (version.live && version.expiresAt) {
       await this.jobs.scheduleExpiry(version.id, version.expiresAt, now);
@@ -57,15 +60,15 @@ export class WarningLifecycle {
 
   /** 解除 by a duty officer (POST /warnings/:id/lift): a cancel version is added to the chain, audited. */
   async liftByOfficer(warningId: string, regionCode: string, actor: string, note: string | null): Promise<{ liftVersionId: string; noticed: number }> {
+    const [w] = await this.dataSource.query<Array<{ chain_id: string }>>(
+      `SELECT w.chain_id FROM warnings w WHERE w.id = $1 AND ${inRegionSql('w', '$2')}`,
+      [warningId, regionCode],
+    );
+    if (!w) {
+      throw new NotFoundError(`warning ${warningId} not found（预警不存在）`);
+    }
     const now = this.clock.now();
-    const result = await this.dataSource.transaction(async (tx) => {
-      const [w] = await tx.query<Array<{ chain_id: string }>>(
-        `SELECT w.chain_id FROM warnings w WHERE w.id = $1 AND ${inRegionSql('w', '$2')}`,
-        [warningId, regionCode],
-      );
-      if (!w) {
-        throw new NotFoundError(`warning ${warningId} not found（预警不存在）`);
-      }
+    const result = await this.liftSafely(w.chain_id, async (tx) => {
       const live = await this.lockLiveVersion(tx, w.chain_id);
       if (!live) {
         throw new ConflictError('该预警已解除、过期或被更新为解除状态，无需再次解除 (warning is not live)');
@@ -75,16 +78,19 @@ export class WarningLifecycle {
       await this.events.append({ type: 'WarningLiftedByOfficer', warningId: live.id, actor, data: { liftVersionId: liftId, note } }, tx);
       return { liftId, work: await this.planLiftNotices(tx, liftId, now) };
     });
-    await this.escalator.enqueue(result.work, now);
+    await this.jobs.enqueuePlanned(result.work, now);
     return { liftVersionId: result.liftId, noticed: result.work.taskIds.size };
   }
 
   /** The expiry job: lifts the version if PostgreSQL still says it is live and its expires_at has passed. */
   async expire(warningId: string): Promise<JobOutcome> {
+    const [w] = await this.dataSource.query<Array<{ chain_id: string }>>(`SELECT chain_id FROM warnings WHERE id = $1`, [warningId]);
+    if (!w) {
+      return 'skipped';
+    }
     const now = this.clock.now();
-    const work = await this.dataSource.transaction(async (tx) => {
-      const [w] = await tx.query<Array<{ chain_id: string }>>(`SELECT chain_id FROM warnings WHERE id = $1`, [warningId]);
-      const live = w ? await this.lockLiveVersion(tx, w.chain_id) : null;
+    const work = await this.liftSafely(w.chain_id, async (tx) => {
+      const live = await this.lockLiveVersion(tx, w.chain_id);
       if (!live || live.id !== warningId || !live.expires_at || live.expires_at.getTime() > now.getTime()) {
         return null;
       }
@@ -95,8 +101,19 @@ export class WarningLifecycle {
     if (!work) {
       return 'skipped';
     }
-    await this.escalator.enqueue(work, now);
+    await this.jobs.enqueuePlanned(work, now);
     return 'done';
+  }
+
+  /**
+   * Runs `lift`, the transaction that lifts a chain, behind the chain's stop barrier once its messages in flight have
+   * come back from their providers. Ingest runs a Cancel's whole transaction through this too.
+   */
+  liftSafely<T>(chainId: string, lift: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return whileStoppingChain(this.dataSource, chainId, async (manager) => {
+      await this.drainInFlight(manager, chainId);
+      return manager.transaction(lift);
+    });
   }
 
   private async lockLiveVersion(tx: EntityManager, chainId: string) {
@@ -111,7 +128,7 @@ export class WarningLifecycle {
     return rows.filter((r) => ['received', 'matching', 'tracking'].includes(r.state)).pop() ?? null;
   }
 
-  private async addLiftVersion(
+  private addLiftVersion(
     tx: EntityManager,
     live: { id: string; sender: string; identifier: string; sent: Date },
     source: string,
@@ -119,70 +136,56 @@ export class WarningLifecycle {
     description: string,
     now: Date,
   ): Promise<string> {
-    const [row] = await tx.query<Array<{ id: string }>>(
-      `INSERT INTO warnings (chain_id, version, source, sender, identifier, sent, msg_type, status, hazard_type, event, level,
-          colour, severity, headline, description, instruction, language, area_desc, area_geom, area_codes, "references",
-          onset, expires_at, state, is_drill)
-       SELECT chain_id, (SELECT max(version) + 1 FROM warnings v WHERE v.chain_id = w.chain_id), $2, sender,
-          left(identifier, 230) || '-lift', $3, 'cancel', status, hazard_type, event, level, colour, severity, left($4, 300), $5, '',
-          language, area_desc, area_geom, area_codes, $6, onset, NULL, 'lifted', is_drill
-       FROM warnings w WHERE id = $1 RETURNING id`,
-      [live.id, source, now, headline, description, `${live.sender},${live.identifier},${live.sent.toISOString()}`],
-    );
-    return row.id;
+    return this.warnings.addLiftVersion(tx, live.id, {
+      source,
+      sent: now,
+      headline,
+      description,
+      references: `${live.sender},${live.identifier},${live.sent.toISOString()}`,
+    });
   }
 
   private async stop(tx: EntityManager, chainId: string, exceptId: string, mode: StopMode, now: Date): Promise<string[]> {
-    const closed = await tx.query<Array<{ id: string }>>(
-      `WITH u AS (UPDATE warnings SET state = $3 WHERE chain_id = $1 AND id <> $2 AND state IN ${LIVE} RETURNING id) SELECT id FROM u`,
-      [chainId, exceptId, mode],
-    );
-    const ids = closed.map((c) => c.id);
+    const ids = await this.warnings.endOthersInChain(tx, chainId, exceptId, mode);
     if (ids.length === 0) {
       return ids;
     }
-    const cancelled = await tx.query<Array<{ id: string }>>(
-      `WITH u AS (UPDATE attempts SET status = 'cancelled', error = $2, updated_at = $3
-         WHERE (status = 'queued' OR (status = 'sending' AND updated_at < $3::timestamptz - make_interval(secs => $4)))
-           AND call_task_id IN (SELECT id FROM call_tasks WHERE warning_id = ANY($1::uuid[])) RETURNING id)
-       SELECT id FROM u`,
-      [ids, `warning ${mode}`, now, this.config.sweep.staleMs / 1000],
-    );
-    if (mode !== 'superseded') {
-      await this.drainInFlight(ids);
-    }
+    // Queued messages, and claims so old that their sender is gone (a live sender gives up at the provider timeout).
+    const cancelled = await this.attempts.cancelUnsentFor(tx, ids, `warning ${mode}`, now, this.config.sweep.staleMs / 1000);
+    // Notices about these versions (督办, 已由他人应答, 无匹配对象) that have not left are moot now.
+    const notices = await this.notices.cancelUnsentFor(tx, ids, `warning ${mode}`, now, this.config.sweep.staleMs / 1000);
     const taskState = mode === 'superseded' ? 'superseded' : 'cancelled';
-    const tasks = await tx.query<Array<{ id: string }>>(
-      `WITH u AS (UPDATE call_tasks SET state = $2, updated_at = $3
-         WHERE warning_id = ANY($1::uuid[]) AND state IN ('pending','sent','unreachable') RETURNING id)
-       SELECT id FROM u`,
-      [ids, taskState, now],
-    );
+    const tasks = await this.callTasks.closeOpenFor(tx, ids, taskState, now);
     await this.events.append(
-      ids.map((id) => ({ type: EVENT[mode], warningId: id, data: { by: exceptId, callsClosed: tasks.length, messagesCancelled: cancelled.length } })),
+      ids.map((id) => ({ type: EVENT[mode], warningId: id, data: { by: exceptId, callsClosed: tasks.length, messagesCancelled: cancelled.length, noticesCancelled: notices.length } })),
       tx,
     );
-    this.logger.log({ msg: `warning ${mode}`, warningIds: ids, callsClosed: tasks.length, messagesCancelled: cancelled.length });
+    this.logger.log({ msg: `warning ${mode}`, warningIds: ids, callsClosed: tasks.length, messagesCancelled: cancelled.length, noticesCancelled: notices.length });
     return ids;
   }
 
-  /** Messages claimed before the stop are finishing at the provider; wait for them (bounded) so none lands after the commit. */
-  private async drainInFlight(warningIds: string[]): Promise<void> {
-    try {
-      await waitFor(
-        async () => {
-          const [row] = await this.dataSource.query<Array<{ n: number }>>(
-            `SELECT count(*)::int AS n FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
-             WHERE t.warning_id = ANY($1::uuid[]) AND a.status = 'sending' AND a.updated_at > now() - make_interval(secs => $2)`,
-            [warningIds, this.config.sweep.staleMs / 1000],
-          );
-          return row.n === 0;
-        },
-        { timeoutMs: DRAIN_TIMEOUT_MS, intervalMs: 20, what: 'in-flight messages of the stopped warning' },
-      );
-    } catch (e) {
-      this.logger.warn({ msg: `lift went ahead with messages still in flight: ${(e as Error).message}`, warningIds });
-    }
+  /**
+   * Behind the barrier no message of the chain is claimed any more; the ones claimed before are at their provider.
+   * Wait until each has its answer or its claim is older than SWEEP_STALE_MS: a sender gives up at the provider
+   * timeout, far sooner, so an older claim belongs to a sender that is gone and sends nothing more. Polled on the
+   * barrier's own connection, in no transaction: the senders' status writes wait for nothing of ours.
+   */
+  private async drainInFlight(manager: EntityManager, chainId: string): Promise<void> {
+    const staleSecs = this.config.sweep.staleMs / 1000;
+    await waitFor(
+      async () => {
+        const [row] = await manager.query<Array<{ n: number }>>(
+          `SELECT (SELECT count(*)::int FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id JOIN warnings w ON w.id = t.warning_id
+                   WHERE w.chain_id = $1 AND a.status = 'sending' AND a.claimed_at > now() - make_interval(secs => $2))
+                + (SELECT count(*)::int FROM notices n JOIN warnings w ON w.id = n.warning_id
+                   WHERE w.chain_id = $1 AND n.status = 'sending' AND n.updated_at > now() - make_interval(secs => $2)) AS n`,
+          [chainId, staleSecs],
+        );
+        return row.n === 0;
+      },
+      // Cannot run out: every claim counted ages out of the condition within SWEEP_STALE_MS.
+      { timeoutMs: this.config.sweep.staleMs + 5_000, intervalMs: 20, what: 'messages in flight of the lifted warning' },
+    );
   }
 
   /** The 解除 notice: a notify-only call task in the lift version's own dispatch for everyone called in the chain. */
@@ -200,13 +203,10 @@ export class WarningLifecycle {
        JOIN warnings l ON l.chain_id = w.chain_id AND l.id = $1 WHERE w.id <> l.id ORDER BY t.person_id, w.version DESC`,
       [liftId],
     );
-    const [dispatch] = await tx.query<Array<{ id: string }>>(
-      `INSERT INTO dispatches (warning_id, spec, recipient_count) VALUES ($1, $2, $3) RETURNING id`,
-      [liftId, JSON.stringify(last.spec), people.length],
-    );
+    const dispatchId = await this.dispatches.create(tx, liftId, last.spec, people.length);
     const work = await this.planner.create(
       tx,
-      { warningId: liftId, dispatchId: dispatch.id, level: last.level, spec: last.spec, now },
+      { warningId: liftId, dispatchId, level: last.level, spec: last.spec, now },
       people.map((p) => ({ personId: p.person_id, tier: 0, reasons: p.reasons, escalationPath: [], notifyOnly: true })),
     );
     await this.events.append({ type: 'LiftNoticeIssued', warningId: liftId, data: { recipients: work.taskIds.size } }, tx);

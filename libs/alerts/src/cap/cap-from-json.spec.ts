@@ -78,6 +78,14 @@ describe('capFromJson', () => {
     expect(refusal('<alert/>').details?.field).toBe('alert');
   });
 
+  it('refuses an identifier or a sender longer than the 255 characters a warning keeps', () => {
+    const e = refusal({ ...redJson(), identifier: '暴'.repeat(256), sender: `${'x'.repeat(250)}@alerts.example.cn` });
+    const issues = e.details?.issues as Array<{ field: string; problem: string }>;
+    expect(issues.map((i) => i.field)).toEqual(['identifier', 'sender']);
+    expect(issues[0].problem).toContain('255');
+    expect(fromJson({ ...redJson(), identifier: '暴'.repeat(255) }).identifier).toBe('暴'.repeat(255));
+  });
+
   it('names every missing required field', () => {
     const e = refusal({ info: {} });
     const fields = (e.details?.issues as Array<{ field: string }>).map((i) => i.field);

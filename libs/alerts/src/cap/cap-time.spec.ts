@@ -30,6 +30,8 @@ describe('parseCapDateTime', () => {
     expect(checkPlausible(new Date('1999-12-31T23:59:59Z'), now, SENT_AHEAD_MS)).toMatch(/before 2000/);
     expect(checkPlausible(new Date('2024-07-12T00:00:00Z'), now, SENT_AHEAD_MS)).toBeNull();
     expect(checkPlausible(new Date('2024-07-12T00:00:01Z'), now, SENT_AHEAD_MS)).toMatch(/future/);
+    // Well-formed but no instant: month 13, hour 25 (a reading's `at` passes its pattern and still names nothing).
+    expect(checkPlausible(new Date('2024-13-45T25:61:61+08:00'), now, SENT_AHEAD_MS)).toMatch(/not a real date/);
   });
 });
 

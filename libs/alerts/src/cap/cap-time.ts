@@ -39,6 +39,10 @@ export function parseCapDateTime(text: string): Parsed<Date> {
  * `sent`; more for `expires`, which may be days ahead).
  */
 export function checkPlausible(date: Date, now: Date, aheadMs: number): string | null {
+  // A well-formed string can still name no instant (month 13, hour 25); the comparisons below are false for NaN.
+  if (Number.isNaN(date.getTime())) {
+    return 'not a real date and time';
+  }
   if (date.getTime() < EARLIEST) {
     return `${date.toISOString()} is before 2000`;
   }

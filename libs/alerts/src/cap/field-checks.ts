@@ -3,6 +3,8 @@ import { checkPlausible, parseCapDateTime } from './cap-time';
 
 /** CAP forbids spaces, commas and the restricted characters < & in identifier and sender. */
 const CAP_ID = /^[^\s,<&]+$/;
+/** What the warnings table keeps of an identifier or a sender. */
+const CAP_ID_MAX = 255;
 
 /** The per-field checks shared by every CAP element; each records its problem under the field's path. */
 export class FieldChecks {
@@ -40,6 +42,8 @@ export class FieldChecks {
   capId(value: string | undefined, field: string): string {
     if (this.required(value, field) && !CAP_ID.test(value)) {
       this.issues.add(field, 'must not contain spaces, commas, < or &', '不得含空格、逗号、<或&');
+    } else if (value !== undefined && value.length > CAP_ID_MAX) {
+      this.issues.add(field, `must not be longer than ${CAP_ID_MAX} characters`, `不得超过${CAP_ID_MAX}个字符`);
     }
     return value ?? '';
   }

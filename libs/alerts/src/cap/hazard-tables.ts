@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { LEVEL_NAMES } from '@app/config';
 import { Colour } from './normalized-alert';
 
 /** The editable tables (config/hazard-map.json) that turn CAP wording into our hazard codes and colours. */
@@ -26,7 +27,7 @@ export interface HazardTables {
   otherGeocodeNames: string[];
 }
 
-export const COLOURS: readonly Colour[] = ['red', 'orange', 'yellow', 'blue'];
+export const COLOURS: readonly Colour[] = LEVEL_NAMES;
 export const DEFAULT_HAZARD_TABLES_PATH = 'config/hazard-map.json';
 
 /** Reads and checks the tables; a path is resolved from the working directory. Throws a plain Error on bad config. */

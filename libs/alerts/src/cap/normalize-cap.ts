@@ -10,6 +10,7 @@ import {
   CapArea,
   CapInfo,
   CapReference,
+  IngestNote,
   MsgType,
   NameValue,
   NormalizedAlert,
@@ -57,6 +58,8 @@ export function normalizeRawCap(
   issues: IssueList,
 ): NormalizedAlert | null {
   const check = new FieldChecks(issues, ctx.now);
+  // Empty optional elements real feeds carry: ignored, and said so on the warning.
+  const notes: IngestNote[] = [];
 
   const identifier = check.capId(raw.identifier, 'identifier');
   const sender = check.capId(raw.sender, 'sender');
@@ -75,7 +78,9 @@ export function normalizeRawCap(
   const scope = check.oneOf(raw.scope, 'scope', SCOPES);
 
   let references: CapReference[] = [];
-  if (raw.references !== undefined) {
+  if (raw.references !== undefined && raw.references.trim() === '' && msgType === 'alert') {
+    notes.push(ignored('references', 'an empty <references/> on an Alert was ignored', '空的 references 元素已忽略（新发预警无需引用）'));
+  } else if (raw.references !== undefined) {
     const parsed = parseReferences(raw.references, ctx.now);
     if (parsed.ok) {
       references = parsed.value;
@@ -106,6 +111,7 @@ export function normalizeRawCap(
     info: mapped[chosen] ?? emptyInfo(),
     hasInfo: mapped.length > 0,
     otherInfos: mapped.filter((_, i) => i !== chosen),
+    notes,
   };
 
   function normalizeInfo(info: RawInfo, path: string): CapInfo | null {
@@ -160,7 +166,19 @@ export function normalizeRawCap(
   function normalizeArea(area: RawArea, path: string): CapArea {
     const p = `${path}.`;
     check.required(area.areaDesc, `${p}areaDesc`);
+    // An empty polygon/circle beside geometry that does give the area (geocodes, another shape) means nothing.
+    const givenOtherwise = area.geocode.length > 0 || [...area.polygon, ...area.circle].some((t) => t.trim() !== '');
+    const emptyIgnored = (kind: 'polygon' | 'circle', text: string, i: number): boolean => {
+      if (text.trim() !== '' || !givenOtherwise) {
+        return false;
+      }
+      notes.push(ignored(`${p}${kind}[${i}]`, `an empty <${kind}/> was ignored; the area is given by its other elements`, `空的 ${kind} 元素已忽略，范围按其余要素确定`));
+      return true;
+    };
     const polygons = area.polygon.flatMap((text, i) => {
+      if (emptyIgnored('polygon', text, i)) {
+        return [];
+      }
       const ring = parsePolygon(text);
       if (!ring.ok) {
         issues.add(`${p}polygon[${i}]`, ring.problem, '多边形须为“纬度,经度”序列且首尾闭合，至少4个点');
@@ -169,6 +187,9 @@ export function normalizeRawCap(
       return [ring.value];
     });
     const circles = area.circle.flatMap((text, i) => {
+      if (emptyIgnored('circle', text, i)) {
+        return [];
+      }
       const circle = parseCircle(text);
       if (!circle.ok) {
         issues.add(`${p}circle[${i}]`, circle.problem, '圆形区域须为“纬度,经度 半径(千米)”');
@@ -209,6 +230,10 @@ export function normalizeRawCap(
       return nameOk && valueOk ? [{ valueName: nv.valueName ?? '', value: nv.value ?? '' }] : [];
     });
   }
+}
+
+function ignored(field: string, problem: string, hint: string): IngestNote {
+  return { field, note: `${problem}（${hint}）` };
 }
 
 /** Stands in for a missing info block: no event, no area, so the message is recorded and calls nobody itself. */

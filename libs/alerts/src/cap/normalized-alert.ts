@@ -1,7 +1,10 @@
 /** A CAP message (1.2, or 1.1 mapped) reduced to what Jiaoying acts on. Produced by parseCap / capFromJson. */
+import type { LevelName } from '@app/config';
+
 export type MsgType = 'alert' | 'update' | 'cancel';
 export type AlertStatus = 'actual' | 'exercise' | 'test';
-export type Colour = 'red' | 'orange' | 'yellow' | 'blue';
+/** A warning colour (红/橙/黄/蓝), the config's level names. */
+export type Colour = LevelName;
 
 export interface CapReference {
   sender: string;
@@ -46,6 +49,12 @@ export interface CapInfo {
   areas: CapArea[];
 }
 
+/** Something a real feed sent that was accepted but ignored (an empty optional element), kept on the warning. */
+export interface IngestNote {
+  field: string;
+  note: string;
+}
+
 export interface NormalizedAlert {
   capVersion: '1.1' | '1.2';
   sender: string;
@@ -64,4 +73,6 @@ export interface NormalizedAlert {
   hasInfo: boolean;
   /** The other info blocks, kept. */
   otherInfos: CapInfo[];
+  /** Empty optional elements that were ignored (none for a clean message). */
+  notes: IngestNote[];
 }

@@ -210,6 +210,7 @@ describe('parseCap — zh-CN fixtures (丰都县十直镇 and others)', () => {
         ],
       },
       otherInfos: [],
+      notes: [],
     });
   });
 

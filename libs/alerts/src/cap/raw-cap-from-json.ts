@@ -1,12 +1,23 @@
+import { unknownFieldProblem } from '@app/common';
 import { capError, IssueList } from './cap-issues';
 import { ALERT_TEXT_FIELDS, INFO_TEXT_FIELDS, RawArea, RawCap, RawInfo, RawNameValue } from './raw-cap';
 
 type Obj = Record<string, unknown>;
 
+/** Every CAP 1.2 element name per level: the ones we read and the ones we accept and ignore (note, resource …). */
+const ALERT_KEYS = [...ALERT_TEXT_FIELDS, 'info', 'source', 'restriction', 'addresses', 'code', 'note', 'incidents'];
+const INFO_KEYS = [
+  ...INFO_TEXT_FIELDS,
+  ...['category', 'eventCode', 'parameter', 'area', 'responseType', 'audience', 'web', 'contact', 'resource'],
+];
+const AREA_KEYS = ['areaDesc', 'polygon', 'circle', 'geocode', 'altitude', 'ceiling'];
+const PAIR_KEYS = ['valueName', 'value'];
+
 /**
  * Reads a JSON object mirroring CAP element names into the shared string form. Type mistakes (a number where
  * text belongs, an info that is not an object) are collected as issues; `info`, `area` and every repeatable
- * element may be given as one value or an array. Unknown keys are ignored.
+ * element may be given as one value or an array. A key that is no CAP element is an issue naming the nearest
+ * CAP name (a misspelt "geocodes" would otherwise drop the area and match nobody).
  */
 export function rawCapFromJson(input: unknown, issues: IssueList): RawCap {
   if (!isObj(input)) {
@@ -40,29 +51,40 @@ export function rawCapFromJson(input: unknown, issues: IssueList): RawCap {
       }
       return [[v, path]];
     });
+  const known = (o: Obj, names: readonly string[], base: string): void => {
+    for (const key of Object.keys(o).filter((k) => !names.includes(k))) {
+      const { problem, hint } = unknownFieldProblem(key, names);
+      issues.add(`${base}${key}`, problem, hint);
+    }
+  };
   const pairs = (o: Obj, key: string, base: string): RawNameValue[] =>
-    objects(o, key, base).map(([p, path]) => ({
-      valueName: str(p, 'valueName', `${path}.valueName`),
-      value: str(p, 'value', `${path}.value`),
-    }));
+    objects(o, key, base).map(([p, path]) => {
+      known(p, PAIR_KEYS, `${path}.`);
+      return { valueName: str(p, 'valueName', `${path}.valueName`), value: str(p, 'value', `${path}.value`) };
+    });
 
+  known(input, ALERT_KEYS, '');
   const raw: RawCap = { info: [] };
   for (const field of ALERT_TEXT_FIELDS) {
     raw[field] = str(input, field, field);
   }
   raw.info = objects(input, 'info', '').map(([infoObj, infoPath]): RawInfo => {
     const base = `${infoPath}.`;
+    known(infoObj, INFO_KEYS, base);
     const info: RawInfo = {
       category: strings(infoObj, 'category', base),
       eventCode: pairs(infoObj, 'eventCode', base),
       parameter: pairs(infoObj, 'parameter', base),
       area: objects(infoObj, 'area', base).map(
-        ([areaObj, areaPath]): RawArea => ({
-          areaDesc: str(areaObj, 'areaDesc', `${areaPath}.areaDesc`),
-          polygon: strings(areaObj, 'polygon', `${areaPath}.`),
-          circle: strings(areaObj, 'circle', `${areaPath}.`),
-          geocode: pairs(areaObj, 'geocode', `${areaPath}.`),
-        }),
+        ([areaObj, areaPath]): RawArea => {
+          known(areaObj, AREA_KEYS, `${areaPath}.`);
+          return {
+            areaDesc: str(areaObj, 'areaDesc', `${areaPath}.areaDesc`),
+            polygon: strings(areaObj, 'polygon', `${areaPath}.`),
+            circle: strings(areaObj, 'circle', `${areaPath}.`),
+            geocode: pairs(areaObj, 'geocode', `${areaPath}.`),
+          };
+        },
       ),
     };
     for (const field of INFO_TEXT_FIELDS) {

@@ -22,7 +22,7 @@ export interface FeedSourceConfig {
   enabled: boolean;
 }
 
-export const DEFAULT_FEEDS_PATH = 'config/feeds.json';
+const DEFAULT_FEEDS_PATH = 'config/feeds.json';
 
 /** Reads and checks config/feeds.json; throws a plain Error naming every bad field (config, not input). */
 export function loadFeedConfig(path: string = DEFAULT_FEEDS_PATH): FeedSourceConfig[] {

@@ -1,18 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, ConflictError, ForbiddenError, inRegion, NotFoundError, ValidationError } from '@app/common';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { actorOf, Clock, ConflictError, ForbiddenError, inRegion, NotFoundError, ValidationError } from '@app/common';
+import { APP_CONFIG, AppConfig, isLevelName, warningEventZh } from '@app/config';
 import { EventLog } from '@app/database';
 import { AlertIngestService, IngestResult, polygonWkt } from '../alert-ingest.service';
 import { checkPlausible, SCHEDULE_AHEAD_MS } from '../cap/cap-time';
 import { defaultHazardTables } from '../cap/hazard-tables';
 import { Colour } from '../cap/normalized-alert';
 import { warningReference } from '../warning-reference';
-import { approvalsRequired, defaultEvent, officerAlert, officerIdentifier, officerSender, OfficerWarningContent } from './officer-warning';
+import { approvalsRequired, officerAlert, officerIdentifier, officerSender, OfficerWarningContent, recolourHeadline } from './officer-warning';
 
 export interface Officer {
   name: string;
   regionCode: string;
+  /** How the audit log names the officer (api-key:… or user:…). */
+  actor?: string;
+}
+
+/** Who wrote or approved a draft: a key by its name (as before accounts existed), a person as `user:<login>`, never confused. */
+export function draftIdentity(officer: Officer): string {
+  return officer.actor?.startsWith('user:') ? officer.actor : officer.name;
 }
 
 /** What the officer sends: content fields (all optional on an update draft, which starts from the warning it updates). */
@@ -27,6 +34,8 @@ export interface DraftView {
   approvals: Array<{ by: string; at: string }>;
   /** Approved enough to be issued. */
   ready: boolean;
+  /** Sent back by a second officer with a comment (cleared by the next edit). */
+  returned: { by: string; at: string; comment: string } | null;
   createdBy: string;
   regionCode: string;
   issuedWarningId: string | null;
@@ -41,6 +50,7 @@ interface DraftRow {
   content: OfficerWarningContent;
   approvals_required: number;
   approvals: Array<{ by: string; at: string }>;
+  returned: { by: string; at: string; comment: string } | null;
   created_by: string;
   region_code: string;
   issued_warning_id: string | null;
@@ -66,15 +76,21 @@ export class OfficerWarningService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async create(officer: Officer, input: DraftInput): Promise<DraftView> {
+  /** `manager`: the caller's transaction, when the draft is part of a larger decision (研判's 编辑). */
+  async create(officer: Officer, input: DraftInput, manager: EntityManager = this.dataSource.manager): Promise<DraftView> {
     const base = input.updates ? await this.updatableWarning(officer, input.updates) : null;
-    const content = await this.checkContent(officer, { ...(base?.content ?? {}), ...withoutUndefined(input) });
-    const [row] = await this.dataSource.query<DraftRow[]>(
+    const merged = { ...(base?.content ?? {}), ...withoutUndefined(input) };
+    if (base?.content.colour && merged.colour && input.headline === undefined) {
+      // A downgrade must not go out as "…暴雨红色预警": the kept headline takes the new colour.
+      merged.headline = recolourHeadline(base.content.headline ?? '', base.content.colour, merged.colour);
+    }
+    const content = await this.checkContent(officer, merged);
+    const [row] = await manager.query<DraftRow[]>(
       `INSERT INTO warning_drafts (updates_warning_id, content, approvals_required, created_by, region_code, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING *`,
-      [base?.id ?? null, JSON.stringify(content), this.required(content), officer.name, officer.regionCode, this.clock.now()],
+      [base?.id ?? null, JSON.stringify(content), this.required(content), draftIdentity(officer), officer.regionCode, this.clock.now()],
     );
-    await this.audit('WarningDrafted', officer, row, { updates: base?.id ?? null, colour: content.colour, areaCodes: content.areaCodes });
+    await this.audit('WarningDrafted', officer, row, { updates: base?.id ?? null, colour: content.colour, areaCodes: content.areaCodes }, manager);
     return view(row);
   }
 
@@ -89,7 +105,7 @@ export class OfficerWarningService {
       assertDraft(row);
       const content = await this.checkContent(officer, { ...row.content, ...withoutUndefined({ ...patch, updates: undefined }) });
       const [[updated]] = await tx.query<[DraftRow[], number]>(
-        `UPDATE warning_drafts SET content = $2, approvals_required = $3, approvals = '[]', updated_at = $4 WHERE id = $1 RETURNING *`,
+        `UPDATE warning_drafts SET content = $2, approvals_required = $3, approvals = '[]', returned = NULL, updated_at = $4 WHERE id = $1 RETURNING *`,
         [id, JSON.stringify(content), this.required(content), this.clock.now()],
       );
       await this.audit('WarningDraftEdited', officer, updated, { colour: content.colour, approvalsCleared: row.approvals.length }, tx);
@@ -99,23 +115,30 @@ export class OfficerWarningService {
 
   async approve(officer: Officer, id: string): Promise<DraftView> {
     return this.dataSource.transaction(async (tx) => {
-      const row = await this.load(tx, officer, id, true);
-      assertDraft(row);
-      if (row.created_by === officer.name) {
-        throw new ForbiddenError('a second, different duty officer must approve this warning（须由另一名值班员审核，不能审核自己起草的预警）', {
-          field: 'approver',
-          problem: 'author',
-        });
-      }
-      if (row.approvals.some((a) => a.by === officer.name)) {
+      const row = await this.loadOthersDraft(tx, officer, id, 'approver', 'a second, different duty officer must approve this warning（须由另一名值班员审核，不能审核自己起草的预警）');
+      if (row.approvals.some((a) => a.by === draftIdentity(officer))) {
         return view(row);
       }
-      const approvals = [...row.approvals, { by: officer.name, at: this.clock.now().toISOString() }];
+      const approvals = [...row.approvals, { by: draftIdentity(officer), at: this.clock.now().toISOString() }];
       const [[updated]] = await tx.query<[DraftRow[], number]>(
         `UPDATE warning_drafts SET approvals = $2, updated_at = $3 WHERE id = $1 RETURNING *`,
         [id, JSON.stringify(approvals), this.clock.now()],
       );
       await this.audit('WarningDraftApproved', officer, updated, { approvals: approvals.length, required: row.approvals_required }, tx);
+      return view(updated);
+    });
+  }
+
+  /** A second officer sends the draft back to its author with a comment; approvals given so far are cleared. */
+  async giveBack(officer: Officer, id: string, comment: string): Promise<DraftView> {
+    return this.dataSource.transaction(async (tx) => {
+      const row = await this.loadOthersDraft(tx, officer, id, 'reviewer', 'only another duty officer can return a draft to its author（不能退回自己起草的预警，请直接修改）');
+      const returned = { by: draftIdentity(officer), at: this.clock.now().toISOString(), comment };
+      const [[updated]] = await tx.query<[DraftRow[], number]>(
+        `UPDATE warning_drafts SET approvals = '[]', returned = $2, updated_at = $3 WHERE id = $1 RETURNING *`,
+        [id, JSON.stringify(returned), this.clock.now()],
+      );
+      await this.audit('WarningDraftReturned', officer, updated, { comment, approvalsCleared: row.approvals.length }, tx);
       return view(updated);
     });
   }
@@ -133,7 +156,7 @@ export class OfficerWarningService {
         if (row.state !== 'issued') {
           await tx.query(`UPDATE warning_drafts SET state = 'issued', issued_warning_id = $2 WHERE id = $1`, [id, already.id]);
         }
-        return { id: already.id, chainId: already.chain_id, version: already.version, outcome: 'duplicate', drill: already.is_drill, draftId: id, alreadyIssued: true };
+        return { id: already.id, chainId: already.chain_id, version: already.version, outcome: 'duplicate', drill: already.is_drill, warnings: [], held: false, draftId: id, alreadyIssued: true };
       }
       assertDraft(row);
       if (row.approvals.length < row.approvals_required) {
@@ -149,7 +172,7 @@ export class OfficerWarningService {
       ]);
       const alert = officerAlert({ id: row.id, regionCode: row.region_code, content }, this.clock.now(), reference ? [reference] : [], units.map((u) => u.name));
       // The ingest commits on its own connection; this transaction keeps the draft locked until it is marked issued.
-      const result = await this.ingest.ingest(alert, { source: 'officer', actor: `api-key:${officer.name}`, raw: JSON.stringify(content) });
+      const result = await this.ingest.ingest(alert, { source: 'officer', actor: actorOf(officer), raw: JSON.stringify(content) });
       await tx.query(`UPDATE warning_drafts SET state = 'issued', issued_warning_id = $2, updated_at = $3 WHERE id = $1`, [
         id,
         result.id,
@@ -159,7 +182,7 @@ export class OfficerWarningService {
         {
           type: 'WarningIssued',
           warningId: result.id,
-          actor: `api-key:${officer.name}`,
+          actor: actorOf(officer),
           data: { draftId: id, outcome: result.outcome, approvedBy: row.approvals.map((a) => a.by), colour: content.colour },
         },
         tx,
@@ -170,11 +193,21 @@ export class OfficerWarningService {
 
   /** Records that the officer looked at who would be called (the list itself comes from the matching engine). */
   async notePreview(officer: Officer, draft: DraftView, recipients: number | null): Promise<void> {
-    await this.events.append({ type: 'WarningDraftPreviewed', actor: `api-key:${officer.name}`, data: { draftId: draft.id, recipients } });
+    await this.events.append({ type: 'WarningDraftPreviewed', actor: actorOf(officer), data: { draftId: draft.id, recipients } });
   }
 
   private required(content: OfficerWarningContent): number {
     return approvalsRequired(content, this.config.ingest.twoPersonRule);
+  }
+
+  /** A draft still open, locked, that the officer did not write (approving and returning are for a second officer). */
+  private async loadOthersDraft(tx: EntityManager, officer: Officer, id: string, field: string, message: string): Promise<DraftRow> {
+    const row = await this.load(tx, officer, id, true);
+    assertDraft(row);
+    if (row.created_by === draftIdentity(officer)) {
+      throw new ForbiddenError(message, { field, problem: 'author' });
+    }
+    return row;
   }
 
   private async load(manager: EntityManager, officer: Officer, id: string, lock = false): Promise<DraftRow> {
@@ -231,13 +264,13 @@ export class OfficerWarningService {
       }
     };
     need('hazardType', hazards.includes(input.hazardType ?? ''), `must be one of ${hazards.join(', ')}`, '灾种不在配置表中');
-    need('colour', ['red', 'orange', 'yellow', 'blue'].includes(input.colour ?? ''), 'must be red, orange, yellow or blue', '预警颜色有误');
+    need('colour', isLevelName(input.colour), 'must be red, orange, yellow or blue', '预警颜色有误');
     need('headline', typeof input.headline === 'string' && input.headline.trim() !== '', 'must not be empty', '标题不能为空');
     need('areaCodes', Array.isArray(input.areaCodes) && input.areaCodes.length > 0, 'name at least one division code', '须指定预警区域');
     const content: OfficerWarningContent = {
       hazardType: input.hazardType as string,
       colour: input.colour as Colour,
-      event: input.event?.trim() || defaultEvent(input.hazardType as string, input.colour as Colour),
+      event: input.event?.trim() || warningEventZh(input.hazardType as string, input.colour as Colour),
       headline: (input.headline as string).trim(),
       description: input.description ?? '',
       instruction: input.instruction ?? '',
@@ -294,7 +327,7 @@ export class OfficerWarningService {
   }
 
   private async audit(type: string, officer: Officer, row: DraftRow, data: Record<string, unknown>, manager?: EntityManager): Promise<void> {
-    await this.events.append({ type, actor: `api-key:${officer.name}`, warningId: row.updates_warning_id, data: { draftId: row.id, ...data } }, manager);
+    await this.events.append({ type, actor: actorOf(officer), warningId: row.updates_warning_id, data: { draftId: row.id, ...data } }, manager);
   }
 }
 
@@ -307,6 +340,7 @@ function view(row: DraftRow): DraftView {
     approvalsRequired: row.approvals_required,
     approvals: row.approvals,
     ready: row.state === 'draft' && row.approvals.length >= row.approvals_required,
+    returned: row.returned ?? null,
     createdBy: row.created_by,
     regionCode: row.region_code,
     issuedWarningId: row.issued_warning_id,

@@ -1,4 +1,4 @@
-import { approvalsRequired, defaultEvent, officerAlert } from './officer-warning';
+import { approvalsRequired, officerAlert, recolourHeadline } from './officer-warning';
 
 describe('officer warnings (pure parts)', () => {
   it('needs a second approval for red or public warnings, as configured', () => {
@@ -7,11 +7,6 @@ describe('officer warnings (pure parts)', () => {
     expect(approvalsRequired({ colour: 'orange', scope: 'Restricted' }, ['red', 'public'])).toBe(0);
     expect(approvalsRequired({ colour: 'red', scope: 'Public' }, [])).toBe(0);
     expect(approvalsRequired({ colour: 'orange', scope: 'Public' }, ['red'])).toBe(0);
-  });
-
-  it('names the event from hazard and colour', () => {
-    expect(defaultEvent('rainstorm', 'red')).toBe('暴雨红色预警');
-    expect(defaultEvent('forest_fire', 'orange')).toBe('森林火险橙色预警');
   });
 
   it('turns an update draft into a CAP Update on the chain, a drill into an Exercise', () => {
@@ -33,5 +28,12 @@ describe('officer warnings (pure parts)', () => {
     expect(a.sent.toISOString()).toBe('2024-07-10T19:00:00.000Z');
     expect(a.info).toMatchObject({ level: 2, colour: 'orange', severity: 'Severe', expires: new Date('2024-07-11T04:00:00Z') });
     expect(a.info.areas[0]).toMatchObject({ areaDesc: '十直镇', divisionCodes: ['500230107'] });
+  });
+});
+
+describe('recolourHeadline', () => {
+  it('gives a kept headline the colour of a downgrade, so it never says the old colour', () => {
+    expect(recolourHeadline('丰都县发布暴雨红色预警', 'red', 'orange')).toBe('丰都县发布暴雨橙色预警');
+    expect(recolourHeadline('十直镇山洪预警', 'red', 'orange')).toBe('十直镇山洪预警');
   });
 });

@@ -1,5 +1,6 @@
 import { Colour, NormalizedAlert } from '../cap/normalized-alert';
-import { COLOUR_ZH, composeAlert } from '../compose-alert';
+import { LEVEL_ZH } from '@app/config';
+import { composeAlert } from '../compose-alert';
 
 /** What a duty officer writes: the warning's content, as drafted, previewed, approved and issued. */
 export interface OfficerWarningContent {
@@ -20,23 +21,6 @@ export interface OfficerWarningContent {
   drill: boolean;
   /** Public warnings reach residents; Restricted ones only the responsible persons. */
   scope: 'Public' | 'Restricted';
-}
-
-export const HAZARD_NAME_ZH: Record<string, string> = {
-  rainstorm: '暴雨',
-  thunder: '雷电',
-  gale: '大风',
-  heat: '高温',
-  forest_fire: '森林火险',
-  geo_hazard: '地质灾害气象风险',
-  flash_flood: '山洪灾害',
-  flood: '洪水',
-  reservoir: '水库',
-  earthquake: '地震',
-};
-
-export function defaultEvent(hazardType: string, colour: Colour): string {
-  return `${HAZARD_NAME_ZH[hazardType] ?? ''}${COLOUR_ZH[colour]}预警`;
 }
 
 /** How many approvals by another officer a content needs under the configured two-person rule (0 or 1). */
@@ -80,4 +64,9 @@ export function officerAlert(
     divisionCodes: c.areaCodes,
     polygons: c.polygon ? [c.polygon] : [],
   });
+}
+
+/** The headline of an update that changes colour and gives no headline: the old colour word becomes the new one. */
+export function recolourHeadline(headline: string, from: Colour, to: Colour): string {
+  return headline.split(LEVEL_ZH[from]).join(LEVEL_ZH[to]);
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock, ForbiddenError, inRegion, ValidationError } from '@app/common';
+import { actorOf, Clock, ForbiddenError, inRegion, ValidationError } from '@app/common';
+import { warningEventZh } from '@app/config';
 import type { RainThreshold, StationKind } from '@app/database';
 import { checkPlausible } from '../cap/cap-time';
-import { COLOUR_ZH } from '../compose-alert';
 import { AlarmResult, SensorAlarmService } from './sensor-alarm.service';
 import { sensorConfig } from './sensor-config';
 import { evaluateRain, evaluateWaterLevel, fireRatingHit, rainfallTotals, RainWindow, ThresholdHit } from './thresholds';
@@ -44,7 +44,6 @@ interface StationRow {
 }
 
 const FUTURE_SKEW_MS = 10 * 60_000;
-const HAZARD_ZH: Record<string, string> = { flood: '洪水', reservoir: '水库', rainstorm: '暴雨', forest_fire: '森林火险' };
 
 /**
  * Sensor readings (river and reservoir water levels, rainfall) and daily forest-fire danger ratings: stored, then
@@ -58,7 +57,7 @@ export class ReadingsService {
     private readonly clock: Clock,
   ) {}
 
-  async record(input: ReadingInput, caller: { name: string; regionCode: string }): Promise<ReadingResult> {
+  async record(input: ReadingInput, caller: { name: string; regionCode: string; actor?: string }): Promise<ReadingResult> {
     const now = this.clock.now();
     const station = await this.station(input.station, caller.regionCode);
     const implausible = checkPlausible(input.at, now, FUTURE_SKEW_MS);
@@ -80,7 +79,7 @@ export class ReadingsService {
       [station.id, input.at, input.waterLevel ?? null, input.rainfallMm ?? null, now],
     );
     const config = sensorConfig();
-    const actor = `api-key:${caller.name}`;
+    const actor = actorOf(caller);
     const base = { sender: config.sender, senderName: config.senderName, drill: false, scope: 'Restricted' as const };
     const area = { areaDesc: station.unit_name, divisionCodes: [station.admin_unit_code], polygons: [] };
 
@@ -122,7 +121,7 @@ export class ReadingsService {
   }
 
   /** Stores the day's rating (a later one for the same day replaces it) and raises or upgrades the fire warning. */
-  async recordFireRating(input: FireRatingInput, caller: { name: string; regionCode: string }): Promise<AlarmResult & { rating: number }> {
+  async recordFireRating(input: FireRatingInput, caller: { name: string; regionCode: string; actor?: string }): Promise<AlarmResult & { rating: number }> {
     const day = new Date(`${input.date}T00:00:00Z`);
     if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== input.date) {
       throw new ValidationError(`date ${input.date} is not a real day（日期无效）`, { field: 'date', problem: 'not a real day' });
@@ -145,7 +144,7 @@ export class ReadingsService {
     const hit = fireRatingHit(input.rating, config.fireRatingColours);
     // The rating holds for its day (China time): the warning expires at the next midnight.
     const expires = new Date(Date.parse(`${input.date}T00:00:00+08:00`) + 24 * 3_600_000);
-    const colour = hit ? COLOUR_ZH[hit.colour] : '';
+    const event = warningEventZh('forest_fire', hit?.colour ?? null);
     const result = await this.alarms.apply(
       `fire:${unit.code}:${input.date}`,
       expires.getTime() > now.getTime() ? hit : null,
@@ -156,15 +155,15 @@ export class ReadingsService {
         drill: false,
         scope: 'Restricted',
         hazardType: 'forest_fire',
-        event: `森林火险${colour}预警`,
-        headline: `${unit.name}森林火险${colour}预警（${input.date} 火险等级${input.rating}级）`,
+        event,
+        headline: `${unit.name}${event}（${input.date} 火险等级${input.rating}级）`,
         description: `${input.date}${unit.name}森林火险气象等级${input.rating}级。`,
         instruction: '严格管控野外用火，落实护林员巡山守卡，检查站（哨卡）按规定值守。',
         areaDesc: unit.name,
         divisionCodes: [unit.code],
         polygons: [],
       },
-      `api-key:${caller.name}`,
+      actorOf(caller),
     );
     return { ...result, rating: input.rating };
   }
@@ -185,11 +184,10 @@ export class ReadingsService {
 }
 
 function texts(hazardType: string, station: StationRow, hit: ThresholdHit | null) {
-  const colour = hit ? COLOUR_ZH[hit.colour] : '';
-  const what = HAZARD_ZH[hazardType] ?? '';
+  const event = warningEventZh(hazardType, hit?.colour ?? null);
   return {
-    event: `${what}${colour}预警`,
-    headline: `${station.name}${what}${colour}预警：${hit?.reason ?? ''}`,
+    event,
+    headline: `${station.name}${event}：${hit?.reason ?? ''}`,
     description: `${station.name}（${station.code}）${hit?.reason ?? ''}。`,
     instruction:
       hazardType === 'rainstorm'

@@ -13,6 +13,8 @@ export interface AlarmResult {
   colour: string | null;
   warningId: string | null;
   outcome?: IngestOutcome;
+  /** The warning waits for the desk's 研判 (TRIAGE_HOLD) before anyone is called. */
+  held?: boolean;
 }
 
 /** What the caller composes for a hit: everything but identity, references and time. */
@@ -69,7 +71,7 @@ export class SensorAlarmService {
     try {
       const result = await this.ingest.ingest(alert, { source: 'sensor', actor });
       await this.dataSource.query(`UPDATE sensor_alarms SET warning_id = $2 WHERE key = $1`, [key, result.id]);
-      return { action: references.length > 0 ? 'upgraded' : 'raised', colour: hit.colour, warningId: result.id, outcome: result.outcome };
+      return { action: references.length > 0 ? 'upgraded' : 'raised', colour: hit.colour, warningId: result.id, outcome: result.outcome, held: result.held };
     } catch (e) {
       // Nothing was ingested: put the alarm back as it was so the next reading decides afresh.
       const prev = claim.previous;

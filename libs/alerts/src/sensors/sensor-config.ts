@@ -14,7 +14,7 @@ export interface SensorConfig {
   senderName: string;
 }
 
-export const DEFAULT_SENSORS_PATH = 'config/sensors.json';
+const DEFAULT_SENSORS_PATH = 'config/sensors.json';
 
 let cached: SensorConfig | undefined;
 

@@ -4,7 +4,7 @@ import { Colour } from '../cap/normalized-alert';
 
 export type LevelThreshold = 'flood_limit' | 'warning' | 'guaranteed';
 
-export const LEVEL_THRESHOLD_ZH: Record<LevelThreshold, string> = {
+const LEVEL_THRESHOLD_ZH: Record<LevelThreshold, string> = {
   flood_limit: '汛限水位',
   warning: '警戒水位',
   guaranteed: '保证水位',
@@ -44,7 +44,7 @@ export function evaluateWaterLevel(
   return mostSevere(hits);
 }
 
-export const RAIN_WINDOWS = [1, 3, 24] as const;
+const RAIN_WINDOWS = [1, 3, 24] as const;
 export type RainWindow = (typeof RAIN_WINDOWS)[number];
 
 /** Rain (mm) in the 1, 3 and 24 hours up to `at`: readings give the rain of the interval ending at their time. */

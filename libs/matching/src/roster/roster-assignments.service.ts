@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, ForbiddenError, inRegion, NotFoundError, ValidationError } from '@app/common';
-import { CONTRACTING_LEVELS, ContractingLevel } from '@app/config';
+import { actorOf, Clock, ForbiddenError, inRegion, NotFoundError, ValidationError } from '@app/common';
+import { CONTRACTING_LEVELS, ContractingLevel, ROLE_LABELS, SECTOR_LABELS } from '@app/config';
 import { ContractingAssignmentEntity, EventLog, ResponsibilityAssignmentEntity, TargetType } from '@app/database';
-import { ROLE_LABELS, SECTOR_LABELS } from './roster-labels';
 
 export interface AssignmentInput {
   personId: string;
@@ -30,6 +29,8 @@ export interface ContractingInput {
 export interface Actor {
   name: string;
   regionCode: string;
+  /** How the audit log names the caller (api-key:… or user:…). */
+  actor?: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -218,7 +219,7 @@ export class RosterAssignmentsService {
   }
 
   private async audit(tx: EntityManager, type: string, actor: Actor, data: object): Promise<void> {
-    await this.events.append({ type, actor: `api-key:${actor.name}`, data: { ...data } }, tx);
+    await this.events.append({ type, actor: actorOf(actor), data: { ...data } }, tx);
   }
 }
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, maskPhone, NotFoundError, ValidationError } from '@app/common';
-import { roleLabel, sectorLabel, TARGET_TYPE_LABELS } from './roster-labels';
+import { roleLabel, sectorLabel } from '@app/config';
+import { TARGET_TYPE_LABELS } from './roster-labels';
 import { BOARD_COLUMNS } from './roster-sheet';
 
 export interface BoardLine {

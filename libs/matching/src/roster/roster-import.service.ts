@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ValidationError } from '@app/common';
-import { EventLog } from '@app/database';
+import { ContactMethodsRepository, EventLog } from '@app/database';
 import { readCsv, readXlsx, RosterRow, RowError, validateSheet } from './roster-sheet';
 
 export type SheetFormat = 'csv' | 'xlsx';
@@ -43,6 +43,7 @@ export class RosterImportService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly contacts: ContactMethodsRepository,
     private readonly events: EventLog,
     private readonly clock: Clock,
   ) {}
@@ -188,12 +189,7 @@ export class RosterImportService {
         );
         personsCreated++;
       }
-      const added = await tx.query<unknown[]>(
-        `INSERT INTO contact_methods (person_id, channel, address) SELECT $1::uuid, c, $2::varchar FROM unnest(ARRAY['sms', 'voice']) AS c
-         ON CONFLICT (person_id, channel, address) DO NOTHING RETURNING id`,
-        [id, r.mobile],
-      );
-      contactsCreated += added.length;
+      contactsCreated += await this.contacts.addMobile(tx, id, r.mobile);
       ids.set(r.personKey, id);
     }
     let assignmentsCreated = 0;

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 /** Fictional demo stations (synthetic = true) in the demo district; thresholds are illustrative, not real. */
 export const DEMO_STATIONS = [
@@ -30,7 +30,7 @@ export const DEMO_STATIONS = [
     warningLevel: null,
     guaranteedLevel: null,
     floodLimitLevel: null,
-    // The meteorological rainstorm criteria (DOMAIN §5.3), shortened to the windows we compute.
+    // The national rainstorm warning-signal criteria (blue 50 mm/12 h … red 100 mm/3 h), shortened to the windows we compute.
     rain: [
       { hours: 24, mm: 50, colour: 'blue' },
       { hours: 3, mm: 50, colour: 'orange' },
@@ -41,7 +41,7 @@ export const DEMO_STATIONS = [
 ] as const;
 
 /** Adds the demo stations where their unit exists (after the demo district); leaves existing codes alone. */
-export async function seedDemoStations(ds: DataSource): Promise<number> {
+export async function seedDemoStations(ds: DataSource | EntityManager): Promise<number> {
   let added = 0;
   for (const s of DEMO_STATIONS) {
     const rows = await ds.query<Array<{ id: string }>>(

@@ -1,3 +1,0 @@
-export * from './console-sessions';
-export * from './console-page';
-export * from './board-page';
