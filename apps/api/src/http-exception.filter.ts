@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DomainError } from '@app/common';
-import { renderMessagePage } from './ack/ack-page';
+import { renderMessagePage } from './pages/page-shell';
 
 export const DOMAIN_STATUS: Record<string, number> = {
   validation_failed: 400,
@@ -14,6 +14,8 @@ export const DOMAIN_STATUS: Record<string, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   transient: 503,
+  too_many_requests: 429,
+  totp_required: 400,
 };
 
 // Errors raised by body parsers before our code runs.
@@ -41,6 +43,9 @@ interface Answer {
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(HttpExceptionFilter.name);
 
+  /** `dutyDeskPhone` (DUTY_DESK_PHONE) is shown on every error page a person opens, as a tel: link. */
+  constructor(private readonly dutyDeskPhone: string | null = null) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
@@ -50,20 +55,24 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     if (PAGE_PREFIXES.some((prefix) => req.path?.startsWith(prefix))) {
-      res.status(answer.status).type('html').set('Referrer-Policy', 'no-referrer').send(renderMessagePage('无法完成', String(answer.body.message)));
+      res.status(answer.status).type('html').set('Referrer-Policy', 'no-referrer').send(renderMessagePage('无法完成', String(answer.body.message), this.dutyDeskPhone));
       return;
+    }
+    const retryAfter = (exception as DomainError | undefined)?.details?.retryAfterSeconds;
+    if (answer.status === 429 && typeof retryAfter === 'number') {
+      res.set('Retry-After', String(retryAfter));
     }
     res.status(answer.status).json(answer.body);
   }
 
   private answer(e: unknown): Answer {
     if (e instanceof DomainError) {
-      return { status: DOMAIN_STATUS[e.code] ?? 400, body: { error: e.code, message: e.message, details: e.details } };
+      return { status: DOMAIN_STATUS[e.code] ?? 400, body: { error: e.code, code: e.code, message: e.message, details: e.details } };
     }
     if (e instanceof HttpException) {
       const r = e.getResponse();
       const message = typeof r === 'string' ? r : ((r as { message?: unknown }).message ?? e.message);
-      return { status: e.getStatus(), body: { error: 'http_error', message } };
+      return { status: e.getStatus(), body: { error: 'http_error', message: inChinese(e.getStatus(), message) } };
     }
     const err = e as { type?: string; code?: string; status?: number; message?: string; stack?: string };
     if (err?.type && PARSER_ERRORS[err.type]) {
@@ -76,7 +85,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return { status, body: { error: err.type, message } };
     }
     if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
-      return { status: err.status, body: { error: 'bad_request', message: err.message } };
+      return { status: err.status, body: { error: 'bad_request', message: inChinese(err.status, err.message) } };
     }
     if (err?.code && UNAVAILABLE_CODES.has(err.code)) {
       this.logger.warn({ msg: 'dependency unavailable', code: err.code });
@@ -86,4 +95,21 @@ export class HttpExceptionFilter implements ExceptionFilter {
     this.logger.error({ msg: `unhandled error ${errorId}: ${err?.message}`, errorId }, err?.stack);
     return { status: 500, body: { error: 'internal', message: 'internal error', errorId } };
   }
+}
+
+const STATUS_ZH: Record<number, string> = {
+  400: '请求有误',
+  404: '未找到该地址',
+  405: '不支持该请求方法',
+  413: '请求体过大',
+  415: '不支持该内容类型',
+};
+
+/**
+ * Framework messages (an unknown route, an undecodable path, a pipe's refusal) come in English only: they get the
+ * Chinese of their status in front, so that every refusal reads in Chinese and English.
+ */
+function inChinese(status: number, message: unknown): string {
+  const text = Array.isArray(message) ? message.map(String).join('; ') : typeof message === 'string' ? message : JSON.stringify(message ?? '');
+  return /[\u4e00-\u9fff]/.test(text) ? text : `${STATUS_ZH[status] ?? '请求无法处理'} (${text})`;
 }

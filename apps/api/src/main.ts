@@ -11,8 +11,8 @@ async function main(): Promise<void> {
   const app = await NestFactory.create(ApiModule, { bodyParser: false, logger });
   setupApp(app);
   app.enableShutdownHooks();
-  await app.listen(config.http.port, '0.0.0.0');
-  logger.log({ msg: `api listening on ${config.http.port}`, docs: `${config.http.publicBaseUrl}/api/docs` }, 'main');
+  await app.listen(config.http.port, config.http.host);
+  logger.log({ msg: `api listening on ${config.http.host}:${config.http.port}`, docs: `${config.http.publicBaseUrl}/api/docs` }, 'main');
 }
 
 void main();

@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { createHash } from 'node:crypto';
 import { loadEnv } from '@app/config';
-import { dataSourceOptions } from '@app/database';
-import { seedDemoStations } from '@app/alerts';
-import { seedDemo } from '@app/demo';
+import { dataSourceOptions, issueApiKey, Role } from '@app/database';
+import { issueDemoApiKey, seedDemo, seedDemoAccounts } from '@app/demo';
 
 export async function withDataSource<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
   const ds = await new DataSource(dataSourceOptions(loadEnv().database.url)).initialize();
@@ -33,20 +30,17 @@ export async function seed(force: boolean): Promise<void> {
   await withDataSource(async (ds) => {
     const summary = await seedDemo(ds, { force });
     console.log(`demo district: ${JSON.stringify(summary.counts)}`);
-    console.log(`demo stations added: ${await seedDemoStations(ds)}`);
+    console.log(`demo accounts added: ${await seedDemoAccounts(ds)}`);
   });
 }
 
+/** A demo API key (the same at every start; see issueDemoApiKey). */
+export async function ensureDemoApiKey(name: string, role: Role, region: string): Promise<string> {
+  const config = loadEnv();
+  return withDataSource((ds) => issueDemoApiKey(ds, config.ack.keys[config.ack.currentKid], name, role, region));
+}
+
 /** Issues an API key; only its hash is stored, the key is printed once. Re-issuing a name replaces its key. */
-export async function createApiKey(name: string, role: string, region: string): Promise<string> {
-  const key = `jy_${randomBytes(24).toString('base64url')}`;
-  await withDataSource(async (ds) => {
-    await ds.query(
-      `INSERT INTO api_keys (name, key_hash, role, region_code) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (name) DO UPDATE SET key_hash = EXCLUDED.key_hash, role = EXCLUDED.role,
-         region_code = EXCLUDED.region_code, revoked_at = NULL`,
-      [name, createHash('sha256').update(key).digest('hex'), role, region],
-    );
-  });
-  return key;
+export async function createApiKey(name: string, role: Role, region: string): Promise<string> {
+  return withDataSource((ds) => issueApiKey(ds, name, role, region));
 }

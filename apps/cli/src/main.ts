@@ -1,13 +1,18 @@
 import 'reflect-metadata';
+import { isApiRole } from '@app/config';
 import { sendCommand, splitOptions, validateCommand } from './cap-commands';
-import { createApiKey, migrate, revert, seed } from './commands';
+import { createApiKey, migrate, revert, seed, withDataSource } from './commands';
+import { USER_USAGE, userCommand } from './user-commands';
+import { isServeApp, serve, SERVE_APPS } from './serve';
 import { up } from './up';
 
 const USAGE = `jiaoying <command>
-  up                               migrate, load the demo district, start every app
+  up                               demo: migrate, load the demo district, start every app
+  serve <app>                      run one app in this process, no demo data, no keys (app: ${SERVE_APPS.join('|')})
   migrate | migrate:revert         apply all pending migrations | revert the last one
   seed-demo [--force]              load the demo district (铜梁区, 丰都县)
   api-key <name> <role> <region>   issue an API key (role: ingest|duty_officer|commander|admin)
+${USER_USAGE}
   validate <file|dir>…             check CAP messages offline, same rules and messages as the API (exit 1 if any is invalid)
   send <file|dir>… --url <base> --key <api key>
                                    post CAP messages to a running service and print each answer`;
@@ -17,6 +22,13 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'up':
       await up();
+      return -1;
+    case 'serve':
+      if (!isServeApp(args[0])) {
+        console.error(USAGE);
+        return 2;
+      }
+      await serve(args[0]);
       return -1;
     case 'validate': {
       if (args.length === 0) {
@@ -42,9 +54,18 @@ async function main(argv: string[]): Promise<number> {
     case 'seed-demo':
       await seed(args.includes('--force'));
       return 0;
+    case 'user': {
+      const lines = await withDataSource((ds) => userCommand(ds, args));
+      if (!lines) {
+        console.error(USAGE);
+        return 2;
+      }
+      lines.forEach((line) => console.log(line));
+      return 0;
+    }
     case 'api-key': {
       const [name, role, region] = args;
-      if (!name || !['ingest', 'duty_officer', 'commander', 'admin'].includes(role) || !/^\d{6,12}$/.test(region ?? '')) {
+      if (!name || !isApiRole(role) || !/^\d{6,12}$/.test(region ?? '')) {
         console.error(USAGE);
         return 2;
       }

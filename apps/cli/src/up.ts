@@ -1,7 +1,8 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { loadEnv } from '@app/config';
-import { createApiKey, migrate, seed } from './commands';
+import { DEMO_ACCOUNTS, DEMO_API_KEYS } from '@app/demo';
+import { ensureDemoApiKey, migrate, seed } from './commands';
 
 const APPS = ['simulator', 'api', 'matcher', 'dispatcher', 'escalator', 'ingestor'];
 
@@ -10,11 +11,10 @@ export async function up(): Promise<void> {
   const config = loadEnv();
   await migrate();
   await seed(false);
-  const keys = {
-    ingest: await createApiKey('demo-ingest', 'ingest', '500000'),
-    dutyOfficer: await createApiKey('demo-duty-officer', 'duty_officer', '500000'),
-    commander: await createApiKey('demo-commander-fengdu', 'commander', '500230'),
-  };
+  const keys = {} as Record<(typeof DEMO_API_KEYS)[number]['use'], string>;
+  for (const k of DEMO_API_KEYS) {
+    keys[k.use] = await ensureDemoApiKey(k.name, k.role, k.regionCode);
+  }
   const children: ChildProcess[] = APPS.map((app) => {
     const child = fork(join(__dirname, '..', '..', app, 'src', 'main.js'), [], { stdio: 'inherit' });
     child.on('exit', (code, signal) => {
@@ -40,10 +40,13 @@ export async function up(): Promise<void> {
 叫应 Jiaoying is running (demo district: 铜梁区 500151, 丰都县 500230)
   API            ${base}/api/v1   (health: ${base}/api/v1/health)
   API docs       ${base}/api/docs
-  Board 指挥看板 ${base}/console/board   (in a browser; sign in with the duty officer or commander key below)
+  Desk 值班台     ${base}/console/   (the duty desk single-page app)
+  Board 指挥看板 ${base}/console/board   (sign in as fd-commander below; 大屏: ${base}/console/board/wall)
   Simulators     http://${config.simulator.host}:${config.simulator.port}   (carriers, SMTP capture on port ${config.simulator.smtpPort}, loudspeakers)
     SMS inbox    http://${config.simulator.host}:${config.simulator.port}/sms?to=<mobile>    mail: /mail?to=<address>    voice: /voice?to=<mobile>
-  Demo API keys (shown once; re-run to get new ones):
+  Demo console accounts (demo only; passwords are public; created once, never reset by a restart):
+${DEMO_ACCOUNTS.map((a) => `    ${a.username.padEnd(13)} ${a.password.padEnd(22)} ${a.label}`).join('\n')}
+  Demo API keys (the same on every start; nothing is revoked by starting again):
     ingest        ${keys.ingest}
     duty officer  ${keys.dutyOfficer}
     commander 丰都 ${keys.commander}

@@ -1,32 +1,30 @@
-import { Processor } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { Job, Worker } from 'bullmq';
 import { DispatchService, NoticeSender, ProvidersThrottledError, PublicWarningService } from '@app/delivery';
-import { JobName, JobOutcome, LoggedWorkerHost, QueueName, WORKER_OPTIONS } from '@app/queue';
+import { DailyReportService } from '@app/desk';
+import { HandlesJobs, JobHandlers, JobName, JobOutcome, QueueName, QueueProcessor, RetryLaterError, retryLater } from '@app/queue';
 
-type AnyJob = Job<{ attemptId?: string; batchId?: string; broadcastJobId?: string; warningId?: string; noticeId?: string }, JobOutcome, string>;
+/** A daily report another worker is sending is looked at again after this long. */
+const DAILY_REPORT_BUSY_RETRY_MS = 60_000;
 
-const lastTry = (job: AnyJob) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+const lastTry = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
 /**
- * One worker per dispatch queue (and the notices queue: notices by SMS share the providers' breakers and TPS buckets,
- * which live in this process); each job carries an id, the services re-read PostgreSQL. When every provider is at
- * its TPS the job goes back with BullMQ's manual rate limit (no retry used up).
+ * The dispatch queues (one per channel, the loudspeakers', residents' public warnings) and the notices queue (notices
+ * by SMS share the providers' breakers and TPS buckets, which live in this process): one processor per queue, each
+ * job carries an id and the services re-read PostgreSQL. When every provider is at its TPS the job goes back with
+ * BullMQ's manual rate limit, and a job that must wait (its warning is being lifted) goes back to the delayed set:
+ * neither uses up a retry.
  */
 @Injectable()
-abstract class DispatchProcessor extends LoggedWorkerHost {
-  constructor(
-    protected readonly dispatch: DispatchService,
-    protected readonly publicWarnings: PublicWarningService,
-    protected readonly notices: NoticeSender,
-  ) {
-    super();
-  }
-
-  async process(job: AnyJob): Promise<JobOutcome> {
+abstract class DispatchProcessor<N extends JobName> extends QueueProcessor<N> {
+  override async process(job: Job, token?: string): Promise<JobOutcome> {
     try {
-      return await this.run(job);
+      return await this.route(job);
     } catch (e) {
+      if (e instanceof RetryLaterError) {
+        return retryLater(job, token, e);
+      }
       if (e instanceof ProvidersThrottledError) {
         await this.worker.rateLimit(e.waitMs);
         throw Worker.RateLimitError();
@@ -34,45 +32,88 @@ abstract class DispatchProcessor extends LoggedWorkerHost {
       throw e;
     }
   }
-
-  private run(job: AnyJob): Promise<JobOutcome> {
-    const { attemptId, batchId, broadcastJobId, warningId, noticeId } = job.data;
-    const handlers: Partial<Record<string, () => Promise<JobOutcome>>> = {
-      [JobName.SendAttempt]: () => this.dispatch.send(attemptId as string, lastTry(job)),
-      [JobName.SendPublicSms]: () => this.publicWarnings.sendSms(batchId as string, lastTry(job)),
-      [JobName.PlayBroadcast]: () => this.publicWarnings.play(broadcastJobId as string),
-      [JobName.PlanPublicWarning]: () => this.publicWarnings.plan(warningId as string),
-      [JobName.SendNotice]: () => this.notices.send(noticeId as string, lastTry(job)),
-    };
-    const handler = handlers[job.name];
-    if (!handler) {
-      throw new UnrecoverableError(`job ${job.name} does not belong on a dispatch queue`);
-    }
-    return handler();
-  }
 }
 
-@Processor(QueueName.DispatchSms, { ...WORKER_OPTIONS, concurrency: 300 })
-export class SmsDispatchProcessor extends DispatchProcessor {}
+/** A call's send (SendAttempt) on the queue of its channel. */
+@Injectable()
+abstract class ChannelDispatchProcessor extends DispatchProcessor<JobName.SendAttempt> {
+  constructor(private readonly dispatch: DispatchService) {
+    super();
+  }
 
-@Processor(QueueName.DispatchVoice, { ...WORKER_OPTIONS, concurrency: 50 })
-export class VoiceDispatchProcessor extends DispatchProcessor {}
+  readonly handlers: JobHandlers<JobName.SendAttempt> = {
+    [JobName.SendAttempt]: (job) => this.dispatch.send(job.data.attemptId, lastTry(job)),
+  };
+}
 
-@Processor(QueueName.DispatchEmail, { ...WORKER_OPTIONS, concurrency: 20 })
-export class EmailDispatchProcessor extends DispatchProcessor {}
+/** Calls' SMS and residents' area SMS batches share the SMS queue. */
+@HandlesJobs(QueueName.DispatchSms, [JobName.SendAttempt, JobName.SendPublicSms], 300)
+export class SmsDispatchProcessor extends DispatchProcessor<JobName.SendAttempt | JobName.SendPublicSms> {
+  constructor(
+    private readonly dispatch: DispatchService,
+    private readonly publicWarnings: PublicWarningService,
+  ) {
+    super();
+  }
 
-@Processor(QueueName.DispatchWebhook, { ...WORKER_OPTIONS, concurrency: 20 })
-export class WebhookDispatchProcessor extends DispatchProcessor {}
+  readonly handlers: JobHandlers<JobName.SendAttempt | JobName.SendPublicSms> = {
+    [JobName.SendAttempt]: (job) => this.dispatch.send(job.data.attemptId, lastTry(job)),
+    [JobName.SendPublicSms]: (job) => this.publicWarnings.sendSms(job.data.batchId, lastTry(job)),
+  };
+}
 
-@Processor(QueueName.DispatchBroadcast, { ...WORKER_OPTIONS, concurrency: 20 })
-export class BroadcastDispatchProcessor extends DispatchProcessor {}
+@HandlesJobs(QueueName.DispatchVoice, [JobName.SendAttempt], 50)
+export class VoiceDispatchProcessor extends ChannelDispatchProcessor {}
 
-@Processor(QueueName.PublicWarnings, { ...WORKER_OPTIONS, concurrency: 5 })
-export class PublicWarningProcessor extends DispatchProcessor {}
+@HandlesJobs(QueueName.DispatchEmail, [JobName.SendAttempt], 20)
+export class EmailDispatchProcessor extends ChannelDispatchProcessor {}
 
-/** Notify-only messages (who answered, 熔断 orders, their escalation and lift), by SMS and email. */
-@Processor(QueueName.Notices, { ...WORKER_OPTIONS, concurrency: 10 })
-export class NoticeProcessor extends DispatchProcessor {}
+@HandlesJobs(QueueName.DispatchWebhook, [JobName.SendAttempt], 20)
+export class WebhookDispatchProcessor extends ChannelDispatchProcessor {}
+
+@HandlesJobs(QueueName.DispatchBroadcast, [JobName.PlayBroadcast], 20)
+export class BroadcastDispatchProcessor extends DispatchProcessor<JobName.PlayBroadcast> {
+  constructor(private readonly publicWarnings: PublicWarningService) {
+    super();
+  }
+
+  readonly handlers: JobHandlers<JobName.PlayBroadcast> = {
+    [JobName.PlayBroadcast]: (job) => this.publicWarnings.play(job.data.broadcastJobId),
+  };
+}
+
+@HandlesJobs(QueueName.PublicWarnings, [JobName.PlanPublicWarning], 5)
+export class PublicWarningProcessor extends DispatchProcessor<JobName.PlanPublicWarning> {
+  constructor(private readonly publicWarnings: PublicWarningService) {
+    super();
+  }
+
+  readonly handlers: JobHandlers<JobName.PlanPublicWarning> = {
+    [JobName.PlanPublicWarning]: (job) => this.publicWarnings.plan(job.data.warningId),
+  };
+}
+
+/** Notify-only messages (who answered, 熔断 orders, their escalation and lift), by SMS and email; the daily report. */
+@HandlesJobs(QueueName.Notices, [JobName.SendNotice, JobName.SendDailyReport], 10)
+export class NoticeProcessor extends DispatchProcessor<JobName.SendNotice | JobName.SendDailyReport> {
+  constructor(
+    private readonly notices: NoticeSender,
+    private readonly dailyReports: DailyReportService,
+  ) {
+    super();
+  }
+
+  readonly handlers: JobHandlers<JobName.SendNotice | JobName.SendDailyReport> = {
+    [JobName.SendNotice]: (job) => this.notices.send(job.data.noticeId, lastTry(job)),
+    [JobName.SendDailyReport]: async (job) => {
+      const outcome = await this.dailyReports.send(job.data.date);
+      if (outcome === 'busy') {
+        throw new RetryLaterError(DAILY_REPORT_BUSY_RETRY_MS, `daily report ${job.data.date} is being sent by another worker`);
+      }
+      return outcome;
+    },
+  };
+}
 
 export const DISPATCH_PROCESSORS = [
   SmsDispatchProcessor,

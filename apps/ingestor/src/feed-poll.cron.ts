@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { schedule, ScheduledTask } from 'node-cron';
 import { FeedHeartbeatService, FeedPollService, FeedSourceConfig, loadFeedConfig } from '@app/alerts';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { oncePerTick, REDIS, RedisClient } from '@app/queue';
 
 /** How often every feed's heartbeat is checked. */
 const HEARTBEAT_CRON = '*/1 * * * *';
@@ -16,15 +17,16 @@ export class FeedPollCron implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly polls: FeedPollService,
     private readonly heartbeat: FeedHeartbeatService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   onApplicationBootstrap(): void {
     const sources = loadFeedConfig(this.config.ingest.feedsFile).filter((s) => s.enabled);
     for (const source of sources) {
-      this.tasks.push(schedule(source.cron, () => this.poll(source), { noOverlap: true, name: `feed-${source.id}` }));
+      this.tasks.push(schedule(source.cron, () => this.poll(source), { ...oncePerTick(this.redis, this.config.redis.queuePrefix), noOverlap: true, name: `feed-${source.id}` }));
     }
     if (sources.length > 0) {
-      this.tasks.push(schedule(HEARTBEAT_CRON, () => this.checkHeartbeats(sources), { noOverlap: true, name: 'feed-heartbeat' }));
+      this.tasks.push(schedule(HEARTBEAT_CRON, () => this.checkHeartbeats(sources), { ...oncePerTick(this.redis, this.config.redis.queuePrefix), noOverlap: true, name: 'feed-heartbeat' }));
     }
     this.logger.log({ msg: 'feed pollers scheduled', sources: sources.map((s) => s.id) });
   }

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { schedule, ScheduledTask } from 'node-cron';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { oncePerTick, REDIS, RedisClient } from '@app/queue';
 import { EventChain } from '@app/database';
 import { StrandedWorkSweeper } from '@app/response';
 
-/** node-cron only triggers the sweep and the sealing of the event log; run the ingestor as a single replica. */
+/** node-cron only triggers the sweep and the sealing of the event log, once per tick across every ingestor replica. */
 @Injectable()
 export class SweepCron implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SweepCron.name);
@@ -14,6 +15,7 @@ export class SweepCron implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly sweeper: StrandedWorkSweeper,
     private readonly chain: EventChain,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -31,7 +33,7 @@ export class SweepCron implements OnApplicationBootstrap, OnApplicationShutdown 
           this.logger.error({ msg: `sealing the event log failed: ${(e as Error).message}` });
         }
       },
-      { noOverlap: true, name: 'stranded-work-sweep' },
+      { ...oncePerTick(this.redis, this.config.redis.queuePrefix), noOverlap: true, name: 'stranded-work-sweep' },
     );
   }
 

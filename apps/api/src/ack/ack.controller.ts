@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Redirect } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AckResult, AckService, ResidentConfirmations, ResidentStatus } from '@app/response';
+import { AckResult, AckService, EscalationNotices, ResidentConfirmations, ResidentStatus } from '@app/response';
 import { ResidentConfirmDto } from '../calls/calls.dto';
 import { AckFormDto, ResidentFormDto } from './ack-form.dto';
-import { renderAckDone, renderAckPage, renderResidentsDone } from './ack-page';
+import { ackFlash, flashOf, renderAckPage, renderResidentsDone } from './ack-page';
 
 /**
  * The public side: the link page a responsible person opens on a phone, and the JSON twin for apps.
@@ -15,6 +15,7 @@ export class AckController {
   constructor(
     private readonly acks: AckService,
     private readonly residents: ResidentConfirmations,
+    private readonly escalationNotices: EscalationNotices,
   ) {}
 
   @Get('ack/:token')
@@ -22,19 +23,21 @@ export class AckController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Referrer-Policy', 'no-referrer')
   @Header('Cache-Control', 'no-store')
-  async page(@Param('token') token: string): Promise<string> {
+  async page(@Param('token') token: string, @Query('r') r?: string): Promise<string> {
     const view = await this.acks.view(token);
-    return renderAckPage(view, token, await this.residents.list(view.callTaskId));
+    const escalations = await this.escalationNotices.linksForCall(view.callTaskId);
+    return renderAckPage(view, token, await this.residents.list(view.callTaskId), ackFlash(r), escalations);
   }
 
+  /** Redirect-after-post: the answer, then 303 back to the page, which shows it as recorded; a reload never re-posts. */
   @Post('ack/:token')
   @ApiExcludeEndpoint()
-  @HttpCode(200)
-  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Redirect()
   @Header('Referrer-Policy', 'no-referrer')
   @Header('Cache-Control', 'no-store')
-  async submit(@Param('token') token: string, @Body() form: AckFormDto): Promise<string> {
-    return renderAckDone(await this.acks.acknowledgeByToken(token, form));
+  async submit(@Param('token') token: string, @Body() form: AckFormDto): Promise<{ url: string; statusCode: number }> {
+    const result = await this.acks.acknowledgeByToken(token, form);
+    return { url: `/ack/${encodeURIComponent(token)}?r=${flashOf(result)}`, statusCode: 303 };
   }
 
   @Post('ack/:token/residents/:residentId')

@@ -50,7 +50,7 @@ export class AlertsController {
         `Content-Type must be one of ${[...XML_TYPES, 'application/json'].join(', ')}（不支持的内容类型）`,
       );
     }
-    const result = await this.ingest.ingest(alert, { source: 'cap', actor: `api-key:${caller.name}`, raw });
+    const result = await this.ingest.ingest(alert, { source: 'cap', actor: caller.actor, raw });
     res.status(result.outcome === 'duplicate' ? HttpStatus.OK : HttpStatus.ACCEPTED);
     return result;
   }

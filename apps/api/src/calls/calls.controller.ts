@@ -22,7 +22,7 @@ export class CallsController {
   @ApiOperation({ summary: 'Record an answer taken by phone, with a note (region-checked; late if already escalated)' })
   async manualAck(@Param('id', ParseUUIDPipe) id: string, @Body() body: ManualAckDto, @CurrentCaller() caller: Caller): Promise<AckResult> {
     const personId = await this.acks.personOfTask(id, caller.regionCode);
-    return this.acks.acknowledge(id, personId, body, 'manual', `api-key:${caller.name}`);
+    return this.acks.acknowledge(id, personId, body, 'manual', caller.actor);
   }
 
   @Post(':id/residents/:residentId')
@@ -36,6 +36,6 @@ export class CallsController {
     @CurrentCaller() caller: Caller,
   ): Promise<ResidentStatus[]> {
     await this.acks.personOfTask(id, caller.regionCode);
-    return this.residents.confirm(id, null, residentId, body, 'manual', `api-key:${caller.name}`);
+    return this.residents.confirm(id, null, residentId, body, 'manual', caller.actor);
   }
 }

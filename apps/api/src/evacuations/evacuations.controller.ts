@@ -31,7 +31,7 @@ export class EvacuationsController {
   @Roles('duty_officer', 'commander')
   @ApiOperation({ summary: 'Start (or return the existing) evacuation of a risk zone under a warning chain' })
   async start(@Body() body: StartEvacuationDto, @CurrentCaller() caller: Caller) {
-    return this.evacuations.start(body, caller.regionCode, `api-key:${caller.name}`);
+    return this.evacuations.start(body, caller.regionCode, caller.actor);
   }
 
   @Get()
@@ -46,7 +46,7 @@ export class EvacuationsController {
   @Roles('duty_officer', 'commander')
   @ApiOperation({ summary: 'Report households and persons moved to a shelter (an increment)' })
   async report(@Param('id', ParseUUIDPipe) id: string, @Body() body: EvacuationReportDto, @CurrentCaller() caller: Caller): Promise<ZoneProgress[]> {
-    return this.evacuations.report(id, body, caller.regionCode, `api-key:${caller.name}`);
+    return this.evacuations.report(id, body, caller.regionCode, caller.actor);
   }
 
   @Post(':id/return')
@@ -54,6 +54,6 @@ export class EvacuationsController {
   @Roles('duty_officer', 'commander')
   @ApiOperation({ summary: 'Authorise return (only once the warning is lifted: 严防私自回流)' })
   async authoriseReturn(@Param('id', ParseUUIDPipe) id: string, @CurrentCaller() caller: Caller) {
-    return this.evacuations.authoriseReturn(id, caller.regionCode, `api-key:${caller.name}`);
+    return this.evacuations.authoriseReturn(id, caller.regionCode, caller.actor);
   }
 }

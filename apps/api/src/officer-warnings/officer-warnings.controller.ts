@@ -5,7 +5,7 @@ import { DraftView, IngestResult, OfficerWarningService } from '@app/alerts';
 import { WarningPreview, WarningPreviewService } from '@app/matching';
 import { ApiKeyGuard, Caller, Roles } from '../auth/api-key.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
-import { OfficerWarningDto } from './officer-warning.dto';
+import { OfficerWarningDto, ReturnDraftDto } from './officer-warning.dto';
 
 /**
  * Warnings written by duty officers: draft → preview (who would be called) → approve (a second officer, when the
@@ -61,6 +61,13 @@ export class OfficerWarningsController {
   @ApiOperation({ summary: 'Approve a draft (must be a different duty officer from its author)' })
   async approve(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<DraftView> {
     return this.officerWarnings.approve(caller, id);
+  }
+
+  @Post(':id/return')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Send a draft back to its author with a comment (a different officer; approvals are cleared)' })
+  async giveBack(@Param('id') id: string, @Body() body: ReturnDraftDto, @CurrentCaller() caller: Caller): Promise<DraftView> {
+    return this.officerWarnings.giveBack(caller, id, body.comment.trim());
   }
 
   @Post(':id/issue')

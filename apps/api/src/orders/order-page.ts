@@ -1,7 +1,8 @@
 import { escapeHtml } from '@app/common';
+import { CALLER_ROLE_ZH } from '@app/config';
 import { formatTimeZh } from '@app/delivery';
-import { MEASURE_ZH, OrderTargetView, ROLE_ZH } from '@app/response';
-import { layout } from '../ack/ack-page';
+import { MEASURE_ZH, OrderTargetView } from '@app/response';
+import { drillBanner, layout, tag } from '../pages/page-shell';
 import { ORDER_NOTE_MAX } from './order-form.dto';
 
 /** What the redirect after a press says: a new record, or a repeat that recorded nothing. */
@@ -22,7 +23,7 @@ export function renderOrderPage(v: OrderTargetView, token: string, flash: OrderF
   const at = (d: Date) => escapeHtml(formatTimeZh(d));
   const measure = MEASURE_ZH[v.measure] ?? v.measure;
   const lifted = v.orderState === 'lifted';
-  const issuer = v.issuer.role ? `${ROLE_ZH[v.issuer.role]}（${v.issuer.name}）` : v.issuer.name;
+  const issuer = v.issuer.role ? `${CALLER_ROLE_ZH[v.issuer.role]}（${v.issuer.name}）` : v.issuer.name;
   const facts = `<section><p>执行单位：${escapeHtml(v.unitName)}<br>责任人：${escapeHtml(v.personName)}<br>措施：${escapeHtml(measure)}</p>
 ${v.instruction ? `<p>指令要求：${escapeHtml(v.instruction)}</p>` : ''}<p>确认时限：${at(v.ackDeadlineAt)} 前<br>执行时限：${at(v.executeDeadlineAt)} 前<br>
 下达：${escapeHtml(issuer)}，${at(v.issuedAt)}</p><p>状态：<strong>${lifted ? '已解除' : STATE_ZH[v.state]}</strong></p></section>`;
@@ -35,8 +36,8 @@ ${v.instruction ? `<p>指令要求：${escapeHtml(v.instruction)}</p>` : ''}<p>�
     v.executedAt ? `<p>已于 ${at(v.executedAt)} 上报执行${v.executedLate ? LATE : ''}：${escapeHtml(v.evidenceNote ?? '')}${photo}</p>` : '',
   ].join('');
   const history = recorded ? `<section>${recorded}</section>` : '';
-  const body = `${v.drill ? '<div class="drill">【演练】本条为演练信息</div>' : ''}<main>
-<span class="tag" style="background:#b71c1c">熔断指令 · ${escapeHtml(measure)}</span><h1>${escapeHtml(v.title)}</h1>
+  const body = `${drillBanner(v.drill)}<main>
+${tag(`熔断指令 · ${measure}`, 'urgent')}<h1>${escapeHtml(v.title)}</h1>
 ${banner}${facts}${history}${lifted ? `<section><strong>此指令已于 ${at(v.liftedAt ?? v.issuedAt)} 解除</strong>，无需再确认或上报，请有序恢复。</section>` : forms(v, token)}</main>`;
   return layout(`熔断指令：${v.title}`, body);
 }

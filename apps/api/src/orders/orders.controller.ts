@@ -17,7 +17,7 @@ export class OrdersController {
   @Roles('duty_officer', 'commander')
   @ApiOperation({ summary: 'Issue a 熔断 order to units; each target gets a link to acknowledge, then report execution' })
   async issue(@Body() body: IssueOrderDto, @CurrentCaller() caller: Caller) {
-    return this.orders.issue(body, caller.regionCode, `api-key:${caller.name}`);
+    return this.orders.issue(body, caller.regionCode, caller.actor);
   }
 
   @Get()
@@ -32,7 +32,7 @@ export class OrdersController {
   @Roles('duty_officer', 'commander')
   @ApiOperation({ summary: 'Lift an order; every target is notified (its link then shows the order as lifted)' })
   async lift(@Param('id', ParseUUIDPipe) id: string, @Body() body: LiftOrderDto, @CurrentCaller() caller: Caller) {
-    return this.orders.lift(id, caller.regionCode, `api-key:${caller.name}`, body.note ?? null);
+    return this.orders.lift(id, caller.regionCode, caller.actor, body.note ?? null);
   }
 
   @Post('targets/:targetId/respond')
@@ -41,7 +41,7 @@ export class OrdersController {
   @ApiOperation({ summary: 'Record a target’s acknowledgment or execution taken by phone (by proxy)' })
   async respondByProxy(@Param('targetId', ParseUUIDPipe) targetId: string, @Body() body: OrderResponseDto, @CurrentCaller() caller: Caller) {
     await this.orders.targetInRegion(targetId, caller.regionCode);
-    return this.orders.respond(targetId, null, body.action, body, `api-key:${caller.name}`);
+    return this.orders.respond(targetId, null, body.action, body, caller.actor);
   }
 }
 

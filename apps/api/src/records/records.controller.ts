@@ -42,7 +42,7 @@ export class RecordsController {
   @Roles('duty_officer', 'commander')
   @ApiOperation({ summary: 'Move an item: open → rectifying → verified → closed (销号); back one step when rejected' })
   async move(@Param('id', ParseUUIDPipe) id: string, @Body() body: IssueTransitionDto, @CurrentCaller() caller: Caller) {
-    return this.closure.moveIssue(id, body.to, caller.regionCode, `api-key:${caller.name}`, body.note ?? null);
+    return this.closure.moveIssue(id, body.to, caller.regionCode, caller.actor, body.note ?? null);
   }
 
   @Get('performance-records')

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Put, UseGuards } from '@nestjs/common';
 import { ForbiddenError } from '@app/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ResponseSpecs } from '@app/config';
 import { ResponseSpecStore, SpecVersionInfo } from '@app/matching';
 import { ApiKeyGuard, Caller, Roles } from '../auth/api-key.guard';
@@ -36,6 +36,10 @@ export class ResponseSpecsController {
 
   @Put()
   @Roles('admin')
+  @ApiBody({
+    description: 'the whole spec document (GET /api/v1/response-specs answers the current one to start from)',
+    schema: { type: 'object', example: { hazardSectors: {}, hazardZoneKinds: {}, hazardObjectTypes: {}, levels: {}, escalation: { steps: [['backup', 'contracting_superior'], ['same_role_up'], ['duty_officer'], ['commander']] }, overrides: [], rosterRequirements: {} } },
+  })
   @ApiOperation({ summary: 'Validate and store the whole spec document as a new version; running warnings keep theirs' })
   async put(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<SpecVersionInfo> {
     if (caller.regionCode !== '500000') {

@@ -1,0 +1,35 @@
+import { Injectable, Logger, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Response } from 'express';
+import { DataSource } from 'typeorm';
+import type { CallerRequest } from '../auth/api-key.guard';
+import { whereOf } from './request-where';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Every state-changing request of a signed-in person or an API key lands in `request_audit` once it is answered:
+ * who (actor), when, what (method, path, status) and from where (IP). Domain events say what changed; this says
+ * who tried what from where, including refusals after sign-in (which change nothing in the domain).
+ */
+@Injectable()
+export class RequestAuditMiddleware implements NestMiddleware {
+  private readonly logger = new Logger(RequestAuditMiddleware.name);
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  use(req: CallerRequest, res: Response, next: NextFunction): void {
+    if (!SAFE_METHODS.has(req.method)) {
+      res.on('finish', () => {
+        const caller = req.caller;
+        if (!caller) {
+          return;
+        }
+        const row = [caller.actor, req.method, req.originalUrl.split('?')[0].slice(0, 500), res.statusCode, whereOf(req).ip];
+        this.dataSource.query(`INSERT INTO request_audit (actor, method, path, status, ip) VALUES ($1, $2, $3, $4, $5)`, row).catch((e: Error) => {
+          this.logger.warn({ msg: `request audit not written: ${e.message}`, actor: caller.actor });
+        });
+      });
+    }
+    next();
+  }
+}
