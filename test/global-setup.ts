@@ -1,9 +1,11 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../libs/database/src/data-source';
+import { buildConsole } from './console-build';
 
-/** Once per run: a fresh test database with every migration applied. */
+/** Once per run: a fresh test database with every migration applied, and the duty desk built. */
 export default async function globalSetup(): Promise<void> {
+  buildConsole();
   const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/jiaoying_test';
   const dbName = new URL(url).pathname.slice(1);
   const admin = new Client({ connectionString: url.replace(/\/[^/]+$/, '/postgres') });

@@ -1,6 +1,5 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { waitFor } from '@app/common';
@@ -8,7 +7,7 @@ import { seedDemo } from '@app/demo';
 import { CALLBACK_HEADERS, ProviderHealth, signCallback } from '@app/delivery';
 import { JobName, JobProducer, QueueName } from '@app/queue';
 import type { Simulators } from '@app/simulators';
-import { resetDatabase } from '@app/testing';
+import { issueApiKey, resetDatabase } from '@app/testing';
 import { capXml } from '../support/cap-builder';
 import type { Pipeline } from '../support/pipeline';
 import { SimulatedPipeline, startSimulatedPipeline } from '../support/simulated-pipeline';
@@ -45,7 +44,7 @@ async function attemptsOf(ds: DataSource, warningId: string, personId: string, c
   );
 }
 
-/** Issue #5: fan-out over SMS, voice, email, webhooks and loudspeakers through the simulators, and what comes back. */
+/** Fan-out over SMS, voice, email, webhooks and loudspeakers through the simulators, and what comes back. */
 describe('delivery over every channel through the simulators', () => {
   let env: SimulatedPipeline;
   let sims: Simulators;
@@ -55,7 +54,7 @@ describe('delivery over every channel through the simulators', () => {
   let people: Person[];
   let warningId: string;
   const simUrl = () => `http://127.0.0.1:${sims.httpPort}`;
-  const residents = ['13900000001', '13900000002', '13900000003'];
+  let speaker: string;
 
   const ingest = async (identifier: string) => {
     const res = await request(p.server)
@@ -78,10 +77,7 @@ describe('delivery over every channel through the simulators', () => {
     ds = p.ds;
     await resetDatabase(ds);
     await seedDemo(ds);
-    ingestKey = 'test-deliv-ingest-key';
-    await ds.query(`INSERT INTO api_keys (name, key_hash, role, region_code) VALUES ('ingest', $1, 'ingest', '500000')`, [
-      createHash('sha256').update(ingestKey).digest('hex'),
-    ]);
+    ingestKey = await issueApiKey(ds, 'deliv-ingest', 'ingest', '500000');
     // The trio of 十直镇's flash-flood zones is called for a red rainstorm; six of them play roles below.
     people = await ds.query<Person[]>(
       `SELECT DISTINCT ON (p.id) p.id AS person_id, s.address AS phone, e.address AS email
@@ -94,12 +90,8 @@ describe('delivery over every channel through the simulators', () => {
       [SHIZHI],
     );
     expect(people).toHaveLength(6);
-    const [zone] = await ds.query<Array<{ id: string }>>(
-      `SELECT id FROM risk_zones WHERE admin_unit_code LIKE $1 || '%' AND kind = 'flash_flood_danger_zone' AND risk_grade IN ('high','very_high') LIMIT 1`,
-      [SHIZHI],
-    );
-    await ds.query(`INSERT INTO resident_phones (risk_zone_id, phone) SELECT $1, unnest($2::varchar[])`, [zone.id, residents]);
-    await ds.query(`INSERT INTO broadcast_devices (code, name, risk_zone_id) VALUES ('SZ-LS-01', '十直镇汀溪村大喇叭', $1)`, [zone.id]);
+    // The town's loudspeaker (应急广播) from the demo.
+    [{ code: speaker }] = await ds.query<Array<{ code: string }>>(`SELECT code FROM broadcast_devices WHERE admin_unit_code LIKE $1 || '%'`, [SHIZHI]);
     sims.network.setNumber(people[0].phone, { sms: 'blacklisted', voice: 'press' });
     sims.network.setNumber(people[1].phone, { sms: 'dead' });
     warningId = await ingest('FD-DELIV-RED-1');
@@ -138,6 +130,21 @@ describe('delivery over every channel through the simulators', () => {
   });
 
   it('warns residents by area SMS and loudspeaker right after matching, without waiting for answers', async () => {
+    // The demo seed's residents' phone lists and loudspeakers: a red warning plans 高风险区全员发布 and 应急广播.
+    const issued = await waitFor(async () => (await ds.query<Array<{ data: { smsBatches: number; loudspeakers: number } }>>(
+      `SELECT data FROM events WHERE warning_id = $1 AND type = 'PublicWarningIssued'`, [warningId],
+    ))[0]?.data, { what: 'public warning planned' });
+    expect(issued.smsBatches).toBeGreaterThan(0);
+    expect(issued.loudspeakers).toBeGreaterThan(0);
+    // The demo's residents of the matched high-risk zones of 十直镇.
+    const residents = await waitFor(async () => {
+      const rows = await ds.query<Array<{ phone: string }>>(
+        `SELECT DISTINCT r.phone FROM resident_phones r JOIN public_notices n ON r.risk_zone_id = ANY (n.zone_ids)
+       WHERE n.warning_id = $1 AND n.channel = 'sms' ORDER BY r.phone`,
+        [warningId],
+      );
+      return rows.length > 0 && rows.map((r) => r.phone);
+    }, { what: 'area SMS planned' });
     for (const phone of residents) {
       const [msg] = await waitFor(() => sims.network.messages(phone).length > 0 && sims.network.messages(phone), { what: `area SMS to ${phone}` });
       expect(msg.text).toContain('【叫应预警】丰都县气象台发布暴雨红色预警信号');
@@ -160,7 +167,7 @@ describe('delivery over every channel through the simulators', () => {
       return j?.status === 'played' ? j : null;
     }, { what: 'loudspeaker played report over MQTT' });
     expect(played.played_at).toBeInstanceOf(Date);
-    expect(sims.speakers?.list('SZ-LS-01')[0].text).toContain('紧急通知');
+    expect(sims.speakers?.list(speaker)[0].text).toContain('紧急通知');
   });
 
   it('takes a blacklisted number straight to the voice rung, and a keypress answers the call', async () => {
@@ -209,7 +216,7 @@ describe('delivery over every channel through the simulators', () => {
     expect(contacts.every((c) => c.invalid && c.invalid_reason.includes('空号'))).toBe(true);
   });
 
-  it('never sends twice: a duplicate job finds the work done, a crash after acceptance resends under the same key', async () => {
+  it('never sends twice: a duplicate job finds the work done, a crash after acceptance is found at the carrier', async () => {
     const d = people[3];
     const sms = await waitFor(async () => {
       const [s] = await attemptsOf(ds, warningId, d.person_id, 'sms');
@@ -224,9 +231,22 @@ describe('delivery over every channel through the simulators', () => {
     await ds.query(`UPDATE attempts SET status = 'sending', provider_message_id = NULL, claimed_at = now() - interval '1 hour' WHERE id = $1`, [sms.id]);
     const retry = await queue.add(JobName.SendAttempt, { attemptId: sms.id }, { jobId: `crash-${sms.id}` });
     await waitFor(async () => (await retry.getState()) === 'completed', { what: 'retried job' });
-    const [after] = await ds.query<AttemptRow[]>(`SELECT status, provider_message_id, tries FROM attempts WHERE id = $1`, [sms.id]);
-    expect(after).toMatchObject({ status: 'accepted', provider_message_id: sms.provider_message_id, tries: 2 });
+    // The retry asks the carrier's query API for our OutId before sending: the carrier has it, so nothing is sent.
+    const [after] = await ds.query<AttemptRow[]>(`SELECT status, provider, tries FROM attempts WHERE id = $1`, [sms.id]);
+    expect(after).toMatchObject({ status: 'accepted', provider: sms.provider, tries: 2 });
     expect(sims.network.messages(d.phone)).toHaveLength(1);
+    expect(sims.network.stats().duplicates).toBe(0);
+  });
+
+  it('has a carrier simulator that delivers a repeated OutId again, as the real carriers do, and counts it', () => {
+    const before = sims.network.stats().duplicates;
+    const phone = '13900000077';
+    for (let i = 0; i < 2; i++) {
+      const answer = sims.network.submitSms('alibaba', [phone], '叫应预警', '测试', 'same-out-id-twice');
+      expect(answer.ok).toBe(true);
+    }
+    expect(sims.network.messages(phone).map((m) => m.duplicate)).toEqual([false, true]);
+    expect(sims.network.stats().duplicates).toBe(before + 1);
   });
 
   it('delivers signed webhooks with retries, and DingTalk and WeCom robot messages, refusing a bad secret for good', async () => {

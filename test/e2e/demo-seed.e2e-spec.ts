@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { openTestDataSource, resetDatabase } from '@app/testing';
-import { DemoSeedError, DemoSummary, seedDemo } from '@app/demo';
+import { DEMO_STATIONS, DemoSeedError, DemoSummary, seedDemo } from '@app/demo';
 
 /** Ordered ids (and geometry digests) of every demo table, to compare two loads. */
 async function snapshot(ds: DataSource): Promise<Record<string, string>> {
@@ -202,6 +202,33 @@ describe('demo seed (e2e)', () => {
     expect(contacts[0]).toEqual({ bad_email: 0, bad_mobile: 0 });
   });
 
+  it('gives the residents of every high-risk zone a phone list, every town a loudspeaker, and villages shelters', async () => {
+    const [row] = await ds.query<Array<Record<string, number>>>(`SELECT
+      (SELECT count(*) FROM risk_zones z WHERE z.risk_grade IN ('high', 'very_high', 'extreme') AND z.threatened_households > 0
+         AND NOT EXISTS (SELECT 1 FROM resident_phones r WHERE r.risk_zone_id = z.id))::int AS zones_without_phones,
+      (SELECT count(*) FROM admin_units t WHERE t.level = 'town'
+         AND EXISTS (SELECT 1 FROM risk_zones z WHERE z.admin_unit_code LIKE t.code || '%' AND z.risk_grade IN ('high', 'very_high'))
+         AND NOT EXISTS (SELECT 1 FROM broadcast_devices d WHERE d.admin_unit_code LIKE t.code || '%'))::int AS towns_without_speaker,
+      (SELECT count(*) FROM broadcast_devices d JOIN risk_zones z ON z.id = d.risk_zone_id
+         WHERE z.risk_grade NOT IN ('high', 'very_high', 'extreme'))::int AS speakers_off_high_risk,
+      (SELECT count(*) FROM shelters s WHERE NOT EXISTS (SELECT 1 FROM risk_zones z WHERE z.admin_unit_code = s.admin_unit_code))::int
+        AS shelters_without_zone`);
+    expect(row).toEqual({ zones_without_phones: 0, towns_without_speaker: 0, speakers_off_high_risk: 0, shelters_without_zone: 0 });
+    expect(summary.counts.residentPhones).toBeGreaterThan(0);
+    expect(summary.counts.loudspeakers).toBeGreaterThan(0);
+    expect(summary.counts.shelters).toBeGreaterThan(0);
+    const shizhi = await ds.query<unknown[]>(`SELECT 1 FROM broadcast_devices WHERE admin_unit_code LIKE '500230107%'`);
+    expect(shizhi).toHaveLength(1);
+  });
+
+  it('loads the demo stations, whose readings raise sensor warnings', async () => {
+    expect(summary.counts.stations).toBe(DEMO_STATIONS.length);
+    const rows = await ds.query<Array<{ code: string; kind: string; admin_unit_code: string }>>(
+      `SELECT code, kind, admin_unit_code FROM stations WHERE synthetic AND geom IS NOT NULL ORDER BY code`,
+    );
+    expect(rows).toEqual(DEMO_STATIONS.map((s) => ({ code: s.code, kind: s.kind, admin_unit_code: s.unit })).sort((a, b) => a.code.localeCompare(b.code)));
+  });
+
   it('returns the existing summary without writing when already loaded', async () => {
     const again = await seedDemo(ds);
     expect(again.action).toBe('existing');
@@ -210,6 +237,8 @@ describe('demo seed (e2e)', () => {
   });
 
   it('reloads with force to the same ids, geometry and counts', async () => {
+    // A station's reading does not stop a reload (it goes with its station).
+    await ds.query(`INSERT INTO station_readings (station_id, at, water_level, received_at) SELECT id, now(), 1, now() FROM stations LIMIT 1`);
     const before = await snapshot(ds);
     const reloaded = await seedDemo(ds, { force: true });
     expect(reloaded.action).toBe('seeded');

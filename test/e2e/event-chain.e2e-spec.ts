@@ -5,7 +5,7 @@ import { issueApiKey, resetDatabase } from '@app/testing';
 import { ApiOnly, startApiOnly } from '../support/api-app';
 
 /**
- * The event log is evidence (DOMAIN R-129/R-130): events are sealed into a hash chain once their transaction has
+ * The event log is evidence for after-action review: events are sealed into a hash chain once their transaction has
  * ended, and a re-check finds any event changed, removed or re-ordered behind the triggers' back.
  */
 describe('tamper-evident event log', () => {

@@ -28,7 +28,13 @@ describe('the CAP command line', () => {
     expect(line('rainstorm-red-shizhi.json')).toMatch(/^✓ .*rainstorm red/);
     expect(line('forest-fire-orange-gb18030.xml')).toMatch(/^✓ .*forest_fire orange/);
     expect(line('google-no_optional_fields.cap')).toMatch(/^✓ /);
-    expect(lines[lines.length - 1]).toBe('17 valid, 2 invalid（有效 17，无效 2）');
+    // The real-feed fixtures: empty optional elements are accepted; a malformed polygon, an empty polygon that is all
+    // the area has, and a misspelt JSON field are refused, as the API refuses them.
+    expect(line('rainstorm-orange-empty-optional.xml')).toMatch(/^✓ /);
+    expect(line('rainstorm-orange-bad-polygon.xml')).toMatch(/^✗ /);
+    expect(line('rainstorm-orange-only-empty-polygon.xml')).toMatch(/^✗ /);
+    expect(line('rainstorm-red-misspelt-geocodes.json')).toMatch(/^✗ .*geocodes/);
+    expect(lines[lines.length - 1]).toBe('19 valid, 5 invalid（有效 19，无效 5）');
   });
 
   it('validate: lists every issue with its line, and exits 0 when all are valid', async () => {

@@ -99,6 +99,9 @@ describe('duty-officer warnings and ingest on the whole pipeline', () => {
 
     // A superseded version cannot be updated again; the newest one can.
     await as(officerA).post('', { updates: answer(issued).id, colour: 'yellow' }).expect(409);
+    // A downgrade that gives no headline keeps the old one in the new colour: never "…红色" on an orange warning.
+    const down = await as(officerA).post('', { updates: answer(upgraded).id, colour: 'orange' }).expect(201);
+    expect(answer(down)).toMatchObject({ content: { colour: 'orange', event: '暴雨橙色预警', headline: '十直镇暴雨预警升级为橙色' } });
 
     expect(await eventsOf(id)).toEqual([
       { type: 'WarningDrafted', actor: 'api-key:duty-a' },

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { DEMO_STATIONS, seedDemoStations } from '@app/alerts';
 import { ManualClock } from '@app/common';
+import { DEMO_STATIONS, seedDemoStations } from '@app/demo';
 import { resetDatabase } from '@app/testing';
 import { answer, Answer, ApiOnly, issueKey, startApiOnly } from './ingest-helpers';
 
@@ -111,11 +111,14 @@ describe('POST /api/v1/readings and /fire-danger-ratings', () => {
     const low = await post('fire-danger-ratings', { areaCode: '500230107', date: '2025-07-11', rating: 2 }).expect(202);
     expect(answer(low)).toMatchObject({ action: 'none' });
     const yellow = await post('fire-danger-ratings', { areaCode: '500230107', date: '2025-07-11', rating: 3 }).expect(202);
-    expect(answer(yellow)).toMatchObject({ action: 'raised', colour: 'yellow' });
+    // A yellow alarm waits for the desk's 研判 (TRIAGE_HOLD's default); the red one calls at once.
+    expect(answer(yellow)).toMatchObject({ action: 'raised', colour: 'yellow', held: true });
     const same = await post('fire-danger-ratings', { areaCode: '500230107', date: '2025-07-11', rating: 3 }).expect(202);
     expect(answer(same)).toMatchObject({ action: 'unchanged', warningId: answer(yellow).warningId });
     const red = await post('fire-danger-ratings', { areaCode: '500230107', date: '2025-07-11', rating: 5 }).expect(202);
-    expect(answer(red)).toMatchObject({ action: 'upgraded', colour: 'red', outcome: 'updated' });
+    expect(answer(red)).toMatchObject({ action: 'upgraded', colour: 'red', outcome: 'updated', held: false });
+    const states = await api.ds.query<Array<{ state: string }>>(`SELECT state FROM warnings WHERE hazard_type = 'forest_fire' ORDER BY version`);
+    expect(states.map((w) => w.state)).toEqual(['superseded', 'received']);
     const fire = await api.ds.query<Array<{ version: number; colour: string; expires_at: Date }>>(
       `SELECT version, colour, expires_at FROM warnings WHERE hazard_type = 'forest_fire' ORDER BY version`,
     );

@@ -6,7 +6,7 @@ import { ApiApp, databaseFingerprint, issueKey, startApi } from '../support/matc
 
 const SHIZHI = '500230107';
 
-/** Issue #4: POST /api/v1/warnings/preview over the demo district; nothing is written. */
+/** POST /api/v1/warnings/preview over the demo district; nothing is written. */
 describe('warning preview (e2e)', () => {
   let api: ApiApp;
   let demo: DemoSummary;

@@ -8,7 +8,7 @@ import { ApiApp, issueKey, startApi } from '../support/matching-app';
 
 const SHIZHI = '500230107';
 
-/** Issue #4: response specs live in PostgreSQL, versioned; each dispatch keeps the version it ran under. */
+/** Response specs live in PostgreSQL, versioned; each dispatch keeps the version it ran under. */
 describe('response specs: versions and the snapshot in each dispatch (e2e)', () => {
   let api: ApiApp;
   let demo: DemoSummary;

@@ -66,6 +66,12 @@ describe('warning lifecycle: cancel under load and expiry', () => {
     expect(late.n).toBe(sentAtCancel);
     expect(late.last?.getTime()).toBeLessThanOrEqual(committedBy);
     expect(p.mail.list().filter((m) => !m.subject.includes('解除')).length).toBe(mailsAtCancel);
+    // Nor a 督办 about it: those gathered before the cancel and not yet sent are cancelled with it.
+    const [lateNotices] = await p.ds.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM notices WHERE warning_id = $1 AND (status IN ('queued','sending') OR sent_at > $2)`,
+      [warningId, new Date(committedBy)],
+    );
+    expect(lateNotices.n).toBe(0);
     const open = (await tasksOf(p.ds, warningId)).filter((t) => ['pending', 'sent', 'unreachable'].includes(t.state));
     expect(open).toHaveLength(0);
     const [w] = await p.ds.query<Array<{ state: string }>>(`SELECT state FROM warnings WHERE id = $1`, [warningId]);

@@ -12,15 +12,6 @@ export { issueApiKey as issueKey } from '@app/testing';
 /** Debian's chromium, headless, for the page tests (playwright-core with executablePath '/usr/bin/chromium'). */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-/** CAP polygon (lat,lon pairs) of a unit's bounding box. */
-export async function boxOf(ds: DataSource, code: string): Promise<string> {
-  const [u] = await ds.query<Array<{ x0: number; y0: number; x1: number; y1: number }>>(
-    `SELECT ST_XMin(geom) AS x0, ST_YMin(geom) AS y0, ST_XMax(geom) AS x1, ST_YMax(geom) AS y1 FROM admin_units WHERE code = $1`,
-    [code],
-  );
-  return `${u.y0},${u.x0} ${u.y0},${u.x1} ${u.y1},${u.x1} ${u.y1},${u.x0} ${u.y0},${u.x0}`;
-}
-
 export async function postCap(p: Pipeline, key: string, o: CapOptions): Promise<{ id: string; outcome: string }> {
   const res = await request(p.server)
     .post('/api/v1/alerts')

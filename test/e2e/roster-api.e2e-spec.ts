@@ -10,7 +10,7 @@ const CSV = 'text/csv';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const HEADER = '乡镇,村（社区）,责任对象,对象类型,行业/领域,责任类别,姓名,职务,手机号码,备用联系人/B角';
 
-/** Issue #4: roster CRUD with region checks, all-or-nothing import, the 挂牌公示 board and the fitness report. */
+/** Roster CRUD with region checks, all-or-nothing import, the 挂牌公示 board and the fitness report. */
 describe('roster API (e2e)', () => {
   let api: ApiApp;
   let demo: DemoSummary;
@@ -148,7 +148,19 @@ describe('roster API (e2e)', () => {
     expect(dry.body).toMatchObject({ dryRun: true, assignmentsCreated: 1 });
     expect(await counts()).toEqual(before);
     await upload(xlsx, XLSX).expect(200);
-    expect((await counts()).assignments).toBe(before.assignments + 1);
+    const imported = await counts();
+    expect(imported.assignments).toBe(before.assignments + 1);
+
+    // A browser's form upload: the file's name says XLSX or CSV whatever type the browser declared.
+    const form = (name: string, bytes: Buffer) =>
+      request(api.server).post('/api/v1/roster/import').query({ dryRun: 'true' }).set(as(duty)).attach('file', bytes, { filename: name, contentType: 'application/octet-stream' });
+    const viaForm = await form('十直镇名册.xlsx', xlsx).expect(200);
+    expect(viaForm.body).toMatchObject({ dryRun: true, assignmentsUnchanged: 1 });
+    const badForm = await form('名册.pdf', xlsx).expect(415);
+    expect((badForm.body as { message: string }).message).toContain('请上传 CSV 或 XLSX 文件');
+    const noFile = await request(api.server).post('/api/v1/roster/import').set(as(duty)).field('town', SHIZHI).expect(400);
+    expect((noFile.body as { message: string }).message).toContain('请选择要上传的');
+    expect(await counts()).toEqual(imported);
 
     const csv = await request(api.server).get(`/api/v1/roster/board?town=${SHIZHI}&format=csv`).set(as(duty)).expect(200);
     expect(csv.headers['content-type']).toContain('text/csv');

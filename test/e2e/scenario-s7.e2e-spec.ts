@@ -5,7 +5,7 @@ import { Pipeline, startPipeline } from '../support/pipeline';
 import { TaskRow, answer, issueKey, postCap, resetQuietly, tasksOf, waitMatched } from './response-support';
 
 /**
- * DOMAIN §4 S7: a village that never answers. Nobody answers, so the chain climbs step by step — backup and 包干
+ * Scenario S7 (docs/domain.md): a village that never answers. Nobody answers, so the chain climbs step by step — backup and 包干
  * leader, the same role one tier up, the duty officer, the commander — while the board shows the silent village and
  * the open escalations by age; an answer after escalation is recorded and marked late.
  */
@@ -56,11 +56,16 @@ describe('S7 a village that never answers', () => {
     const ages = board.openEscalations.map((e) => e.ageSeconds);
     expect([...ages].sort((a, b) => b - a)).toEqual(ages);
 
-    // The director answers at last: recorded, and late.
+    // The director answers at last, once his own call has passed its deadline and climbed (the chain above may have
+    // been reached sooner, through someone nobody can reach): recorded, and late.
+    await waitFor(
+      async () => (await p.ds.query<Array<{ state: string }>>(`SELECT state FROM call_tasks WHERE id = $1`, [director.id]))[0].state === 'escalated',
+      { what: 'the director’s call escalated', timeoutMs: 60_000 },
+    );
     const late = await answer(p, director, 'on_post');
     expect(late.status).toBe(200);
     expect(late.body).toMatchObject({ late: true });
     const records = await p.ds.query<Array<{ kind: string }>>(`SELECT kind FROM performance_records WHERE call_task_id = $1 ORDER BY at`, [director.id]);
     expect(records.map((r) => r.kind)).toEqual(['no_ack', 'answered_late']);
-  });
+  }, 180_000);
 });

@@ -7,7 +7,7 @@ import { TaskRow, answer, capTime, issueKey, postCap, resetQuietly, stateOf, tas
 const SENDER = 'fengdu-qxt@cma.gov.cn';
 
 /**
- * DOMAIN §4 S8: yellow → orange (re-叫应, those who answered yellow answer again) → red → downgrade to orange
+ * Scenario S8 (docs/domain.md): yellow → orange (re-叫应, those who answered yellow answer again) → red → downgrade to orange
  * (notify-only for those who answered; no re-叫应) → lifted → closed with the problem list.
  */
 describe('S8 upgrade, downgrade, lift and closure', () => {

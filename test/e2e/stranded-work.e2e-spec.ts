@@ -3,8 +3,8 @@ import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { waitFor } from '@app/common';
 import { seedDemo } from '@app/demo';
-import { QueueName } from '@app/queue';
-import { StrandedWorkSweeper } from '@app/response';
+import { JobName, QueueName, jobId } from '@app/queue';
+import { StrandedWorkSweeper, WarningLifecycle } from '@app/response';
 import type { Simulators } from '@app/simulators';
 import { resetDatabase } from '@app/testing';
 import type { Pipeline } from '../support/pipeline';
@@ -26,7 +26,6 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
   let p: Pipeline;
   let ds: DataSource;
   let ingestKey: string;
-  const residents = ['13900000011', '13900000012'];
 
   const queue = (name: QueueName) => p.app.get<Queue>(getQueueToken(name));
   const lose = async (names: QueueName[]) => {
@@ -37,7 +36,7 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
   };
   const pause = (names: QueueName[]) => Promise.all(names.map((name) => queue(name).pause()));
   const sweep = async () => {
-    await new Promise((r) => setTimeout(r, 150)); // older than SWEEP_STALE_MS
+    await new Promise((r) => setTimeout(r, 150)); // older than SWEEP_STALE_MS and SWEEP_TIMER_GRACE_MS
     return p.app.get(StrandedWorkSweeper).sweep();
   };
   const publicStatus = (warningId: string) =>
@@ -52,24 +51,19 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
     env = await startSimulatedPipeline({
       secret: SECRET,
       mqttPrefix: PREFIX,
-      env: { TIMER_SCALE: '0.01', SWEEP_STALE_MS: '100', SMS_PROVIDERS: 'alibaba-sim' },
+      env: { TIMER_SCALE: '0.01', SWEEP_STALE_MS: '100', SWEEP_TIMER_GRACE_MS: '100', SMS_PROVIDERS: 'alibaba-sim' },
     });
     ({ sims, p } = env);
     ds = p.ds;
     await resetDatabase(ds);
     await seedDemo(ds);
     ingestKey = await issueKey(ds, 'ingest', 'ingest', '500000');
-    const [zone] = await ds.query<Array<{ id: string }>>(
-      `SELECT id FROM risk_zones WHERE admin_unit_code LIKE $1 || '%' AND kind = 'flash_flood_danger_zone' AND risk_grade IN ('high','very_high') LIMIT 1`,
-      [SHIZHI],
-    );
-    await ds.query(`INSERT INTO resident_phones (risk_zone_id, phone) SELECT $1, unnest($2::varchar[])`, [zone.id, residents]);
-    await ds.query(`INSERT INTO broadcast_devices (code, name, risk_zone_id) VALUES ('SZ-LS-09', '十直镇测试大喇叭', $1)`, [zone.id]);
   }, 120_000);
 
   afterAll(async () => {
     await env?.stop();
-    delete process.env.SWEEP_STALE_MS; // later specs in this process sweep with the default
+    delete process.env.SWEEP_STALE_MS; // later specs in this process sweep with the defaults
+    delete process.env.SWEEP_TIMER_GRACE_MS;
   });
 
   it('sends calls, plans the residents’ warning and escalates at the deadline after every job of a warning was lost', async () => {
@@ -95,6 +89,13 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
       const s = await publicStatus(warningId);
       return s.sms?.every((x) => x === 'accepted') && s.speakers?.every((x) => x === 'played');
     }, { what: 'area SMS accepted and loudspeaker played', timeoutMs: 30_000 });
+    // The demo's residents of the matched high-risk zones of 十直镇.
+    const residents = (await ds.query<Array<{ phone: string }>>(
+      `SELECT DISTINCT r.phone FROM resident_phones r JOIN public_notices n ON r.risk_zone_id = ANY (n.zone_ids)
+       WHERE n.warning_id = $1 AND n.channel = 'sms' ORDER BY r.phone`,
+      [warningId],
+    )).map((r) => r.phone);
+    expect(residents.length).toBeGreaterThan(0);
     for (const phone of residents) {
       expect(sims.network.messages(phone).length).toBeGreaterThan(0);
     }
@@ -128,6 +129,8 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
       );
       return r.silent === 0;
     }, { what: 'every silent first-tier call escalated', timeoutMs: 30_000 });
+    // Lifted, so the town's silent calls stop being reminded every 6 s while the next tests run.
+    await p.app.get(WarningLifecycle).liftByOfficer(warningId, '500000', 'test', null);
   });
 
   it('sends area SMS batches and loudspeaker orders whose jobs were lost after the plan committed', async () => {
@@ -149,5 +152,22 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
     }, { what: 'area SMS accepted and loudspeaker played after the sweep', timeoutMs: 30_000 });
     // A second sweep finds nothing left of it.
     expect(await sweep()).toMatchObject({ publicSms: 0, broadcasts: 0 });
+  });
+  it('runs again a matching job kept under the warning\'s job id although it matched nothing', async () => {
+    const matching = queue(QueueName.Matching);
+    await pause([QueueName.Matching]);
+    const { id: warningId } = await postCap(p, ingestKey, { identifier: 'STRANDED-MATCH', geocode: SHIZHI, areaDesc: '十直镇' });
+    const id = jobId.match(warningId);
+    await waitFor(async () => (await matching.getJob(id)) !== undefined, { what: 'the matching job' });
+    // What a job that failed for good (or finished early) leaves: a finished job under the same id, the warning unmatched.
+    await (await matching.getJob(id))?.remove();
+    await matching.add(JobName.MatchWarning, { warningId: '00000000-0000-4000-8000-000000000000' }, { jobId: id, attempts: 1 });
+    await matching.resume();
+    await waitFor(async () => ['completed', 'failed'].includes((await (await matching.getJob(id))?.getState()) ?? ''), { what: 'the job finished' });
+    const [w] = await ds.query<Array<{ state: string }>>(`SELECT state FROM warnings WHERE id = $1`, [warningId]);
+    expect(w.state).toBe('received');
+
+    expect((await sweep()).warnings).toBeGreaterThanOrEqual(1);
+    await waitMatched(ds, warningId);
   });
 });

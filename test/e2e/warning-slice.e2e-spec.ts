@@ -7,7 +7,7 @@ import { ackTokenFrom, Pipeline, startPipeline } from '../support/pipeline';
 
 const SHIZHI = '500230107';
 
-/** Issue #2's slice: CAP red rainstorm over 十直镇 → PostGIS match → email with signed link → ack; silence → 包干 superior. */
+/** The first slice: CAP red rainstorm over 十直镇 → PostGIS match → email with signed link → ack; silence → 包干 superior. */
 describe('a red rainstorm warning called and answered end to end', () => {
   let p: Pipeline;
   let ingestKey: string;
@@ -83,11 +83,17 @@ describe('a red rainstorm warning called and answered end to end', () => {
     const [opened] = await p.ds.query<Array<{ state: string }>>(`SELECT state FROM call_tasks WHERE id = $1`, [director.task_id]);
     expect(opened.state).not.toBe('acknowledged');
 
-    // Pressing 已收到 records the answer; pressing again changes nothing.
-    const done = await request(p.server).post(`/ack/${token}`).type('form').send({ response: 'received' }).expect(200);
-    expect(done.text).toContain('确认成功');
-    const again = await request(p.server).post(`/ack/${token}`).type('form').send({ response: 'on_post' }).expect(200);
-    expect(again.text).toContain('此前已确认');
+    // Pressing 已收到 records the answer; pressing it again changes nothing; 已到岗 after it is progress, not a new answer.
+    // Redirect-after-post: each press answers 303 back to the page, which shows the answer as recorded.
+    const done = await request(p.server).post(`/ack/${token}`).type('form').send({ response: 'received' }).expect(303);
+    expect(done.headers.location).toBe(`/ack/${token}?r=recorded`);
+    expect((await request(p.server).get(done.headers.location).expect(200)).text).toContain('确认成功');
+    const again = await request(p.server).post(`/ack/${token}`).type('form').send({ response: 'received' }).expect(303);
+    const shown = await request(p.server).get(again.headers.location).expect(200);
+    expect(shown.text).toContain('此前已确认');
+    expect(shown.text).toContain('确认：已收到');
+    const progress = await request(p.server).post(`/ack/${token}`).type('form').send({ response: 'on_post' }).expect(303);
+    expect((await request(p.server).get(progress.headers.location).expect(200)).text).toContain('进展已记录');
     const acks = await p.ds.query<Array<{
       response: string;
       late: boolean;

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { Server } from 'node:http';
 import { DataSource } from 'typeorm';
 import { JsonLogger, levelsUpTo } from '@app/common';
@@ -56,6 +57,13 @@ async function clearQueues(): Promise<void> {
     await queue.obliterate({ force: true });
     await queue.close();
   }
+  // What the replicas share (open circuits, send windows, cron leases) starts afresh too: a circuit the previous
+  // spec's teardown opened would otherwise hold this spec's sends for BREAKER_OPEN_MS.
+  const redis = new Redis(process.env.REDIS_URL as string);
+  const prefix = process.env.QUEUE_PREFIX as string;
+  const shared = [`${prefix}:{breakers}`, ...(await redis.keys(`${prefix}:{rate:*`)), ...(await redis.keys(`${prefix}:{cron}*`))];
+  await redis.del(...shared);
+  await redis.quit();
 }
 
 /** The ack token from the link in a captured email. */

@@ -1,13 +1,7 @@
-import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { issueApiKey as issue, Role } from '@app/database';
 
-/** Issues (or re-issues) an API key for tests; the key is `test-<name>-key`, stored hashed like real ones. */
-export async function issueApiKey(ds: DataSource, name: string, role: string, region: string): Promise<string> {
-  const key = `test-${name}-key`;
-  await ds.query(
-    `INSERT INTO api_keys (name, key_hash, role, region_code) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (name) DO UPDATE SET key_hash = EXCLUDED.key_hash, role = EXCLUDED.role, region_code = EXCLUDED.region_code`,
-    [name, createHash('sha256').update(key).digest('hex'), role, region],
-  );
-  return key;
+/** Issues (or re-issues) an API key for tests; the key is `test-<name>-key`, issued as every other key is. */
+export function issueApiKey(ds: DataSource, name: string, role: string, region: string): Promise<string> {
+  return issue(ds, name, role as Role, region, `test-${name}-key`);
 }

@@ -12,11 +12,12 @@ const TABLES = [
   'issue_items', 'performance_records',
   'broadcast_jobs', 'public_sms_batches', 'public_notices', 'broadcast_devices', 'resident_phones', 'pending_receipts',
   'webhook_endpoints', 'short_links',
-  'event_seals', 'events', 'escalations', 'acknowledgements', 'attempts', 'call_tasks', 'dispatches', 'warnings',
+  'event_seals', 'events', 'escalations', 'call_progress', 'acknowledgements', 'attempts', 'call_tasks', 'dispatches', 'warnings',
   'special_residents', 'contracting_assignments', 'responsibility_assignments', 'contact_methods', 'persons',
   'protected_objects', 'risk_zones', 'admin_units', 'api_keys', 'response_specs',
   'warning_drafts', 'feed_entries', 'feed_sources', 'source_alarms', 'station_readings', 'stations',
-  'fire_danger_ratings', 'sensor_alarms',
+  'fire_danger_ratings', 'sensor_alarms', 'login_failures', 'sessions', 'users', 'request_audit',
+  'daily_reports',
 ];
 
 /** Empties every table (the append-only triggers do not fire on TRUNCATE) and starts the event chain afresh. */

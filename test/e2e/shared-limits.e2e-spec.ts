@@ -1,0 +1,64 @@
+import { Redis } from 'ioredis';
+import { ManualClock } from '@app/common';
+import { AppConfig, loadEnv } from '@app/config';
+import { ProviderHealth } from '@app/delivery';
+import { RedisRunCoordinator, takeFromWindow } from '@app/queue';
+
+/** What dispatcher, api and ingestor replicas share through Redis: send windows, open circuits, cron ticks. */
+describe('limits shared by replicas in Redis', () => {
+  const prefix = `${process.env.QUEUE_PREFIX}-shared-${Date.now()}`;
+  // Two replicas: two processes' worth of clients on the same Redis.
+  const a = new Redis(process.env.REDIS_URL as string);
+  const b = new Redis(process.env.REDIS_URL as string);
+  const config: AppConfig = loadEnv({ ...process.env, QUEUE_PREFIX: prefix, PROVIDER_TPS: 'alibaba-sim:5' });
+
+  afterAll(async () => {
+    await Promise.all([a.quit(), b.quit()]);
+  });
+
+  it('lets at most the limit through a window across replicas taking at once, then more once it has slid', async () => {
+    const key = `${prefix}:{rate:test}`;
+    const now = Date.now();
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => takeFromWindow(i % 2 ? a : b, key, 25, 1000, now)));
+    const passed = results.filter((r) => r.ok).length;
+    expect(passed).toBeLessThanOrEqual(25);
+    expect(passed).toBeGreaterThan(0);
+    const refused = results.find((r) => !r.ok);
+    expect(refused).toEqual({ ok: false, waitMs: 1000 });
+    expect(await takeFromWindow(a, key, 25, 1000, now + 999)).toMatchObject({ ok: false });
+    expect(await takeFromWindow(a, key, 25, 1000, now + 1000)).toEqual({ ok: true });
+  });
+
+  it('sends at most a provider TPS across two dispatchers, and fails over when it is used up', async () => {
+    const clock = new ManualClock(new Date());
+    const one = new ProviderHealth(clock, config, a);
+    const two = new ProviderHealth(clock, config, b);
+    const providers = [{ name: 'alibaba-sim' }];
+    const sent = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? one : two).run(providers, () => Promise.resolve({ ok: true as const, messageIds: ['x'], rejected: 0 }))));
+    expect(sent.filter((r) => r.ok)).toHaveLength(5);
+    expect(sent.find((r) => !r.ok)).toMatchObject({ kind: 'throttled' });
+  });
+
+  it('opens a circuit in every dispatcher when one of them opens it', async () => {
+    const clock = new ManualClock(new Date());
+    const one = new ProviderHealth(clock, config, a);
+    const two = new ProviderHealth(clock, config, b);
+    const providers = [{ name: 'tencent-sim' }];
+    for (let i = 0; i < 5; i++) {
+      await one.run(providers, () => Promise.resolve({ ok: false as const, kind: 'provider' as const, code: 'HTTP 503', error: 'down' }));
+    }
+    expect(one.breaker('tencent-sim').state).toBe('open');
+    await two.run([], () => Promise.resolve({ ok: true as const, messageIds: ['x'], rejected: 0 }));
+    expect(two.breaker('tencent-sim').state).toBe('open');
+    expect(two.breaker('tencent-sim').reason).toContain('HTTP 503');
+    clock.advance(config.delivery.breakerOpenMs);
+    expect(two.breaker('tencent-sim').state).toBe('half_open');
+  });
+
+  it('gives a cron tick to one replica only', async () => {
+    const key = `stranded-work-sweep:${new Date().toISOString()}`;
+    const answers = await Promise.all([new RedisRunCoordinator(a, prefix).shouldRun(key, 5000), new RedisRunCoordinator(b, prefix).shouldRun(key, 5000)]);
+    expect(answers.sort()).toEqual([false, true]);
+    expect(await new RedisRunCoordinator(a, prefix).shouldRun(`${key}-next`, 5000)).toBe(true);
+  });
+});
