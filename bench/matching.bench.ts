@@ -1,4 +1,4 @@
-// Matching benchmark (issue #4): a district-wide warning against ≥10,000 risk zones and ≥50,000 assignments in a scratch
+// Matching benchmark: a district-wide warning against ≥10,000 risk zones and ≥50,000 assignments in a scratch
 // database, timed against the bare PostGIS query (zones ∩ area) measured in the same run.
 //
 //   npm run build && node dist/bench/matching.bench.js
