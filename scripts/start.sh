@@ -10,4 +10,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm install --no-audit --no-fund
 fi
 npm run --silent build
+bash scripts/console-build.sh
 exec node dist/apps/cli/src/main.js up

@@ -11,5 +11,11 @@ fi
 echo "== lint"; npx eslint "{apps,libs,test,bench}/**/*.ts" --max-warnings 0
 echo "== type check"; npx tsc --noEmit -p tsconfig.json
 echo "== build"; npm run --silent build
+echo "== console build"; bash scripts/console-build.sh
 echo "== unit tests"; npx jest --selectProjects unit --ci
-echo "== e2e tests"; npx jest --selectProjects e2e --ci --runInBand
+# --forceExit: once every spec has reported, a handle a spec leaked (the teardown names it) must not hold the run
+# open until CI's limit, as one did.
+# Every spec runs in jest's one process (--runInBand: they share the test database), whose heap grows with each
+# spec's module registry: give it room (a run stopped out of memory at Node's default 4 GB), and print the heap
+# after each spec so growth shows in the log.
+echo "== e2e tests"; NODE_OPTIONS="${NODE_OPTIONS:-} --max-old-space-size=12288" npx jest --selectProjects e2e --ci --runInBand --forceExit --logHeapUsage
