@@ -33,6 +33,9 @@ const PAGE_PREFIXES = ['/ack/', '/order/', '/a/', '/console'];
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001']);
 
+// PostgreSQL refuses NUL and bytes invalid in UTF-8 inside text: a client's input, not our fault.
+const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
+
 interface Answer {
   status: number;
   body: Record<string, unknown>;
@@ -86,6 +89,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
       return { status: err.status, body: { error: 'bad_request', message: inChinese(err.status, err.message) } };
+    }
+    if (err?.code && UNSTORABLE_TEXT_CODES.has(err.code)) {
+      // The statement failed, so its transaction wrote nothing; a validator that let the character through is a bug.
+      this.logger.warn({ msg: 'text the database cannot store reached a statement', code: err.code });
+      return { status: 400, body: { error: 'validation_failed', message: 'the text holds a character that cannot be stored, such as NUL; nothing was stored（文本含有无法保存的字符，如 NUL，未作处理）' } };
     }
     if (err?.code && UNAVAILABLE_CODES.has(err.code)) {
       this.logger.warn({ msg: 'dependency unavailable', code: err.code });

@@ -33,6 +33,15 @@ describe('validateSheet', () => {
     ]);
   });
 
+  it('refuses a cell holding a control character such as NUL, naming row and column', () => {
+    const { rows, errors } = validateSheet([
+      HEADER,
+      ['十直镇', '', '', '', '防汛', '网格员', '张\u0000三', '', '13800001234', '', ''],
+    ]);
+    expect(rows).toEqual([]);
+    expect(errors).toEqual([{ row: 2, column: '姓名', problem: '含有控制字符（如 NUL），文件可能已损坏或编码有误' }]);
+  });
+
   it('names missing header columns and refuses a file without data', () => {
     expect(validateSheet([['乡镇', '姓名']]).errors.map((e) => e.column)).toEqual(['责任类别', '行业/领域', '手机号码']);
     expect(validateSheet([HEADER]).errors).toEqual([{ row: 2, column: '', problem: '文件中没有数据行' }]);

@@ -32,7 +32,7 @@ const FIELD_LABEL: Record<Field, string> = {
   role: '责任类别', name: '姓名', title: '职务', mobile: '手机号码', backup: '备用联系人/B角', validFrom: '有效期起', validTo: '有效期止',
 };
 
-export const MAX_IMPORT_ROWS = 20_000;
+const MAX_IMPORT_ROWS = 20_000;
 
 export interface RowError {
   /** Spreadsheet row number: the header is row 1. */
@@ -81,6 +81,10 @@ function normalizeDate(text: string): string | null | undefined {
 }
 
 /** Checks every data line of a sheet; all problems are returned, each with its row and column. Pure. */
+/** Characters no roster cell holds; PostgreSQL refuses NUL in text outright. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
 export function validateSheet(table: string[][]): { rows: RosterRow[]; errors: RowError[] } {
   const [header, ...lines] = table;
   const errors: RowError[] = [];
@@ -108,6 +112,11 @@ export function validateSheet(table: string[][]): { rows: RosterRow[]; errors: R
     }
     const bad = (f: Field, problem: string) => errors.push({ row: rowNo, column: FIELD_LABEL[f], problem });
     const before = errors.length;
+    for (const f of index.keys()) {
+      if (CONTROL_CHARACTER.test(cell(f))) {
+        bad(f, '含有控制字符（如 NUL），文件可能已损坏或编码有误');
+      }
+    }
     for (const f of REQUIRED) {
       if (cell(f) === '') {
         bad(f, '不能为空');
