@@ -162,7 +162,7 @@ describe('authorization matrix over every route', () => {
 });
 
 /** Query parameters that name a place or a thing of 丰都县, tried one at a time on every GET route. */
-type Ids = { warning: string; call: string; order: string; target: string; person: string; zone: string; object: string; user: string; assignment: string; contracting: string; draft: string; resident: string; town: string };
+type Ids = { warning: string; call: string; order: string; target: string; person: string; zone: string; object: string; user: string; assignment: string; contracting: string; draft: string; resident: string; town: string; issue: string };
 
 /** Path parameters filled with 丰都县's own ids, by the route they belong to. */
 function fengduPath(path: string, ids: Ids): string {
@@ -175,6 +175,7 @@ function fengduPath(path: string, ids: Ids): string {
     [/^\/api\/v1\/roster\/contracting\/:id/, ids.contracting],
     [/^\/api\/v1\/officer-warnings\/:id/, ids.draft],
     [/^\/api\/v1\/incoming\/:id/, ids.warning],
+    [/^\/api\/v1\/issues\/:id/, ids.issue],
   ];
   const id = byBase.find(([re]) => re.test(path))?.[1] ?? '00000000-0000-4000-8000-000000000000';
   return path
@@ -195,11 +196,12 @@ const ROUTE_BODIES: Record<string, object> = {
   '/reports': { households: 1, persons: 2 },
   '/users/:id': { displayName: '越权测试' },
   '/reset-password': { password: 'Matrix-another-password-42' },
+  '/transition': { to: 'rectifying', note: '越权测试' },
 };
 
 /**
  * Callers of another county (铜梁区) — its duty officer's and commander's API keys, and the console sessions of its
- * duty officer, shift leader, commander, viewer and roster administrator — walk every route with 丰都县's warning,
+ * duty officer, shift leader, commander, viewer, roster administrator and administrator — walk every route with 丰都县's warning,
  * call, order, people, units and zones in the path or the query: each answer is a refusal (403/404, or 400), or an
  * answer that names nothing of 丰都县; and no state-changing route writes anything.
  */
@@ -242,6 +244,12 @@ describe('authorization matrix: callers of another region', () => {
       draft: (draft?.body as { id?: string } | undefined)?.id ?? (await one(`SELECT id FROM warning_drafts LIMIT 1`)),
       resident: await one(`SELECT id FROM special_residents WHERE admin_unit_code LIKE '500230%'`),
       town: demo.shizhi.townCode,
+      // A 问题清单 item of 十直镇, for the transition route.
+      issue: await one(
+        `INSERT INTO issue_items (chain_id, warning_id, person_id, unit_code, kind, title, state, created_at, updated_at)
+         SELECT chain_id, id, $2, $3, 'no_answer', '越权测试：叫应未应答', 'open', now(), now() FROM warnings WHERE id = $1 RETURNING id`,
+        [warning, task.person_id, demo.shizhi.townCode],
+      ),
     };
     const [{ name: mayor }] = await p.ds.query<Array<{ name: string }>>(`SELECT name FROM persons WHERE id = $1`, [demo.shizhi.mayorId]);
     const [{ name: person }] = await p.ds.query<Array<{ name: string }>>(`SELECT name FROM persons WHERE id = $1`, [task.person_id]);
@@ -249,7 +257,7 @@ describe('authorization matrix: callers of another region', () => {
     const region = '500151';
     foreign.push(asKey('duty_officer', await issueApiKey(p.ds, 'matrix-tl-duty', 'duty_officer', region), region));
     foreign.push(asKey('commander', await issueApiKey(p.ds, 'matrix-tl-commander', 'commander', region), region));
-    for (const role of ['duty_officer', 'shift_leader', 'commander', 'viewer', 'roster_admin'] as const) {
+    for (const role of ['duty_officer', 'shift_leader', 'commander', 'viewer', 'roster_admin', 'admin'] as const) {
       await insertUser(p.ds, { username: `matrix-tl-${role}`, password: PASSWORD, role, regionCode: region });
       foreign.push(await signIn(p.server, `matrix-tl-${role}`, role, region));
     }
@@ -320,6 +328,9 @@ describe('authorization matrix: callers of another region', () => {
     );
     expect(wrong).toEqual([]);
     expect(countChanges(before, await tableCounts(p.ds, ['sessions']))).toEqual([]);
+    // Each such route was refused by its region check, not only by validating the body.
+    const idRoutes = routes.filter((r) => r.method !== 'GET' && /:[A-Za-z]+/.test(r.path) && !r.path.includes(':token'));
+    expect(idRoutes.filter((r) => !pastValidation.has(`${r.method} ${r.path}`)).map((r) => `${r.method} ${r.path}`)).toEqual([]);
   }, 300_000);
 
   it('gives an answer link of this region nothing more than its own call', async () => {
