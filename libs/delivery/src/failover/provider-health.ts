@@ -129,7 +129,7 @@ export class ProviderHealth implements OnModuleDestroy {
     if (this.redis) {
       try {
         const key = `${this.config.redis.queuePrefix}:{rate:${name}}`;
-        return await takeFromWindow(this.redis, key, this.tps(name), this.config.delivery.rateWindowMs, this.clock.now().getTime());
+        return await takeFromWindow(this.redis, key, this.tps(name), this.config.delivery.rateWindowMs);
       } catch (e) {
         this.redisDown(e as Error);
       }
