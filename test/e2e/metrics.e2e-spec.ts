@@ -55,7 +55,7 @@ describe('Prometheus metrics of every app', () => {
       expect(samples.some((s) => s.name === 'nodejs_eventloop_lag_seconds')).toBe(true);
       // Every recovery action shows from the start, at 0 until it happens.
       expect(samples.filter((s) => s.name === 'jiaoying_recovery_actions_total').map((s) => s.labels.action).sort())
-        .toEqual(['attempt_reconciled', 'claim_reset', 'job_rerun', 'notice_reconciled', 'timer_restored']);
+        .toEqual(['attempt_reconciled', 'claim_reset', 'job_rerun', 'notice_reconciled', 'public_sms_reconciled', 'timer_restored']);
     }
     const health = await fetch(`http://127.0.0.1:${ports.dispatcher}/health`);
     expect(await health.json()).toEqual({ status: 'ok', postgres: 'up', redis: 'up' });
@@ -96,7 +96,7 @@ describe('Prometheus metrics of every app', () => {
 
     // Messages: what the senders recorded, per channel, is what the event log holds.
     for (const channel of ['sms', 'email', 'voice']) {
-      await agree(`${channel} sent`, async () => sumOf(await metricsOf('dispatcher'), 'jiaoying_messages_total', { channel, outcome: ['accepted', 'delivered'] }),
+      await agree(`${channel} sent`, async () => sumOf(await metricsOf('dispatcher'), 'jiaoying_messages_total', { kind: 'call', channel, outcome: ['accepted', 'delivered'] }),
         async () => (await events('MessageSent')).get(channel) ?? 0);
     }
     // The carriers' receipts: applied by the api as they come, or by the dispatcher when one came before its send was written.
@@ -106,6 +106,11 @@ describe('Prometheus metrics of every app', () => {
         return [api, dispatcher].reduce((n, s) => n + sumOf(s, 'jiaoying_message_receipts_total', { channel, status: 'delivered' }), 0);
       }, async () => (await events('MessageDelivered')).get(channel) ?? 0);
     }
+    // Notices (who answered …) and residents' area SMS (one per number), as their rows say.
+    await agree('notices sent', async () => sumOf(await metricsOf('dispatcher'), 'jiaoying_messages_total', { kind: 'notice', outcome: 'accepted' }),
+      async () => (await run.ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM notices WHERE status IN ('sent', 'delivered')`))[0].n);
+    await agree('area SMS sent', async () => sumOf(await metricsOf('dispatcher'), 'jiaoying_messages_total', { kind: 'area', outcome: 'accepted' }),
+      async () => (await run.ds.query<Array<{ n: number }>>(`SELECT coalesce(sum(cardinality(phones)), 0)::int AS n FROM public_sms_batches WHERE status = 'accepted'`))[0].n);
     const providers = new Set((await metricsOf('dispatcher')).filter((s) => s.name === 'jiaoying_messages_total' && s.labels.channel === 'sms').map((s) => s.labels.provider));
     expect([...providers]).toEqual(['alibaba-sim']);
 

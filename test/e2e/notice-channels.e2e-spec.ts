@@ -152,7 +152,7 @@ describe('notices by SMS and email', () => {
     // query API (asked for the key) says it has the message, so it is not sent a second time.
     const sender = p.app.get(NoticeSender);
     expect(await sender.send(sms.id)).toBe('skipped');
-    await ds.query(`UPDATE notices SET status = 'sending', updated_at = now() - interval '1 hour' WHERE id = $1`, [sms.id]);
+    await ds.query(`UPDATE notices SET status = 'sending', claimed_at = now() - interval '1 hour', updated_at = now() - interval '1 hour' WHERE id = $1`, [sms.id]);
     expect(await sender.send(sms.id)).toBe('done');
     expect(sims.network.messages(target.phone).filter((m) => m.outId === `notice-${sms.id}`)).toHaveLength(1);
     const [again] = (await noticesOf(target.person_id, 'order')).filter((r) => r.channel === 'sms');

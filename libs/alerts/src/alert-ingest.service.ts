@@ -87,6 +87,8 @@ export class AlertIngestService {
     const circles = areas.flatMap((a) => a.circles);
     await this.checkGeometry(polygons);
 
+    // A Cancel stores itself behind the stop barrier of the chain it lifts: nothing of that chain leaves after the commit.
+    const lifted = alert.msgType === 'cancel' ? await this.findReferenced(this.dataSource.manager, alert) : null;
     const store = async (tx: EntityManager) => {
       const existing = await this.findExisting(tx, alert.sender, alert.identifier, alert.sent);
       if (existing) {
@@ -146,7 +148,8 @@ export class AlertIngestService {
       // Lifecycle effects (stopping calls and timers, lift notices) belong to @app/response.
       let followUp: PlannedWork | null = null;
       if (earlier && (outcome === 'updated' || outcome === 'cancelled')) {
-        followUp = await this.lifecycle.closeEarlier(tx, row.chain_id, row.id, outcome === 'cancelled' ? 'lifted' : 'superseded', now);
+        const drained = lifted?.chainId === row.chain_id;
+        followUp = await this.lifecycle.closeEarlier(tx, row.chain_id, row.id, outcome === 'cancelled' ? 'lifted' : 'superseded', now, drained);
       }
       await this.events.append(
         {
@@ -167,8 +170,6 @@ export class AlertIngestService {
       const outside = ['received', 'held'].includes(state) && alert.hasInfo && !(await this.insideKnownUnits(tx, row.id));
       return { id: row.id, chainId: row.chain_id, version: row.version, outcome, enqueue: state === 'received', followUp, outside, held: state === 'held' };
     };
-    // A Cancel stores itself behind the stop barrier of the chain it lifts: nothing of that chain leaves after the commit.
-    const lifted = alert.msgType === 'cancel' ? await this.findReferenced(this.dataSource.manager, alert) : null;
     const result = lifted ? await this.lifecycle.liftSafely(lifted.chainId, store) : await this.dataSource.transaction(store);
     await this.afterCommit(('followUp' in result ? result.followUp : null) ?? null, {
       id: result.id,

@@ -10,11 +10,13 @@ export const metricsRegistry = new Registry();
 
 /** What the sender recorded for a message: taken by the provider (accepted; delivered for email), failed, cancelled. */
 export type MessageOutcome = 'accepted' | 'delivered' | 'failed' | 'cancelled';
+/** Whose message: a call's (waits for an answer), a notice (notify-only), or area SMS to residents (one per number). */
+export type MessageKind = 'call' | 'notice' | 'area';
 
 const messages = new Counter({
   name: 'jiaoying_messages_total',
-  help: 'Messages of calls by channel, provider and the sender\'s outcome (accepted, delivered, failed, cancelled)',
-  labelNames: ['channel', 'provider', 'outcome'] as const,
+  help: 'Messages by kind (call, notice, area), channel, provider and the sender\'s outcome (accepted, delivered, failed, cancelled)',
+  labelNames: ['kind', 'channel', 'provider', 'outcome'] as const,
   registers: [metricsRegistry],
 });
 
@@ -77,7 +79,7 @@ const sweepFound = new Counter({
 
 const recoveries = new Counter({
   name: 'jiaoying_recovery_actions_total',
-  help: 'Recovery actions: job_rerun, claim_reset, attempt_reconciled, notice_reconciled, timer_restored',
+  help: 'Recovery actions: job_rerun, claim_reset, attempt_reconciled, notice_reconciled, public_sms_reconciled, timer_restored',
   labelNames: ['action'] as const,
   registers: [metricsRegistry],
 });
@@ -103,8 +105,8 @@ new Gauge({
   },
 });
 
-export function countMessage(channel: string, provider: string | null, outcome: MessageOutcome): void {
-  messages.inc({ channel, provider: provider ?? 'none', outcome });
+export function countMessage(channel: string, provider: string | null, outcome: MessageOutcome, kind: MessageKind = 'call', n = 1): void {
+  messages.inc({ kind, channel, provider: provider ?? 'none', outcome }, n);
 }
 
 export function countReceipt(channel: string, provider: string, delivered: boolean): void {

@@ -5,17 +5,19 @@ import { countRecoveryMetric } from './metrics';
  * What the service did to recover from a crash or an outage, counted per process since it started:
  * - job_rerun: a job the sweep found failed for good, finished without its work, or missing, and added again;
  * - claim_reset: a message claimed by a sender that died, put back to be sent (messages and notices);
- * - attempt_reconciled / notice_reconciled: a message found at its provider, recorded as taken, not sent again;
+ * - attempt_reconciled / notice_reconciled / public_sms_reconciled: a message (a call's, a notice, a batch of area SMS)
+ *   found at its provider, recorded as taken, not sent again;
  * - timer_restored: a timer whose time passed without its check (deadline, rung, reminder, 督办) put back.
  * Each is counted in jiaoying_recovery_actions_total (metrics.ts) and is also a log line beginning `recovery:`.
  */
-export type RecoveryAction = 'job_rerun' | 'claim_reset' | 'attempt_reconciled' | 'notice_reconciled' | 'timer_restored';
+export type RecoveryAction = 'job_rerun' | 'claim_reset' | 'attempt_reconciled' | 'notice_reconciled' | 'public_sms_reconciled' | 'timer_restored';
 
 const counts: Record<RecoveryAction, number> = {
   job_rerun: 0,
   claim_reset: 0,
   attempt_reconciled: 0,
   notice_reconciled: 0,
+  public_sms_reconciled: 0,
   timer_restored: 0,
 };
 

@@ -8,6 +8,7 @@ import { NextRung } from './attempts/next-rung';
 import { CallChannel, ChannelOutcome } from './channels/call-channel';
 import { SmsChannel, VoiceChannel } from './channels/phone.channels';
 import { ProvidersThrottledError } from './failover/provider-health';
+import { UNCERTAIN_TRIES, untilStaleMs } from './failover/uncertain-send';
 import { WebhookChannel } from './channels/webhook.channel';
 import { EmailCallChannel } from './channels/email-call.channel';
 import { ContactMethodsRepository, isUnanswered } from '@app/database';
@@ -16,11 +17,6 @@ import { ContactMethodsRepository, isUnanswered } from '@app/database';
 const STOPPING_RETRY_MS = 500;
 /** How soon an attempt another sender holds is looked at again. */
 const BUSY_RETRY_MS = 3_000;
-/**
- * Claims after which an SMS whose outcome stays unknown no longer waits for its provider: a send still unanswered
- * takes the ordinary retries (failed when they run out), a query still unanswered no longer holds the send back.
- */
-const UNCERTAIN_TRIES = 6;
 
 /**
  * Sends one attempt. A claim is a lease (CLAIM_LEASE_MS): a provider call starts only within it (checked right before
@@ -110,17 +106,10 @@ export class DispatchService {
     return true;
   }
 
-  /**
-   * The provider may have taken the message and cannot say so yet: a request that got no answer in time may still be
-   * in the provider's hands (a busy platform takes it seconds later), and its query APIs list it only once taken
-   * (Tencent: once its receipt is in). Sending again now could reach the person twice, so the claim stays, like a
-   * crashed sender's: the attempt is looked at again once the claim is stale (SWEEP_STALE_MS after it was made, past
-   * the lease and the provider timeout), then the provider is asked first.
-   */
+  /** An SMS that got no answer in time: the claim stays until stale, then the provider is asked (uncertain-send). */
   private async keepUncertain(attempt: ClaimedAttempt, error: string, provider: string | null): Promise<never> {
     await this.store.keepClaim(attempt.id, error, provider);
-    const staleInMs = attempt.claimed_at.getTime() + this.staleMs - this.clock.now().getTime();
-    throw new RetryLaterError(Math.max(0, staleInMs) + BUSY_RETRY_MS, `attempt ${attempt.id}: outcome unknown (${error}), asked again later`);
+    throw new RetryLaterError(untilStaleMs(attempt.claimed_at, this.staleMs, this.clock.now()), `attempt ${attempt.id}: outcome unknown (${error}), asked again later`);
   }
 
   private async settle(attempt: ClaimedAttempt, outcome: ChannelOutcome, lastTry: boolean): Promise<JobOutcome> {

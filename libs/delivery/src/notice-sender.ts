@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock, countRecovery, escapeHtml, maskPhone, TransientError } from '@app/common';
+import { Clock, countMessage, countRecovery, escapeHtml, maskPhone, TransientError } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { ClaimedNotice } from '@app/database';
 import { ContactMethodsRepository, NoticesRepository } from '@app/database';
@@ -11,6 +11,7 @@ import { MessageTemplates } from './content/templates';
 import { EmailChannel } from './email.channel';
 import { emailHtml } from './message-renderer';
 import { ProviderHealth, ProvidersThrottledError } from './failover/provider-health';
+import { UNCERTAIN_TRIES, untilStaleMs } from './failover/uncertain-send';
 import { findTakenSms } from './providers/provider';
 import { ProviderRegistry } from './providers/provider-registry';
 
@@ -24,7 +25,7 @@ const STOPPING_RETRY_MS = 500;
 
 type NoticeOutcome =
   | { ok: true; provider: string; messageId: string | null }
-  | { ok: false; kind: 'recipient' | 'transient'; provider: string | null; error: string; invalidNumber: boolean }
+  | { ok: false; kind: 'recipient' | 'transient' | 'uncertain'; provider: string | null; error: string; invalidNumber: boolean }
   | { ok: false; kind: 'throttled'; waitMs: number };
 
 /**
@@ -54,13 +55,15 @@ export class NoticeSender {
 
   /** `lastTry`: BullMQ will not retry this job again, so a transient failure becomes final here. */
   async send(noticeId: string, lastTry = false): Promise<JobOutcome> {
-    const n = await this.claim(noticeId);
+    const claimedAt = this.clock.now();
+    const n = await this.claim(noticeId, claimedAt);
     if (!n) {
       return 'skipped';
     }
     const outcome = n.channel === 'sms' ? await this.sendSms(n) : await this.sendEmail(n);
     if (outcome.ok) {
       await this.finish(n.id, 'sent', outcome.provider, outcome.messageId, null);
+      countMessage(n.channel, outcome.provider, 'accepted', 'notice');
       this.logger.log({ msg: 'notice sent', noticeId: n.id, channel: n.channel, provider: outcome.provider });
       return 'done';
     }
@@ -68,11 +71,17 @@ export class NoticeSender {
       await this.release(n.id, null, null);
       throw new ProvidersThrottledError(outcome.waitMs);
     }
-    if (outcome.kind === 'transient' && !lastTry) {
+    if (outcome.kind === 'uncertain' && n.tries < UNCERTAIN_TRIES && !lastTry) {
+      // No answer in time: the carrier may still take it. Asked before any resend, once the claim is stale.
+      await this.outbox.keepClaim(this.dataSource.manager, n.id, outcome.error, outcome.provider, this.clock.now());
+      throw new RetryLaterError(untilStaleMs(claimedAt, this.config.sweep.staleMs, this.clock.now()), `notice ${n.id}: outcome unknown (${outcome.error}), asked again later`);
+    }
+    if ((outcome.kind === 'transient' || outcome.kind === 'uncertain') && !lastTry) {
       await this.release(n.id, outcome.error, outcome.provider);
       throw new TransientError(`notice ${n.id}: ${outcome.error}`);
     }
     await this.finish(n.id, 'failed', outcome.provider, null, outcome.error);
+    countMessage(n.channel, outcome.provider, 'failed', 'notice');
     const now = this.clock.now();
     if (outcome.kind === 'recipient') {
       await this.contacts.invalidate(this.dataSource.manager, n, outcome.invalidNumber, outcome.error, now);
@@ -85,8 +94,7 @@ export class NoticeSender {
     return 'done';
   }
 
-  private async claim(noticeId: string): Promise<ClaimedNotice | null> {
-    const now = this.clock.now();
+  private async claim(noticeId: string, now: Date): Promise<ClaimedNotice | null> {
     // A claim older than SWEEP_STALE_MS belongs to a worker that died mid-send: taken again, same idempotency key.
     const reclaimBefore = new Date(now.getTime() - this.config.sweep.staleMs);
     // `before` reads the row as it was when the statement began (every part of one statement shares that snapshot).
@@ -134,7 +142,7 @@ export class NoticeSender {
       return { ok: false, kind: 'throttled', waitMs: r.waitMs };
     }
     const recipient = r.kind === 'recipient';
-    return { ok: false, kind: recipient ? 'recipient' : 'transient', provider: r.provider, error: `${r.code}: ${r.error}`, invalidNumber: recipient && r.invalidNumber };
+    return { ok: false, kind: recipient ? 'recipient' : r.kind === 'uncertain' ? 'uncertain' : 'transient', provider: r.provider, error: `${r.code}: ${r.error}`, invalidNumber: recipient && r.invalidNumber };
   }
 
   private async finish(id: string, status: 'sent' | 'failed', provider: string | null, messageId: string | null, error: string | null): Promise<void> {

@@ -41,9 +41,19 @@ export class WarningLifecycle {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** In the ingest transaction (chain rows already locked): earlier versions stop; a Cancel plans the lift notices. */
-  async closeEarlier(tx: EntityManager, chainId: string, newId: string, mode: 'superseded' | 'lifted', now: Date): Promise<PlannedWork | null> {
-    const stopped = await this.stop(tx, chainId, newId, mode, now);
+  /**
+   * In the ingest transaction (chain rows already locked): earlier versions stop; a Cancel plans the lift notices.
+   * `drained`: the transaction runs in liftSafely for this chain.
+   */
+  async closeEarlier(
+    tx: EntityManager,
+    chainId: string,
+    newId: string,
+    mode: 'superseded' | 'lifted',
+    now: Date,
+    drained: boolean,
+  ): Promise<PlannedWork | null> {
+    const stopped = await this.stop(tx, chainId, newId, mode, now, drained);
     return mode === 'lifted' && stopped.length > 0 ? this.planLiftNotices(tx, newId, now) : null;
   }
 
@@ -74,7 +84,7 @@ export class WarningLifecycle {
         throw new ConflictError('该预警已解除、过期或被更新为解除状态，无需再次解除 (warning is not live)');
       }
       const liftId = await this.addLiftVersion(tx, live, 'officer', `【解除】${live.headline}`, note ?? '', now);
-      await this.stop(tx, w.chain_id, liftId, 'lifted', now);
+      await this.stop(tx, w.chain_id, liftId, 'lifted', now, true);
       await this.events.append({ type: 'WarningLiftedByOfficer', warningId: live.id, actor, data: { liftVersionId: liftId, note } }, tx);
       return { liftId, work: await this.planLiftNotices(tx, liftId, now) };
     });
@@ -95,7 +105,7 @@ export class WarningLifecycle {
         return null;
       }
       const liftId = await this.addLiftVersion(tx, live, live.source, `【到期解除】${live.headline}`, '预警有效期已到，自动解除。', now);
-      await this.stop(tx, live.chain_id, liftId, 'expired', now);
+      await this.stop(tx, live.chain_id, liftId, 'expired', now, true);
       return this.planLiftNotices(tx, liftId, now);
     });
     if (!work) {
@@ -145,15 +155,21 @@ export class WarningLifecycle {
     });
   }
 
-  private async stop(tx: EntityManager, chainId: string, exceptId: string, mode: StopMode, now: Date): Promise<string[]> {
+  /**
+   * `drained`: behind the chain's stop barrier after drainInFlight, so every claim still 'sending' is one whose sender
+   * is done with it (it timed out, or died): all are cancelled. (Judged by `now`, taken before the drain, some would
+   * count as fresh and stay 'sending' after the commit.) Otherwise only claims older than SWEEP_STALE_MS are.
+   */
+  private async stop(tx: EntityManager, chainId: string, exceptId: string, mode: StopMode, now: Date, drained: boolean): Promise<string[]> {
     const ids = await this.warnings.endOthersInChain(tx, chainId, exceptId, mode);
     if (ids.length === 0) {
       return ids;
     }
-    // Queued messages, and claims so old that their sender is gone (a live sender gives up at the provider timeout).
-    const cancelled = await this.attempts.cancelUnsentFor(tx, ids, `warning ${mode}`, now, this.config.sweep.staleMs / 1000);
+    const staleSecs = drained ? null : this.config.sweep.staleMs / 1000;
+    // Queued messages, and claims whose sender is gone (a live sender gives up at the provider timeout).
+    const cancelled = await this.attempts.cancelUnsentFor(tx, ids, `warning ${mode}`, now, staleSecs);
     // Notices about these versions (督办, 已由他人应答, 无匹配对象) that have not left are moot now.
-    const notices = await this.notices.cancelUnsentFor(tx, ids, `warning ${mode}`, now, this.config.sweep.staleMs / 1000);
+    const notices = await this.notices.cancelUnsentFor(tx, ids, `warning ${mode}`, now, staleSecs);
     const taskState = mode === 'superseded' ? 'superseded' : 'cancelled';
     const tasks = await this.callTasks.closeOpenFor(tx, ids, taskState, now);
     await this.events.append(
@@ -167,8 +183,9 @@ export class WarningLifecycle {
   /**
    * Behind the barrier no message of the chain is claimed any more; the ones claimed before are at their provider.
    * Wait until each has its answer or its claim is older than SWEEP_STALE_MS: a sender gives up at the provider
-   * timeout, far sooner, so an older claim belongs to a sender that is gone and sends nothing more. Polled on the
-   * barrier's own connection, in no transaction: the senders' status writes wait for nothing of ours.
+   * timeout, far sooner, so an older claim belongs to a sender that is gone and sends nothing more. A claim kept after
+   * a timeout (updated after it was claimed) is not waited for: its request is over. Polled on the barrier's own
+   * connection, in no transaction: the senders' status writes wait for nothing of ours.
    */
   private async drainInFlight(manager: EntityManager, chainId: string): Promise<void> {
     const staleSecs = this.config.sweep.staleMs / 1000;
@@ -176,9 +193,11 @@ export class WarningLifecycle {
       async () => {
         const [row] = await manager.query<Array<{ n: number }>>(
           `SELECT (SELECT count(*)::int FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id JOIN warnings w ON w.id = t.warning_id
-                   WHERE w.chain_id = $1 AND a.status = 'sending' AND a.claimed_at > now() - make_interval(secs => $2))
+                   WHERE w.chain_id = $1 AND a.status = 'sending' AND a.claimed_at > now() - make_interval(secs => $2)
+                     AND a.updated_at <= a.claimed_at)
                 + (SELECT count(*)::int FROM notices n JOIN warnings w ON w.id = n.warning_id
-                   WHERE w.chain_id = $1 AND n.status = 'sending' AND n.updated_at > now() - make_interval(secs => $2)) AS n`,
+                   WHERE w.chain_id = $1 AND n.status = 'sending' AND n.claimed_at > now() - make_interval(secs => $2)
+                     AND n.updated_at <= n.claimed_at) AS n`,
           [chainId, staleSecs],
         );
         return row.n === 0;

@@ -146,6 +146,14 @@ export class NoticeEntity {
   @Column({ name: 'receipt_at', type: 'timestamptz', nullable: true })
   receiptAt!: Date | null;
 
+  /** Claims for sending so far; an SMS with an unknown outcome is asked about, not resent, for a few of them. */
+  @Column({ type: 'int', default: 0 })
+  tries!: number;
+
+  /** When last claimed for sending; `updated_at` after it while 'sending' marks a kept claim (its sender is done). */
+  @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true })
+  claimedAt!: Date | null;
+
   @Column({ type: 'varchar', length: 500, nullable: true })
   error!: string | null;
 

@@ -15,6 +15,7 @@ import { EscalationRounds1763801150000 } from './1763801150000-EscalationRounds'
 import { DeferredPeerNotices1763801160000 } from './1763801160000-DeferredPeerNotices';
 import { BoardReadsEventLog1763801200000 } from './1763801200000-BoardReadsEventLog';
 import { BoardReports1763801300000 } from './1763801300000-BoardReports';
+import { NoticeTries1763801400000 } from './1763801400000-NoticeTries';
 
 /** Appended by hand, in order. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   DeferredPeerNotices1763801160000,
   BoardReadsEventLog1763801200000,
   BoardReports1763801300000,
+  NoticeTries1763801400000,
 ];

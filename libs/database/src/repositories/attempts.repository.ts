@@ -134,11 +134,14 @@ export class AttemptsRepository {
     );
   }
 
-  /** The provider may have taken it: the claim stays 'sending' (until stale), with why noted. */
-  async keepClaim(manager: EntityManager, id: string, error: string, provider: string | null): Promise<void> {
+  /**
+   * The provider may have taken it: the claim stays 'sending' (until stale, by `claimed_at`), with why noted. Its
+   * sender is done with it, which `updated_at` after `claimed_at` tells: a lift does not wait for it.
+   */
+  async keepClaim(manager: EntityManager, id: string, error: string, provider: string | null, now: Date): Promise<void> {
     await manager.query(
-      `UPDATE attempts SET error = $2, provider = coalesce($3, provider) WHERE id = $1 AND status = 'sending'`,
-      [id, error.slice(0, 500), provider],
+      `UPDATE attempts SET error = $2, provider = coalesce($3, provider), updated_at = $4 WHERE id = $1 AND status = 'sending'`,
+      [id, error.slice(0, 500), provider, now],
     );
   }
 
@@ -185,12 +188,13 @@ export class AttemptsRepository {
 
   /**
    * The warnings' messages that have not left: queued, or claimed more than `staleSecs` ago (a live sender gives
-   * up at the provider timeout, so such a claim's sender is gone). Returns the ids cancelled.
+   * up at the provider timeout, so such a claim's sender is gone); with `staleSecs` null, every claim (the caller has
+   * drained the chain behind its stop barrier: what is still claimed, nobody is sending). Returns the ids cancelled.
    */
-  async cancelUnsentFor(manager: EntityManager, warningIds: string[], why: string, now: Date, staleSecs: number): Promise<string[]> {
+  async cancelUnsentFor(manager: EntityManager, warningIds: string[], why: string, now: Date, staleSecs: number | null): Promise<string[]> {
     const rows = await manager.query<Array<{ id: string }>>(
       `WITH u AS (UPDATE attempts SET status = 'cancelled', error = $2, updated_at = $3
-         WHERE (status = 'queued' OR (status = 'sending' AND updated_at < $3::timestamptz - make_interval(secs => $4)))
+         WHERE (status = 'queued' OR (status = 'sending' AND ($4::float8 IS NULL OR updated_at < $3::timestamptz - make_interval(secs => $4))))
            AND call_task_id IN (SELECT id FROM call_tasks WHERE warning_id = ANY($1::uuid[])) RETURNING id)
        SELECT id FROM u`,
       [warningIds, why, now, staleSecs],

@@ -31,6 +31,8 @@ export interface ClaimedNotice {
   link_url: string | null;
   is_drill: boolean;
   created_at: Date;
+  /** Claims so far, this one included. */
+  tries: number;
   /** An earlier claim may have reached the carrier: taken over from a sender that died, or released after an error. */
   retaken: boolean;
 }
@@ -97,11 +99,11 @@ export class NoticesRepository {
          SELECT bool_and(${chainNotStoppingSql('w.chain_id')}) AS free FROM notices x JOIN warnings w ON w.id = x.warning_id WHERE x.id = $1),
        before AS (SELECT id, status, error FROM notices WHERE id = $1),
        claimed AS (
-         UPDATE notices SET status = 'sending', updated_at = $2
-         WHERE id = $1 AND (status = 'queued' OR (status = 'sending' AND updated_at < $3)) AND coalesce((SELECT free FROM gate), true)
-         RETURNING id, kind, channel, subject, body, person_id, contact_method_id, link_code, warning_id, order_id, created_at)
+         UPDATE notices SET status = 'sending', tries = tries + 1, claimed_at = $2, updated_at = $2
+         WHERE id = $1 AND (status = 'queued' OR (status = 'sending' AND coalesce(claimed_at, updated_at) < $3)) AND coalesce((SELECT free FROM gate), true)
+         RETURNING id, kind, channel, subject, body, person_id, contact_method_id, link_code, warning_id, order_id, created_at, tries)
        SELECT n.id, n.kind, n.channel, n.subject, n.body, n.person_id, n.contact_method_id, c.address, n.link_code,
-              s.url AS link_url, coalesce(w.is_drill, false) AS is_drill, n.created_at,
+              s.url AS link_url, coalesce(w.is_drill, false) AS is_drill, n.created_at, n.tries,
               (b.status = 'sending' OR b.error IS NOT NULL) AS retaken
        FROM claimed n JOIN contact_methods c ON c.id = n.contact_method_id
        LEFT JOIN short_links s ON s.code = n.link_code
@@ -136,6 +138,20 @@ export class NoticesRepository {
     );
   }
 
+  /**
+   * A send whose outcome is unknown (no answer in time): the claim stays, so that nobody sends the notice again before
+   * the claim is stale (by `claimed_at`); the next claim then asks the carrier first (`retaken`). `updated_at` after
+   * `claimed_at` tells that its sender is done with it: a lift does not wait for it.
+   */
+  async keepClaim(manager: EntityManager, id: string, error: string, provider: string | null, now: Date): Promise<void> {
+    await manager.query(`UPDATE notices SET error = $2, provider = coalesce($3, provider), updated_at = $4 WHERE id = $1 AND status = 'sending'`, [
+      id,
+      error.slice(0, 500),
+      provider,
+      now,
+    ]);
+  }
+
   /** Receipts of notices sent by SMS: sent → delivered or failed (with the code); a repeat changes nothing. */
   async applyReceipts(manager: EntityManager, receipts: CarrierReceipt[]): Promise<ReceiptedNotice[]> {
     return manager.query(
@@ -155,14 +171,14 @@ export class NoticesRepository {
   }
 
   /**
-   * The warnings' notices that have not left: queued, or claimed more than `staleSecs` ago (their sender is gone).
-   * Returns the ids cancelled.
+   * The warnings' notices that have not left: queued, or claimed more than `staleSecs` ago (their sender is gone);
+   * with `staleSecs` null, every claim (the chain was drained behind its stop barrier). Returns the ids cancelled.
    */
-  async cancelUnsentFor(manager: EntityManager, warningIds: string[], why: string, now: Date, staleSecs: number): Promise<string[]> {
+  async cancelUnsentFor(manager: EntityManager, warningIds: string[], why: string, now: Date, staleSecs: number | null): Promise<string[]> {
     const rows = await manager.query<Array<{ id: string }>>(
       `WITH u AS (UPDATE notices SET status = 'cancelled', error = $2, updated_at = $3
          WHERE warning_id = ANY($1::uuid[])
-           AND (status = 'queued' OR (status = 'sending' AND updated_at < $3::timestamptz - make_interval(secs => $4))) RETURNING id)
+           AND (status = 'queued' OR (status = 'sending' AND ($4::float8 IS NULL OR updated_at < $3::timestamptz - make_interval(secs => $4)))) RETURNING id)
        SELECT id FROM u`,
       [warningIds, why, now, staleSecs],
     );

@@ -1,17 +1,22 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, TransientError } from '@app/common';
+import { Clock, countMessage, countRecovery, TransientError } from '@app/common';
 import { APP_CONFIG, AppConfig, HIGH_RISK_GRADES } from '@app/config';
 import { EventLog } from '@app/database';
-import { JobOutcome, JobProducer } from '@app/queue';
+import { JobOutcome, JobProducer, RetryLaterError } from '@app/queue';
 import { composeBroadcast, composePublicSms, PublicContent } from '../content/compose';
 import { MessageTemplates, TemplateVars } from '../content/templates';
 import { ProviderHealth, ProvidersThrottledError } from '../failover/provider-health';
+import { UNCERTAIN_TRIES, untilStaleMs } from '../failover/uncertain-send';
+import { findTakenSms } from '../providers/provider';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { MqttLink } from './mqtt-link';
 
-/** One provider request of area SMS: SendSms takes up to 1000 numbers (Tencent's adapter splits by 200). */
-const PUBLIC_SMS_BATCH = 1000;
+/**
+ * Numbers per batch of area SMS: what every provider takes in one request (Tencent 200, Alibaba 1000), so that a batch
+ * is one request, which the provider took whole or not at all, and asking for its first number says which.
+ */
+const PUBLIC_SMS_BATCH = 200;
 const LIVE_WARNING = ['tracking'];
 
 interface WarningRow extends PublicContent {
@@ -75,16 +80,22 @@ export class PublicWarningService {
     return 'done';
   }
 
-  /** Sends one batch of area SMS through the SMS providers (same failover, breakers and TPS as calls). */
+  /**
+   * Sends one batch of area SMS through the SMS providers (same failover, breakers and TPS as calls). A batch claimed
+   * before (its sender died, or got no answer in time) is asked about at its providers before it is sent again.
+   */
   async sendSms(batchId: string, lastTry = false): Promise<JobOutcome> {
     const now = this.clock.now();
-    const [b] = await this.dataSource.query<Array<{ phones: string[]; template_key: string; params: TemplateVars; warning_state: string }>>(
+    const staleMs = this.config.sweep.staleMs;
+    const [b] = await this.dataSource.query<
+      Array<{ phones: string[]; tries: number; created_at: Date; template_key: string; params: TemplateVars; warning_state: string }>
+    >(
       `WITH claimed AS (
          UPDATE public_sms_batches SET status = 'sending', claimed_at = $2, tries = tries + 1, updated_at = $2
-         WHERE id = $1 AND (status = 'queued' OR (status = 'sending' AND claimed_at < $3)) RETURNING phones, notice_id)
-       SELECT c.phones, n.template_key, n.params, w.state AS warning_state
+         WHERE id = $1 AND (status = 'queued' OR (status = 'sending' AND claimed_at < $3)) RETURNING phones, notice_id, tries)
+       SELECT c.phones, c.tries, n.created_at, n.template_key, n.params, w.state AS warning_state
        FROM claimed c JOIN public_notices n ON n.id = c.notice_id JOIN warnings w ON w.id = n.warning_id`,
-      [batchId, now, new Date(now.getTime() - this.config.delivery.timeoutMs - 5000)],
+      [batchId, now, new Date(now.getTime() - staleMs)],
     );
     if (!b) {
       return 'skipped';
@@ -93,14 +104,21 @@ export class PublicWarningService {
       await this.finishSms(batchId, 'cancelled', null, [], `warning ${b.warning_state}`);
       return 'skipped';
     }
+    const key = `psms-${batchId}`;
+    const taken = b.tries > 1 ? await findTakenSms(this.registry.sms, { phone: b.phones[0], idempotencyKey: key, since: new Date(b.created_at.getTime() - 60_000) }) : null;
+    if (taken) {
+      await this.finishSms(batchId, 'accepted', taken.provider, taken.messageId ? [taken.messageId] : [], null);
+      countMessage('sms', taken.provider, 'accepted', 'area', b.phones.length);
+      countRecovery(this.logger, 'public_sms_reconciled', 1, { note: 'found at its provider, not sent again', batchId, provider: taken.provider });
+      return 'done';
+    }
     const template = this.templates.byKey('public_sms', b.template_key.replace(/^public_sms\./, ''));
     const message = { template, params: b.params, text: '' };
     const d = this.config.delivery;
-    const result = await this.health.run(this.registry.sms, (p) =>
-      p.send({ phones: b.phones, message, signName: d.signName, idempotencyKey: `psms-${batchId}` }),
-    );
+    const result = await this.health.run(this.registry.sms, (p) => p.send({ phones: b.phones, message, signName: d.signName, idempotencyKey: key }));
     if (result.ok) {
       await this.finishSms(batchId, 'accepted', result.provider, result.messageIds, null);
+      countMessage('sms', result.provider, 'accepted', 'area', b.phones.length);
       return 'done';
     }
     if (result.kind === 'throttled') {
@@ -108,8 +126,14 @@ export class PublicWarningService {
       throw new ProvidersThrottledError(result.waitMs);
     }
     const error = `${result.code}: ${result.error}`;
+    if (result.kind === 'uncertain' && b.tries < UNCERTAIN_TRIES && !lastTry) {
+      // The claim stays until stale; then the provider is asked before any resend.
+      await this.dataSource.query(`UPDATE public_sms_batches SET error = $2, provider = $3 WHERE id = $1 AND status = 'sending'`, [batchId, error.slice(0, 500), result.provider]);
+      throw new RetryLaterError(untilStaleMs(now, staleMs, this.clock.now()), `public sms batch ${batchId}: outcome unknown (${error}), asked again later`);
+    }
     if (result.kind === 'recipient' || lastTry) {
       await this.finishSms(batchId, 'failed', result.provider, [], error);
+      countMessage('sms', result.provider, 'failed', 'area', b.phones.length);
       return 'done';
     }
     await this.finishSms(batchId, 'queued', result.provider, [], error);
