@@ -59,6 +59,10 @@ describe('files', () => {
     expect(writeCsv(['a', 'b'], [['=cmd()', 'x,"y"']])).toBe('\uFEFFa,b\r\n\'=cmd(),"x,""y"""\r\n');
   });
 
+  it('writes an XLSX sheet without any cell (no header, no rows), which reads back empty', async () => {
+    expect(await readXlsx(await writeXlsx('空表', [], []))).toEqual([]);
+  });
+
   it('round-trips an XLSX sheet', async () => {
     const bytes = await writeXlsx('名单', ['乡镇', '手机号码'], [['十直镇', '13800001234']]);
     expect(await readXlsx(bytes)).toEqual([['乡镇', '手机号码'], ['十直镇', '13800001234']]);

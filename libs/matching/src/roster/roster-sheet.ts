@@ -249,7 +249,8 @@ export async function writeXlsx(sheetName: string, header: readonly string[], ro
   const sheet = book.addWorksheet(sheetName);
   sheet.addRow([...header]).font = { bold: true };
   rows.forEach((r) => sheet.addRow(r));
-  sheet.columns.forEach((c) => (c.width = 16));
+  // null, not empty, for a sheet with no cells at all
+  (sheet.columns ?? []).forEach((c) => (c.width = 16));
   return Buffer.from(await book.xlsx.writeBuffer());
 }
 
