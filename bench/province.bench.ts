@@ -11,6 +11,7 @@
  * (scaled with the counties unless given), BENCH_LIMIT_S (540: stop waiting and print what was reached by then),
  * BENCH_POOL_MAX (6 per app).
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -45,6 +46,16 @@ async function progress(pool: Pool, warningId: string): Promise<Progress> {
     [warningId],
   );
   return r;
+}
+
+/** User + system CPU seconds a process has used so far (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 async function redisUsedMiB(redis: Redis): Promise<number> {
@@ -117,8 +128,8 @@ async function main(): Promise<void> {
         log(`call tasks ${fmt(now.tasks)}, SMS accepted ${fmt(now.accepted)}; load average ${load()}`);
       }
       return (now.tasks > 0 && now.accepted >= now.tasks) || Date.now() - started > LIMIT_MS;
-    }, LIMIT_MS + 600_000, 1000, LIMIT_MS + 600_000);
-    const memory = apps.map((a) => ({ name: a.name, mib: peakRssMiB(a.child.pid) }));
+    }, LIMIT_MS + 600_000, 2000, LIMIT_MS + 600_000);
+    const memory = apps.map((a) => ({ name: a.name, mib: peakRssMiB(a.child.pid), cpu: cpuSeconds(a.child.pid) }));
     const match = await probe.getJob(`match-${warningId}`);
     const { rows: [db1] } = await pool.query<{ bytes: string }>(`SELECT pg_database_size(current_database()) AS bytes`);
     const done = now.tasks > 0 && now.accepted >= now.tasks;
@@ -141,7 +152,7 @@ async function main(): Promise<void> {
         `${fmt(sendRate)}/s from first to last = ${fmt(sendRate / bull.processPerS, 2)}× raw BullMQ process`],
       ['Redis used memory: before → peak', `${fmt(redis0)} → ${fmt(redisPeak)} MiB`, 'the whole server (shared with other runs)'],
       ['PostgreSQL database size: seeded → after', `${fmt(Number(db0.bytes) / 2 ** 20)} → ${fmt(Number(db1.bytes) / 2 ** 20)} MiB`, ''],
-      ...memory.map((m): [string, string, string] => [`peak RSS ${m.name}`, `${fmt(m.mib)} MiB`, '']),
+      ...memory.map((m): [string, string, string] => [`peak RSS ${m.name}`, `${fmt(m.mib)} MiB`, `${fmt(m.cpu)} CPU s in the run`]),
       ['load average (1 / 5 / 15 min) at the end', load(), `every 10 s: ${loads.map((l) => l.split(' / ')[0]).join(', ')}`],
     ];
     printTable('Jiaoying province benchmark', rows);
