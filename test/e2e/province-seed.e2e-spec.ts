@@ -40,10 +40,10 @@ describe('province generator (e2e, 2 counties)', () => {
     expect(summary.counts.unitsWithoutOutline).toBe(0);
     const [row] = await ds.query<Array<{ outside: number; zones_outside: number }>>(`SELECT
       (SELECT count(*) FROM admin_units c JOIN admin_units p ON p.code = c.parent_code
-        WHERE c.code LIKE '5098%' AND NOT ST_CoveredBy(c.geom, ST_Buffer(p.geom, 1e-9)))::int AS outside,
+        WHERE c.code LIKE '5098%' AND NOT ST_CoveredBy(c.geom, ST_Buffer(p.geom, 1e-7)))::int AS outside,
       (SELECT count(*) FROM risk_zones z JOIN admin_units v ON v.code = z.admin_unit_code
         WHERE v.level = 'village' AND z.admin_unit_code LIKE '5098%' AND NOT ST_IsEmpty(z.geom)
-          AND NOT ST_CoveredBy(z.geom, ST_Buffer(v.geom, 1e-9)))::int AS zones_outside`);
+          AND NOT ST_CoveredBy(z.geom, ST_Buffer(v.geom, 1e-7)))::int AS zones_outside`);
     expect(row).toEqual({ outside: 0, zones_outside: 0 });
   });
 
