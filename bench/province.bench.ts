@@ -14,12 +14,12 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, issueApiKey } from '@app/database';
 import { seedProvince } from '@app/demo';
+import { QueueName } from '@app/queue';
 import {
   appsEnv, cap, connection, fmt, freshDatabase, log, peakRssMiB, printTable, rawLimits, runBench, sleep, specFile, started, startApp, stopApps, waitUntil,
 } from './bench-kit';
@@ -31,7 +31,8 @@ const PERSONS = process.env.BENCH_PERSONS ? Number(process.env.BENCH_PERSONS) : 
 const LIMIT_MS = Number(process.env.BENCH_LIMIT_S ?? 540) * 1000;
 const PREFIX = `jy-bench-prov-${Date.now()}`;
 const INGEST_KEY = 'bench-ingest-key-0000000000000000';
-const QUEUES = ['warning-matching', 'dispatch-sms', 'dispatch-email', 'dispatch-voice', 'dispatch-webhook', 'dispatch-broadcast', 'public-warnings', 'call-deadlines', 'notices'];
+/** The apps' queue names, hash tags included, so the run's queues are removed at the end. */
+const QUEUES: string[] = Object.values(QueueName);
 const APPS = ['simulator', 'api', 'matcher', 'dispatcher', 'escalator'];
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' / ');
 
@@ -90,7 +91,6 @@ async function main(): Promise<void> {
   });
   const apps = APPS.map((name) => startApp(DIST, name, env, 'bench-prov'));
   process.on('exit', () => apps.forEach((a) => a.child.kill('SIGTERM')));
-  const probe = new Queue('warning-matching', { connection, prefix: PREFIX });
   const redis = new Redis(connection);
   try {
     const health = (url: string) => fetch(url).then((r) => r.ok, () => false);
@@ -154,7 +154,6 @@ async function main(): Promise<void> {
     ];
     printTable('Jiaoying province benchmark', rows);
   } finally {
-    await probe.close();
     redis.disconnect();
     await stopApps(apps, PREFIX, QUEUES);
     await pool.end();
