@@ -10,7 +10,8 @@ import { dataSourceOptions } from '@app/database';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redis = new URL(REDIS_URL);
-export const connection = { host: redis.hostname, port: Number(redis.port || 6379), maxRetriesPerRequest: null };
+// The database of REDIS_URL too (redis://host:port/9), so the bench reads the queues the apps write.
+export const connection = { host: redis.hostname, port: Number(redis.port || 6379), db: Number(redis.pathname.slice(1) || 0), maxRetriesPerRequest: null };
 export const started = Date.now();
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -181,8 +182,9 @@ export async function townRoster(pool: Pool, town: string, persons: number, zone
   );
 }
 
-/** A CAP 1.2 rainstorm warning over one unit by its division code. */
-export function cap(identifier: string, town: string, colour: '红色' | '橙色'): string {
+/** A CAP 1.2 rainstorm warning over units by their division codes (one geocode each). */
+export function cap(identifier: string, units: string | string[], colour: '红色' | '橙色'): string {
+  const geocodes = [units].flat().map((u) => `<geocode><valueName>行政区划代码</valueName><value>${u}</value></geocode>`).join('');
   const sent = new Date(Date.now() - 1000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
   return `<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
@@ -191,7 +193,7 @@ export function cap(identifier: string, town: string, colour: '红色' | '橙色
   <info><language>zh-CN</language><category>Met</category><event>暴雨${colour}预警</event><urgency>Immediate</urgency>
     <severity>Extreme</severity><certainty>Likely</certainty><senderName>压测县气象台</senderName>
     <headline>压测县气象台发布暴雨${colour}预警信号</headline><description>压测。</description><instruction>立即转移。</instruction>
-    <area><areaDesc>压测</areaDesc><geocode><valueName>行政区划代码</valueName><value>${town}</value></geocode></area>
+    <area><areaDesc>压测</areaDesc>${geocodes}</area>
   </info>
 </alert>`;
 }

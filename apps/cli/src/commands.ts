@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { loadEnv } from '@app/config';
 import { dataSourceOptions, issueApiKey, Role } from '@app/database';
-import { issueDemoApiKey, seedDemo, seedDemoAccounts } from '@app/demo';
+import { issueDemoApiKey, ProvinceSize, seedDemo, seedDemoAccounts, seedProvince } from '@app/demo';
 
 export async function withDataSource<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
   const ds = await new DataSource(dataSourceOptions(loadEnv().database.url)).initialize();
@@ -31,6 +31,31 @@ export async function seed(force: boolean): Promise<void> {
     const summary = await seedDemo(ds, { force });
     console.log(`demo district: ${JSON.stringify(summary.counts)}`);
     console.log(`demo accounts added: ${await seedDemoAccounts(ds)}`);
+  });
+}
+
+const SIZE_OPTIONS: Record<string, keyof ProvinceSize> = {
+  counties: 'counties', towns: 'towns', villages: 'villages', persons: 'persons', 'zones-per-village': 'zonesPerVillage',
+};
+
+/** `seed-province [--counties 38] [--towns …] [--villages …] [--persons …] [--zones-per-village 2] [--force]`. */
+export function provinceOptions(options: Record<string, string>): Partial<ProvinceSize> | null {
+  const size: Partial<ProvinceSize> = {};
+  for (const [name, value] of Object.entries(options)) {
+    const key = SIZE_OPTIONS[name];
+    if (!key || !/^\d+$/.test(value)) {
+      return null;
+    }
+    size[key] = Number(value);
+  }
+  return size;
+}
+
+export async function seedProvinceCommand(size: Partial<ProvinceSize>, force: boolean): Promise<void> {
+  await withDataSource(async (ds) => {
+    const s = await seedProvince(ds, { size, force });
+    console.log(`synthetic province (${s.action}, ${(s.elapsedMs / 1000).toFixed(1)} s; steps ms ${JSON.stringify(s.steps)}): ${JSON.stringify(s.counts)}`);
+    console.log(`county codes: ${s.countyCodes[0]}…${s.countyCodes[s.countyCodes.length - 1]} (a warning with these geocodes covers the province)`);
   });
 }
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { isApiRole } from '@app/config';
 import { sendCommand, splitOptions, validateCommand } from './cap-commands';
-import { createApiKey, migrate, revert, seed, withDataSource } from './commands';
+import { createApiKey, migrate, provinceOptions, revert, seed, seedProvinceCommand, withDataSource } from './commands';
 import { USER_USAGE, userCommand } from './user-commands';
 import { isServeApp, serve, SERVE_APPS } from './serve';
 import { up } from './up';
@@ -11,6 +11,8 @@ const USAGE = `jiaoying <command>
   serve <app>                      run one app in this process, no demo data, no keys (app: ${SERVE_APPS.join('|')})
   migrate | migrate:revert         apply all pending migrations | revert the last one
   seed-demo [--force]              load the demo district (铜梁区, 丰都县)
+  seed-province [--counties 38] [--towns 1000] [--villages 11000] [--persons 200000] [--zones-per-village 2] [--force]
+                                   load a SYNTHETIC province for load tests (codes 5098…; sizes not given scale with --counties)
   api-key <name> <role> <region>   issue an API key (role: ingest|duty_officer|commander|admin)
 ${USER_USAGE}
   validate <file|dir>…             check CAP messages offline, same rules and messages as the API (exit 1 if any is invalid)
@@ -54,6 +56,16 @@ async function main(argv: string[]): Promise<number> {
     case 'seed-demo':
       await seed(args.includes('--force'));
       return 0;
+    case 'seed-province': {
+      const { positional, options } = splitOptions(args.filter((a) => a !== '--force'));
+      const size = provinceOptions(options);
+      if (!size || positional.length > 0) {
+        console.error(USAGE);
+        return 2;
+      }
+      await seedProvinceCommand(size, args.includes('--force'));
+      return 0;
+    }
     case 'user': {
       const lines = await withDataSource((ds) => userCommand(ds, args));
       if (!lines) {

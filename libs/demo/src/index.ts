@@ -8,3 +8,7 @@ export { SHIZHI_TOWN } from './risk-zones';
 export { DEMO_EMAIL_DOMAIN } from './roster';
 export { DEMO_ACCOUNTS, DEMO_API_KEYS, issueDemoApiKey, seedDemoAccounts } from './demo-accounts';
 export { DEMO_STATIONS, seedDemoStations } from './stations';
+export { seedProvince, deleteProvince, countProvince } from './seed-province';
+export type { ProvinceCounts, ProvinceSummary } from './seed-province';
+export { CHONGQING_SIZE, PROVINCE_CITY, PROVINCE_PREFIX, provinceSize, fixedStaff } from './province-plan';
+export type { ProvinceSize } from './province-plan';

@@ -5,12 +5,12 @@ import { Prng } from './deterministic-id';
 // a real person is a coincidence of common names.
 
 /** Common surnames, weighted towards those frequent in Chongqing (repeats raise the weight). */
-const SURNAMES = [
+export const SURNAMES = [
   ...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢钟谭陆汪范金石廖贾夏付方白邹熊秦邱江冉向牟况',
   ...'陈刘李张王杨黄周罗谭向冉熊秦唐',
 ];
 
-const GIVEN = [
+export const GIVEN = [
   ...'明华建国军平志勇强伟海波涛斌杰磊刚超鹏辉俊峰林松柏德昌福贵春秋丽芳敏静红霞燕玲娟英兰秀琴萍梅莉洪川渝江',
   ...'文武成光荣兴旺永祥家庆宏远东晓云霞雪小玉凤桂芬碧珍淑',
 ];

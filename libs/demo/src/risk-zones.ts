@@ -49,7 +49,7 @@ interface ZoneDraft {
   persons?: number;
 }
 
-function shapeFor(kindCode: ZoneKindCode, rng: Prng): ZoneShape {
+export function shapeFor(kindCode: ZoneKindCode, rng: Prng): ZoneShape {
   switch (kindCode) {
     case 'FF':
       return { type: 'strip', lengthM: rng.int(500, 1200), widthM: rng.int(60, 120), azimuthDeg: rng.int(0, 359) };

@@ -76,11 +76,12 @@ export async function partitionChildren(m: EntityManager, tree: DivisionTree, pa
      UPDATE admin_units a SET geom = ${MULTI('cl.g')}, geom_synthetic = true
      FROM clipped cl WHERE a.code = cl.child_code`,
   );
+  // Grouped once: a count per seed row would scan every seed for each (11,000² rows for a province's villages).
   await m.query(
-    `UPDATE admin_units a SET geom = p.geom, geom_synthetic = true
-     FROM demo_seeds s JOIN admin_units p ON p.code = s.parent_code
-     WHERE a.code = s.child_code
-       AND (SELECT count(*) FROM demo_seeds o WHERE o.parent_code = s.parent_code) = 1`,
+    `WITH single AS (SELECT parent_code FROM demo_seeds GROUP BY parent_code HAVING count(*) = 1)
+     UPDATE admin_units a SET geom = p.geom, geom_synthetic = true
+     FROM demo_seeds s JOIN single USING (parent_code) JOIN admin_units p ON p.code = s.parent_code
+     WHERE a.code = s.child_code`,
   );
 
   const missing = await m.query<Array<{ code: string }>>(

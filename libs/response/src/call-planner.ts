@@ -107,11 +107,18 @@ export class CallPlanner {
       }
       work.checks.push(...callTaskTimers(spec, t.tier, id, requiresAck(t) ? startOf(t) : 'notify_only', now));
       if (!t.unreachable) {
-        byTier.set(t.tier, [...(byTier.get(t.tier) ?? []), id]);
+        // Appended in place: copying the list per task was quadratic (minutes at a province's 200,000 calls).
+        const ids = byTier.get(t.tier);
+        if (ids) {
+          ids.push(id);
+        } else {
+          byTier.set(t.tier, [id]);
+        }
       }
     }
     for (const [tier, ids] of byTier) {
-      work.sends.push(...(await this.createAttempts(manager, ids, 0, tierSpec(spec, tier).ladderMs[0].channels, ctx.level)));
+      // Not push(...sends): one argument per send overflows the stack past ~100,000.
+      work.sends = work.sends.concat(await this.createAttempts(manager, ids, 0, tierSpec(spec, tier).ladderMs[0].channels, ctx.level));
     }
     return work;
   }

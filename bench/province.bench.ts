@@ -1,0 +1,163 @@
+/**
+ * Province benchmark: the generated province (libs/demo seed-province: 38 counties, 1,000 towns, 11,000 villages,
+ * 200,000 responsible persons by default) and one red rainstorm warning over all of it (a geocode per county), every
+ * app its own process on a single Redis, SMS through the carrier simulator. Figures: seeding time, ingest → first
+ * message accepted, → every call task created, → every person's SMS accepted, peak RSS per process, Redis memory and
+ * the database's size. Beside them, in the same run: raw BullMQ no-op processing and raw PostgreSQL inserts.
+ *
+ *   npm run build && node dist/bench/province.bench.js
+ *
+ * Env: BENCH_DATABASE_URL (default …/jiaoying_bench_province, recreated), REDIS_URL, BENCH_COUNTIES (38), BENCH_PERSONS
+ * (scaled with the counties unless given), BENCH_LIMIT_S (540: stop waiting and print what was reached by then),
+ * BENCH_POOL_MAX (6 per app).
+ */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, issueApiKey } from '@app/database';
+import { seedProvince } from '@app/demo';
+import { QueueName } from '@app/queue';
+import {
+  appsEnv, cap, connection, fmt, freshDatabase, log, peakRssMiB, printTable, rawLimits, runBench, sleep, specFile, started, startApp, stopApps, waitUntil,
+} from './bench-kit';
+
+const DIST = join(__dirname, '..');
+const DB_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/jiaoying_bench_province';
+const COUNTIES = Number(process.env.BENCH_COUNTIES ?? 38);
+const PERSONS = process.env.BENCH_PERSONS ? Number(process.env.BENCH_PERSONS) : undefined;
+const LIMIT_MS = Number(process.env.BENCH_LIMIT_S ?? 540) * 1000;
+const PREFIX = `jy-bench-prov-${Date.now()}`;
+const INGEST_KEY = 'bench-ingest-key-0000000000000000';
+/** The apps' queue names, hash tags included, so the run's queues are removed at the end. */
+const QUEUES: string[] = Object.values(QueueName);
+const APPS = ['simulator', 'api', 'matcher', 'dispatcher', 'escalator'];
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' / ');
+
+interface Progress { tasks: number; accepted: number; first: Date | null; last: Date | null }
+
+/** One warning in the database: its call tasks and how many of their SMS the carrier accepted. */
+async function progress(pool: Pool, warningId: string): Promise<Progress> {
+  const { rows: [r] } = await pool.query<Progress>(
+    `SELECT (SELECT count(*)::int FROM call_tasks WHERE warning_id = $1) AS tasks,
+            count(a.sent_at)::int AS accepted, min(a.sent_at) AS first, max(a.sent_at) AS last
+     FROM attempts a WHERE a.channel = 'sms'`,
+    [warningId],
+  );
+  return r;
+}
+
+/** User + system CPU seconds a process has used so far (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+async function redisUsedMiB(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN) / 2 ** 20;
+}
+
+async function main(): Promise<void> {
+  log(`province benchmark: ${COUNTIES} counties; load average ${load()}; raw limits first`);
+  await freshDatabase(DB_URL);
+  const pool = new Pool({ connectionString: DB_URL, max: 3 });
+  pool.on('error', (e) => log(`bench pool: ${e.message}`));
+  const { bull, pgRate } = await rawLimits(pool, PREFIX);
+
+  const ds = await new DataSource(dataSourceOptions(DB_URL)).initialize();
+  const seeded = await seedProvince(ds, { size: { counties: COUNTIES, ...(PERSONS ? { persons: PERSONS } : {}) } });
+  await ds.destroy();
+  const c = seeded.counts;
+  log(`province seeded in ${fmt(seeded.elapsedMs / 1000, 1)} s (${JSON.stringify(seeded.steps)}): ${JSON.stringify(c)}`);
+  await issueApiKey(pool, 'bench', 'ingest', '500000', INGEST_KEY);
+  const { rows: [db0] } = await pool.query<{ bytes: string }>(`SELECT pg_database_size(current_database()) AS bytes`);
+
+  const { env, apiPort, simPort } = await appsEnv({
+    dbUrl: DB_URL,
+    prefix: PREFIX,
+    // Red by SMS only, deadlines past the run: the figure is the fan-out, not the ladder.
+    specFile: specFile((levels) => {
+      levels.red.ladder = [{ atMin: 0, channels: ['sms'] }];
+      levels.red.tiers.forEach((t) => (t.ackDeadlineMin = 120));
+    }),
+    extra: { SWEEP_STALE_MS: '600000', DATABASE_POOL_MAX: process.env.BENCH_POOL_MAX ?? '6' },
+  });
+  const apps = APPS.map((name) => startApp(DIST, name, env, 'bench-prov'));
+  process.on('exit', () => apps.forEach((a) => a.child.kill('SIGTERM')));
+  const redis = new Redis(connection);
+  try {
+    const health = (url: string) => fetch(url).then((r) => r.ok, () => false);
+    await waitUntil('api and simulator up', async () => (await health(`http://127.0.0.1:${apiPort}/api/v1/health`)) && health(`http://127.0.0.1:${simPort}/health`), 120_000, 250, LIMIT_MS + 600_000);
+    await sleep(1500); // workers connected
+    const redis0 = await redisUsedMiB(redis);
+    log(`apps up; load average ${load()}`);
+
+    const t0 = Date.now();
+    const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/alerts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/cap+xml' },
+      body: cap(`BENCH-PROVINCE-${PREFIX}`, seeded.countyCodes, '红色'),
+    });
+    if (res.status !== 202) {
+      throw new Error(`ingest: HTTP ${res.status} ${await res.text()}`);
+    }
+    const answeredMs = Date.now() - t0;
+    const warningId = (JSON.parse(await res.text()) as { id: string }).id;
+    let lastLog = 0;
+    let redisPeak = redis0;
+    let tasksAt: number | null = null;
+    let now: Progress = { tasks: 0, accepted: 0, first: null, last: null };
+    const loads: string[] = [];
+    // Until every call's SMS is accepted, or the time limit: then the figures say how far it got.
+    await waitUntil('all accepted or time limit', async () => {
+      now = await progress(pool, warningId);
+      redisPeak = Math.max(redisPeak, await redisUsedMiB(redis));
+      if (tasksAt === null && now.tasks > 0) {
+        tasksAt = Date.now() - t0;
+      }
+      if (Date.now() - lastLog > 10_000) {
+        lastLog = Date.now();
+        loads.push(load());
+        log(`call tasks ${fmt(now.tasks)}, SMS accepted ${fmt(now.accepted)}; load average ${load()}`);
+      }
+      return (now.tasks > 0 && now.accepted >= now.tasks) || Date.now() - started > LIMIT_MS;
+    }, LIMIT_MS + 600_000, 2000, LIMIT_MS + 600_000);
+    const memory = apps.map((a) => ({ name: a.name, mib: peakRssMiB(a.child.pid), cpu: cpuSeconds(a.child.pid) }));
+    const { rows: [db1] } = await pool.query<{ bytes: string }>(`SELECT pg_database_size(current_database()) AS bytes`);
+    const done = now.tasks > 0 && now.accepted >= now.tasks;
+    const firstMs = now.first ? now.first.getTime() - t0 : NaN;
+    const lastMs = now.last ? now.last.getTime() - t0 : NaN;
+    const sendRate = now.accepted / ((lastMs - firstMs) / 1000);
+    const rows: Array<[string, string, string]> = [
+      ['raw BullMQ process (no-op, concurrency 50)', `${fmt(bull.processPerS)} jobs/s`, ''],
+      ['raw PostgreSQL insert (1000-row statements, 4 clients)', `${fmt(pgRate)} rows/s`, ''],
+      ['province generated', `${fmt(c.counties)} counties, ${fmt(c.towns)} towns, ${fmt(c.villages)} villages, ${fmt(c.riskZones)} zones, ${fmt(c.persons)} persons`,
+        `${fmt(c.contactMethods)} contacts, ${fmt(c.responsibilityAssignments)} assignments, ${fmt(c.contractingAssignments)} 包干`],
+      ['  seeding time', `${fmt(seeded.elapsedMs / 1000, 1)} s`, Object.entries(seeded.steps).map(([k, v]) => `${k} ${fmt(v / 1000, 1)} s`).join(', ')],
+      ['ingest → API answer (202)', `${fmt(answeredMs)} ms`, ''],
+      ['ingest → call tasks visible', tasksAt === null ? '—' : `${fmt((tasksAt as number) / 1000, 1)} s`, `${fmt(now.tasks)} calls: the matching job's one transaction committed`],
+      ['ingest → first SMS accepted', `${fmt(firstMs / 1000, 1)} s`, ''],
+      [done ? `ingest → all ${fmt(now.tasks)} SMS accepted` : `SMS accepted by the time limit (${LIMIT_MS / 1000} s into the run)`,
+        done ? `${fmt(lastMs / 1000, 1)} s` : `${fmt(now.accepted)} of ${fmt(now.tasks)} by ${fmt(lastMs / 1000, 1)} s`,
+        `${fmt(sendRate)}/s from first to last = ${fmt(sendRate / bull.processPerS, 2)}× raw BullMQ process`],
+      ['Redis used memory: before → peak', `${fmt(redis0)} → ${fmt(redisPeak)} MiB`, 'the whole server (shared with other runs)'],
+      ['PostgreSQL database size: seeded → after', `${fmt(Number(db0.bytes) / 2 ** 20)} → ${fmt(Number(db1.bytes) / 2 ** 20)} MiB`, ''],
+      ...memory.map((m): [string, string, string] => [`peak RSS ${m.name}`, `${fmt(m.mib)} MiB`, `${fmt(m.cpu)} CPU s in the run`]),
+      ['load average (1 / 5 / 15 min) at the end', load(), `every 10 s: ${loads.map((l) => l.split(' / ')[0]).join(', ')}`],
+    ];
+    printTable('Jiaoying province benchmark', rows);
+  } finally {
+    redis.disconnect();
+    await stopApps(apps, PREFIX, QUEUES);
+    await pool.end();
+  }
+}
+
+runBench(main, 'bench-prov');
