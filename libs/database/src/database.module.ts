@@ -12,12 +12,13 @@ import { EscalationsRepository } from './repositories/escalations.repository';
 import { EventChain } from './repositories/event-chain';
 import { EventLog } from './repositories/event-log';
 import { NoticesRepository } from './repositories/notices.repository';
+import { OrdersRepository } from './repositories/orders.repository';
 import { ReportRecords } from './repositories/report-records';
 import { ShortLinksRepository } from './repositories/short-links.repository';
 import { WarningsRepository } from './repositories/warnings.repository';
 
 /** The repositories: each the one writer of its tables (see table-ownership.spec.ts). */
-const REPOSITORIES = [AttemptsRepository, CallTasksRepository, ContactMethodsRepository, DispatchesRepository, EscalationsRepository, NoticesRepository, ShortLinksRepository, WarningsRepository];
+const REPOSITORIES = [AttemptsRepository, CallTasksRepository, ContactMethodsRepository, DispatchesRepository, EscalationsRepository, NoticesRepository, OrdersRepository, ShortLinksRepository, WarningsRepository];
 
 @Global()
 @Module({

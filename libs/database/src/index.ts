@@ -21,3 +21,4 @@ export * from './repositories/escalations.repository';
 export * from './repositories/event-feed';
 export * from './repositories/first-answers.sql';
 export * from './repositories/report-records';
+export * from './repositories/orders.repository';
