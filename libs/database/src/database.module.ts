@@ -9,6 +9,7 @@ import { CallTasksRepository } from './repositories/call-tasks.repository';
 import { ContactMethodsRepository } from './repositories/contact-methods.repository';
 import { DispatchesRepository } from './repositories/dispatches.repository';
 import { EscalationsRepository } from './repositories/escalations.repository';
+import { EvacuationsRepository } from './repositories/evacuations.repository';
 import { EventChain } from './repositories/event-chain';
 import { EventLog } from './repositories/event-log';
 import { NoticesRepository } from './repositories/notices.repository';
@@ -18,7 +19,7 @@ import { ShortLinksRepository } from './repositories/short-links.repository';
 import { WarningsRepository } from './repositories/warnings.repository';
 
 /** The repositories: each the one writer of its tables (see table-ownership.spec.ts). */
-const REPOSITORIES = [AttemptsRepository, CallTasksRepository, ContactMethodsRepository, DispatchesRepository, EscalationsRepository, NoticesRepository, OrdersRepository, ShortLinksRepository, WarningsRepository];
+const REPOSITORIES = [AttemptsRepository, CallTasksRepository, ContactMethodsRepository, DispatchesRepository, EscalationsRepository, EvacuationsRepository, NoticesRepository, OrdersRepository, ShortLinksRepository, WarningsRepository];
 
 @Global()
 @Module({

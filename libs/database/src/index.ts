@@ -22,3 +22,4 @@ export * from './repositories/event-feed';
 export * from './repositories/first-answers.sql';
 export * from './repositories/report-records';
 export * from './repositories/orders.repository';
+export * from './repositories/evacuations.repository';

@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock, countAnswer, NotFoundError } from '@app/common';
 import { JobProducer } from '@app/queue';
 import type { AckMethod, AckResponse, CallReason, VersionChange } from '@app/database';
-import { EventLog, callReasonsSql, isWithdrawn, versionChangeSql, writeFirstAnswers } from '@app/database';
+import { EvacuationsRepository, EventLog, callReasonsSql, isWithdrawn, versionChangeSql, writeFirstAnswers } from '@app/database';
 import { AckBatcher, AckInput, AnsweredCall, FirstAnswer, firstAnswerRow, refusal } from './ack-batcher';
 import { AckLinks } from './ack-links';
 import { ProgressEntry, progressOf, recordProgress, reportToEvacuation } from './call-progress';
@@ -76,6 +76,7 @@ export class AckService {
     private readonly peers: PeerNotices,
     private readonly jobs: JobProducer,
     private readonly batcher: AckBatcher,
+    private readonly evacuations: EvacuationsRepository,
   ) {}
 
   /** What the link page shows. Opening is recorded, but it is not an answer. */
@@ -133,7 +134,7 @@ export class AckService {
         const step = input.response === 'on_post' || input.response === 'evacuating' ? input.response : null;
         const open = !isWithdrawn(task.state) && task.warning_state === 'tracking';
         const progress = step && open
-          ? await recordProgress(tx, { ...task, first_response: existing.response }, { step, headCount: input.headCount ?? null, note: input.note ?? null }, now)
+          ? await recordProgress(tx, this.evacuations, { ...task, first_response: existing.response }, { step, headCount: input.headCount ?? null, note: input.note ?? null }, now)
           : null;
         if (progress) {
           await this.events.append(
@@ -148,7 +149,7 @@ export class AckService {
       const row = firstAnswerRow(task, answer, peers);
       await writeFirstAnswers(tx, [row]);
       if (input.response === 'evacuating' && input.headCount && tracking) {
-        await reportToEvacuation(tx, task, input.headCount, now);
+        await reportToEvacuation(tx, this.evacuations, task, input.headCount, now);
       }
       const follow = input.response === 'cannot_comply' && tracking ? await this.escalator.escalate(tx, task.id, 'cannot_comply', now) : null;
       return { task, already: false, late: row.late, response: input.response, at: now, follow, peers, progress: null };

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { CallReason } from '@app/database';
+import type { CallReason, EvacuationsRepository } from '@app/database';
 
 /** What a person may report after the first answer. */
 export type ProgressStep = 'on_post' | 'evacuating';
@@ -26,6 +26,7 @@ export async function progressOf(manager: EntityManager, callTaskId: string): Pr
  */
 export async function reportToEvacuation(
   tx: EntityManager,
+  evacuations: EvacuationsRepository,
   task: { warning_id: string; person_id: string; reasons: CallReason[] },
   headCount: number,
   now: Date,
@@ -34,26 +35,25 @@ export async function reportToEvacuation(
   if (zones.length === 0) {
     return null;
   }
-  const [evac] = await tx.query<Array<{ id: string; shelter_id: string | null }>>(
-    `SELECT e.id, e.shelter_id FROM evacuations e JOIN warnings w ON w.chain_id = e.chain_id
-     WHERE w.id = $1 AND e.state = 'in_progress' AND e.risk_zone_id::text = ANY($2::text[])
-     ORDER BY e.started_at LIMIT 1 FOR UPDATE OF e`,
-    [task.warning_id, zones],
-  );
+  const evac = await evacuations.lockInProgressFor(tx, task.warning_id, zones);
   if (!evac) {
     return null;
   }
-  const [report] = await tx.query<Array<{ id: string }>>(
-    `INSERT INTO evacuation_reports (evacuation_id, shelter_id, households, persons, note, reported_by, reported_at)
-     VALUES ($1, $2, 0, $3, '叫应页面上报（户数未填）', $4, $5) RETURNING id`,
-    [evac.id, evac.shelter_id, headCount, `person:${task.person_id}`, now],
-  );
-  return report.id;
+  return evacuations.addReport(tx, {
+    evacuationId: evac.id,
+    shelterId: evac.shelter_id,
+    households: 0,
+    persons: headCount,
+    note: '叫应页面上报（户数未填）',
+    reportedBy: `person:${task.person_id}`,
+    reportedAt: now,
+  });
 }
 
 /** One progress report; a repeated 已到岗 records nothing. Returns null when nothing new was recorded. */
 export async function recordProgress(
   tx: EntityManager,
+  evacuations: EvacuationsRepository,
   task: { id: string; warning_id: string; person_id: string; reasons: CallReason[]; first_response: string },
   input: { step: ProgressStep; headCount: number | null; note: string | null },
   now: Date,
@@ -65,7 +65,7 @@ export async function recordProgress(
     }
   }
   const headCount = input.step === 'evacuating' ? input.headCount : null;
-  const reportId = headCount !== null && headCount > 0 ? await reportToEvacuation(tx, task, headCount, now) : null;
+  const reportId = headCount !== null && headCount > 0 ? await reportToEvacuation(tx, evacuations, task, headCount, now) : null;
   await tx.query(
     `INSERT INTO call_progress (call_task_id, person_id, step, head_count, note, evacuation_report_id, reported_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
