@@ -14,12 +14,13 @@ import { EventChain } from './repositories/event-chain';
 import { EventLog } from './repositories/event-log';
 import { NoticesRepository } from './repositories/notices.repository';
 import { OrdersRepository } from './repositories/orders.repository';
+import { PerformanceRecordsRepository } from './repositories/performance-records.repository';
 import { ReportRecords } from './repositories/report-records';
 import { ShortLinksRepository } from './repositories/short-links.repository';
 import { WarningsRepository } from './repositories/warnings.repository';
 
 /** The repositories: each the one writer of its tables (see table-ownership.spec.ts). */
-const REPOSITORIES = [AttemptsRepository, CallTasksRepository, ContactMethodsRepository, DispatchesRepository, EscalationsRepository, EvacuationsRepository, NoticesRepository, OrdersRepository, ShortLinksRepository, WarningsRepository];
+const REPOSITORIES = [AttemptsRepository, CallTasksRepository, ContactMethodsRepository, DispatchesRepository, EscalationsRepository, EvacuationsRepository, NoticesRepository, OrdersRepository, PerformanceRecordsRepository, ShortLinksRepository, WarningsRepository];
 
 @Global()
 @Module({

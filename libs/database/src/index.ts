@@ -23,3 +23,4 @@ export * from './repositories/first-answers.sql';
 export * from './repositories/report-records';
 export * from './repositories/orders.repository';
 export * from './repositories/evacuations.repository';
+export * from './repositories/performance-records.repository';

@@ -3,11 +3,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, inRegion, NotFoundError, ValidationError } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { OrderMeasure, OrderTargetState, Role } from '@app/database';
-import { EventLog, ORDER_MEASURES, OrdersRepository, type OrderTargetRow } from '@app/database';
+import { EventLog, ORDER_MEASURES, OrdersRepository, PerformanceRecordsRepository, type OrderTargetRow } from '@app/database';
 import { JobOutcome, JobProducer } from '@app/queue';
 import { AckLinks } from './ack-links';
 import { NewNotice, NoticeService } from './notice.service';
-import { PerformanceLog } from './performance-log';
 import { orderTimers } from './timer-rules';
 
 export const MEASURE_ZH: Record<OrderMeasure, string> = {
@@ -78,7 +77,7 @@ export class OrdersService {
     private readonly orders: OrdersRepository,
     private readonly links: AckLinks,
     private readonly notices: NoticeService,
-    private readonly performance: PerformanceLog,
+    private readonly performance: PerformanceRecordsRepository,
     private readonly jobs: JobProducer,
     private readonly events: EventLog,
     private readonly clock: Clock,
