@@ -12,6 +12,7 @@ import { EscalationsRepository } from './repositories/escalations.repository';
 import { EvacuationsRepository } from './repositories/evacuations.repository';
 import { EventChain } from './repositories/event-chain';
 import { EventLog } from './repositories/event-log';
+import { IssueItemsRepository } from './repositories/issue-items.repository';
 import { NoticesRepository } from './repositories/notices.repository';
 import { OrdersRepository } from './repositories/orders.repository';
 import { PerformanceRecordsRepository } from './repositories/performance-records.repository';
@@ -20,7 +21,7 @@ import { ShortLinksRepository } from './repositories/short-links.repository';
 import { WarningsRepository } from './repositories/warnings.repository';
 
 /** The repositories: each the one writer of its tables (see table-ownership.spec.ts). */
-const REPOSITORIES = [AttemptsRepository, CallTasksRepository, ContactMethodsRepository, DispatchesRepository, EscalationsRepository, EvacuationsRepository, NoticesRepository, OrdersRepository, PerformanceRecordsRepository, ShortLinksRepository, WarningsRepository];
+const REPOSITORIES = [AttemptsRepository, CallTasksRepository, ContactMethodsRepository, DispatchesRepository, EscalationsRepository, EvacuationsRepository, IssueItemsRepository, NoticesRepository, OrdersRepository, PerformanceRecordsRepository, ShortLinksRepository, WarningsRepository];
 
 @Global()
 @Module({

@@ -24,3 +24,4 @@ export * from './repositories/report-records';
 export * from './repositories/orders.repository';
 export * from './repositories/evacuations.repository';
 export * from './repositories/performance-records.repository';
+export * from './repositories/issue-items.repository';
