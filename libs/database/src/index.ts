@@ -20,7 +20,7 @@ export * from './repositories/dispatches.repository';
 export * from './repositories/escalations.repository';
 export * from './repositories/event-feed';
 export * from './repositories/first-answers.sql';
-export * from './repositories/report-records';
+export * from './repositories/daily-reports.repository';
 export * from './repositories/orders.repository';
 export * from './repositories/evacuations.repository';
 export * from './repositories/performance-records.repository';

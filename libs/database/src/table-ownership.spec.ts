@@ -21,6 +21,7 @@ const OWNERS: Record<string, string[]> = {
     // The demo seed resets the demo district's people with their contacts (demo data is kept in libs/demo).
     'libs/demo/src/seed-demo.ts',
   ],
+  daily_reports: [`${REPOS}/daily-reports.repository.ts`],
   dispatches: [`${REPOS}/dispatches.repository.ts`],
   escalations: [`${REPOS}/escalations.repository.ts`],
   escalation_notices: [`${REPOS}/escalations.repository.ts`],
@@ -51,7 +52,6 @@ const NOT_YET_OWNED = [
   'broadcast_jobs',
   'call_progress',
   'contracting_assignments',
-  'daily_reports',
   'feed_entries',
   'feed_sources',
   'fire_danger_ratings',
