@@ -5,6 +5,7 @@ import { dataSourceOptions } from './data-source';
 import { PoolWarmup } from './pool-warmup';
 import { ApiKeys } from './repositories/api-keys';
 import { AttemptsRepository } from './repositories/attempts.repository';
+import { CallProgressRepository } from './repositories/call-progress.repository';
 import { CallTasksRepository } from './repositories/call-tasks.repository';
 import { ContactMethodsRepository } from './repositories/contact-methods.repository';
 import { DailyReportsRepository } from './repositories/daily-reports.repository';
@@ -21,7 +22,7 @@ import { ShortLinksRepository } from './repositories/short-links.repository';
 import { WarningsRepository } from './repositories/warnings.repository';
 
 /** The repositories: each the one writer of its tables (see table-ownership.spec.ts). */
-const REPOSITORIES = [AttemptsRepository, CallTasksRepository, ContactMethodsRepository, DailyReportsRepository, DispatchesRepository, EscalationsRepository, EvacuationsRepository, IssueItemsRepository, NoticesRepository, OrdersRepository, PerformanceRecordsRepository, ShortLinksRepository, WarningsRepository];
+const REPOSITORIES = [AttemptsRepository, CallProgressRepository, CallTasksRepository, ContactMethodsRepository, DailyReportsRepository, DispatchesRepository, EscalationsRepository, EvacuationsRepository, IssueItemsRepository, NoticesRepository, OrdersRepository, PerformanceRecordsRepository, ShortLinksRepository, WarningsRepository];
 
 @Global()
 @Module({

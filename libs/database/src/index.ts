@@ -25,3 +25,4 @@ export * from './repositories/orders.repository';
 export * from './repositories/evacuations.repository';
 export * from './repositories/performance-records.repository';
 export * from './repositories/issue-items.repository';
+export * from './repositories/call-progress.repository';

@@ -15,6 +15,7 @@ const OWNERS: Record<string, string[]> = {
   // The answer to a call: written with its call's new state in one statement (writeFirstAnswers).
   acknowledgements: [`${REPOS}/first-answers.sql.ts`],
   attempts: [`${REPOS}/attempts.repository.ts`],
+  call_progress: [`${REPOS}/call-progress.repository.ts`],
   call_tasks: [`${REPOS}/call-tasks.repository.ts`],
   contact_methods: [
     `${REPOS}/contact-methods.repository.ts`,
@@ -50,7 +51,6 @@ const NOT_YET_OWNED = [
   'api_keys',
   'broadcast_devices',
   'broadcast_jobs',
-  'call_progress',
   'contracting_assignments',
   'feed_entries',
   'feed_sources',
