@@ -18,11 +18,12 @@ import { IssueItemsRepository } from './repositories/issue-items.repository';
 import { NoticesRepository } from './repositories/notices.repository';
 import { OrdersRepository } from './repositories/orders.repository';
 import { PerformanceRecordsRepository } from './repositories/performance-records.repository';
+import { ResidentConfirmationsRepository } from './repositories/resident-confirmations.repository';
 import { ShortLinksRepository } from './repositories/short-links.repository';
 import { WarningsRepository } from './repositories/warnings.repository';
 
 /** The repositories: each the one writer of its tables (see table-ownership.spec.ts). */
-const REPOSITORIES = [AttemptsRepository, CallProgressRepository, CallTasksRepository, ContactMethodsRepository, DailyReportsRepository, DispatchesRepository, EscalationsRepository, EvacuationsRepository, IssueItemsRepository, NoticesRepository, OrdersRepository, PerformanceRecordsRepository, ShortLinksRepository, WarningsRepository];
+const REPOSITORIES = [AttemptsRepository, CallProgressRepository, CallTasksRepository, ContactMethodsRepository, DailyReportsRepository, DispatchesRepository, EscalationsRepository, EvacuationsRepository, IssueItemsRepository, NoticesRepository, OrdersRepository, PerformanceRecordsRepository, ResidentConfirmationsRepository, ShortLinksRepository, WarningsRepository];
 
 @Global()
 @Module({

@@ -26,3 +26,4 @@ export * from './repositories/evacuations.repository';
 export * from './repositories/performance-records.repository';
 export * from './repositories/issue-items.repository';
 export * from './repositories/call-progress.repository';
+export * from './repositories/resident-confirmations.repository';
