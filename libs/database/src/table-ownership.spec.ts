@@ -14,6 +14,7 @@ const REPOS = 'libs/database/src/repositories';
 const OWNERS: Record<string, string[]> = {
   // The answer to a call: written with its call's new state in one statement (writeFirstAnswers).
   acknowledgements: [`${REPOS}/first-answers.sql.ts`],
+  api_keys: [`${REPOS}/api-keys.ts`],
   attempts: [`${REPOS}/attempts.repository.ts`],
   call_progress: [`${REPOS}/call-progress.repository.ts`],
   call_tasks: [`${REPOS}/call-tasks.repository.ts`],
@@ -49,7 +50,6 @@ const OWNERS: Record<string, string[]> = {
  */
 const NOT_YET_OWNED = [
   'admin_units',
-  'api_keys',
   'broadcast_devices',
   'broadcast_jobs',
   'contracting_assignments',
