@@ -5,19 +5,25 @@ import { dataSourceOptions } from './data-source';
 import { PoolWarmup } from './pool-warmup';
 import { ApiKeys } from './repositories/api-keys';
 import { AttemptsRepository } from './repositories/attempts.repository';
+import { CallProgressRepository } from './repositories/call-progress.repository';
 import { CallTasksRepository } from './repositories/call-tasks.repository';
 import { ContactMethodsRepository } from './repositories/contact-methods.repository';
+import { DailyReportsRepository } from './repositories/daily-reports.repository';
 import { DispatchesRepository } from './repositories/dispatches.repository';
 import { EscalationsRepository } from './repositories/escalations.repository';
+import { EvacuationsRepository } from './repositories/evacuations.repository';
 import { EventChain } from './repositories/event-chain';
 import { EventLog } from './repositories/event-log';
+import { IssueItemsRepository } from './repositories/issue-items.repository';
 import { NoticesRepository } from './repositories/notices.repository';
-import { ReportRecords } from './repositories/report-records';
+import { OrdersRepository } from './repositories/orders.repository';
+import { PerformanceRecordsRepository } from './repositories/performance-records.repository';
+import { ResidentConfirmationsRepository } from './repositories/resident-confirmations.repository';
 import { ShortLinksRepository } from './repositories/short-links.repository';
 import { WarningsRepository } from './repositories/warnings.repository';
 
 /** The repositories: each the one writer of its tables (see table-ownership.spec.ts). */
-const REPOSITORIES = [AttemptsRepository, CallTasksRepository, ContactMethodsRepository, DispatchesRepository, EscalationsRepository, NoticesRepository, ShortLinksRepository, WarningsRepository];
+const REPOSITORIES = [AttemptsRepository, CallProgressRepository, CallTasksRepository, ContactMethodsRepository, DailyReportsRepository, DispatchesRepository, EscalationsRepository, EvacuationsRepository, IssueItemsRepository, NoticesRepository, OrdersRepository, PerformanceRecordsRepository, ResidentConfirmationsRepository, ShortLinksRepository, WarningsRepository];
 
 @Global()
 @Module({
@@ -31,7 +37,7 @@ const REPOSITORIES = [AttemptsRepository, CallTasksRepository, ContactMethodsRep
       }),
     }),
   ],
-  providers: [EventLog, EventChain, ApiKeys, PoolWarmup, ReportRecords, ...REPOSITORIES],
-  exports: [EventLog, EventChain, ApiKeys, ReportRecords, ...REPOSITORIES],
+  providers: [EventLog, EventChain, ApiKeys, PoolWarmup, ...REPOSITORIES],
+  exports: [EventLog, EventChain, ApiKeys, ...REPOSITORIES],
 })
 export class DatabaseModule {}

@@ -6,7 +6,7 @@ import type { AckMethod, AckResponse, CallReason, VersionChange } from '@app/dat
 import { EventLog, callReasonsSql, isWithdrawn, versionChangeSql, writeFirstAnswers } from '@app/database';
 import { AckBatcher, AckInput, AnsweredCall, FirstAnswer, firstAnswerRow, refusal } from './ack-batcher';
 import { AckLinks } from './ack-links';
-import { ProgressEntry, progressOf, recordProgress, reportToEvacuation } from './call-progress';
+import { CallProgress, ProgressEntry } from './call-progress';
 import { lockTaskWithWarning } from './deadline.service';
 import { Escalator } from './escalator';
 import { PeerNotices } from './peer-notices';
@@ -76,6 +76,7 @@ export class AckService {
     private readonly peers: PeerNotices,
     private readonly jobs: JobProducer,
     private readonly batcher: AckBatcher,
+    private readonly progress: CallProgress,
   ) {}
 
   /** What the link page shows. Opening is recorded, but it is not an answer. */
@@ -133,7 +134,7 @@ export class AckService {
         const step = input.response === 'on_post' || input.response === 'evacuating' ? input.response : null;
         const open = !isWithdrawn(task.state) && task.warning_state === 'tracking';
         const progress = step && open
-          ? await recordProgress(tx, { ...task, first_response: existing.response }, { step, headCount: input.headCount ?? null, note: input.note ?? null }, now)
+          ? await this.progress.record(tx, { ...task, first_response: existing.response }, { step, headCount: input.headCount ?? null, note: input.note ?? null }, now)
           : null;
         if (progress) {
           await this.events.append(
@@ -148,7 +149,7 @@ export class AckService {
       const row = firstAnswerRow(task, answer, peers);
       await writeFirstAnswers(tx, [row]);
       if (input.response === 'evacuating' && input.headCount && tracking) {
-        await reportToEvacuation(tx, task, input.headCount, now);
+        await this.progress.reportToEvacuation(tx, task, input.headCount, now);
       }
       const follow = input.response === 'cannot_comply' && tracking ? await this.escalator.escalate(tx, task.id, 'cannot_comply', now) : null;
       return { task, already: false, late: row.late, response: input.response, at: now, follow, peers, progress: null };
@@ -234,7 +235,7 @@ export class AckService {
         row.ack_response || isWithdrawn(row.state as string)
           ? null
           : ((row.escalated_at as Date | null) ?? (deadlineAt !== null && deadlineAt.getTime() < now.getTime() ? deadlineAt : null)),
-      progress: await progressOf(manager, row.id as string),
+      progress: await this.progress.of(manager, row.id as string),
       personName: row.person_name as string,
       state: row.state as string,
       tier: row.tier as number,

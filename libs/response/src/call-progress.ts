@@ -1,8 +1,9 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { CallReason } from '@app/database';
+import type { CallReason, ProgressStep } from '@app/database';
+import { CallProgressRepository, EvacuationsRepository } from '@app/database';
 
-/** What a person may report after the first answer. */
-export type ProgressStep = 'on_post' | 'evacuating';
+export type { ProgressStep } from '@app/database';
 
 export interface ProgressEntry {
   step: ProgressStep;
@@ -12,64 +13,69 @@ export interface ProgressEntry {
   inEvacuationReports: boolean;
 }
 
-export async function progressOf(manager: EntityManager, callTaskId: string): Promise<ProgressEntry[]> {
-  const rows = await manager.query<Array<{ step: ProgressStep; head_count: number | null; reported_at: Date; report: string | null }>>(
-    `SELECT step, head_count, reported_at, evacuation_report_id AS report FROM call_progress WHERE call_task_id = $1 ORDER BY reported_at, id`,
-    [callTaskId],
-  );
-  return rows.map((r) => ({ step: r.step, headCount: r.head_count, at: r.reported_at, inEvacuationReports: r.report !== null }));
-}
+/** Progress a person reports on a call after the first answer, and the head counts it hands to an evacuation. */
+@Injectable()
+export class CallProgress {
+  constructor(
+    private readonly progress: CallProgressRepository,
+    private readonly evacuations: EvacuationsRepository,
+  ) {}
 
-/**
- * A head count reported from a call's page goes into the reports of the evacuation in progress for one of the
- * call's zones in the warning's chain (households unknown: 0). Returns the report's id, or null when none is open.
- */
-export async function reportToEvacuation(
-  tx: EntityManager,
-  task: { warning_id: string; person_id: string; reasons: CallReason[] },
-  headCount: number,
-  now: Date,
-): Promise<string | null> {
-  const zones = task.reasons.filter((r) => r.targetType === 'zone' && r.targetId).map((r) => r.targetId as string);
-  if (zones.length === 0) {
-    return null;
+  async of(manager: EntityManager, callTaskId: string): Promise<ProgressEntry[]> {
+    const rows = await this.progress.of(manager, callTaskId);
+    return rows.map((r) => ({ step: r.step, headCount: r.head_count, at: r.reported_at, inEvacuationReports: r.evacuation_report_id !== null }));
   }
-  const [evac] = await tx.query<Array<{ id: string; shelter_id: string | null }>>(
-    `SELECT e.id, e.shelter_id FROM evacuations e JOIN warnings w ON w.chain_id = e.chain_id
-     WHERE w.id = $1 AND e.state = 'in_progress' AND e.risk_zone_id::text = ANY($2::text[])
-     ORDER BY e.started_at LIMIT 1 FOR UPDATE OF e`,
-    [task.warning_id, zones],
-  );
-  if (!evac) {
-    return null;
-  }
-  const [report] = await tx.query<Array<{ id: string }>>(
-    `INSERT INTO evacuation_reports (evacuation_id, shelter_id, households, persons, note, reported_by, reported_at)
-     VALUES ($1, $2, 0, $3, '叫应页面上报（户数未填）', $4, $5) RETURNING id`,
-    [evac.id, evac.shelter_id, headCount, `person:${task.person_id}`, now],
-  );
-  return report.id;
-}
 
-/** One progress report; a repeated 已到岗 records nothing. Returns null when nothing new was recorded. */
-export async function recordProgress(
-  tx: EntityManager,
-  task: { id: string; warning_id: string; person_id: string; reasons: CallReason[]; first_response: string },
-  input: { step: ProgressStep; headCount: number | null; note: string | null },
-  now: Date,
-): Promise<ProgressEntry | null> {
-  if (input.step === 'on_post') {
-    const [seen] = await tx.query<unknown[]>(`SELECT 1 FROM call_progress WHERE call_task_id = $1 AND step = 'on_post'`, [task.id]);
-    if (seen || task.first_response === 'on_post') {
+  /**
+   * A head count reported from a call's page goes into the reports of the evacuation in progress for one of the
+   * call's zones in the warning's chain (households unknown: 0). Returns the report's id, or null when none is open.
+   */
+  async reportToEvacuation(
+    tx: EntityManager,
+    task: { warning_id: string; person_id: string; reasons: CallReason[] },
+    headCount: number,
+    now: Date,
+  ): Promise<string | null> {
+    const zones = task.reasons.filter((r) => r.targetType === 'zone' && r.targetId).map((r) => r.targetId as string);
+    if (zones.length === 0) {
       return null;
     }
+    const evac = await this.evacuations.lockInProgressFor(tx, task.warning_id, zones);
+    if (!evac) {
+      return null;
+    }
+    return this.evacuations.addReport(tx, {
+      evacuationId: evac.id,
+      shelterId: evac.shelter_id,
+      households: 0,
+      persons: headCount,
+      note: '叫应页面上报（户数未填）',
+      reportedBy: `person:${task.person_id}`,
+      reportedAt: now,
+    });
   }
-  const headCount = input.step === 'evacuating' ? input.headCount : null;
-  const reportId = headCount !== null && headCount > 0 ? await reportToEvacuation(tx, task, headCount, now) : null;
-  await tx.query(
-    `INSERT INTO call_progress (call_task_id, person_id, step, head_count, note, evacuation_report_id, reported_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [task.id, task.person_id, input.step, headCount, input.note, reportId, now],
-  );
-  return { step: input.step, headCount, at: now, inEvacuationReports: reportId !== null };
+
+  /** One progress report; a repeated 已到岗 records nothing. Returns null when nothing new was recorded. */
+  async record(
+    tx: EntityManager,
+    task: { id: string; warning_id: string; person_id: string; reasons: CallReason[]; first_response: string },
+    input: { step: ProgressStep; headCount: number | null; note: string | null },
+    now: Date,
+  ): Promise<ProgressEntry | null> {
+    if (input.step === 'on_post' && (task.first_response === 'on_post' || (await this.progress.onPostReported(tx, task.id)))) {
+      return null;
+    }
+    const headCount = input.step === 'evacuating' ? input.headCount : null;
+    const reportId = headCount !== null && headCount > 0 ? await this.reportToEvacuation(tx, task, headCount, now) : null;
+    await this.progress.add(tx, {
+      callTaskId: task.id,
+      personId: task.person_id,
+      step: input.step,
+      headCount,
+      note: input.note,
+      evacuationReportId: reportId,
+      reportedAt: now,
+    });
+    return { step: input.step, headCount, at: now, inEvacuationReports: reportId !== null };
+  }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, ConflictError, NotFoundError, ValidationError } from '@app/common';
 import type { IssueState } from '@app/database';
-import { EventLog, inRegionSql, WarningsRepository } from '@app/database';
+import { EventLog, inRegionSql, IssueItemsRepository, WarningsRepository } from '@app/database';
 
 export interface ClosureReport {
   chainId: string;
@@ -30,6 +30,7 @@ export class ClosureService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly warnings: WarningsRepository,
+    private readonly issues: IssueItemsRepository,
     private readonly events: EventLog,
     private readonly clock: Clock,
   ) {}
@@ -65,28 +66,7 @@ export class ClosureService {
           `闭环条件未满足：${open.orders} 个熔断指令未解除，${open.evacuations} 个转移点未批准返回 (lift orders and authorise returns first)`,
         );
       }
-      const issues = await tx.query<Array<{ id: string }>>(
-        `INSERT INTO issue_items (chain_id, warning_id, call_task_id, person_id, owner_person_id, unit_code, kind, title, state,
-                                  created_at, updated_at)
-         SELECT $2, t.warning_id, t.id, t.person_id,
-           coalesce((SELECT c.leader_person_id FROM contracting_assignments c
-                     WHERE c.admin_unit_code = p.admin_unit_code AND c.leader_person_id <> p.id ORDER BY c.level DESC LIMIT 1),
-                    (SELECT a.person_id FROM responsibility_assignments a WHERE a.role_slot = 'duty_officer'
-                     AND a.target_type = 'unit' AND a.target_id = left(p.admin_unit_code, 6) ORDER BY a.id LIMIT 1)),
-           p.admin_unit_code, k.kind,
-           left(p.name || CASE k.kind WHEN 'unreachable' THEN '：联系方式无效，无法叫应，请更新名册号码与B角'
-                                      WHEN 'late_answer' THEN '：叫应超时后才应答'
-                                      ELSE '：叫应未应答，已逐级上报' END || '（' || w.headline || '）', 300),
-           'open', $3, $3
-         FROM call_tasks t JOIN persons p ON p.id = t.person_id JOIN warnings w ON w.id = t.warning_id
-         LEFT JOIN acknowledgements a ON a.call_task_id = t.id
-         CROSS JOIN LATERAL (SELECT CASE WHEN a.late THEN 'late_answer'
-                                         WHEN a.id IS NULL AND EXISTS (SELECT 1 FROM escalations e WHERE e.from_task_id = t.id AND e.reason = 'unreachable') THEN 'unreachable'
-                                         WHEN a.id IS NULL AND t.state = 'escalated' THEN 'no_answer' END AS kind) k
-         WHERE t.warning_id = ANY($1::uuid[]) AND t.requires_ack AND k.kind IS NOT NULL
-         ON CONFLICT (call_task_id, kind) DO NOTHING RETURNING id`,
-        [ids, w.chain_id, now],
-      );
+      const issues = await this.issues.addForClosure(tx, w.chain_id, ids, now);
       const [stats] = await tx.query<Array<Omit<ClosureReport, 'chainId' | 'issuesCreated'>>>(
         `SELECT count(*)::int AS calls,
                 count(*) FILTER (WHERE a.id IS NOT NULL AND NOT a.late)::int AS "answeredOnTime",
@@ -117,10 +97,7 @@ export class ClosureService {
   async moveIssue(id: string, to: IssueState, regionCode: string, actor: string, note: string | null) {
     const now = this.clock.now();
     return this.dataSource.transaction(async (tx) => {
-      const [item] = await tx.query<Array<{ id: string; state: IssueState; warning_id: string }>>(
-        `SELECT id, state, warning_id FROM issue_items WHERE id = $1 AND unit_code LIKE $2 || '%' FOR UPDATE`,
-        [id, regionCode === '500000' ? '' : regionCode],
-      );
+      const item = await this.issues.lockInRegion(tx, id, regionCode === '500000' ? '' : regionCode);
       if (!item) {
         throw new NotFoundError(`issue ${id} not found（问题不存在）`);
       }
@@ -130,11 +107,7 @@ export class ClosureService {
         );
       }
       const entry = { from: item.state, to, at: now.toISOString(), actor, note: note ?? undefined };
-      await tx.query(
-        `UPDATE issue_items SET state = $2::varchar, history = history || $3::jsonb, updated_at = $4,
-                closed_at = CASE WHEN $2::varchar = 'closed' THEN $4::timestamptz END WHERE id = $1`,
-        [id, to, JSON.stringify([entry]), now],
-      );
+      await this.issues.move(tx, id, entry, now);
       await this.events.append({ type: 'IssueMoved', warningId: item.warning_id, actor, data: { issueId: id, ...entry } }, tx);
       return { id, state: to };
     });

@@ -2,11 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ESCALATION_REASON_ZH, ResolvedSpec } from '@app/config';
 import type { CallReason, EscalationReason } from '@app/database';
-import { CallTasksRepository, EscalationsRepository, EventLog, isReachableUnanswered } from '@app/database';
+import { CallTasksRepository, EscalationsRepository, EventLog, isReachableUnanswered, PerformanceRecordsRepository } from '@app/database';
 import type { CheckJob } from '@app/queue';
 import { CallPlanner, PlannedWork } from './call-planner';
 import { EscalationNotices } from './escalation-notices';
-import { PerformanceLog } from './performance-log';
 import { escalationRoundDue, reminderDue } from './timer-rules';
 
 /** People already called who have not answered (an unreachable one is passed over: they cannot be reached). */
@@ -45,7 +44,7 @@ export class Escalator {
     private readonly callTasks: CallTasksRepository,
     private readonly escalations: EscalationsRepository,
     private readonly events: EventLog,
-    private readonly performance: PerformanceLog,
+    private readonly performance: PerformanceRecordsRepository,
     private readonly notices: EscalationNotices,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, NotFoundError, ValidationError } from '@app/common';
-import { EventLog, inRegionSql } from '@app/database';
+import { codeInRegionSql, EvacuationsRepository, EventLog, inRegionSql } from '@app/database';
 
 export interface ZoneProgress {
   evacuationId: string;
@@ -17,7 +17,7 @@ export interface ZoneProgress {
   returnAuthorisedAt: Date | null;
 }
 
-const REGION = (param: string) => `(${param} = '500000' OR z.admin_unit_code LIKE ${param} || '%')`;
+const REGION = (param: string) => codeInRegionSql('z.admin_unit_code', param);
 
 /**
  * Evacuation per risk zone and warning chain, the five links: 转移谁 (the zone's threatened households and persons,
@@ -28,6 +28,7 @@ const REGION = (param: string) => `(${param} = '500000' OR z.admin_unit_code LIK
 export class EvacuationService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly evacuations: EvacuationsRepository,
     private readonly events: EventLog,
     private readonly clock: Clock,
   ) {}
@@ -51,19 +52,20 @@ export class EvacuationService {
       if (!['received', 'matching', 'tracking'].includes(w.state)) {
         throw new ConflictError('该预警版本已不在生效状态，请对最新版本启动转移 (warning version not live)');
       }
-      const [row] = await tx.query<Array<{ id: string }>>(
-        `INSERT INTO evacuations (chain_id, warning_id, risk_zone_id, shelter_id, organiser_person_id, planned_households,
-                                  planned_persons, planned_special, started_by, started_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (chain_id, risk_zone_id) DO NOTHING RETURNING id`,
-        [w.chain_id, input.warningId, zone.id, input.shelterId ?? null, input.organiserPersonId ?? null, zone.households,
-          zone.persons, zone.special, actor, now],
-      );
-      if (!row) {
-        const [existing] = await tx.query<Array<{ id: string }>>(`SELECT id FROM evacuations WHERE chain_id = $1 AND risk_zone_id = $2`, [w.chain_id, zone.id]);
-        return { id: existing.id, created: false };
+      const started = await this.evacuations.start(tx, {
+        chainId: w.chain_id,
+        warningId: input.warningId,
+        riskZoneId: zone.id,
+        shelterId: input.shelterId ?? null,
+        organiserPersonId: input.organiserPersonId ?? null,
+        planned: { households: zone.households, persons: zone.persons, special: zone.special },
+        startedBy: actor,
+        startedAt: now,
+      });
+      if (started.created) {
+        await this.events.append({ type: 'EvacuationStarted', warningId: input.warningId, actor, data: { evacuationId: started.id, riskZoneId: zone.id } }, tx);
       }
-      await this.events.append({ type: 'EvacuationStarted', warningId: input.warningId, actor, data: { evacuationId: row.id, riskZoneId: zone.id } }, tx);
-      return { id: row.id, created: true };
+      return started;
     });
   }
 
@@ -77,11 +79,15 @@ export class EvacuationService {
       if (evac.state !== 'in_progress') {
         throw new ConflictError('已批准返回，不再上报转移人数 (return already authorised)');
       }
-      await tx.query(
-        `INSERT INTO evacuation_reports (evacuation_id, shelter_id, households, persons, note, reported_by, reported_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [evacuationId, input.shelterId ?? evac.shelter_id, input.households, input.persons, input.note ?? null, actor, now],
-      );
+      await this.evacuations.addReport(tx, {
+        evacuationId,
+        shelterId: input.shelterId ?? evac.shelter_id,
+        households: input.households,
+        persons: input.persons,
+        note: input.note ?? null,
+        reportedBy: actor,
+        reportedAt: now,
+      });
       await this.events.append({ type: 'EvacuationReported', warningId: evac.warning_id, actor, data: { evacuationId, ...input } }, tx);
       return this.progressOf((sql, params) => tx.query(sql, params), region, evacuationId);
     });
@@ -102,7 +108,7 @@ export class EvacuationService {
       if (evac.state === 'return_authorised') {
         return { id: evacuationId, state: evac.state, already: true };
       }
-      await tx.query(`UPDATE evacuations SET state = 'return_authorised', return_authorised_at = $2, return_authorised_by = $3 WHERE id = $1`, [evacuationId, now, actor]);
+      await this.evacuations.authoriseReturn(tx, evacuationId, actor, now);
       await this.events.append({ type: 'EvacuationReturnAuthorised', warningId: evac.warning_id, actor, data: { evacuationId } }, tx);
       return { id: evacuationId, state: 'return_authorised', already: false };
     });
@@ -113,11 +119,7 @@ export class EvacuationService {
   }
 
   private async lockEvacuation(tx: EntityManager, id: string, region: string) {
-    const [evac] = await tx.query<Array<{ id: string; chain_id: string; warning_id: string; state: string; shelter_id: string | null }>>(
-      `SELECT e.id, e.chain_id, e.warning_id, e.state, e.shelter_id FROM evacuations e JOIN risk_zones z ON z.id = e.risk_zone_id
-       WHERE e.id = $1 AND ${REGION('$2')} FOR UPDATE OF e`,
-      [id, region],
-    );
+    const evac = await this.evacuations.lockInRegion(tx, id, region);
     if (!evac) {
       throw new NotFoundError(`evacuation ${id} not found（转移记录不存在）`);
     }

@@ -3,11 +3,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, inRegion, NotFoundError, ValidationError } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { OrderMeasure, OrderTargetState, Role } from '@app/database';
-import { EventLog, ORDER_MEASURES } from '@app/database';
+import { EventLog, ORDER_MEASURES, OrdersRepository, PerformanceRecordsRepository, type OrderTargetRow } from '@app/database';
 import { JobOutcome, JobProducer } from '@app/queue';
 import { AckLinks } from './ack-links';
 import { NewNotice, NoticeService } from './notice.service';
-import { PerformanceLog } from './performance-log';
 import { orderTimers } from './timer-rules';
 
 export const MEASURE_ZH: Record<OrderMeasure, string> = {
@@ -75,9 +74,10 @@ const lateFor = (at: Date | null, deadline: Date): boolean => !!at && at.getTime
 export class OrdersService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly orders: OrdersRepository,
     private readonly links: AckLinks,
     private readonly notices: NoticeService,
-    private readonly performance: PerformanceLog,
+    private readonly performance: PerformanceRecordsRepository,
     private readonly jobs: JobProducer,
     private readonly events: EventLog,
     private readonly clock: Clock,
@@ -102,21 +102,13 @@ export class OrdersService {
       if (bad.length > 0) {
         throw new ValidationError(`targets not found in region ${input.regionCode}: ${bad.map((b) => b.personId).join(', ')}（执行单位责任人不在辖区内）`);
       }
-      const [order] = await tx.query<Array<{ id: string }>>(
-        `INSERT INTO orders (warning_id, measure, title, instruction, region_code, ack_deadline_at, execute_deadline_at, issued_by, issued_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-        [input.warningId ?? null, input.measure, input.title, input.instruction ?? '', input.regionCode,
-          scaled(input.ackDeadlineMin), scaled(input.executeDeadlineMin), actor, now],
-      );
-      const targets = await tx.query<Array<{ id: string; person_id: string; unit_name: string }>>(
-        `INSERT INTO order_targets (order_id, person_id, unit_name)
-         SELECT $1, * FROM unnest($2::uuid[], $3::varchar[]) RETURNING id, person_id, unit_name`,
-        [order.id, input.targets.map((t) => t.personId), input.targets.map((t) => t.unitName)],
-      );
-      const notices = await this.linkNotices(tx, order.id, targets, 'order', `【熔断指令·${MEASURE_ZH[input.measure]}】${input.title}`,
+      const order = { warningId: input.warningId ?? null, measure: input.measure, title: input.title, instruction: input.instruction ?? '',
+        regionCode: input.regionCode, ackDeadlineAt: scaled(input.ackDeadlineMin), executeDeadlineAt: scaled(input.executeDeadlineMin), issuedBy: actor, issuedAt: now };
+      const { id, targets } = await this.orders.add(tx, order, input.targets);
+      const notices = await this.linkNotices(tx, id, targets, 'order', `【熔断指令·${MEASURE_ZH[input.measure]}】${input.title}`,
         `${input.instruction ?? ''}\n请打开以下链接立即确认收到；执行完毕后在同一页面上报执行情况（说明，可附照片链接）：`, now);
-      await this.events.append({ type: 'OrderIssued', warningId: input.warningId ?? null, actor, data: { orderId: order.id, measure: input.measure, targets: targets.length } }, tx);
-      return { id: order.id, targets, notices, ack: scaled(input.ackDeadlineMin), exec: scaled(input.executeDeadlineMin) };
+      await this.events.append({ type: 'OrderIssued', warningId: input.warningId ?? null, actor, data: { orderId: id, measure: input.measure, targets: targets.length } }, tx);
+      return { id, targets, notices, ack: order.ackDeadlineAt, exec: order.executeDeadlineAt };
     });
     await this.jobs.sendNotices(result.notices);
     await this.jobs.scheduleOrderChecks(
@@ -192,15 +184,7 @@ export class OrdersService {
     const proof = { note: evidence.note ?? undefined, photoUrl: evidence.photoUrl ?? undefined };
     const now = this.clock.now();
     return this.dataSource.transaction(async (tx) => {
-      const [t] = await tx.query<Array<{
-        id: string; person_id: string; state: string; order_state: string; order_id: string; warning_id: string | null;
-        acknowledged_at: Date | null; executed_at: Date | null; ack_deadline_at: Date; execute_deadline_at: Date;
-      }>>(
-        `SELECT ot.id, ot.person_id, ot.state, ot.acknowledged_at, ot.executed_at, o.state AS order_state, o.id AS order_id,
-                o.warning_id, o.ack_deadline_at, o.execute_deadline_at
-         FROM order_targets ot JOIN orders o ON o.id = ot.order_id WHERE ot.id = $1 FOR UPDATE OF ot`,
-        [targetId],
-      );
+      const t = await this.orders.lockTarget(tx, targetId);
       if (!t || (personId && t.person_id !== personId)) {
         throw new NotFoundError('指令不存在 (unknown order target)');
       }
@@ -208,7 +192,7 @@ export class OrdersService {
         if (t.order_state !== 'lifted') {
           throw new ConflictError('指令尚未解除 (order not lifted)');
         }
-        await tx.query(`UPDATE order_targets SET lift_acknowledged_at = coalesce(lift_acknowledged_at, $2) WHERE id = $1`, [t.id, now]);
+        await this.orders.acknowledgeLift(tx, t.id, now);
         return { id: t.id, state: t.state, liftAcknowledged: true };
       }
       if (t.order_state === 'lifted') {
@@ -221,12 +205,7 @@ export class OrdersService {
         return { id: t.id, state: t.state, already: true, late: lateFor(executing ? t.executed_at : t.acknowledged_at, deadline) };
       }
       const late = lateFor(now, deadline);
-      await tx.query(
-        `UPDATE order_targets SET state = $2::varchar, acknowledged_at = coalesce(acknowledged_at, $3),
-                executed_at = CASE WHEN $2::varchar = 'executed' THEN $3::timestamptz END,
-                evidence_note = coalesce($4, evidence_note), evidence_url = coalesce($5, evidence_url) WHERE id = $1`,
-        [t.id, target, now, proof.note ?? null, proof.photoUrl ?? null],
-      );
+      await this.orders.recordStep(tx, t.id, target, { note: proof.note ?? null, photoUrl: proof.photoUrl ?? null }, now);
       const kind = `order_${target}${late ? '_late' : ''}` as const;
       await this.performance.record(tx, [{ kind, orderTargetId: t.id, detail: { ...proof, late } }], now);
       const type = `${executing ? 'OrderExecuted' : 'OrderAcknowledged'}${late ? 'Late' : ''}`;
@@ -239,18 +218,14 @@ export class OrdersService {
   async check(targetId: string, phase: 'ack' | 'execute'): Promise<JobOutcome> {
     const now = this.clock.now();
     const notices = await this.dataSource.transaction(async (tx) => {
-      const [t] = await tx.query<Array<{ id: string; person_id: string; state: string; order_state: string; order_id: string; title: string; measure: OrderMeasure; unit_name: string; name: string; escalation_level: number }>>(
-        `SELECT ot.id, ot.person_id, ot.state, ot.unit_name, ot.escalation_level, o.state AS order_state, o.id AS order_id, o.title, o.measure, p.name
-         FROM order_targets ot JOIN orders o ON o.id = ot.order_id JOIN persons p ON p.id = ot.person_id WHERE ot.id = $1 FOR UPDATE OF ot`,
-        [targetId],
-      );
+      const t = await this.orders.lockTarget(tx, targetId);
       const due = phase === 'ack' ? t?.state === 'ordered' : t?.state !== 'executed';
       if (!t || t.order_state !== 'ordered' || !due) {
         return null;
       }
       const level = phase === 'ack' ? 1 : Math.max(t.escalation_level + 1, 2);
       const people = await this.escalationTargets(tx, t.person_id, level);
-      await tx.query(`UPDATE order_targets SET escalation_level = $2 WHERE id = $1`, [t.id, level]);
+      await this.orders.markEscalated(tx, t.id, level);
       await this.performance.record(tx, [{ kind: 'order_silent', orderTargetId: t.id, detail: { phase, escalatedTo: people, level } }], now);
       await this.events.append({ type: 'OrderEscalated', data: { orderId: t.order_id, targetId: t.id, phase, level, to: people } }, tx);
       const what = phase === 'ack' ? '未在时限内确认收到' : '未在时限内上报执行';
@@ -278,21 +253,14 @@ export class OrdersService {
   async lift(orderId: string, callerRegion: string, actor: string, note: string | null) {
     const now = this.clock.now();
     const result = await this.dataSource.transaction(async (tx) => {
-      const [o] = await tx.query<Array<{ id: string; state: string; title: string; measure: OrderMeasure; warning_id: string | null }>>(
-        `SELECT id, state, title, measure, warning_id FROM orders WHERE id = $1 AND region_code LIKE $2 || '%' FOR UPDATE`,
-        [orderId, callerRegion === '500000' ? '' : callerRegion],
-      );
+      const o = await this.orders.lockInRegion(tx, orderId, callerRegion === '500000' ? '' : callerRegion);
       if (!o) {
         throw new NotFoundError(`order ${orderId} not found（指令不存在）`);
       }
       if (o.state === 'lifted') {
         throw new ConflictError('该指令已解除 (already lifted)');
       }
-      await tx.query(`UPDATE orders SET state = 'lifted', lifted_at = $2, lifted_by = $3 WHERE id = $1`, [o.id, now, actor]);
-      const targets = await tx.query<Array<{ id: string; person_id: string; unit_name: string }>>(
-        `SELECT id, person_id, unit_name FROM order_targets WHERE order_id = $1`,
-        [o.id],
-      );
+      const targets = await this.orders.lift(tx, o.id, actor, now);
       const notices = await this.linkNotices(tx, o.id, targets, 'order_lifted', `【解除熔断·${MEASURE_ZH[o.measure]}】${o.title}`,
         `${note ?? ''}\n此指令已解除，请有序恢复。指令详情：`, now);
       await this.events.append({ type: 'OrderLifted', warningId: o.warning_id, actor, data: { orderId: o.id, note } }, tx);
@@ -331,7 +299,7 @@ export class OrdersService {
   private async linkNotices(
     tx: EntityManager,
     orderId: string,
-    targets: Array<{ id: string; person_id: string; unit_name: string }>,
+    targets: OrderTargetRow[],
     kind: 'order' | 'order_lifted',
     subject: string,
     ask: string,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, NotFoundError } from '@app/common';
 import type { AckMethod } from '@app/database';
-import { EventLog, isWithdrawn } from '@app/database';
+import { EventLog, isWithdrawn, ResidentConfirmationsRepository } from '@app/database';
 import { AckLinks } from './ack-links';
 import { AckService } from './ack.service';
 import { lockTaskWithWarning } from './deadline.service';
@@ -38,6 +38,7 @@ const RESIDENTS_OF_TASK = `
 export class ResidentConfirmations {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly confirmations: ResidentConfirmationsRepository,
     private readonly links: AckLinks,
     private readonly acks: AckService,
     private readonly events: EventLog,
@@ -87,16 +88,16 @@ export class ResidentConfirmations {
       if (!residents.some((r) => r.id === residentId)) {
         throw new NotFoundError('此人不在您的一对一叫应名单中 (resident not on this call)');
       }
-      await tx.query(
-        `INSERT INTO resident_confirmations (call_task_id, special_resident_id, warning_id, informed_at, evacuation_arranged_at,
-                                             note, actor, updated_at)
-         VALUES ($1, $2, $3, CASE WHEN $4 THEN $7::timestamptz END, CASE WHEN $5 THEN $7::timestamptz END, $6, $8, $7)
-         ON CONFLICT (call_task_id, special_resident_id) DO UPDATE SET
-           informed_at = coalesce(resident_confirmations.informed_at, EXCLUDED.informed_at),
-           evacuation_arranged_at = coalesce(resident_confirmations.evacuation_arranged_at, EXCLUDED.evacuation_arranged_at),
-           note = coalesce(EXCLUDED.note, resident_confirmations.note), actor = EXCLUDED.actor, updated_at = EXCLUDED.updated_at`,
-        [task.id, residentId, task.warning_id, !!input.informed, !!input.evacuationArranged, input.note ?? null, now, actor],
-      );
+      await this.confirmations.confirm(tx, {
+        callTaskId: task.id,
+        residentId,
+        warningId: task.warning_id,
+        informed: !!input.informed,
+        evacuationArranged: !!input.evacuationArranged,
+        note: input.note ?? null,
+        actor,
+        at: now,
+      });
       await this.events.append(
         { type: 'ResidentConfirmed', warningId: task.warning_id, callTaskId: task.id, actor, data: { residentId, ...input } },
         tx,

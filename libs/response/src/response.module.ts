@@ -5,6 +5,7 @@ import { AckService } from './ack.service';
 import { BoardActions } from './board-actions.service';
 import { BoardService } from './board.service';
 import { CallPlanner } from './call-planner';
+import { CallProgress } from './call-progress';
 import { ClosureService } from './closure.service';
 import { DeadlineService } from './deadline.service';
 import { EscalationNotices } from './escalation-notices';
@@ -21,7 +22,7 @@ import { VersionRules } from './version-rules';
 import { WarningLifecycle } from './warning-lifecycle.service';
 
 const SERVICES = [
-  AckBatcher, AckLinks, AckService, BoardActions, BoardService, CallPlanner, ClosureService, DeadlineService, EscalationNotices, Escalator,
+  AckBatcher, AckLinks, AckService, BoardActions, BoardService, CallPlanner, CallProgress, ClosureService, DeadlineService, EscalationNotices, Escalator,
   EvacuationService, NoticeService, OrdersService, PeerNotices, PerformanceLog, ResidentConfirmations,
   StrandedWorkSweeper, UnmatchedWarnings, VersionRules, WarningLifecycle,
 ];

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { cancelQueuedForCallsSql } from './attempts.repository';
 import { acknowledgeCallsSql } from './call-tasks.repository';
 import { EVENT_INSERT_SQL } from './event-log';
+import { PERFORMANCE_INSERT_SQL, ROLE_SLOTS_SQL } from './performance-records.repository';
 
 /** One first answer to a call, checked and locked by the caller, to be written with others in one statement. */
 export interface FirstAnswerRow {
@@ -22,13 +23,6 @@ export interface FirstAnswerRow {
   kind: string;
   performanceDetail: Record<string, unknown>;
 }
-
-/** The head of an insert of call 履职记录; rows follow as person, warning, call, role slots, kind, at, detail. */
-export const PERFORMANCE_INSERT_SQL = 'INSERT INTO performance_records (person_id, warning_id, call_task_id, role_slots, kind, at, detail)';
-
-/** The role slots a call task was made for, from its reasons (`task`: the call_tasks alias). */
-export const ROLE_SLOTS_SQL = (task: string) =>
-  `coalesce((SELECT array_agg(DISTINCT r->>'roleSlot') FROM jsonb_array_elements(${task}.reasons) r WHERE r->>'roleSlot' IS NOT NULL), '{}')`;
 
 /**
  * Writes first answers, any number in one statement: the answer, the call's new state, its queued messages cancelled,

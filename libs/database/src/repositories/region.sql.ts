@@ -8,3 +8,8 @@ export function inRegionSql(w: string, param: string): string {
     OR EXISTS (SELECT 1 FROM call_tasks rt JOIN persons rp ON rp.id = rt.person_id
                WHERE rt.warning_id = ${w}.id AND rp.admin_unit_code LIKE ${param} || '%'))`;
 }
+
+/** SQL: the admin unit code `column` lies in the region `$n` ('500000' holds every code). */
+export function codeInRegionSql(column: string, param: string): string {
+  return `(${param} = '500000' OR ${column} LIKE ${param} || '%')`;
+}

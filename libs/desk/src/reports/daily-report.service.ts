@@ -3,7 +3,7 @@ import { createTransport, Transporter } from 'nodemailer';
 import { DataSource } from 'typeorm';
 import { Clock, escapeHtml } from '@app/common';
 import { APP_CONFIG, AppConfig, LEVEL_ZH, isLevelName } from '@app/config';
-import { inRegionSql, ReportRecords, WITHDRAWN_STATES_SQL } from '@app/database';
+import { DailyReportsRepository, inRegionSql, WITHDRAWN_STATES_SQL } from '@app/database';
 import { AckReportRow, AckReportService } from './ack-report.service';
 
 const CHINA_OFFSET_MS = 8 * 3600_000;
@@ -41,7 +41,7 @@ export class DailyReportService implements OnModuleDestroy {
   constructor(
     private readonly dataSource: DataSource,
     private readonly acks: AckReportService,
-    private readonly records: ReportRecords,
+    private readonly dailyReports: DailyReportsRepository,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -84,7 +84,7 @@ export class DailyReportService implements OnModuleDestroy {
     if (to.length === 0) {
       return 'skipped';
     }
-    const claim = await this.records.claimDailyReport(date, regionCode, to.join(','), this.clock.now(), CLAIM_STALE_MS);
+    const claim = await this.dailyReports.claim(date, regionCode, to.join(','), this.clock.now(), CLAIM_STALE_MS);
     if (claim !== 'claimed') {
       return claim === 'already_sent' ? 'skipped' : 'busy';
     }
@@ -99,11 +99,11 @@ export class DailyReportService implements OnModuleDestroy {
         html: renderHtml(report),
         messageId: `<daily-report-${date}-${regionCode}@jiaoying>`,
       });
-      await this.records.dailyReportSent(date, report.subject, this.clock.now());
+      await this.dailyReports.markSent(date, report.subject, this.clock.now());
       this.logger.log({ msg: 'daily report sent', date, recipients: to.length });
       return 'done';
     } catch (e) {
-      await this.records.releaseDailyReport(date);
+      await this.dailyReports.release(date);
       throw e;
     }
   }

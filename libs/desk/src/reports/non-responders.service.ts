@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, ValidationError } from '@app/common';
-import { EventLog, ReportRecords, WITHDRAWN_STATES_SQL } from '@app/database';
+import { EventLog, IssueItemsRepository, WITHDRAWN_STATES_SQL } from '@app/database';
 
 export interface NonResponderQuery {
   from: Date;
@@ -45,7 +45,7 @@ export interface NonResponder {
 export class NonRespondersService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly records: ReportRecords,
+    private readonly issues: IssueItemsRepository,
     private readonly events: EventLog,
     private readonly clock: Clock,
   ) {}
@@ -98,7 +98,8 @@ export class NonRespondersService {
     const day = (d: Date) => d.toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' });
     const rows = personIds.map((id) => byId.get(id)!);
     return this.dataSource.transaction(async (tx) => {
-      const added = await this.records.addRepeatOffenderIssues(
+      const added = await this.issues.addRepeatOffenders(
+        tx,
         rows.map((r) => ({
           personId: r.personId,
           unitCode: r.unitCode,
@@ -108,7 +109,6 @@ export class NonRespondersService {
           detail: { from: q.from.toISOString(), to: q.to.toISOString(), min: q.min, drill: q.drill, missed: r.missed, called: r.called, warnings: r.warnings },
         })),
         now,
-        tx,
       );
       await this.events.append(
         added.map((a) => ({ type: 'RepeatOffenderListed', warningId: byId.get(a.personId)!.warnings[0].warningId, actor, data: { issueId: a.id, personId: a.personId } })),
