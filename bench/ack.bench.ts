@@ -27,7 +27,6 @@ const PREFIX = `jy-bench-ack-${Date.now()}`;
 const INGEST_KEY = 'bench-ingest-key-0000000000000000';
 const SIGNING = 'bench:bench-only-signing-key-0000000000000001';
 const TOWN = '509800001';
-const QUEUES = ['warning-matching', 'dispatch-sms', 'dispatch-email', 'dispatch-voice', 'dispatch-webhook', 'dispatch-broadcast', 'public-warnings', 'call-deadlines', 'notices'];
 const BODY = JSON.stringify({ response: 'received' });
 
 /** The bare limit: a Node HTTP server that reads and parses the same body and answers a JSON of the same size. */
@@ -176,7 +175,7 @@ async function main(): Promise<void> {
       ...memory.map((m): [string, string, string] => [`peak RSS ${m.name}`, `${fmt(m.mib)} MiB`, '']),
     ]);
   } finally {
-    await stopApps(apps, PREFIX, QUEUES);
+    await stopApps(apps, PREFIX);
     await pool.end();
   }
 }

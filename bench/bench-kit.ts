@@ -22,6 +22,7 @@ export const pct = (xs: number[], p: number) => {
 export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : '—');
 export const log = (msg: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${msg}\n`);
 
+import { QueueName } from '@app/queue';
 import { freePort, specFile } from '@app/testing';
 export { freePort, specFile };
 
@@ -123,11 +124,11 @@ export function startApp(dist: string, name: string, env: NodeJS.ProcessEnv, tag
   return { name, child };
 }
 
-/** Stops the apps, waits for them, and drops every queue of the run. */
-export async function stopApps(apps: Running[], prefix: string, queues: string[]): Promise<void> {
+/** Stops the apps, waits for them, and drops every queue of the run (all of QueueName under `prefix`). */
+export async function stopApps(apps: Running[], prefix: string): Promise<void> {
   apps.forEach((a) => a.child.kill('SIGTERM'));
   await Promise.all(apps.map((a) => new Promise((r) => (a.child.exitCode !== null ? r(0) : a.child.once('exit', r)))));
-  for (const name of queues) {
+  for (const name of Object.values(QueueName)) {
     const q = new Queue(name, { connection, prefix });
     await q.obliterate({ force: true }).catch(() => undefined);
     await q.close();

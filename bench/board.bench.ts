@@ -231,7 +231,7 @@ async function main(): Promise<void> {
       ['counts', `${board.totals.called} called`, `answered ${board.totals.answered} → ${answered}, running ${board.totals.running}, overdue ${board.totals.overdue}, unreachable ${board.totals.unreachable}, 督办未响应 ${board.totals.superviseSilent}`],
     ]);
   } finally {
-    await stopApps([api], PREFIX, []);
+    await stopApps([api], PREFIX);
     await pool.end();
   }
 }

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     bare.close();
-    await stopApps([api], prefix, []);
+    await stopApps([api], prefix);
   }
 }
 

@@ -27,7 +27,6 @@ const INGEST_KEY = 'bench-ingest-key-0000000000000000';
 const TOWN = '509900001';
 /** A busy machine may take several rounds' time to finish a round: allow it, the figures say how long it took. */
 const HARD_LIMIT_MS = (ROUNDS + 6) * ROUND_S * 1000 + 600_000;
-const QUEUES = ['warning-matching', 'dispatch-sms', 'dispatch-email', 'dispatch-voice', 'dispatch-webhook', 'dispatch-broadcast', 'public-warnings', 'call-deadlines', 'notices'];
 
 const chainId = (role: string) => createHash('md5').update(`bench-chain-${role}`).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
 const CHAIN = { leader: chainId('leader'), duty: chainId('duty'), commander: chainId('commander') };
@@ -180,7 +179,7 @@ async function main(): Promise<void> {
     ];
     printTable('Jiaoying escalation benchmark', rows);
   } finally {
-    await stopApps(apps, PREFIX, QUEUES);
+    await stopApps(apps, PREFIX);
     await pool.end();
   }
 }

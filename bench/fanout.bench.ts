@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Pool } from 'pg';
 import { issueApiKey } from '@app/database';
+import { QueueName } from '@app/queue';
 import { localAppsEnv, localPorts } from '@app/testing';
 import { cap, connection, fmt, specFile, townRoster, freshDatabase, log, pct, peakRssMiB, rawBullmq, rawPostgres, REDIS_URL, sleep, started, startApp, waitUntil } from './bench-kit';
 
@@ -132,8 +133,8 @@ async function main(): Promise<void> {
     //    it goes: the API's answer, the matching job (wait, run), the first send job (wait, run).
     const latencies: number[] = [];
     const stages: number[][] = [];
-    const matchingQueue = new Queue('warning-matching', { connection, prefix: PREFIX });
-    const smsQueue = new Queue('dispatch-sms', { connection, prefix: PREFIX });
+    const matchingQueue = new Queue(QueueName.Matching, { connection, prefix: PREFIX });
+    const smsQueue = new Queue(QueueName.DispatchSms, { connection, prefix: PREFIX });
     for (let i = 0; i < PROBES; i++) {
       const t0 = Date.now();
       const id = await ingest(`BENCH-PROBE-${PREFIX}-${i}`, TOWN_PROBE, '红色');
@@ -192,7 +193,7 @@ async function main(): Promise<void> {
       return rows.length >= DEADLINE_PERSONS ? rows.map((r) => Number(r.late)) : null;
     }, 30_000, 250);
     // When each deadline job started, against its due time: the queue's part of the lateness.
-    const deadlines = new Queue('call-deadlines', { connection, prefix: PREFIX });
+    const deadlines = new Queue(QueueName.Deadlines, { connection, prefix: PREFIX });
     const otherTasks = new Set((await pool.query<{ id: string }>(`SELECT id FROM call_tasks WHERE warning_id = $1`, [other])).rows.map((r) => r.id));
     type CheckData = { callTaskIds: string[]; step: unknown; dueAt: string };
     const firedJobs = (await deadlines.getJobs(['completed'], 0, 5000))
@@ -232,7 +233,7 @@ async function main(): Promise<void> {
   } finally {
     stopAll();
     await Promise.all(apps.map((a) => new Promise((r) => (a.child.exitCode !== null ? r(0) : a.child.once('exit', r)))));
-    for (const name of ['warning-matching', 'dispatch-sms', 'dispatch-email', 'dispatch-voice', 'dispatch-webhook', 'dispatch-broadcast', 'public-warnings', 'call-deadlines']) {
+    for (const name of Object.values(QueueName)) {
       const q = new Queue(name, { connection, prefix: PREFIX });
       await q.obliterate({ force: true }).catch(() => undefined);
       await q.close();

@@ -19,7 +19,6 @@ import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, issueApiKey } from '@app/database';
 import { seedProvince } from '@app/demo';
-import { QueueName } from '@app/queue';
 import {
   appsEnv, cap, connection, fmt, freshDatabase, log, peakRssMiB, printTable, rawLimits, runBench, sleep, specFile, started, startApp, stopApps, waitUntil,
 } from './bench-kit';
@@ -32,7 +31,6 @@ const LIMIT_MS = Number(process.env.BENCH_LIMIT_S ?? 540) * 1000;
 const PREFIX = `jy-bench-prov-${Date.now()}`;
 const INGEST_KEY = 'bench-ingest-key-0000000000000000';
 /** The apps' queue names, hash tags included, so the run's queues are removed at the end. */
-const QUEUES: string[] = Object.values(QueueName);
 const APPS = ['simulator', 'api', 'matcher', 'dispatcher', 'escalator'];
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' / ');
 
@@ -155,7 +153,7 @@ async function main(): Promise<void> {
     printTable('Jiaoying province benchmark', rows);
   } finally {
     redis.disconnect();
-    await stopApps(apps, PREFIX, QUEUES);
+    await stopApps(apps, PREFIX);
     await pool.end();
   }
 }
