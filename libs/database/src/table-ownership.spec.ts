@@ -20,8 +20,11 @@ const OWNERS: Record<string, string[]> = {
   call_tasks: [`${REPOS}/call-tasks.repository.ts`],
   contact_methods: [
     `${REPOS}/contact-methods.repository.ts`,
-    // The demo seed resets the demo district's people with their contacts (demo data is kept in libs/demo).
+    // The demo seed resets the demo district's people with their contacts (demo data is kept in libs/demo), and the
+    // province generator loads and resets its synthetic people with theirs, set-based.
     'libs/demo/src/seed-demo.ts',
+    'libs/demo/src/province-roster.ts',
+    'libs/demo/src/seed-province.ts',
   ],
   daily_reports: [`${REPOS}/daily-reports.repository.ts`],
   dispatches: [`${REPOS}/dispatches.repository.ts`],

@@ -9,7 +9,7 @@ import { shapeFor, ZONE_KINDS, ZoneKindCode, ZonePlan } from './risk-zones';
 export const PROVINCE_CITY = '509800';
 export const PROVINCE_PREFIX = '5098';
 
-/** Sizes of the generated province; the defaults are Chongqing's (issue 16). */
+/** Sizes of the generated province; the defaults are Chongqing's (a city of 38 counties, ≈200,000 responsible persons). */
 export interface ProvinceSize {
   counties: number;
   towns: number;
