@@ -29,9 +29,14 @@ describe('daily duty report', () => {
   const ticks = () => schedulers.reduce((n, s) => n + s.ticks, 0);
   const reports = () => mail.list().filter((m) => m.subject.includes('叫应日报'));
 
+  // This spec's settings, restored after it: later specs (and the apps they start) must not inherit a cron firing
+  // every second, and this spec's worker must not take up jobs an earlier spec left in Redis.
+  const saved = ['SMTP_URL', 'DAILY_REPORT_CRON', 'DAILY_REPORT_TO', 'DAILY_REPORT_REGION', 'QUEUE_PREFIX'].map((k) => [k, process.env[k]] as const);
+
   beforeAll(async () => {
     const port = await mail.listen(0);
     Object.assign(process.env, {
+      QUEUE_PREFIX: `${process.env.QUEUE_PREFIX ?? 'jy'}-daily-${Date.now()}`,
       SMTP_URL: `smtp://127.0.0.1:${port}`,
       DAILY_REPORT_CRON: '* * * * * *',
       DAILY_REPORT_TO: 'duty@county.test, leader@county.test',
@@ -78,6 +83,13 @@ describe('daily duty report', () => {
     }
     schedulers = [];
     await mail.close();
+    for (const [k, v] of saved) {
+      if (v === undefined) {
+        delete process.env[k];
+      } else {
+        process.env[k] = v;
+      }
+    }
   });
 
   it('mails yesterday’s warnings, the towns ranked by 叫应率 and the open problems, once per day', async () => {
