@@ -59,14 +59,21 @@ interface SendDetails extends RpcAnswer {
   SmsSendDetailDTOs?: { SmsSendDetailDTO?: Array<{ OutId?: string; SendStatus?: number }> };
 }
 
-/** The China (UTC+8) days, yyyyMMdd, from `since` to `now` (QuerySendDetails asks one day at a time). */
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * The China (UTC+8) days, yyyyMMdd, from `since` to `now` (QuerySendDetails asks one day at a time). A `since` after
+ * `now` (a row stamped by a clock ahead of ours) gives today only: counting days up from it towards an earlier `now`
+ * never arrived, and a dispatcher spun there for good.
+ */
 export function chinaDays(since: Date, now: Date): string[] {
   const day = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
-  const days = [day(since.getTime())];
-  for (let t = since.getTime(); day(t) !== day(now.getTime()); t += 24 * 3600_000) {
-    days.push(day(t + 24 * 3600_000));
+  const today = day(now.getTime());
+  const days = [day(Math.min(since.getTime(), now.getTime()))];
+  for (let t = Math.min(since.getTime(), now.getTime()); days[days.length - 1] !== today; t += DAY_MS) {
+    days.push(day(t + DAY_MS));
   }
-  return [...new Set(days)];
+  return days;
 }
 
 /** dysmsapi SendSms (same text to up to 1000 numbers), signed with the RPC signature; OutId carries our key. */
