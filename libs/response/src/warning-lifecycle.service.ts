@@ -184,8 +184,9 @@ export class WarningLifecycle {
    * Behind the barrier no message of the chain is claimed any more; the ones claimed before are at their provider.
    * Wait until each has its answer or its claim is older than SWEEP_STALE_MS: a sender gives up at the provider
    * timeout, far sooner, so an older claim belongs to a sender that is gone and sends nothing more. A claim kept after
-   * a timeout (updated after it was claimed) is not waited for: its request is over. Polled on the barrier's own
-   * connection, in no transaction: the senders' status writes wait for nothing of ours.
+   * a timeout is waited for too: a request that timed out while queued in our own HTTP client was seen reaching the
+   * carrier after the commit when the lift did not wait for it. Polled on the barrier's own connection, in no
+   * transaction: the senders' status writes wait for nothing of ours.
    */
   private async drainInFlight(manager: EntityManager, chainId: string): Promise<void> {
     const staleSecs = this.config.sweep.staleMs / 1000;
@@ -193,11 +194,9 @@ export class WarningLifecycle {
       async () => {
         const [row] = await manager.query<Array<{ n: number }>>(
           `SELECT (SELECT count(*)::int FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id JOIN warnings w ON w.id = t.warning_id
-                   WHERE w.chain_id = $1 AND a.status = 'sending' AND a.claimed_at > now() - make_interval(secs => $2)
-                     AND a.updated_at <= a.claimed_at)
+                   WHERE w.chain_id = $1 AND a.status = 'sending' AND a.claimed_at > now() - make_interval(secs => $2))
                 + (SELECT count(*)::int FROM notices n JOIN warnings w ON w.id = n.warning_id
-                   WHERE w.chain_id = $1 AND n.status = 'sending' AND n.claimed_at > now() - make_interval(secs => $2)
-                     AND n.updated_at <= n.claimed_at) AS n`,
+                   WHERE w.chain_id = $1 AND n.status = 'sending' AND n.claimed_at > now() - make_interval(secs => $2)) AS n`,
           [chainId, staleSecs],
         );
         return row.n === 0;
