@@ -73,7 +73,7 @@ export class NoticeSender {
     }
     if (outcome.kind === 'uncertain' && n.tries < UNCERTAIN_TRIES && !lastTry) {
       // No answer in time: the carrier may still take it. Asked before any resend, once the claim is stale.
-      await this.outbox.keepClaim(this.dataSource.manager, n.id, outcome.error, outcome.provider, this.clock.now());
+      await this.outbox.keepClaim(this.dataSource.manager, n.id, outcome.error, outcome.provider);
       throw new RetryLaterError(untilStaleMs(claimedAt, this.config.sweep.staleMs, this.clock.now()), `notice ${n.id}: outcome unknown (${outcome.error}), asked again later`);
     }
     if ((outcome.kind === 'transient' || outcome.kind === 'uncertain') && !lastTry) {

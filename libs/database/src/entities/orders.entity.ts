@@ -150,7 +150,7 @@ export class NoticeEntity {
   @Column({ type: 'int', default: 0 })
   tries!: number;
 
-  /** When last claimed for sending; `updated_at` after it while 'sending' marks a kept claim (its sender is done). */
+  /** When last claimed for sending: a claim turns stale by it. */
   @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true })
   claimedAt!: Date | null;
 

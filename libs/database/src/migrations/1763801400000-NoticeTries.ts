@@ -2,8 +2,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * How many times a notice was claimed for sending, and when last: an SMS whose send timed out keeps its claim until
- * the carrier can say whether it took it (after a few such tries it is settled like any transient failure), and a
- * lift, which waits for notices in flight, tells such a kept claim (updated after it was claimed) from a send under way.
+ * the carrier can say whether it took it (after a few such tries it is settled like any transient failure); the
+ * claim turns stale, and a lift stops waiting for it, by when it was made.
  */
 export class NoticeTries1763801400000 implements MigrationInterface {
   name = 'NoticeTries1763801400000';

@@ -134,14 +134,11 @@ export class AttemptsRepository {
     );
   }
 
-  /**
-   * The provider may have taken it: the claim stays 'sending' (until stale, by `claimed_at`), with why noted. Its
-   * sender is done with it, which `updated_at` after `claimed_at` tells: a lift does not wait for it.
-   */
-  async keepClaim(manager: EntityManager, id: string, error: string, provider: string | null, now: Date): Promise<void> {
+  /** The provider may have taken it: the claim stays 'sending' (until stale), with why noted. */
+  async keepClaim(manager: EntityManager, id: string, error: string, provider: string | null): Promise<void> {
     await manager.query(
-      `UPDATE attempts SET error = $2, provider = coalesce($3, provider), updated_at = $4 WHERE id = $1 AND status = 'sending'`,
-      [id, error.slice(0, 500), provider, now],
+      `UPDATE attempts SET error = $2, provider = coalesce($3, provider) WHERE id = $1 AND status = 'sending'`,
+      [id, error.slice(0, 500), provider],
     );
   }
 

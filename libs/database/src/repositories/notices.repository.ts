@@ -140,15 +140,13 @@ export class NoticesRepository {
 
   /**
    * A send whose outcome is unknown (no answer in time): the claim stays, so that nobody sends the notice again before
-   * the claim is stale (by `claimed_at`); the next claim then asks the carrier first (`retaken`). `updated_at` after
-   * `claimed_at` tells that its sender is done with it: a lift does not wait for it.
+   * the claim is stale (by `claimed_at`); the next claim then asks the carrier first (`retaken`).
    */
-  async keepClaim(manager: EntityManager, id: string, error: string, provider: string | null, now: Date): Promise<void> {
-    await manager.query(`UPDATE notices SET error = $2, provider = coalesce($3, provider), updated_at = $4 WHERE id = $1 AND status = 'sending'`, [
+  async keepClaim(manager: EntityManager, id: string, error: string, provider: string | null): Promise<void> {
+    await manager.query(`UPDATE notices SET error = $2, provider = coalesce($3, provider) WHERE id = $1 AND status = 'sending'`, [
       id,
       error.slice(0, 500),
       provider,
-      now,
     ]);
   }
 

@@ -80,7 +80,7 @@ export class AttemptStore implements OnModuleDestroy {
    * so that nobody sends it before the claim is stale and the provider can be asked truthfully.
    */
   async keepClaim(attemptId: string, error: string, provider: string | null): Promise<void> {
-    await this.attempts.keepClaim(this.dataSource.manager, attemptId, error, provider, this.clock.now());
+    await this.attempts.keepClaim(this.dataSource.manager, attemptId, error, provider);
   }
 
   async onModuleDestroy(): Promise<void> {
