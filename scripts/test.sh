@@ -8,7 +8,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   # npm install, not npm ci: npm 11 writes locks without other platforms' optional packages, which npm ci refuses.
   npm install --no-audit --no-fund
 fi
-echo "== lint"; npx eslint "{apps,libs,test,bench}/**/*.ts" --max-warnings 0
+echo "== lint (formatting, then eslint)"; npm run --silent lint
 echo "== type check"; npx tsc --noEmit -p tsconfig.json
 echo "== build"; npm run --silent build
 echo "== console build"; bash scripts/console-build.sh
