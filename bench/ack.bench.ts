@@ -16,7 +16,22 @@ import { Pool } from 'pg';
 import { issueApiKey } from '@app/database';
 import { TokenSigner } from '@app/common';
 import {
-  appsEnv, cap, fmt, freePort, freshDatabase, log, pct, peakRssMiB, printTable, sleep, specFile, runBench, startApp, stopApps, townRoster, waitUntil,
+  appsEnv,
+  cap,
+  fmt,
+  freePort,
+  freshDatabase,
+  log,
+  pct,
+  peakRssMiB,
+  printTable,
+  sleep,
+  specFile,
+  runBench,
+  startApp,
+  stopApps,
+  townRoster,
+  waitUntil,
 } from './bench-kit';
 
 const DIST = join(__dirname, '..');
@@ -46,7 +61,12 @@ http.createServer((req, res) => {
 }).listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('up\\n'));
 `;
 
-interface Run { perS: number; p50: number; p99: number; statuses: Map<number, number> }
+interface Run {
+  perS: number;
+  p50: number;
+  p99: number;
+  statuses: Map<number, number>;
+}
 
 /** POSTs each path once, `CONCURRENCY` in flight over keep-alive connections; rate and latency. */
 async function drive(port: number, paths: string[]): Promise<Run> {
@@ -56,23 +76,35 @@ async function drive(port: number, paths: string[]): Promise<Run> {
   let next = 0;
   const one = (path: string) =>
     new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       req.end(BODY);
     });
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < paths.length) {
-      const path = paths[next++];
-      const s = performance.now();
-      const status = await one(path);
-      latencies.push(performance.now() - s);
-      statuses.set(status, (statuses.get(status) ?? 0) + 1);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < paths.length) {
+        const path = paths[next++];
+        const s = performance.now();
+        const status = await one(path);
+        latencies.push(performance.now() - s);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+    }),
+  );
   const perS = paths.length / ((performance.now() - t0) / 1000);
   agent.destroy();
   return { perS, p50: pct(latencies, 50), p99: pct(latencies, 99), statuses };
@@ -80,7 +112,10 @@ async function drive(port: number, paths: string[]): Promise<Run> {
 
 async function bareLimit(paths: string[]): Promise<Run> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-e', BARE_SERVER], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', BARE_SERVER], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
   try {
     await drive(port, paths.slice(0, Math.min(500, paths.length))); // warm-up
@@ -91,7 +126,9 @@ async function bareLimit(paths: string[]): Promise<Run> {
 }
 
 async function fixture(pool: Pool): Promise<void> {
-  await pool.query(`INSERT INTO admin_units (code, name, level, parent_code) VALUES ('509800', '应答压测县', 'county', NULL)`);
+  await pool.query(
+    `INSERT INTO admin_units (code, name, level, parent_code) VALUES ('509800', '应答压测县', 'county', NULL)`,
+  );
   await pool.query(`INSERT INTO admin_units (code, name, level, parent_code, geom) VALUES
     ('${TOWN}', '应答压测镇', 'town', '509800', ST_Multi(ST_MakeEnvelope(107, 29, 107.5, 29.5, 4326)))`);
   await townRoster(pool, TOWN, PERSONS, Math.ceil(PERSONS / 4), 107);
@@ -110,14 +147,25 @@ async function main(): Promise<void> {
     dbUrl: DB_URL,
     prefix: PREFIX,
     specFile: specFile(() => undefined),
-    extra: { ...(process.env.ACK_NOTIFY_PEERS ? { ACK_NOTIFY_PEERS: process.env.ACK_NOTIFY_PEERS } : {}), ACK_RATE_PER_SECOND: '10000', ACK_SIGNING_KEYS: SIGNING, DATABASE_POOL_MAX: process.env.BENCH_POOL_MAX ?? '10' },
+    extra: {
+      ...(process.env.ACK_NOTIFY_PEERS ? { ACK_NOTIFY_PEERS: process.env.ACK_NOTIFY_PEERS } : {}),
+      ACK_RATE_PER_SECOND: '10000',
+      ACK_SIGNING_KEYS: SIGNING,
+      DATABASE_POOL_MAX: process.env.BENCH_POOL_MAX ?? '10',
+    },
   });
   // The api answers; the matcher makes the calls; the escalator writes the who-answered notices (同组已应答) and the
   // dispatcher sends them meanwhile, as in a real warning.
-  const apps = ['simulator', 'api', 'matcher', 'dispatcher', 'escalator'].map((name) => startApp(DIST, name, env, 'bench-ack'));
+  const apps = ['simulator', 'api', 'matcher', 'dispatcher', 'escalator'].map((name) =>
+    startApp(DIST, name, env, 'bench-ack'),
+  );
   process.on('exit', () => apps.forEach((a) => a.child.kill('SIGTERM')));
   try {
-    const health = (url: string) => fetch(url).then((r) => r.ok, () => false);
+    const health = (url: string) =>
+      fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      );
     await waitUntil('api up', () => health(`http://127.0.0.1:${apiPort}/api/v1/health`), 120_000, 250, 900_000);
     await sleep(1500);
     const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/alerts`, {
@@ -126,21 +174,43 @@ async function main(): Promise<void> {
       body: cap(`BENCH-ACK-${PREFIX}`, TOWN, '红色'),
     });
     const warningId = (JSON.parse(await res.text()) as { id: string }).id;
-    await waitUntil('calls created', async () => {
-      const { rows: [t] } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM call_tasks WHERE warning_id = $1`, [warningId]);
-      return t.n >= PERSONS;
-    }, 120_000, 200, 900_000);
+    await waitUntil(
+      'calls created',
+      async () => {
+        const {
+          rows: [t],
+        } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM call_tasks WHERE warning_id = $1`, [
+          warningId,
+        ]);
+        return t.n >= PERSONS;
+      },
+      120_000,
+      200,
+      900_000,
+    );
     // The calls' first messages out of the way: the answers are measured on their own.
-    await waitUntil('first messages sent', async () => {
-      const { rows: [a] } = await pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1 AND a.status IN ('queued','sending')`, [warningId]);
-      return a.n === 0;
-    }, 300_000, 500, 900_000);
+    await waitUntil(
+      'first messages sent',
+      async () => {
+        const {
+          rows: [a],
+        } = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1 AND a.status IN ('queued','sending')`,
+          [warningId],
+        );
+        return a.n === 0;
+      },
+      300_000,
+      500,
+      900_000,
+    );
     const [kid, secret] = SIGNING.split(/:(.*)/s);
     const signer = new TokenSigner({ [kid]: secret }, kid);
     const exp = Math.floor(Date.now() / 1000) + 3 * 24 * 3600;
     const { rows: tasks } = await pool.query<{ id: string; person_id: string }>(
-      `SELECT id, person_id FROM call_tasks WHERE warning_id = $1 AND requires_ack ORDER BY random()`, [warningId]);
+      `SELECT id, person_id FROM call_tasks WHERE warning_id = $1 AND requires_ack ORDER BY random()`,
+      [warningId],
+    );
     const paths = tasks.map((t) => `/api/v1/ack/${signer.sign({ sub: t.id, per: t.person_id, pur: 'ack', exp })}`);
     log(`${fmt(paths.length)} tokens; bare Node HTTP server first`);
     const bare = await bareLimit(paths);
@@ -149,29 +219,63 @@ async function main(): Promise<void> {
     log(`first answers ${fmt(first.perS)}/s (${statusText(first.statuses)})`);
     const repeat = await drive(apiPort, paths);
     log(`repeat answers ${fmt(repeat.perS)}/s (${statusText(repeat.statuses)})`);
-    const peersDone = await waitUntil('who-answered notices written', async () => {
-      const { rows: [q] } = await pool.query<{ due: number; notices: number }>(
-        `SELECT (SELECT count(*)::int FROM acknowledgements WHERE peers_due) AS due,
-                (SELECT count(*)::int FROM notices WHERE kind = 'answered_by_peer' AND warning_id = $1) AS notices`, [warningId]);
-      return q.due === 0 ? q : null;
-    }, 120_000, 500, 900_000);
-    const { rows: [check] } = await pool.query<{ acks: number; events: number; acked: number }>(
+    const peersDone = await waitUntil(
+      'who-answered notices written',
+      async () => {
+        const {
+          rows: [q],
+        } = await pool.query<{ due: number; notices: number }>(
+          `SELECT (SELECT count(*)::int FROM acknowledgements WHERE peers_due) AS due,
+                (SELECT count(*)::int FROM notices WHERE kind = 'answered_by_peer' AND warning_id = $1) AS notices`,
+          [warningId],
+        );
+        return q.due === 0 ? q : null;
+      },
+      120_000,
+      500,
+      900_000,
+    );
+    const {
+      rows: [check],
+    } = await pool.query<{ acks: number; events: number; acked: number }>(
       `SELECT (SELECT count(*)::int FROM acknowledgements a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1) AS acks,
               (SELECT count(*)::int FROM events WHERE warning_id = $1 AND type IN ('CallAcknowledged','CallAcknowledgedLate')) AS events,
               (SELECT count(*)::int FROM call_tasks WHERE warning_id = $1 AND state = 'acknowledged') AS acked`,
       [warningId],
     );
-    if (check.acks !== paths.length || check.events !== paths.length || check.acked !== paths.length || first.statuses.get(200) !== paths.length) {
-      throw new Error(`answers not recorded exactly once: ${JSON.stringify(check)} for ${paths.length} (${statusText(first.statuses)})`);
+    if (
+      check.acks !== paths.length ||
+      check.events !== paths.length ||
+      check.acked !== paths.length ||
+      first.statuses.get(200) !== paths.length
+    ) {
+      throw new Error(
+        `answers not recorded exactly once: ${JSON.stringify(check)} for ${paths.length} (${statusText(first.statuses)})`,
+      );
     }
     const memory = apps.map((a) => ({ name: a.name, mib: peakRssMiB(a.child.pid) }));
     printTable('Jiaoying acknowledgment benchmark', [
-      [`bare Node HTTP server (same body, ${CONCURRENCY} at a time)`, `${fmt(bare.perS)} answers/s`, `p50 ${fmt(bare.p50, 1)} ms, p99 ${fmt(bare.p99, 1)} ms`],
-      [`POST /api/v1/ack/:token, ${fmt(paths.length)} distinct tokens`, `${fmt(first.perS)} answers/s`,
-        `p50 ${fmt(first.p50, 1)} ms, p99 ${fmt(first.p99, 1)} ms; ${fmt(first.perS / bare.perS, 2)}× bare`],
-      ['the same tokens again (repeats)', `${fmt(repeat.perS)} answers/s`, `p50 ${fmt(repeat.p50, 1)} ms, p99 ${fmt(repeat.p99, 1)} ms; ${fmt(repeat.perS / bare.perS, 2)}× bare`],
+      [
+        `bare Node HTTP server (same body, ${CONCURRENCY} at a time)`,
+        `${fmt(bare.perS)} answers/s`,
+        `p50 ${fmt(bare.p50, 1)} ms, p99 ${fmt(bare.p99, 1)} ms`,
+      ],
+      [
+        `POST /api/v1/ack/:token, ${fmt(paths.length)} distinct tokens`,
+        `${fmt(first.perS)} answers/s`,
+        `p50 ${fmt(first.p50, 1)} ms, p99 ${fmt(first.p99, 1)} ms; ${fmt(first.perS / bare.perS, 2)}× bare`,
+      ],
+      [
+        'the same tokens again (repeats)',
+        `${fmt(repeat.perS)} answers/s`,
+        `p50 ${fmt(repeat.p50, 1)} ms, p99 ${fmt(repeat.p99, 1)} ms; ${fmt(repeat.perS / bare.perS, 2)}× bare`,
+      ],
       ['recorded', `${fmt(check.acks)} answers, ${fmt(check.events)} events`, 'each once'],
-      ['who-answered notices (同组已应答, written after the answers)', fmt(peersDone.notices), `for ${fmt(paths.length)} answers of zones of four`],
+      [
+        'who-answered notices (同组已应答, written after the answers)',
+        fmt(peersDone.notices),
+        `for ${fmt(paths.length)} answers of zones of four`,
+      ],
       ...memory.map((m): [string, string, string] => [`peak RSS ${m.name}`, `${fmt(m.mib)} MiB`, '']),
     ]);
   } finally {

@@ -11,7 +11,12 @@ import { dataSourceOptions } from '@app/database';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redis = new URL(REDIS_URL);
 // The database of REDIS_URL too (redis://host:port/9), so the bench reads the queues the apps write.
-export const connection = { host: redis.hostname, port: Number(redis.port || 6379), db: Number(redis.pathname.slice(1) || 0), maxRetriesPerRequest: null };
+export const connection = {
+  host: redis.hostname,
+  port: Number(redis.port || 6379),
+  db: Number(redis.pathname.slice(1) || 0),
+  maxRetriesPerRequest: null,
+};
 export const started = Date.now();
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,7 +24,8 @@ export const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
 };
-export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : '—');
+export const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : '—';
 export const log = (msg: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${msg}\n`);
 
 import { QueueName } from '@app/queue';
@@ -27,7 +33,13 @@ import { freePort, specFile } from '@app/testing';
 export { freePort, specFile };
 
 /** Polls until the probe gives a value; gives up at the timeout or when the whole run passes `hardLimitMs`. */
-export async function waitUntil<T>(what: string, probe: () => Promise<T | null | false>, timeoutMs: number, everyMs = 100, hardLimitMs = 170_000): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | null | false>,
+  timeoutMs: number,
+  everyMs = 100,
+  hardLimitMs = 170_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -47,9 +59,13 @@ export async function rawBullmq(prefix: string, n = 30_000): Promise<{ addPerS: 
   const queue = new Queue(name, { connection, prefix });
   const t0 = performance.now();
   for (let i = 0; i < n; i += 1000) {
-    await queue.addBulk(Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({
-      name: 'noop', data: { id: `a1-p${i + k}` }, opts: { jobId: `raw-${i + k}`, removeOnComplete: true },
-    })));
+    await queue.addBulk(
+      Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({
+        name: 'noop',
+        data: { id: `a1-p${i + k}` },
+        opts: { jobId: `raw-${i + k}`, removeOnComplete: true },
+      })),
+    );
   }
   const added = performance.now();
   let done = 0;
@@ -78,15 +94,17 @@ export async function rawPostgres(pool: Pool, n = 100_000): Promise<number> {
   const w = '00000000-0000-4000-8000-000000000001';
   const t0 = performance.now();
   const perClient = n / 4;
-  await Promise.all([0, 1, 2, 3].map(async (c) => {
-    for (let i = 0; i < perClient; i += 1000) {
-      await pool.query(
-        `INSERT INTO bench_raw_insert (warning_id, person_id, status)
+  await Promise.all(
+    [0, 1, 2, 3].map(async (c) => {
+      for (let i = 0; i < perClient; i += 1000) {
+        await pool.query(
+          `INSERT INTO bench_raw_insert (warning_id, person_id, status)
          SELECT $1, md5('p' || g)::uuid, 'queued' FROM generate_series($2::int, $3::int) g`,
-        [w, c * perClient + i, c * perClient + i + 999],
-      );
-    }
-  }));
+          [w, c * perClient + i, c * perClient + i + 999],
+        );
+      }
+    }),
+  );
   const rate = n / ((performance.now() - t0) / 1000);
   await pool.query(`DROP TABLE bench_raw_insert`);
   return rate;
@@ -117,8 +135,14 @@ export interface Running {
 export function startApp(dist: string, name: string, env: NodeJS.ProcessEnv, tag = 'bench'): Running {
   const out = createWriteStream(join(tmpdir(), `jiaoying-${tag}-${name}.log`));
   // BENCH_PROFILE=dispatcher,simulator writes V8 CPU profiles of those apps to the temp folder.
-  const profile = (process.env.BENCH_PROFILE ?? '').split(',').includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${tmpdir()}`] : [];
-  const child = spawn(process.execPath, [...profile, join(dist, 'apps', name, 'src', 'main.js')], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const profile = (process.env.BENCH_PROFILE ?? '').split(',').includes(name)
+    ? ['--cpu-prof', `--cpu-prof-dir=${tmpdir()}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, join(dist, 'apps', name, 'src', 'main.js')], {
+    cwd: process.cwd(),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   return { name, child };
@@ -149,7 +173,9 @@ export function printTable(title: string, rows: Array<[string, string, string]>)
   const w1 = Math.max(...rows.map((r) => r[0].length));
   const w2 = Math.max(...rows.map((r) => r[1].length));
   process.stdout.write(`\n${title} (${new Date().toISOString()}, ${fmt((Date.now() - started) / 1000, 0)} s)\n`);
-  process.stdout.write(`${'measure'.padEnd(w1)} | ${'value'.padEnd(w2)} | note\n${'-'.repeat(w1)}-+-${'-'.repeat(w2)}-+-----\n`);
+  process.stdout.write(
+    `${'measure'.padEnd(w1)} | ${'value'.padEnd(w2)} | note\n${'-'.repeat(w1)}-+-${'-'.repeat(w2)}-+-----\n`,
+  );
   for (const [a, b, c] of rows) {
     process.stdout.write(`${a.padEnd(w1)} | ${b.padEnd(w2)} | ${c}\n`);
   }
@@ -185,7 +211,10 @@ export async function townRoster(pool: Pool, town: string, persons: number, zone
 
 /** A CAP 1.2 rainstorm warning over units by their division codes (one geocode each). */
 export function cap(identifier: string, units: string | string[], colour: '红色' | '橙色'): string {
-  const geocodes = [units].flat().map((u) => `<geocode><valueName>行政区划代码</valueName><value>${u}</value></geocode>`).join('');
+  const geocodes = [units]
+    .flat()
+    .map((u) => `<geocode><valueName>行政区划代码</valueName><value>${u}</value></geocode>`)
+    .join('');
   const sent = new Date(Date.now() - 1000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
   return `<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
@@ -199,9 +228,13 @@ export function cap(identifier: string, units: string | string[], colour: '红�
 </alert>`;
 }
 
-
 /** The five apps' environment for a run: fresh ports, this run's database and queue prefix, providers at full speed. */
-export async function appsEnv(o: { dbUrl: string; prefix: string; specFile: string; extra?: NodeJS.ProcessEnv }): Promise<{ env: NodeJS.ProcessEnv; apiPort: number; simPort: number }> {
+export async function appsEnv(o: {
+  dbUrl: string;
+  prefix: string;
+  specFile: string;
+  extra?: NodeJS.ProcessEnv;
+}): Promise<{ env: NodeJS.ProcessEnv; apiPort: number; simPort: number }> {
   const [apiPort, simPort, smtpPort] = [await freePort(), await freePort(), await freePort()];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -227,7 +260,10 @@ export async function appsEnv(o: { dbUrl: string; prefix: string; specFile: stri
 }
 
 /** Both raw limits, logged as they come. */
-export async function rawLimits(pool: Pool, prefix: string): Promise<{ bull: { addPerS: number; processPerS: number }; pgRate: number }> {
+export async function rawLimits(
+  pool: Pool,
+  prefix: string,
+): Promise<{ bull: { addPerS: number; processPerS: number }; pgRate: number }> {
   const bull = await rawBullmq(prefix);
   log(`raw BullMQ add ${fmt(bull.addPerS)}/s, process ${fmt(bull.processPerS)}/s`);
   const pgRate = await rawPostgres(pool);

@@ -30,7 +30,9 @@ const DISPATCH = '00000000-0000-4000-8000-00000000d1a1';
 /** 30 towns × 10 villages, CALLS people spread over them (each run of 20 in one village), one call each in a mix of states. */
 async function fixture(pool: Pool): Promise<void> {
   const spec = resolveSpec(loadResponseSpecs('config/response-specs.default.json'), 'rainstorm', 1, [COUNTY], 1);
-  await pool.query(`INSERT INTO admin_units (code, name, level, parent_code) VALUES ($1, '压测县', 'county', NULL)`, [COUNTY]);
+  await pool.query(`INSERT INTO admin_units (code, name, level, parent_code) VALUES ($1, '压测县', 'county', NULL)`, [
+    COUNTY,
+  ]);
   await pool.query(
     `INSERT INTO admin_units (code, name, level, parent_code, geom)
      SELECT $1 || lpad(t::text, 3, '0'), '压测' || t || '镇', 'town', $1,
@@ -61,7 +63,12 @@ async function fixture(pool: Pool): Promise<void> {
              '压测县暴雨红色预警', ARRAY[$2], 'tracking')`,
     [WARNING, COUNTY],
   );
-  await pool.query(`INSERT INTO dispatches (id, warning_id, spec, recipient_count) VALUES ($1, $2, $3, $4)`, [DISPATCH, WARNING, JSON.stringify(spec), CALLS]);
+  await pool.query(`INSERT INTO dispatches (id, warning_id, spec, recipient_count) VALUES ($1, $2, $3, $4)`, [
+    DISPATCH,
+    WARNING,
+    JSON.stringify(spec),
+    CALLS,
+  ]);
   // i % 20: 0–7 answered, 8–12 running, 13–17 overdue and escalated (13–15 with a 督办 sent), 18 unreachable, 19 notify-only.
   await pool.query(
     `INSERT INTO call_tasks (id, warning_id, dispatch_id, person_id, reasons, state, requires_ack, deadline_at, acknowledged_at, overdue_since, escalation_step)
@@ -124,30 +131,38 @@ async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
 function stream(port: number): Promise<{ next: (warning: string) => Promise<number>; close: () => void }> {
   return new Promise((resolve, reject) => {
     const waiters: Array<{ warning: string; done: (at: number) => void }> = [];
-    const req = http.get({ host: '127.0.0.1', port, path: '/api/v1/command-board/events', headers: { authorization: `Bearer ${COMMANDER_KEY}` } }, (res) => {
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        const at = performance.now();
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (/^event: change$/m.test(block) && data) {
-            const change = JSON.parse(data) as { warnings: string[] };
-            for (const w of waiters.splice(0).filter((x) => change.warnings.includes(x.warning))) {
-              w.done(at);
+    const req = http.get(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/v1/command-board/events',
+        headers: { authorization: `Bearer ${COMMANDER_KEY}` },
+      },
+      (res) => {
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          const at = performance.now();
+          buffer += chunk;
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            if (/^event: change$/m.test(block) && data) {
+              const change = JSON.parse(data) as { warnings: string[] };
+              for (const w of waiters.splice(0).filter((x) => change.warnings.includes(x.warning))) {
+                w.done(at);
+              }
             }
           }
-        }
-      });
-      resolve({
-        next: (warning) => new Promise<number>((done) => waiters.push({ warning, done })),
-        close: () => req.destroy(),
-      });
-    });
+        });
+        resolve({
+          next: (warning) => new Promise<number>((done) => waiters.push({ warning, done })),
+          close: () => req.destroy(),
+        });
+      },
+    );
     req.on('error', (e) => (e.message.includes('socket hang up') ? undefined : reject(e)));
   });
 }
@@ -159,12 +174,26 @@ async function main(): Promise<void> {
   pool.on('error', (e) => log(`bench pool: ${e.message}`));
   await fixture(pool);
   log('fixture loaded');
-  const { env, apiPort } = await appsEnv({ dbUrl: DB_URL, prefix: PREFIX, specFile: 'config/response-specs.default.json', extra: { DATABASE_POOL_MAX: '6' } });
+  const { env, apiPort } = await appsEnv({
+    dbUrl: DB_URL,
+    prefix: PREFIX,
+    specFile: 'config/response-specs.default.json',
+    extra: { DATABASE_POOL_MAX: '6' },
+  });
   const api = startApp(DIST, 'api', env, 'bench-board');
   process.on('exit', () => api.child.kill('SIGTERM'));
   const base = `http://127.0.0.1:${apiPort}`;
   try {
-    await waitUntil('api up', () => fetch(`${base}/api/v1/health`).then((r) => r.ok, () => false), 120_000, 250);
+    await waitUntil(
+      'api up',
+      () =>
+        fetch(`${base}/api/v1/health`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      120_000,
+      250,
+    );
     const get = async (path: string) => {
       const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${COMMANDER_KEY}` } });
       const text = await res.text();
@@ -181,16 +210,20 @@ async function main(): Promise<void> {
     }
     const board = JSON.parse(firstBody) as { totals: Record<string, number> };
     const allMs = (await timed(() => get('/api/v1/command-board')))[0];
-    const [peopleMs, peopleBody] = await timed(() => get(`/api/v1/command-board/people?warningId=${WARNING}&unit=${COUNTY}001&filter=overdue&pageSize=20`));
+    const [peopleMs, peopleBody] = await timed(() =>
+      get(`/api/v1/command-board/people?warningId=${WARNING}&unit=${COUNTY}001&filter=overdue&pageSize=20`),
+    );
 
     // The bare query: the same 10,000 calls with their person's unit, every row to the client, in the same run.
     const bare: number[] = [];
     let bareBytes = 0;
     for (let i = 0; i < 5; i++) {
-      const [ms, res] = await timed(() => pool.query(
-        `SELECT t.id, t.state, t.deadline_at, t.acknowledged_at, t.overdue_since, p.admin_unit_code FROM call_tasks t JOIN persons p ON p.id = t.person_id WHERE t.warning_id = $1`,
-        [WARNING],
-      ));
+      const [ms, res] = await timed(() =>
+        pool.query(
+          `SELECT t.id, t.state, t.deadline_at, t.acknowledged_at, t.overdue_since, p.admin_unit_code FROM call_tasks t JOIN persons p ON p.id = t.person_id WHERE t.warning_id = $1`,
+          [WARNING],
+        ),
+      );
       bare.push(ms);
       bareBytes = JSON.stringify(res.rows).length;
     }
@@ -198,7 +231,8 @@ async function main(): Promise<void> {
     // Answers of running calls, one at a time: POST → the SSE change for the warning → the board read again.
     const live = await stream(apiPort);
     const { rows: open } = await pool.query<{ id: string }>(
-      `SELECT t.id FROM call_tasks t WHERE t.warning_id = $1 AND t.state = 'sent' AND t.requires_ack ORDER BY t.id LIMIT $2`, [WARNING, ANSWERS],
+      `SELECT t.id FROM call_tasks t WHERE t.warning_id = $1 AND t.state = 'sent' AND t.requires_ack ORDER BY t.id LIMIT $2`,
+      [WARNING, ANSWERS],
     );
     const toEvent: number[] = [];
     const toBoard: number[] = [];
@@ -206,7 +240,8 @@ async function main(): Promise<void> {
       const heard = live.next(WARNING);
       const t0 = performance.now();
       const res = await fetch(`${base}/api/v1/calls/${task.id}/manual-ack`, {
-        method: 'POST', headers: { authorization: `Bearer ${DUTY_KEY}`, 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { authorization: `Bearer ${DUTY_KEY}`, 'content-type': 'application/json' },
         body: JSON.stringify({ response: 'received', note: '电话叫应：本人接听，答复已收到' }),
       });
       if (!res.ok) {
@@ -220,16 +255,35 @@ async function main(): Promise<void> {
     live.close();
     const answered = (JSON.parse(await get(boardPath)) as { totals: Record<string, number> }).totals.answered;
 
-    printTable(`Commander board, ${fmt(CALLS)} calls of one warning, 30 towns × 10 villages (api process, 2 shared cores)`, [
-      ['board first load', `${fmt(firstMs)} ms`, `${fmt(firstBody.length / 1024, 1)} KiB JSON; target < 1,000 ms`],
-      ['board warm load p50 / max', `${fmt(pct(warm, 50))} / ${fmt(Math.max(...warm))} ms`, '10 loads'],
-      ['board, every live warning', `${fmt(allMs)} ms`, 'no warningId'],
-      ['drill-down page (a town, overdue, 20)', `${fmt(peopleMs)} ms`, `${fmt(peopleBody.length / 1024, 1)} KiB`],
-      ['bare query of the same rows p50', `${fmt(pct(bare, 50))} ms`, `${fmt(bareBytes / 1024, 0)} KiB as JSON; the raw limit, same run`],
-      ['answer → SSE event p50 / max', `${fmt(pct(toEvent, 50))} / ${fmt(Math.max(...toEvent))} ms`, `${open.length} answers; includes 250 ms coalescing`],
-      ['answer → board read again p50 / max', `${fmt(pct(toBoard, 50))} / ${fmt(Math.max(...toBoard))} ms`, 'target < 2,000 ms (the page adds a 400 ms debounce)'],
-      ['counts', `${board.totals.called} called`, `answered ${board.totals.answered} → ${answered}, running ${board.totals.running}, overdue ${board.totals.overdue}, unreachable ${board.totals.unreachable}, 督办未响应 ${board.totals.superviseSilent}`],
-    ]);
+    printTable(
+      `Commander board, ${fmt(CALLS)} calls of one warning, 30 towns × 10 villages (api process, 2 shared cores)`,
+      [
+        ['board first load', `${fmt(firstMs)} ms`, `${fmt(firstBody.length / 1024, 1)} KiB JSON; target < 1,000 ms`],
+        ['board warm load p50 / max', `${fmt(pct(warm, 50))} / ${fmt(Math.max(...warm))} ms`, '10 loads'],
+        ['board, every live warning', `${fmt(allMs)} ms`, 'no warningId'],
+        ['drill-down page (a town, overdue, 20)', `${fmt(peopleMs)} ms`, `${fmt(peopleBody.length / 1024, 1)} KiB`],
+        [
+          'bare query of the same rows p50',
+          `${fmt(pct(bare, 50))} ms`,
+          `${fmt(bareBytes / 1024, 0)} KiB as JSON; the raw limit, same run`,
+        ],
+        [
+          'answer → SSE event p50 / max',
+          `${fmt(pct(toEvent, 50))} / ${fmt(Math.max(...toEvent))} ms`,
+          `${open.length} answers; includes 250 ms coalescing`,
+        ],
+        [
+          'answer → board read again p50 / max',
+          `${fmt(pct(toBoard, 50))} / ${fmt(Math.max(...toBoard))} ms`,
+          'target < 2,000 ms (the page adds a 400 ms debounce)',
+        ],
+        [
+          'counts',
+          `${board.totals.called} called`,
+          `answered ${board.totals.answered} → ${answered}, running ${board.totals.running}, overdue ${board.totals.overdue}, unreachable ${board.totals.unreachable}, 督办未响应 ${board.totals.superviseSilent}`,
+        ],
+      ],
+    );
   } finally {
     await stopApps([api], PREFIX);
     await pool.end();

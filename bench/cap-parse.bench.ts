@@ -28,10 +28,15 @@ async function timeIt(label: string, n: number, fn: () => Promise<unknown>): Pro
 async function main(): Promise<void> {
   const now = new Date('2024-07-11T02:00:00+08:00');
   const before = await timeIt('xmllint-wasm validateXML per call (before)', 30, () =>
-    validateXML({ xml: { fileName: 'alert.xml', contents: red.toString('utf8') }, schema: { fileName: 'cap12.xsd', contents: xsd } }),
+    validateXML({
+      xml: { fileName: 'alert.xml', contents: red.toString('utf8') },
+      schema: { fileName: 'cap12.xsd', contents: xsd },
+    }),
   );
   const after = await timeIt('parseCap, valid message (reused XSD worker)', 300, () => parseCap(red, { now }));
-  await timeIt('parseCap, refused by our rules before the XSD', 300, () => parseCap(badRule, { now }).catch(() => null));
+  await timeIt('parseCap, refused by our rules before the XSD', 300, () =>
+    parseCap(badRule, { now }).catch(() => null),
+  );
   console.log(`XSD step: ${(before / after).toFixed(1)}× faster per valid message`);
 }
 

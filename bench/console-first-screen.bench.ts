@@ -10,13 +10,33 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Browser, chromium } from 'playwright-core';
-import { appsEnv, fmt, freshDatabase, log, pct, printTable, specFile, startApp, stopApps, waitUntil } from './bench-kit';
+import {
+  appsEnv,
+  fmt,
+  freshDatabase,
+  log,
+  pct,
+  printTable,
+  specFile,
+  startApp,
+  stopApps,
+  waitUntil,
+} from './bench-kit';
 
 const DB = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/jiaoying_bench_console';
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const BARE = '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>登录</title></head>'
-  + '<body><form><input name="username"><input name="password" type="password"><button data-test="login">登录</button></form></body></html>';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const BARE =
+  '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>登录</title></head>' +
+  '<body><form><input name="username"><input name="password" type="password"><button data-test="login">登录</button></form></body></html>';
 
 /** Milliseconds to the login button for each run: cold in a fresh context, then warm (a second load in that context). */
 async function firstScreens(browser: Browser, url: string): Promise<{ cold: number[]; warm: number[]; bytes: number }> {
@@ -33,7 +53,10 @@ async function firstScreens(browser: Browser, url: string): Promise<{ cold: numb
     // Runs in the page: every resource's and the document's bytes on the wire.
     bytes = await page.evaluate(() => {
       const timing = performance as unknown as { getEntriesByType(t: string): Array<{ transferSize: number }> };
-      return [...timing.getEntriesByType('resource'), ...timing.getEntriesByType('navigation')].reduce((sum, e) => sum + e.transferSize, 0);
+      return [...timing.getEntriesByType('resource'), ...timing.getEntriesByType('navigation')].reduce(
+        (sum, e) => sum + e.transferSize,
+        0,
+      );
     });
     t = Date.now();
     await page.goto(url);
@@ -47,11 +70,23 @@ async function firstScreens(browser: Browser, url: string): Promise<{ cold: numb
 async function main(): Promise<void> {
   await freshDatabase(DB);
   const prefix = `jy-bench-console-${process.pid}`;
-  const { env, apiPort } = await appsEnv({ dbUrl: DB, prefix, specFile: specFile(() => undefined), extra: { NODE_ENV: 'development' } });
+  const { env, apiPort } = await appsEnv({
+    dbUrl: DB,
+    prefix,
+    specFile: specFile(() => undefined),
+    extra: { NODE_ENV: 'development' },
+  });
   const api = startApp(join(__dirname, '..'), 'api', env, 'console');
   const base = `http://127.0.0.1:${apiPort}`;
-  await waitUntil('the api', async () => (await fetch(`${base}/console/login`).catch(() => null))?.ok ?? false, 60_000, 200);
-  const bare = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(BARE));
+  await waitUntil(
+    'the api',
+    async () => (await fetch(`${base}/console/login`).catch(() => null))?.ok ?? false,
+    60_000,
+    200,
+  );
+  const bare = createServer((_req, res) =>
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(BARE),
+  );
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
   try {

@@ -14,7 +14,24 @@ import { Pool } from 'pg';
 import { issueApiKey } from '@app/database';
 import { QueueName } from '@app/queue';
 import { localAppsEnv, localPorts } from '@app/testing';
-import { cap, connection, fmt, specFile, townRoster, freshDatabase, log, pct, peakRssMiB, rawBullmq, rawPostgres, REDIS_URL, sleep, started, startApp, waitUntil } from './bench-kit';
+import {
+  cap,
+  connection,
+  fmt,
+  specFile,
+  townRoster,
+  freshDatabase,
+  log,
+  pct,
+  peakRssMiB,
+  rawBullmq,
+  rawPostgres,
+  REDIS_URL,
+  sleep,
+  started,
+  startApp,
+  waitUntil,
+} from './bench-kit';
 
 const DIST = join(__dirname, '..');
 const DB_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/jiaoying_bench';
@@ -25,11 +42,7 @@ const DEADLINE_PERSONS = 200;
 const PREFIX = `jy-bench-${Date.now()}`;
 const INGEST_KEY = 'bench-ingest-key-0000000000000000';
 
-
-
-
 // ---------------------------------------------------------------- raw limits of this machine, this run
-
 
 // ---------------------------------------------------------------- fixture: one county, three towns
 
@@ -39,7 +52,9 @@ const TOWN_PROBE = '509900003';
 
 async function fixture(pool: Pool): Promise<void> {
   const box = (x: number) => `ST_Multi(ST_MakeEnvelope(${x}, 29, ${x + 0.5}, 29.5, 4326))`;
-  await pool.query(`INSERT INTO admin_units (code, name, level, parent_code) VALUES ('509900', '压测县', 'county', NULL)`);
+  await pool.query(
+    `INSERT INTO admin_units (code, name, level, parent_code) VALUES ('509900', '压测县', 'county', NULL)`,
+  );
   await pool.query(`INSERT INTO admin_units (code, name, level, parent_code, geom) VALUES
     ('${TOWN_BIG}', '压测甲镇', 'town', '509900', ${box(106)}),
     ('${TOWN_DEADLINE}', '压测乙镇', 'town', '509900', ${box(107)}),
@@ -74,9 +89,6 @@ function benchSpecFile(): string {
 
 // ---------------------------------------------------------------- the apps, each its own process
 
-
-
-
 async function main(): Promise<void> {
   log(`fan-out benchmark: ${fmt(PERSONS)} persons + ${fmt(RESIDENTS)} residents; raw limits first`);
   await freshDatabase(DB_URL);
@@ -106,8 +118,18 @@ async function main(): Promise<void> {
   const stopAll = () => apps.forEach((a) => a.child.kill('SIGTERM'));
   process.on('exit', stopAll);
   try {
-    const health = (url: string) => fetch(url).then((r) => r.ok, () => false);
-    await waitUntil('api and simulator up', async () => (await health(`http://127.0.0.1:${apiPort}/api/v1/health`)) && health(`http://127.0.0.1:${simPort}/health`), 60_000, 250);
+    const health = (url: string) =>
+      fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      );
+    await waitUntil(
+      'api and simulator up',
+      async () =>
+        (await health(`http://127.0.0.1:${apiPort}/api/v1/health`)) && health(`http://127.0.0.1:${simPort}/health`),
+      60_000,
+      250,
+    );
     await sleep(1500); // workers connected
     log('apps up');
     const ingest = async (identifier: string, town: string, colour: '红色' | '橙色') => {
@@ -142,17 +164,34 @@ async function main(): Promise<void> {
       const first = await waitUntil('probe accepted', () => firstAccepted(id), 10_000, 5);
       latencies.push(first.getTime() - t0);
       const match = await matchingQueue.getJob(`match-${id}`);
-      const { rows: [attempt] } = await pool.query<{ id: string }>(
-        `SELECT a.id FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1 ORDER BY a.sent_at LIMIT 1`, [id]);
+      const {
+        rows: [attempt],
+      } = await pool.query<{ id: string }>(
+        `SELECT a.id FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1 ORDER BY a.sent_at LIMIT 1`,
+        [id],
+      );
       const send = await smsQueue.getJob(`send-${attempt.id}`);
-      stages.push([answered - t0, (match?.processedOn ?? 0) - (match?.timestamp ?? 0), (match?.finishedOn ?? 0) - (match?.processedOn ?? 0),
-        (send?.processedOn ?? 0) - (send?.timestamp ?? 0), first.getTime() - (send?.processedOn ?? 0)]);
+      stages.push([
+        answered - t0,
+        (match?.processedOn ?? 0) - (match?.timestamp ?? 0),
+        (match?.finishedOn ?? 0) - (match?.processedOn ?? 0),
+        (send?.processedOn ?? 0) - (send?.timestamp ?? 0),
+        first.getTime() - (send?.processedOn ?? 0),
+      ]);
       await sleep(100);
     }
     await Promise.all([matchingQueue.close(), smsQueue.close()]);
-    log(`first accepted after ingest: p50 ${pct(latencies, 50)} ms, p99 ${pct(latencies, 99)} ms (each: ${latencies.join(', ')})`);
-    const stage = (k: number) => `${pct(stages.map((s) => s[k]), 50)}/${Math.max(...stages.map((s) => s[k]))}`;
-    log(`  stages p50/max ms: API answer ${stage(0)}, matching wait ${stage(1)}, matching run ${stage(2)}, send wait ${stage(3)}, send run ${stage(4)}`);
+    log(
+      `first accepted after ingest: p50 ${pct(latencies, 50)} ms, p99 ${pct(latencies, 99)} ms (each: ${latencies.join(', ')})`,
+    );
+    const stage = (k: number) =>
+      `${pct(
+        stages.map((s) => s[k]),
+        50,
+      )}/${Math.max(...stages.map((s) => s[k]))}`;
+    log(
+      `  stages p50/max ms: API answer ${stage(0)}, matching wait ${stage(1)}, matching run ${stage(2)}, send wait ${stage(3)}, send run ${stage(4)}`,
+    );
     log(`  first probe (after boot): ${stages[0].join(' / ')} ms`);
 
     // 2. The fan-out, with another warning's deadlines (6 s, own queue) falling due in the middle of it.
@@ -162,42 +201,64 @@ async function main(): Promise<void> {
     const other = await ingest(`BENCH-ORANGE-${PREFIX}`, TOWN_DEADLINE, '橙色');
     const expected = PERSONS + RESIDENTS;
     let lastLog = 0;
-    const done = await waitUntil('all accepted', async () => {
-      const { rows } = await pool.query<{ persons: number; residents: number; last_p: Date | null; last_r: Date | null }>(
-        `SELECT (SELECT count(*)::int FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1 AND a.sent_at IS NOT NULL) AS persons,
+    const done = await waitUntil(
+      'all accepted',
+      async () => {
+        const { rows } = await pool.query<{
+          persons: number;
+          residents: number;
+          last_p: Date | null;
+          last_r: Date | null;
+        }>(
+          `SELECT (SELECT count(*)::int FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1 AND a.sent_at IS NOT NULL) AS persons,
                 (SELECT max(a.sent_at) FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1) AS last_p,
                 (SELECT coalesce(sum(cardinality(b.phones)), 0)::int FROM public_sms_batches b JOIN public_notices n ON n.id = b.notice_id
                   WHERE n.warning_id = $1 AND b.status = 'accepted') AS residents,
                 (SELECT max(b.accepted_at) FROM public_sms_batches b JOIN public_notices n ON n.id = b.notice_id WHERE n.warning_id = $1) AS last_r`,
-        [big],
-      );
-      const r = rows[0];
-      if (Date.now() - lastLog > 5000) {
-        lastLog = Date.now();
-        log(`accepted: ${fmt(r.persons)} persons, ${fmt(r.residents)} residents`);
-      }
-      return r.persons + r.residents >= expected ? r : null;
-    }, 150_000, 200);
+          [big],
+        );
+        const r = rows[0];
+        if (Date.now() - lastLog > 5000) {
+          lastLog = Date.now();
+          log(`accepted: ${fmt(r.persons)} persons, ${fmt(r.residents)} residents`);
+        }
+        return r.persons + r.residents >= expected ? r : null;
+      },
+      150_000,
+      200,
+    );
     const firstBig = (await firstAccepted(big)) as Date;
     const lastAt = Math.max(done.last_p?.getTime() ?? 0, done.last_r?.getTime() ?? 0);
     const allMs = lastAt - t0;
     const perS = expected / (allMs / 1000);
     const personsPerS = PERSONS / (((done.last_p?.getTime() ?? 0) - t0) / 1000);
 
-    const lateness = await waitUntil('other warning escalated', async () => {
-      const { rows } = await pool.query<{ late: number }>(
-        `SELECT extract(epoch FROM (updated_at - deadline_at)) * 1000 AS late FROM call_tasks
+    const lateness = await waitUntil(
+      'other warning escalated',
+      async () => {
+        const { rows } = await pool.query<{ late: number }>(
+          `SELECT extract(epoch FROM (updated_at - deadline_at)) * 1000 AS late FROM call_tasks
          WHERE warning_id = $1 AND state = 'escalated'`,
-        [other],
-      );
-      return rows.length >= DEADLINE_PERSONS ? rows.map((r) => Number(r.late)) : null;
-    }, 30_000, 250);
+          [other],
+        );
+        return rows.length >= DEADLINE_PERSONS ? rows.map((r) => Number(r.late)) : null;
+      },
+      30_000,
+      250,
+    );
     // When each deadline job started, against its due time: the queue's part of the lateness.
     const deadlines = new Queue(QueueName.Deadlines, { connection, prefix: PREFIX });
-    const otherTasks = new Set((await pool.query<{ id: string }>(`SELECT id FROM call_tasks WHERE warning_id = $1`, [other])).rows.map((r) => r.id));
+    const otherTasks = new Set(
+      (await pool.query<{ id: string }>(`SELECT id FROM call_tasks WHERE warning_id = $1`, [other])).rows.map(
+        (r) => r.id,
+      ),
+    );
     type CheckData = { callTaskIds: string[]; step: unknown; dueAt: string };
-    const firedJobs = (await deadlines.getJobs(['completed'], 0, 5000))
-      .filter((j) => (j.data as CheckData).step === 'deadline' && (j.data as CheckData).callTaskIds?.some((id) => otherTasks.has(id)));
+    const firedJobs = (await deadlines.getJobs(['completed'], 0, 5000)).filter(
+      (j) =>
+        (j.data as CheckData).step === 'deadline' &&
+        (j.data as CheckData).callTaskIds?.some((id) => otherTasks.has(id)),
+    );
     const fired = firedJobs.flatMap((j) => {
       const d = j.data as CheckData;
       return d.callTaskIds.filter((id) => otherTasks.has(id)).map(() => (j.processedOn ?? 0) - Date.parse(d.dueAt));
@@ -211,28 +272,66 @@ async function main(): Promise<void> {
       ['raw BullMQ process (no-op, concurrency 50)', `${fmt(bull.processPerS)} jobs/s`, ''],
       ['raw PostgreSQL insert (1000-row statements, 4 clients)', `${fmt(pgRate)} rows/s`, ''],
       [`ingest → first accepted, p50 (${PROBES} warnings, quiet)`, `${fmt(pct(latencies, 50))} ms`, ''],
-      [`ingest → first accepted, p99 (${PROBES} warnings, quiet)`, `${fmt(pct(latencies, 99))} ms`, pct(latencies, 99) < 300 ? 'target < 300 ms: met' : 'target < 300 ms: MISSED'],
+      [
+        `ingest → first accepted, p99 (${PROBES} warnings, quiet)`,
+        `${fmt(pct(latencies, 99))} ms`,
+        pct(latencies, 99) < 300 ? 'target < 300 ms: met' : 'target < 300 ms: MISSED',
+      ],
       ['ingest → first accepted, the big warning', `${fmt(firstBig.getTime() - t0)} ms`, ''],
       [`ingest → all ${fmt(expected)} accepted`, `${fmt(allMs / 1000, 1)} s`, ''],
-      ['  of which persons (one request each)', `${fmt(PERSONS)} in ${fmt(((done.last_p?.getTime() ?? 0) - t0) / 1000, 1)} s (${fmt(personsPerS)}/s)`, ''],
-      ['  of which residents (area SMS, 1000 numbers/request)', `${fmt(RESIDENTS)} by ${fmt(((done.last_r?.getTime() ?? 0) - t0) / 1000, 1)} s`, ''],
-      ['end-to-end messages/s', `${fmt(perS)}/s`, `${fmt(perS / bull.processPerS, 2)}× raw BullMQ process (target ≥ 0.5): ${perS / bull.processPerS >= 0.5 ? 'met' : 'MISSED'}`],
-      ['  persons only (per-message jobs)', `${fmt(personsPerS)}/s`, `${fmt(personsPerS / bull.processPerS, 2)}× raw BullMQ process`],
-      ['simulator inbox', `${fmt(simStats.messages)} SMS`, `${fmt(simStats.messages - PROBES * 4 - DEADLINE_PERSONS)} of the fan-out`],
-      [`other warning's ${DEADLINE_PERSONS} deadlines (6 s): job start − due, p50 / p99 / max`, `${fmt(pct(fired, 50))} / ${fmt(pct(fired, 99))} / ${fmt(Math.max(...fired))} ms`, `own queue (call-deadlines); ${fired.length} tasks in ${firedJobs.length} jobs`],
-      ['  escalation committed − due, p50 / p99 / max', `${fmt(pct(lateness, 50))} / ${fmt(pct(lateness, 99))} / ${fmt(Math.max(...lateness))} ms`, 'all 200 fall due at once'],
+      [
+        '  of which persons (one request each)',
+        `${fmt(PERSONS)} in ${fmt(((done.last_p?.getTime() ?? 0) - t0) / 1000, 1)} s (${fmt(personsPerS)}/s)`,
+        '',
+      ],
+      [
+        '  of which residents (area SMS, 1000 numbers/request)',
+        `${fmt(RESIDENTS)} by ${fmt(((done.last_r?.getTime() ?? 0) - t0) / 1000, 1)} s`,
+        '',
+      ],
+      [
+        'end-to-end messages/s',
+        `${fmt(perS)}/s`,
+        `${fmt(perS / bull.processPerS, 2)}× raw BullMQ process (target ≥ 0.5): ${perS / bull.processPerS >= 0.5 ? 'met' : 'MISSED'}`,
+      ],
+      [
+        '  persons only (per-message jobs)',
+        `${fmt(personsPerS)}/s`,
+        `${fmt(personsPerS / bull.processPerS, 2)}× raw BullMQ process`,
+      ],
+      [
+        'simulator inbox',
+        `${fmt(simStats.messages)} SMS`,
+        `${fmt(simStats.messages - PROBES * 4 - DEADLINE_PERSONS)} of the fan-out`,
+      ],
+      [
+        `other warning's ${DEADLINE_PERSONS} deadlines (6 s): job start − due, p50 / p99 / max`,
+        `${fmt(pct(fired, 50))} / ${fmt(pct(fired, 99))} / ${fmt(Math.max(...fired))} ms`,
+        `own queue (call-deadlines); ${fired.length} tasks in ${firedJobs.length} jobs`,
+      ],
+      [
+        '  escalation committed − due, p50 / p99 / max',
+        `${fmt(pct(lateness, 50))} / ${fmt(pct(lateness, 99))} / ${fmt(Math.max(...lateness))} ms`,
+        'all 200 fall due at once',
+      ],
       ...memory.map((m): [string, string, string] => [`peak RSS ${m.name}`, `${fmt(m.mib)} MiB`, '']),
     ];
     const w1 = Math.max(...rows.map((r) => r[0].length));
     const w2 = Math.max(...rows.map((r) => r[1].length));
-    process.stdout.write(`\nJiaoying fan-out benchmark (${new Date().toISOString()}, ${fmt((Date.now() - started) / 1000, 0)} s)\n`);
-    process.stdout.write(`${'measure'.padEnd(w1)} | ${'value'.padEnd(w2)} | note\n${'-'.repeat(w1)}-+-${'-'.repeat(w2)}-+-----\n`);
+    process.stdout.write(
+      `\nJiaoying fan-out benchmark (${new Date().toISOString()}, ${fmt((Date.now() - started) / 1000, 0)} s)\n`,
+    );
+    process.stdout.write(
+      `${'measure'.padEnd(w1)} | ${'value'.padEnd(w2)} | note\n${'-'.repeat(w1)}-+-${'-'.repeat(w2)}-+-----\n`,
+    );
     for (const [a, b, c] of rows) {
       process.stdout.write(`${a.padEnd(w1)} | ${b.padEnd(w2)} | ${c}\n`);
     }
   } finally {
     stopAll();
-    await Promise.all(apps.map((a) => new Promise((r) => (a.child.exitCode !== null ? r(0) : a.child.once('exit', r)))));
+    await Promise.all(
+      apps.map((a) => new Promise((r) => (a.child.exitCode !== null ? r(0) : a.child.once('exit', r)))),
+    );
     for (const name of Object.values(QueueName)) {
       const q = new Queue(name, { connection, prefix: PREFIX });
       await q.obliterate({ force: true }).catch(() => undefined);

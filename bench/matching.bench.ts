@@ -70,14 +70,18 @@ async function generate(ds: DataSource): Promise<Record<string, number>> {
            SELECT u.code AS unit, r.role, gen_random_uuid() AS id FROM admin_units u
            CROSS JOIN unnest(ARRAY['party_secretary','admin','duty_officer','commander','technical','grid_worker','deputy']) r(role)
            WHERE u.level IN ('county', 'town', 'village')`);
-  await q(`INSERT INTO persons (id, name, title, admin_unit_code, synthetic) SELECT id, role || '-' || unit, role, unit, true FROM staff`);
+  await q(
+    `INSERT INTO persons (id, name, title, admin_unit_code, synthetic) SELECT id, role || '-' || unit, role, unit, true FROM staff`,
+  );
   await q(`CREATE TEMP TABLE target_staff AS
            SELECT 'zone' AS ttype, z.id::text AS tid, z.admin_unit_code AS unit, r.role, gen_random_uuid() AS id
            FROM risk_zones z CROSS JOIN unnest(ARRAY['admin','monitor','patrol','technical']) r(role)
            UNION ALL
            SELECT 'object', o.id::text, o.admin_unit_code, r.role, gen_random_uuid()
            FROM protected_objects o CROSS JOIN unnest(ARRAY['admin','technical','patrol','sector_supervisor']) r(role)`);
-  await q(`INSERT INTO persons (id, name, title, admin_unit_code, synthetic) SELECT id, role || '-' || tid, role, unit, true FROM target_staff`);
+  await q(
+    `INSERT INTO persons (id, name, title, admin_unit_code, synthetic) SELECT id, role || '-' || tid, role, unit, true FROM target_staff`,
+  );
   await q(`INSERT INTO contact_methods (person_id, channel, address)
            SELECT id, c, '139' || lpad((row_number() OVER ())::text, 8, '0') FROM persons, unnest(ARRAY['sms']) c`);
   await q(`INSERT INTO responsibility_assignments (person_id, sector, role_slot, target_type, target_id, backup_person_id, valid_from, published_at)
@@ -99,7 +103,10 @@ async function generate(ds: DataSource): Promise<Record<string, number>> {
   return counts;
 }
 
-async function timed<T>(runs: number, fn: () => Promise<T>): Promise<{ p50: number; min: number; max: number; last: T }> {
+async function timed<T>(
+  runs: number,
+  fn: () => Promise<T>,
+): Promise<{ p50: number; min: number; max: number; last: T }> {
   await fn(); // warm-up: plans and caches
   const times: number[] = [];
   let last!: T;
@@ -118,29 +125,53 @@ async function main(): Promise<void> {
   const counts = await generate(ds);
   console.log(`data: ${JSON.stringify(counts)} (generated in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
 
-  const specs = loadResponseSpecs(process.env.RESPONSE_SPEC_FILE ?? join(process.cwd(), 'config/response-specs.default.json'));
+  const specs = loadResponseSpecs(
+    process.env.RESPONSE_SPEC_FILE ?? join(process.cwd(), 'config/response-specs.default.json'),
+  );
   const areas = new AreaMatcher();
   const resolver = new RecipientResolver();
   const area: MatchArea = { polygons: [COUNTY_WKT], circles: [], codes: [] };
   const tables = resolveSpec(specs, 'rainstorm', 1, [], 1);
 
-  const bare = await timed(RUNS, async () =>
-    (await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM risk_zones WHERE ST_Intersects(geom, ST_GeomFromText($1, 4326))`, [COUNTY_WKT]))[0].n,
+  const bare = await timed(
+    RUNS,
+    async () =>
+      (
+        await ds.query<Array<{ n: number }>>(
+          `SELECT count(*)::int AS n FROM risk_zones WHERE ST_Intersects(geom, ST_GeomFromText($1, 4326))`,
+          [COUNTY_WKT],
+        )
+      )[0].n,
   );
-  const zonesOnly = await timed(RUNS, async () => (await areas.matchArea(ds.manager, area, tables.zoneKinds, tables.objectTypes)).zones.length);
+  const zonesOnly = await timed(
+    RUNS,
+    async () => (await areas.matchArea(ds.manager, area, tables.zoneKinds, tables.objectTypes)).zones.length,
+  );
   const full = await timed(RUNS, () =>
     ds.transaction(async (tx) => {
       await tx.query('SET TRANSACTION READ ONLY');
       const match = await areas.matchArea(tx, area, tables.zoneKinds, tables.objectTypes);
       const spec = resolveSpec(specs, 'rainstorm', 1, match.unitCodes, 1);
       const people = await resolver.resolve(tx, match, spec, new Date().toISOString().slice(0, 10));
-      return { zones: match.zones.length, objects: match.objects.length, units: match.unitCodes.length, people: people.length, reasons: people.reduce((s, p) => s + p.reasons.length, 0) };
+      return {
+        zones: match.zones.length,
+        objects: match.objects.length,
+        units: match.unitCodes.length,
+        people: people.length,
+        reasons: people.reduce((s, p) => s + p.reasons.length, 0),
+      };
     }),
   );
   const ms = (x: number) => `${x.toFixed(1)} ms`;
-  console.log(`bare PostGIS  zones ∩ area (${bare.last} zones):            p50 ${ms(bare.p50)}  (min ${ms(bare.min)}, max ${ms(bare.max)})`);
-  console.log(`area matcher  zones+objects+units (${zonesOnly.last} zones of the hazard): p50 ${ms(zonesOnly.p50)}  ratio ${(zonesOnly.p50 / bare.p50).toFixed(1)}×`);
-  console.log(`full matching area → people with reasons and escalation paths: p50 ${ms(full.p50)}  (min ${ms(full.min)}, max ${ms(full.max)})  ratio ${(full.p50 / bare.p50).toFixed(1)}×`);
+  console.log(
+    `bare PostGIS  zones ∩ area (${bare.last} zones):            p50 ${ms(bare.p50)}  (min ${ms(bare.min)}, max ${ms(bare.max)})`,
+  );
+  console.log(
+    `area matcher  zones+objects+units (${zonesOnly.last} zones of the hazard): p50 ${ms(zonesOnly.p50)}  ratio ${(zonesOnly.p50 / bare.p50).toFixed(1)}×`,
+  );
+  console.log(
+    `full matching area → people with reasons and escalation paths: p50 ${ms(full.p50)}  (min ${ms(full.min)}, max ${ms(full.max)})  ratio ${(full.p50 / bare.p50).toFixed(1)}×`,
+  );
   console.log(`              ${JSON.stringify(full.last)}`);
   console.log(`runs: ${RUNS} after one warm-up; total ${((performance.now() - started) / 1000).toFixed(1)} s`);
   await ds.destroy();

@@ -20,7 +20,22 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions, issueApiKey } from '@app/database';
 import { seedProvince } from '@app/demo';
 import {
-  appsEnv, cap, connection, fmt, freshDatabase, log, peakRssMiB, printTable, rawLimits, runBench, sleep, specFile, started, startApp, stopApps, waitUntil,
+  appsEnv,
+  cap,
+  connection,
+  fmt,
+  freshDatabase,
+  log,
+  peakRssMiB,
+  printTable,
+  rawLimits,
+  runBench,
+  sleep,
+  specFile,
+  started,
+  startApp,
+  stopApps,
+  waitUntil,
 } from './bench-kit';
 
 const DIST = join(__dirname, '..');
@@ -32,13 +47,23 @@ const PREFIX = `jy-bench-prov-${Date.now()}`;
 const INGEST_KEY = 'bench-ingest-key-0000000000000000';
 /** The apps' queue names, hash tags included, so the run's queues are removed at the end. */
 const APPS = ['simulator', 'api', 'matcher', 'dispatcher', 'escalator'];
-const load = () => loadavg().map((l) => l.toFixed(1)).join(' / ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
 
-interface Progress { tasks: number; accepted: number; first: Date | null; last: Date | null }
+interface Progress {
+  tasks: number;
+  accepted: number;
+  first: Date | null;
+  last: Date | null;
+}
 
 /** One warning in the database: its call tasks and how many of their SMS the carrier accepted. */
 async function progress(pool: Pool, warningId: string): Promise<Progress> {
-  const { rows: [r] } = await pool.query<Progress>(
+  const {
+    rows: [r],
+  } = await pool.query<Progress>(
     `SELECT (SELECT count(*)::int FROM call_tasks WHERE warning_id = $1) AS tasks,
             count(a.sent_at)::int AS accepted, min(a.sent_at) AS first, max(a.sent_at) AS last
      FROM attempts a WHERE a.channel = 'sms'`,
@@ -50,7 +75,9 @@ async function progress(pool: Pool, warningId: string): Promise<Progress> {
 /** User + system CPU seconds a process has used so far (/proc/<pid>/stat, clock ticks of 10 ms). */
 function cpuSeconds(pid: number | undefined): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return NaN;
@@ -73,9 +100,13 @@ async function main(): Promise<void> {
   const seeded = await seedProvince(ds, { size: { counties: COUNTIES, ...(PERSONS ? { persons: PERSONS } : {}) } });
   await ds.destroy();
   const c = seeded.counts;
-  log(`province seeded in ${fmt(seeded.elapsedMs / 1000, 1)} s (${JSON.stringify(seeded.steps)}): ${JSON.stringify(c)}`);
+  log(
+    `province seeded in ${fmt(seeded.elapsedMs / 1000, 1)} s (${JSON.stringify(seeded.steps)}): ${JSON.stringify(c)}`,
+  );
   await issueApiKey(pool, 'bench', 'ingest', '500000', INGEST_KEY);
-  const { rows: [db0] } = await pool.query<{ bytes: string }>(`SELECT pg_database_size(current_database()) AS bytes`);
+  const {
+    rows: [db0],
+  } = await pool.query<{ bytes: string }>(`SELECT pg_database_size(current_database()) AS bytes`);
 
   const { env, apiPort, simPort } = await appsEnv({
     dbUrl: DB_URL,
@@ -91,8 +122,19 @@ async function main(): Promise<void> {
   process.on('exit', () => apps.forEach((a) => a.child.kill('SIGTERM')));
   const redis = new Redis(connection);
   try {
-    const health = (url: string) => fetch(url).then((r) => r.ok, () => false);
-    await waitUntil('api and simulator up', async () => (await health(`http://127.0.0.1:${apiPort}/api/v1/health`)) && health(`http://127.0.0.1:${simPort}/health`), 120_000, 250, LIMIT_MS + 600_000);
+    const health = (url: string) =>
+      fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      );
+    await waitUntil(
+      'api and simulator up',
+      async () =>
+        (await health(`http://127.0.0.1:${apiPort}/api/v1/health`)) && health(`http://127.0.0.1:${simPort}/health`),
+      120_000,
+      250,
+      LIMIT_MS + 600_000,
+    );
     await sleep(1500); // workers connected
     const redis0 = await redisUsedMiB(redis);
     log(`apps up; load average ${load()}`);
@@ -114,21 +156,29 @@ async function main(): Promise<void> {
     let now: Progress = { tasks: 0, accepted: 0, first: null, last: null };
     const loads: string[] = [];
     // Until every call's SMS is accepted, or the time limit: then the figures say how far it got.
-    await waitUntil('all accepted or time limit', async () => {
-      now = await progress(pool, warningId);
-      redisPeak = Math.max(redisPeak, await redisUsedMiB(redis));
-      if (tasksAt === null && now.tasks > 0) {
-        tasksAt = Date.now() - t0;
-      }
-      if (Date.now() - lastLog > 10_000) {
-        lastLog = Date.now();
-        loads.push(load());
-        log(`call tasks ${fmt(now.tasks)}, SMS accepted ${fmt(now.accepted)}; load average ${load()}`);
-      }
-      return (now.tasks > 0 && now.accepted >= now.tasks) || Date.now() - started > LIMIT_MS;
-    }, LIMIT_MS + 600_000, 2000, LIMIT_MS + 600_000);
+    await waitUntil(
+      'all accepted or time limit',
+      async () => {
+        now = await progress(pool, warningId);
+        redisPeak = Math.max(redisPeak, await redisUsedMiB(redis));
+        if (tasksAt === null && now.tasks > 0) {
+          tasksAt = Date.now() - t0;
+        }
+        if (Date.now() - lastLog > 10_000) {
+          lastLog = Date.now();
+          loads.push(load());
+          log(`call tasks ${fmt(now.tasks)}, SMS accepted ${fmt(now.accepted)}; load average ${load()}`);
+        }
+        return (now.tasks > 0 && now.accepted >= now.tasks) || Date.now() - started > LIMIT_MS;
+      },
+      LIMIT_MS + 600_000,
+      2000,
+      LIMIT_MS + 600_000,
+    );
     const memory = apps.map((a) => ({ name: a.name, mib: peakRssMiB(a.child.pid), cpu: cpuSeconds(a.child.pid) }));
-    const { rows: [db1] } = await pool.query<{ bytes: string }>(`SELECT pg_database_size(current_database()) AS bytes`);
+    const {
+      rows: [db1],
+    } = await pool.query<{ bytes: string }>(`SELECT pg_database_size(current_database()) AS bytes`);
     const done = now.tasks > 0 && now.accepted >= now.tasks;
     const firstMs = now.first ? now.first.getTime() - t0 : NaN;
     const lastMs = now.last ? now.last.getTime() - t0 : NaN;
@@ -136,19 +186,52 @@ async function main(): Promise<void> {
     const rows: Array<[string, string, string]> = [
       ['raw BullMQ process (no-op, concurrency 50)', `${fmt(bull.processPerS)} jobs/s`, ''],
       ['raw PostgreSQL insert (1000-row statements, 4 clients)', `${fmt(pgRate)} rows/s`, ''],
-      ['province generated', `${fmt(c.counties)} counties, ${fmt(c.towns)} towns, ${fmt(c.villages)} villages, ${fmt(c.riskZones)} zones, ${fmt(c.persons)} persons`,
-        `${fmt(c.contactMethods)} contacts, ${fmt(c.responsibilityAssignments)} assignments, ${fmt(c.contractingAssignments)} 包干`],
-      ['  seeding time', `${fmt(seeded.elapsedMs / 1000, 1)} s`, Object.entries(seeded.steps).map(([k, v]) => `${k} ${fmt(v / 1000, 1)} s`).join(', ')],
+      [
+        'province generated',
+        `${fmt(c.counties)} counties, ${fmt(c.towns)} towns, ${fmt(c.villages)} villages, ${fmt(c.riskZones)} zones, ${fmt(c.persons)} persons`,
+        `${fmt(c.contactMethods)} contacts, ${fmt(c.responsibilityAssignments)} assignments, ${fmt(c.contractingAssignments)} 包干`,
+      ],
+      [
+        '  seeding time',
+        `${fmt(seeded.elapsedMs / 1000, 1)} s`,
+        Object.entries(seeded.steps)
+          .map(([k, v]) => `${k} ${fmt(v / 1000, 1)} s`)
+          .join(', '),
+      ],
       ['ingest → API answer (202)', `${fmt(answeredMs)} ms`, ''],
-      ['ingest → call tasks visible', tasksAt === null ? '—' : `${fmt((tasksAt as number) / 1000, 1)} s`, `${fmt(now.tasks)} calls: the matching job's one transaction committed`],
+      [
+        'ingest → call tasks visible',
+        tasksAt === null ? '—' : `${fmt((tasksAt as number) / 1000, 1)} s`,
+        `${fmt(now.tasks)} calls: the matching job's one transaction committed`,
+      ],
       ['ingest → first SMS accepted', `${fmt(firstMs / 1000, 1)} s`, ''],
-      [done ? `ingest → all ${fmt(now.tasks)} SMS accepted` : `SMS accepted by the time limit (${LIMIT_MS / 1000} s into the run)`,
+      [
+        done
+          ? `ingest → all ${fmt(now.tasks)} SMS accepted`
+          : `SMS accepted by the time limit (${LIMIT_MS / 1000} s into the run)`,
         done ? `${fmt(lastMs / 1000, 1)} s` : `${fmt(now.accepted)} of ${fmt(now.tasks)} by ${fmt(lastMs / 1000, 1)} s`,
-        `${fmt(sendRate)}/s from first to last = ${fmt(sendRate / bull.processPerS, 2)}× raw BullMQ process`],
-      ['Redis used memory: before → peak', `${fmt(redis0)} → ${fmt(redisPeak)} MiB`, 'the whole server (shared with other runs)'],
-      ['PostgreSQL database size: seeded → after', `${fmt(Number(db0.bytes) / 2 ** 20)} → ${fmt(Number(db1.bytes) / 2 ** 20)} MiB`, ''],
-      ...memory.map((m): [string, string, string] => [`peak RSS ${m.name}`, `${fmt(m.mib)} MiB`, `${fmt(m.cpu)} CPU s in the run`]),
-      ['load average (1 / 5 / 15 min) at the end', load(), `every 10 s: ${loads.map((l) => l.split(' / ')[0]).join(', ')}`],
+        `${fmt(sendRate)}/s from first to last = ${fmt(sendRate / bull.processPerS, 2)}× raw BullMQ process`,
+      ],
+      [
+        'Redis used memory: before → peak',
+        `${fmt(redis0)} → ${fmt(redisPeak)} MiB`,
+        'the whole server (shared with other runs)',
+      ],
+      [
+        'PostgreSQL database size: seeded → after',
+        `${fmt(Number(db0.bytes) / 2 ** 20)} → ${fmt(Number(db1.bytes) / 2 ** 20)} MiB`,
+        '',
+      ],
+      ...memory.map((m): [string, string, string] => [
+        `peak RSS ${m.name}`,
+        `${fmt(m.mib)} MiB`,
+        `${fmt(m.cpu)} CPU s in the run`,
+      ]),
+      [
+        'load average (1 / 5 / 15 min) at the end',
+        load(),
+        `every 10 s: ${loads.map((l) => l.split(' / ')[0]).join(', ')}`,
+      ],
     ];
     printTable('Jiaoying province benchmark', rows);
   } finally {

@@ -15,7 +15,8 @@ const entities = new Map();
 for (const f of files) {
   const text = readFileSync(f, 'utf8');
   for (const m of text.matchAll(/CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+)/g)) tables.add(m[1]);
-  for (const m of text.matchAll(/@Entity\('([a-z_]+)'\)\s*(?:@[^\n]*\n\s*)*export class (\w+)/g)) entities.set(m[2], m[1]);
+  for (const m of text.matchAll(/@Entity\('([a-z_]+)'\)\s*(?:@[^\n]*\n\s*)*export class (\w+)/g))
+    entities.set(m[2], m[1]);
 }
 const writers = new Map();
 const note = (table, owner) => {
@@ -26,7 +27,8 @@ for (const f of files.filter((p) => !p.includes('/migrations/') && !p.startsWith
   const text = readFileSync(f, 'utf8');
   for (const m of text.matchAll(/\b(?:INSERT INTO|UPDATE|DELETE FROM|TRUNCATE)\s+([a-z_]+)/g)) note(m[1], owner);
   for (const m of text.matchAll(/insertMany<\w+>\(\s*\w+,\s*'([a-z_]+)'/g)) note(m[1], owner);
-  for (const m of text.matchAll(/getRepository\((\w+)\)\s*\.(?:save|insert|update|delete|remove)\(/g)) note(entities.get(m[1]), owner);
+  for (const m of text.matchAll(/getRepository\((\w+)\)\s*\.(?:save|insert|update|delete|remove)\(/g))
+    note(entities.get(m[1]), owner);
   for (const m of text.matchAll(/\.(?:save|insert|update|delete)\((\w+Entity)\b/g)) note(entities.get(m[1]), owner);
 }
 for (const t of [...tables].sort()) {

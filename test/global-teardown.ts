@@ -6,13 +6,24 @@ export default function globalTeardown(): void {
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
   const left = handles.map(describeHandle).filter((d): d is string => d !== undefined);
   if (left.length > 0) {
-    process.stderr.write(`e2e: left running after the last spec (a spec did not close them):\n  ${left.join('\n  ')}\n`);
+    process.stderr.write(
+      `e2e: left running after the last spec (a spec did not close them):\n  ${left.join('\n  ')}\n`,
+    );
   }
 }
 
 function describeHandle(h: unknown): string | undefined {
-  const o = h as { constructor?: { name?: string }; spawnfile?: string; spawnargs?: string[]; pid?: number;
-    remoteAddress?: string; remotePort?: number; address?: () => unknown; hasRef?: () => boolean; destroyed?: boolean };
+  const o = h as {
+    constructor?: { name?: string };
+    spawnfile?: string;
+    spawnargs?: string[];
+    pid?: number;
+    remoteAddress?: string;
+    remotePort?: number;
+    address?: () => unknown;
+    hasRef?: () => boolean;
+    destroyed?: boolean;
+  };
   if (typeof o.hasRef === 'function' && !o.hasRef()) {
     return undefined;
   }

@@ -1,16 +1,57 @@
 /** Chinese names of the codes the API speaks (hazards, colours, states, answers); English second. */
 export const HAZARDS = [
-  ['rainstorm', '暴雨', 'Rainstorm'], ['thunder', '雷电', 'Thunderstorm'], ['gale', '大风', 'Gale'], ['heat', '高温', 'Heat'],
-  ['forest_fire', '森林火险', 'Forest fire'], ['geo_hazard', '地质灾害气象风险', 'Geological hazard'],
-  ['flash_flood', '山洪', 'Flash flood'], ['flood', '洪水', 'Flood'], ['reservoir', '水库', 'Reservoir'], ['earthquake', '地震', 'Earthquake'],
+  ['rainstorm', '暴雨', 'Rainstorm'],
+  ['thunder', '雷电', 'Thunderstorm'],
+  ['gale', '大风', 'Gale'],
+  ['heat', '高温', 'Heat'],
+  ['forest_fire', '森林火险', 'Forest fire'],
+  ['geo_hazard', '地质灾害气象风险', 'Geological hazard'],
+  ['flash_flood', '山洪', 'Flash flood'],
+  ['flood', '洪水', 'Flood'],
+  ['reservoir', '水库', 'Reservoir'],
+  ['earthquake', '地震', 'Earthquake'],
 ];
-export const COLOURS = [['red', '红色', 'Red', '#d81e06'], ['orange', '橙色', 'Orange', '#f08c00'], ['yellow', '黄色', 'Yellow', '#e6b800'], ['blue', '蓝色', 'Blue', '#1769d1']];
-export const RESPONSES = [['received', '已收到'], ['on_post', '已到岗'], ['evacuating', '正在转移'], ['cannot_comply', '无法履职']];
+export const COLOURS = [
+  ['red', '红色', 'Red', '#d81e06'],
+  ['orange', '橙色', 'Orange', '#f08c00'],
+  ['yellow', '黄色', 'Yellow', '#e6b800'],
+  ['blue', '蓝色', 'Blue', '#1769d1'],
+];
+export const RESPONSES = [
+  ['received', '已收到'],
+  ['on_post', '已到岗'],
+  ['evacuating', '正在转移'],
+  ['cannot_comply', '无法履职'],
+];
 const STATES = {
-  active: '生效中', live: '生效中', tracking: '生效中', matched: '生效中', matching: '匹配中', received: '已接收', superseded: '已更新',
-  held: '待研判', dismissed: '已驳回', cancelled: '已取消', lifted: '已解除', expired: '已过期', closed: '已闭环', draft: '草稿', issued: '已签发', discarded: '已退回',
-  pending: '待发送', sent: '已发出', delivered: '已送达', acknowledged: '已应答', escalated: '已升级', unreachable: '无法联系',
-  answered: '已应答', notified: '已通知', queued: '排队中', failed: '失败', total: '合计', superseded_call: '已更新',
+  active: '生效中',
+  live: '生效中',
+  tracking: '生效中',
+  matched: '生效中',
+  matching: '匹配中',
+  received: '已接收',
+  superseded: '已更新',
+  held: '待研判',
+  dismissed: '已驳回',
+  cancelled: '已取消',
+  lifted: '已解除',
+  expired: '已过期',
+  closed: '已闭环',
+  draft: '草稿',
+  issued: '已签发',
+  discarded: '已退回',
+  pending: '待发送',
+  sent: '已发出',
+  delivered: '已送达',
+  acknowledged: '已应答',
+  escalated: '已升级',
+  unreachable: '无法联系',
+  answered: '已应答',
+  notified: '已通知',
+  queued: '排队中',
+  failed: '失败',
+  total: '合计',
+  superseded_call: '已更新',
 };
 
 const pick = (table, code, lang) => {
@@ -58,11 +99,23 @@ export function templateText(hazard, colour, areaName) {
 
 /** Why a person is called, in one line (the api sends the reason's parts; previews already carry `text`). */
 export const ROLE_ZH = {
-  admin: '行政责任人', technical: '技术责任人', patrol: '巡查责任人', sector_supervisor: '主管部门责任人', monitor: '监测预警员',
-  grid_worker: '网格员', duty_officer: '值班员', commander: '指挥长', party_secretary: '党组织书记', operator: '运行管理责任人',
+  admin: '行政责任人',
+  technical: '技术责任人',
+  patrol: '巡查责任人',
+  sector_supervisor: '主管部门责任人',
+  monitor: '监测预警员',
+  grid_worker: '网格员',
+  duty_officer: '值班员',
+  commander: '指挥长',
+  party_secretary: '党组织书记',
+  operator: '运行管理责任人',
   one_to_one_caller: '一对一叫应人',
 };
-const CONTRACTING_ZH = { county_town: '区县领导包镇（街道）', town_village: '镇（街道）领导包村（社区）', village_group: '村（社区）干部包组' };
+const CONTRACTING_ZH = {
+  county_town: '区县领导包镇（街道）',
+  town_village: '镇（街道）领导包村（社区）',
+  village_group: '村（社区）干部包组',
+};
 export function reasonLine(r) {
   if (typeof r === 'string') {
     return r;

@@ -23,7 +23,11 @@ export function loadHazards() {
 export function fillTemplate(hazardType, colour, { area, issuer, hours }) {
   const level = hazards.value.find((h) => h.code === hazardType)?.levels.find((l) => l.colour === colour);
   const tpl = level?.template ?? templateText(hazardType, colour, area);
-  const fill = (s) => (s ?? '').replaceAll('{区域}', area || '相关区域').replaceAll('{发布单位}', issuer || '').replaceAll('{时段}', hours ? `未来${hours}小时` : '近期');
+  const fill = (s) =>
+    (s ?? '')
+      .replaceAll('{区域}', area || '相关区域')
+      .replaceAll('{发布单位}', issuer || '')
+      .replaceAll('{时段}', hours ? `未来${hours}小时` : '近期');
   return { headline: fill(tpl.headline), description: fill(tpl.description), instruction: fill(tpl.instruction) };
 }
 

@@ -2,7 +2,6 @@ import { createRouter, createWebHistory } from 'vue-router';
 import { restoreSession, session } from './api';
 import LoginView from './views/LoginView.vue';
 
-
 /** Client routes under /console/. */
 export const router = createRouter({
   history: createWebHistory('/console/'),

@@ -20,7 +20,8 @@ describe('accounts from the command line and the demo', () => {
     await api.stop();
   });
 
-  const login = (username: string, password: string) => request(api.server).post('/api/v1/auth/login').send({ username, password });
+  const login = (username: string, password: string) =>
+    request(api.server).post('/api/v1/auth/login').send({ username, password });
 
   it('adds the first administrator, who can sign in; disables and resets accounts', async () => {
     const added = await userCommand(api.ds, ['add', 'first-admin', 'admin', '500000', '--name', '首任管理员']);
@@ -30,14 +31,27 @@ describe('accounts from the command line and the demo', () => {
     const res = await login('first-admin', password).expect(200);
     expect(res.body).toMatchObject({ user: { displayName: '首任管理员', role: 'admin' } });
 
-    expect(await userCommand(api.ds, ['add', 'sz-officer', 'duty_officer', '500230107', '--password', 'town-officer-pass-77'])).toEqual([
-      'account sz-officer created: duty_officer of 十直镇 (500230107)',
-    ]);
-    await expect(userCommand(api.ds, ['add', 'weak', 'duty_officer', '500230', '--password', '1234567890'])).rejects.toThrow(/过于常见/);
+    expect(
+      await userCommand(api.ds, [
+        'add',
+        'sz-officer',
+        'duty_officer',
+        '500230107',
+        '--password',
+        'town-officer-pass-77',
+      ]),
+    ).toEqual(['account sz-officer created: duty_officer of 十直镇 (500230107)']);
+    await expect(
+      userCommand(api.ds, ['add', 'weak', 'duty_officer', '500230', '--password', '1234567890']),
+    ).rejects.toThrow(/过于常见/);
     expect(await userCommand(api.ds, ['add', 'x', 'mayor', '500230'])).toBeNull();
 
-    const cookie = ((await login('sz-officer', 'town-officer-pass-77').expect(200)).headers['set-cookie'] as unknown as string[])[0].split(';')[0];
-    expect(await userCommand(api.ds, ['disable', 'sz-officer'])).toEqual(['account sz-officer disabled; its sessions have ended']);
+    const cookie = (
+      (await login('sz-officer', 'town-officer-pass-77').expect(200)).headers['set-cookie'] as unknown as string[]
+    )[0].split(';')[0];
+    expect(await userCommand(api.ds, ['disable', 'sz-officer'])).toEqual([
+      'account sz-officer disabled; its sessions have ended',
+    ]);
     await request(api.server).get('/api/v1/auth/me').set('Cookie', cookie).expect(401);
     await userCommand(api.ds, ['enable', 'sz-officer']);
     const reset = await userCommand(api.ds, ['reset', 'sz-officer']);

@@ -19,7 +19,10 @@ describe('accounts and sessions', () => {
 
   beforeAll(async () => {
     clock = new ManualClock(START);
-    api = await startApiOnly({ clock, env: { LOGIN_MAX_FAILURES: '5', LOGIN_MAX_FAILURES_PER_IP: '12', LOGIN_LOCK_MINUTES: '15' } });
+    api = await startApiOnly({
+      clock,
+      env: { LOGIN_MAX_FAILURES: '5', LOGIN_MAX_FAILURES_PER_IP: '12', LOGIN_LOCK_MINUTES: '15' },
+    });
   });
 
   beforeEach(async () => {
@@ -28,8 +31,20 @@ describe('accounts and sessions', () => {
     await api.ds.query(`INSERT INTO admin_units (code, name, level, parent_code) VALUES
       ('500000', '重庆市', 'province', NULL), ('500230', '丰都县', 'county', '500000'),
       ('500230107', '十直镇', 'town', '500230'), ('500230108', '高家镇', 'town', '500230')`);
-    await insertUser(api.ds, { username: 'city-admin', password: PASSWORD, role: 'admin', regionCode: '500000', displayName: '市管理员' });
-    await insertUser(api.ds, { username: 'fd-duty', password: PASSWORD, role: 'duty_officer', regionCode: '500230', displayName: '丰都值班员' });
+    await insertUser(api.ds, {
+      username: 'city-admin',
+      password: PASSWORD,
+      role: 'admin',
+      regionCode: '500000',
+      displayName: '市管理员',
+    });
+    await insertUser(api.ds, {
+      username: 'fd-duty',
+      password: PASSWORD,
+      role: 'duty_officer',
+      regionCode: '500230',
+      displayName: '丰都值班员',
+    });
   });
 
   afterAll(async () => {
@@ -37,7 +52,9 @@ describe('accounts and sessions', () => {
   });
 
   const login = (username: string, password = PASSWORD, totp?: string) =>
-    request(api.server).post('/api/v1/auth/login').send({ username, password, ...(totp ? { totp } : {}) });
+    request(api.server)
+      .post('/api/v1/auth/login')
+      .send({ username, password, ...(totp ? { totp } : {}) });
 
   async function signIn(username: string): Promise<{ cookie: string; csrf: string; body: SessionBody }> {
     const res = await login(username).expect(200);
@@ -55,7 +72,13 @@ describe('accounts and sessions', () => {
     expect(setCookie).toMatch(/Path=\//);
     expect(setCookie).not.toMatch(/Secure/);
     const body = res.body as SessionBody;
-    expect(body.user).toMatchObject({ username: 'fd-duty', displayName: '丰都值班员', role: 'duty_officer', regionCode: '500230', regionName: '丰都县' });
+    expect(body.user).toMatchObject({
+      username: 'fd-duty',
+      displayName: '丰都值班员',
+      role: 'duty_officer',
+      regionCode: '500230',
+      regionName: '丰都县',
+    });
     expect(body.csrfToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
 
     const cookie = setCookie.split(';')[0];
@@ -66,7 +89,11 @@ describe('accounts and sessions', () => {
     expect(row.token_hash).not.toContain(cookie.split('=')[1]);
 
     await request(api.server).post('/api/v1/auth/logout').set('Cookie', cookie).expect(403);
-    await request(api.server).post('/api/v1/auth/logout').set('Cookie', cookie).set('X-CSRF-Token', body.csrfToken).expect(204);
+    await request(api.server)
+      .post('/api/v1/auth/logout')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', body.csrfToken)
+      .expect(204);
     await request(api.server).get('/api/v1/auth/me').set('Cookie', cookie).expect(401);
     const events = await api.ds.query<Array<{ type: string; actor: string; ip: string }>>(
       `SELECT type, actor, data->>'ip' AS ip FROM events WHERE type LIKE 'UserSigned%' ORDER BY id`,
@@ -83,7 +110,9 @@ describe('accounts and sessions', () => {
     const unknown = await login('nobody').expect(401);
     expect((unknown.body as { message: string }).message).toBe((wrong.body as { message: string }).message);
     await request(api.server).post('/api/v1/auth/login').send({ username: 'fd-duty' }).expect(400);
-    const [{ count }] = await api.ds.query<Array<{ count: number }>>(`SELECT count(*)::int FROM events WHERE type = 'UserSignInFailed'`);
+    const [{ count }] = await api.ds.query<Array<{ count: number }>>(
+      `SELECT count(*)::int FROM events WHERE type = 'UserSignInFailed'`,
+    );
     expect(count).toBe(2);
   });
 
@@ -107,17 +136,55 @@ describe('accounts and sessions', () => {
 
   it('refuses a state-changing call without the CSRF header, and accepts it with the header', async () => {
     const admin = await signIn('city-admin');
-    const newUser = { username: 'sz-duty', displayName: '十直值班员', password: PASSWORD, role: 'duty_officer', regionCode: '500230107' };
-    const refused = await request(api.server).post('/api/v1/users').set('Cookie', admin.cookie).send(newUser).expect(403);
+    const newUser = {
+      username: 'sz-duty',
+      displayName: '十直值班员',
+      password: PASSWORD,
+      role: 'duty_officer',
+      regionCode: '500230107',
+    };
+    const refused = await request(api.server)
+      .post('/api/v1/users')
+      .set('Cookie', admin.cookie)
+      .send(newUser)
+      .expect(403);
     expect((refused.body as { message: string }).message).toMatch(/X-CSRF-Token/);
-    await request(api.server).post('/api/v1/users').set('Cookie', admin.cookie).set('X-CSRF-Token', 'wrong').send(newUser).expect(403);
-    const created = await request(api.server).post('/api/v1/users').set('Cookie', admin.cookie).set('X-CSRF-Token', admin.csrf).send(newUser).expect(201);
-    expect(created.body).toMatchObject({ username: 'sz-duty', role: 'duty_officer', regionCode: '500230107', regionName: '十直镇', disabled: false });
-    const weak = await request(api.server).post('/api/v1/users').set('Cookie', admin.cookie).set('X-CSRF-Token', admin.csrf)
-      .send({ ...newUser, username: 'weak', password: 'password123' }).expect(400);
+    await request(api.server)
+      .post('/api/v1/users')
+      .set('Cookie', admin.cookie)
+      .set('X-CSRF-Token', 'wrong')
+      .send(newUser)
+      .expect(403);
+    const created = await request(api.server)
+      .post('/api/v1/users')
+      .set('Cookie', admin.cookie)
+      .set('X-CSRF-Token', admin.csrf)
+      .send(newUser)
+      .expect(201);
+    expect(created.body).toMatchObject({
+      username: 'sz-duty',
+      role: 'duty_officer',
+      regionCode: '500230107',
+      regionName: '十直镇',
+      disabled: false,
+    });
+    const weak = await request(api.server)
+      .post('/api/v1/users')
+      .set('Cookie', admin.cookie)
+      .set('X-CSRF-Token', admin.csrf)
+      .send({ ...newUser, username: 'weak', password: 'password123' })
+      .expect(400);
     expect((weak.body as { message: string }).message).toMatch(/过于常见/);
-    await request(api.server).post('/api/v1/users').set('Cookie', admin.cookie).set('X-CSRF-Token', admin.csrf).send(newUser).expect(409);
-    const list = await request(api.server).get('/api/v1/users?page=1&pageSize=2').set('Cookie', admin.cookie).expect(200);
+    await request(api.server)
+      .post('/api/v1/users')
+      .set('Cookie', admin.cookie)
+      .set('X-CSRF-Token', admin.csrf)
+      .send(newUser)
+      .expect(409);
+    const list = await request(api.server)
+      .get('/api/v1/users?page=1&pageSize=2')
+      .set('Cookie', admin.cookie)
+      .expect(200);
     expect(list.body).toMatchObject({ total: 3, page: 1, pageSize: 2 });
     expect((list.body as { items: unknown[] }).items).toHaveLength(2);
     const audit = await api.ds.query<Array<{ actor: string; ip: string | null }>>(
@@ -125,12 +192,15 @@ describe('accounts and sessions', () => {
     );
     expect(audit).toEqual([{ actor: 'user:city-admin', ip: expect.stringMatching(/127\.0\.0\.1/) as string }]);
     // Each request is audited once it has been answered: wait for the third row.
-    const requests = await waitFor(async () => {
-      const rows = await api.ds.query<Array<{ status: string }>>(
-        `SELECT status::text AS status FROM request_audit WHERE actor = 'user:city-admin' ORDER BY id`,
-      );
-      return rows.length >= 3 && rows;
-    }, { what: 'three audited requests' });
+    const requests = await waitFor(
+      async () => {
+        const rows = await api.ds.query<Array<{ status: string }>>(
+          `SELECT status::text AS status FROM request_audit WHERE actor = 'user:city-admin' ORDER BY id`,
+        );
+        return rows.length >= 3 && rows;
+      },
+      { what: 'three audited requests' },
+    );
     expect(requests.map((r) => r.status)).toEqual(['201', '400', '409']);
   });
 
@@ -138,15 +208,27 @@ describe('accounts and sessions', () => {
     const admin = await signIn('city-admin');
     const officer = await signIn('fd-duty');
     await request(api.server).get('/api/v1/auth/me').set('Cookie', officer.cookie).expect(200);
-    await request(api.server).patch(`/api/v1/users/${officer.body.user.id}`).set('Cookie', admin.cookie).set('X-CSRF-Token', admin.csrf)
-      .send({ disabled: true }).expect(200);
+    await request(api.server)
+      .patch(`/api/v1/users/${officer.body.user.id}`)
+      .set('Cookie', admin.cookie)
+      .set('X-CSRF-Token', admin.csrf)
+      .send({ disabled: true })
+      .expect(200);
     await request(api.server).get('/api/v1/auth/me').set('Cookie', officer.cookie).expect(401);
     await login('fd-duty').expect(401);
-    await request(api.server).patch(`/api/v1/users/${officer.body.user.id}`).set('Cookie', admin.cookie).set('X-CSRF-Token', admin.csrf)
-      .send({ disabled: false }).expect(200);
+    await request(api.server)
+      .patch(`/api/v1/users/${officer.body.user.id}`)
+      .set('Cookie', admin.cookie)
+      .set('X-CSRF-Token', admin.csrf)
+      .send({ disabled: false })
+      .expect(200);
     const again = await signIn('fd-duty');
-    const reset = await request(api.server).post(`/api/v1/users/${officer.body.user.id}/reset-password`).set('Cookie', admin.cookie)
-      .set('X-CSRF-Token', admin.csrf).send({}).expect(200);
+    const reset = await request(api.server)
+      .post(`/api/v1/users/${officer.body.user.id}/reset-password`)
+      .set('Cookie', admin.cookie)
+      .set('X-CSRF-Token', admin.csrf)
+      .send({})
+      .expect(200);
     const made = (reset.body as { password: string }).password;
     expect(made.length).toBeGreaterThanOrEqual(16);
     await request(api.server).get('/api/v1/auth/me').set('Cookie', again.cookie).expect(401);
@@ -163,23 +245,42 @@ describe('accounts and sessions', () => {
     const busy = await signIn('city-admin');
     for (let i = 0; i < 25; i++) {
       clock.advance(29 * 60_000);
-      await request(api.server).get('/api/v1/auth/me').set('Cookie', busy.cookie).expect(i < 24 ? 200 : 401);
+      await request(api.server)
+        .get('/api/v1/auth/me')
+        .set('Cookie', busy.cookie)
+        .expect(i < 24 ? 200 : 401);
     }
   });
 
   it('asks a commander with TOTP on for the code, refuses a wrong one and accepts the current one', async () => {
     await insertUser(api.ds, { username: 'fd-commander', password: PASSWORD, role: 'commander', regionCode: '500230' });
     const officer = await signIn('fd-duty');
-    await request(api.server).post('/api/v1/auth/totp/setup').set('Cookie', officer.cookie).set('X-CSRF-Token', officer.csrf).expect(403);
+    await request(api.server)
+      .post('/api/v1/auth/totp/setup')
+      .set('Cookie', officer.cookie)
+      .set('X-CSRF-Token', officer.csrf)
+      .expect(403);
     const commander = await signIn('fd-commander');
-    const setup = await request(api.server).post('/api/v1/auth/totp/setup').set('Cookie', commander.cookie).set('X-CSRF-Token', commander.csrf).expect(200);
+    const setup = await request(api.server)
+      .post('/api/v1/auth/totp/setup')
+      .set('Cookie', commander.cookie)
+      .set('X-CSRF-Token', commander.csrf)
+      .expect(200);
     const { secret, otpauthUrl } = setup.body as { secret: string; otpauthUrl: string };
     expect(otpauthUrl).toContain(`secret=${secret}`);
     const code = () => totpCode(base32Decode(secret), clock.now());
-    await request(api.server).post('/api/v1/auth/totp/enable').set('Cookie', commander.cookie).set('X-CSRF-Token', commander.csrf)
-      .send({ code: code() === '000000' ? '111111' : '000000' }).expect(400);
-    await request(api.server).post('/api/v1/auth/totp/enable').set('Cookie', commander.cookie).set('X-CSRF-Token', commander.csrf)
-      .send({ code: code() }).expect(200);
+    await request(api.server)
+      .post('/api/v1/auth/totp/enable')
+      .set('Cookie', commander.cookie)
+      .set('X-CSRF-Token', commander.csrf)
+      .send({ code: code() === '000000' ? '111111' : '000000' })
+      .expect(400);
+    await request(api.server)
+      .post('/api/v1/auth/totp/enable')
+      .set('Cookie', commander.cookie)
+      .set('X-CSRF-Token', commander.csrf)
+      .send({ code: code() })
+      .expect(200);
 
     const needed = await login('fd-commander').expect(400);
     expect(needed.body).toMatchObject({ code: 'totp_required' });
@@ -201,10 +302,18 @@ describe('accounts and sessions', () => {
     await request(api.server).get('/api/v1/board').set('Cookie', officer.cookie).expect(200);
     await request(api.server).get('/api/v1/board').set('Cookie', viewer.cookie).expect(200);
     // A viewer reads but may not act; a duty officer is not an administrator.
-    await request(api.server).post('/api/v1/officer-warnings').set('Cookie', viewer.cookie).set('X-CSRF-Token', viewer.csrf).send({}).expect(403);
+    await request(api.server)
+      .post('/api/v1/officer-warnings')
+      .set('Cookie', viewer.cookie)
+      .set('X-CSRF-Token', viewer.csrf)
+      .send({})
+      .expect(403);
     await request(api.server).get('/api/v1/users').set('Cookie', officer.cookie).expect(403);
     // Region: a 丰都 officer's warning read outside the region answers 404 as for keys.
-    await request(api.server).get('/api/v1/warnings/00000000-0000-0000-0000-000000000000').set('Cookie', officer.cookie).expect(404);
+    await request(api.server)
+      .get('/api/v1/warnings/00000000-0000-0000-0000-000000000000')
+      .set('Cookie', officer.cookie)
+      .expect(404);
     // No key and no cookie: 401.
     await request(api.server).get('/api/v1/board').expect(401);
   });

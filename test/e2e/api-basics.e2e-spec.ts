@@ -25,7 +25,11 @@ describe('the API edge', () => {
     expect(Object.keys((docs.body as { paths: object }).paths)).toEqual(
       expect.arrayContaining(['/api/v1/alerts', '/api/v1/warnings/{id}', '/api/v1/health']),
     );
-    const noKey = await request(server).post('/api/v1/alerts').set('Content-Type', 'application/json').send('{}').expect(401);
+    const noKey = await request(server)
+      .post('/api/v1/alerts')
+      .set('Content-Type', 'application/json')
+      .send('{}')
+      .expect(401);
     expect((noKey.body as { message: string }).message).toContain('Authorization: Bearer');
     await request(server).get('/api/v1/warnings/x').set('Authorization', 'Bearer nope').expect(401);
     await app.close();
@@ -33,7 +37,9 @@ describe('the API edge', () => {
 
   it('answers 503 while Redis is unreachable, and does not crash', async () => {
     const app = await startApi({ REDIS_URL: 'redis://127.0.0.1:6399' }, false);
-    const health = await request(app.getHttpServer() as Server).get('/api/v1/health').expect(503);
+    const health = await request(app.getHttpServer() as Server)
+      .get('/api/v1/health')
+      .expect(503);
     expect(health.body).toEqual({ status: 'degraded', postgres: 'up', redis: 'down' });
     await app.close();
   });
@@ -51,7 +57,9 @@ describe('the API edge', () => {
     expect(res.status).toBe(202);
     process.stdout.write(`ingest with Redis away answered in ${tookMs} ms\n`);
     expect(tookMs).toBeLessThan(5_000);
-    const [w] = await ds.query<Array<{ state: string }>>(`SELECT state FROM warnings WHERE id = $1`, [(res.body as { id: string }).id]);
+    const [w] = await ds.query<Array<{ state: string }>>(`SELECT state FROM warnings WHERE id = $1`, [
+      (res.body as { id: string }).id,
+    ]);
     expect(w.state).toBe('received');
     await app.close();
   });

@@ -17,7 +17,11 @@ import { Pipeline, startPipeline } from '../support/pipeline';
 import { countChanges, tableCounts } from './fuzz-support';
 import { postCap, resetQuietly, tasksOf, waitMatched } from './response-support';
 
-interface Route { method: string; path: string; roles: CallerRole[] }
+interface Route {
+  method: string;
+  path: string;
+  roles: CallerRole[];
+}
 
 /** Every route the API serves, read from Nest's own controllers: method, path and the roles of its @Roles. */
 function routesOf(api: { app: ApiOnly['app'] }): Route[] {
@@ -42,7 +46,10 @@ function routesOf(api: { app: ApiOnly['app'] }): Route[] {
         }
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
         const roles = (Reflect.getMetadata(ROLES_KEY, handler) as CallerRole[] | undefined) ?? classRoles;
-        const path = `/${[base, sub].map((p) => p.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`;
+        const path = `/${[base, sub]
+          .map((p) => p.replace(/^\/|\/$/g, ''))
+          .filter(Boolean)
+          .join('/')}`;
         routes.push({ method, path, roles: roles ?? [] });
       }
     }
@@ -55,26 +62,29 @@ const concrete = (path: string) => path.replace(/:[A-Za-z]+/g, '00000000-0000-40
 
 /** Sends a request as far as its headers when the answer is an event stream (the board's live changes never end). */
 function call(server: ApiOnly['server'], method: string, path: string, headers: Record<string, string>, body?: object) {
-  const req = request(server)[method.toLowerCase() as 'get'](path).buffer(true).parse((answer, done) => {
-    const res = answer as unknown as IncomingMessage;
-    if (String(res.headers['content-type'] ?? '').includes('text/event-stream')) {
-      res.destroy();
-      done(null, {});
-      return;
-    }
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      let parsed: unknown = text;
-      try {
-        parsed = text ? (JSON.parse(text) as unknown) : {};
-      } catch {
-        // CSV, XLSX, HTML: kept as text
+  const req = request(server)
+    [method.toLowerCase() as 'get'](path)
+    .buffer(true)
+    .parse((answer, done) => {
+      const res = answer as unknown as IncomingMessage;
+      if (String(res.headers['content-type'] ?? '').includes('text/event-stream')) {
+        res.destroy();
+        done(null, {});
+        return;
       }
-      done(null, parsed);
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = text ? (JSON.parse(text) as unknown) : {};
+        } catch {
+          // CSV, XLSX, HTML: kept as text
+        }
+        done(null, parsed);
+      });
     });
-  });
   req.set(headers);
   return body && method !== 'GET' ? req.send(body) : req;
 }
@@ -86,11 +96,17 @@ interface Who {
   headers(method: string): Record<string, string>;
 }
 
-const asKey = (role: CallerRole, key: string, region: string): Who => ({ label: `${role} key of ${region}`, role, headers: () => ({ authorization: `Bearer ${key}` }) });
+const asKey = (role: CallerRole, key: string, region: string): Who => ({
+  label: `${role} key of ${region}`,
+  role,
+  headers: () => ({ authorization: `Bearer ${key}` }),
+});
 
 async function signIn(server: ApiOnly['server'], username: string, role: UserRole, region: string): Promise<Who> {
   const res = await request(server).post('/api/v1/auth/login').send({ username, password: PASSWORD }).expect(200);
-  const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith(`${SESSION_COOKIE}=`))?.split(';')[0] as string;
+  const cookie = (res.headers['set-cookie'] as unknown as string[])
+    .find((c) => c.startsWith(`${SESSION_COOKIE}=`))
+    ?.split(';')[0] as string;
   const csrf = (res.body as { csrfToken: string }).csrfToken;
   return {
     label: `${role} session of ${region}`,
@@ -116,7 +132,9 @@ describe('authorization matrix over every route', () => {
   beforeAll(async () => {
     api = await startApiOnly();
     await resetDatabase(api.ds);
-    await api.ds.query(`INSERT INTO admin_units (code, name, level, parent_code) VALUES ('500000', '重庆市', 'province', NULL), ('500230', '丰都县', 'county', '500000')`);
+    await api.ds.query(
+      `INSERT INTO admin_units (code, name, level, parent_code) VALUES ('500000', '重庆市', 'province', NULL), ('500230', '丰都县', 'county', '500000')`,
+    );
     for (const role of KEY_ROLES) {
       callers.push(asKey(role, await issueApiKey(api.ds, `matrix-${role}`, role, '500230'), '500230'));
     }
@@ -134,7 +152,11 @@ describe('authorization matrix over every route', () => {
     const wrong: string[] = [];
     for (const r of routes) {
       const path = concrete(r.path);
-      for (const [what, headers] of [['no caller', {}], ['unknown key', { authorization: 'Bearer not-a-key-of-ours' }], ['ended session', { cookie: `${SESSION_COOKIE}=${'x'.repeat(43)}` }]] as const) {
+      for (const [what, headers] of [
+        ['no caller', {}],
+        ['unknown key', { authorization: 'Bearer not-a-key-of-ours' }],
+        ['ended session', { cookie: `${SESSION_COOKIE}=${'x'.repeat(43)}` }],
+      ] as const) {
         const res = await call(api.server, r.method, path, headers);
         if (res.status !== 401) {
           wrong.push(`${r.method} ${r.path} ${what}: ${res.status}`);
@@ -166,7 +188,22 @@ describe('authorization matrix over every route', () => {
 });
 
 /** Query parameters that name a place or a thing of 丰都县, tried one at a time on every GET route. */
-type Ids = { warning: string; call: string; order: string; target: string; person: string; zone: string; object: string; user: string; assignment: string; contracting: string; draft: string; resident: string; town: string; issue: string };
+type Ids = {
+  warning: string;
+  call: string;
+  order: string;
+  target: string;
+  person: string;
+  zone: string;
+  object: string;
+  user: string;
+  assignment: string;
+  contracting: string;
+  draft: string;
+  resident: string;
+  town: string;
+  issue: string;
+};
 
 /** Path parameters filled with 丰都县's own ids, by the route they belong to. */
 function fengduPath(path: string, ids: Ids): string {
@@ -192,7 +229,12 @@ function fengduPath(path: string, ids: Ids): string {
 }
 
 /** Bodies for a state-changing route that pass the usual validations: empty, a note, a call's answer, an order step. */
-const BODIES: object[] = [{}, { note: '越权测试' }, { response: 'received', note: '越权测试' }, { action: 'acknowledge' }];
+const BODIES: object[] = [
+  {},
+  { note: '越权测试' },
+  { response: 'received', note: '越权测试' },
+  { action: 'acknowledge' },
+];
 /** And for the routes that need more, by how their path ends. */
 const ROUTE_BODIES: Record<string, object> = {
   '/return': { comment: '越权测试' },
@@ -227,13 +269,32 @@ describe('authorization matrix: callers of another region', () => {
     const { id: warning } = await postCap(p, ingest, { identifier: 'MATRIX-REGION', geocode: demo.shizhi.villageCode });
     await waitMatched(p.ds, warning);
     const [task] = (await tasksOf(p.ds, warning)).filter((t) => t.state !== 'unreachable');
-    const order = await request(p.server).post('/api/v1/orders').set('authorization', `Bearer ${fengduDuty}`).send({
-      measure: 'road_closure', title: '封闭十直镇沿河道路', instruction: '设置路障', regionCode: '500230', ackDeadlineMin: 60, executeDeadlineMin: 120,
-      targets: [{ personId: task.person_id, unitName: '十直镇执行单位' }],
-    }).expect(201);
-    const draft = await request(p.server).post('/api/v1/officer-warnings').set('authorization', `Bearer ${fengduDuty}`).send({}).catch(() => null);
-    const one = async (sql: string, params: unknown[] = []) => ((await p.ds.query<Array<{ id: string }>>(sql, params))[0]?.id ?? '00000000-0000-4000-8000-000000000000');
-    const fengduUser = await insertUser(p.ds, { username: 'matrix-fd-officer', password: PASSWORD, role: 'duty_officer', regionCode: '500230' });
+    const order = await request(p.server)
+      .post('/api/v1/orders')
+      .set('authorization', `Bearer ${fengduDuty}`)
+      .send({
+        measure: 'road_closure',
+        title: '封闭十直镇沿河道路',
+        instruction: '设置路障',
+        regionCode: '500230',
+        ackDeadlineMin: 60,
+        executeDeadlineMin: 120,
+        targets: [{ personId: task.person_id, unitName: '十直镇执行单位' }],
+      })
+      .expect(201);
+    const draft = await request(p.server)
+      .post('/api/v1/officer-warnings')
+      .set('authorization', `Bearer ${fengduDuty}`)
+      .send({})
+      .catch(() => null);
+    const one = async (sql: string, params: unknown[] = []) =>
+      (await p.ds.query<Array<{ id: string }>>(sql, params))[0]?.id ?? '00000000-0000-4000-8000-000000000000';
+    const fengduUser = await insertUser(p.ds, {
+      username: 'matrix-fd-officer',
+      password: PASSWORD,
+      role: 'duty_officer',
+      regionCode: '500230',
+    });
     ids = {
       warning,
       call: task.id,
@@ -255,9 +316,24 @@ describe('authorization matrix: callers of another region', () => {
         [warning, task.person_id, demo.shizhi.townCode],
       ),
     };
-    const [{ name: mayor }] = await p.ds.query<Array<{ name: string }>>(`SELECT name FROM persons WHERE id = $1`, [demo.shizhi.mayorId]);
-    const [{ name: person }] = await p.ds.query<Array<{ name: string }>>(`SELECT name FROM persons WHERE id = $1`, [task.person_id]);
-    markers.push(ids.warning, ids.call, ids.order, ids.target, ids.person, demo.shizhi.mayorId, mayor, person, '十直镇', 'MATRIX-REGION');
+    const [{ name: mayor }] = await p.ds.query<Array<{ name: string }>>(`SELECT name FROM persons WHERE id = $1`, [
+      demo.shizhi.mayorId,
+    ]);
+    const [{ name: person }] = await p.ds.query<Array<{ name: string }>>(`SELECT name FROM persons WHERE id = $1`, [
+      task.person_id,
+    ]);
+    markers.push(
+      ids.warning,
+      ids.call,
+      ids.order,
+      ids.target,
+      ids.person,
+      demo.shizhi.mayorId,
+      mayor,
+      person,
+      '十直镇',
+      'MATRIX-REGION',
+    );
     const region = '500151';
     foreign.push(asKey('duty_officer', await issueApiKey(p.ds, 'matrix-tl-duty', 'duty_officer', region), region));
     foreign.push(asKey('commander', await issueApiKey(p.ds, 'matrix-tl-commander', 'commander', region), region));
@@ -269,10 +345,22 @@ describe('authorization matrix: callers of another region', () => {
   afterAll(() => p?.stop());
 
   it('refuses, or shows nothing of this region to, a caller of another county on every route', async () => {
-    const routes = routesOf(p).filter((r) => r.roles.length > 0 && r.path.startsWith('/api/') && r.roles.some((role) => role !== 'ingest'));
+    const routes = routesOf(p).filter(
+      (r) => r.roles.length > 0 && r.path.startsWith('/api/') && r.roles.some((role) => role !== 'ingest'),
+    );
     const queries: Array<Record<string, string>> = [
-      {}, { warningId: ids.warning }, { unit: ids.town }, { town: ids.town }, { area: '500230' }, { parent: '500230' }, { level: 'town', within: '500230' },
-      { within: '500230' }, { objectId: ids.object }, { zoneId: ids.zone }, { personId: ids.person }, { warningId: ids.warning, unit: ids.town },
+      {},
+      { warningId: ids.warning },
+      { unit: ids.town },
+      { town: ids.town },
+      { area: '500230' },
+      { parent: '500230' },
+      { level: 'town', within: '500230' },
+      { within: '500230' },
+      { objectId: ids.object },
+      { zoneId: ids.zone },
+      { personId: ids.person },
+      { warningId: ids.warning, unit: ids.town },
     ];
     const wrong: string[] = [];
     const statuses: Record<number, number> = {};
@@ -283,7 +371,10 @@ describe('authorization matrix: callers of another region', () => {
       for (const query of queries) {
         const url = `${fengduPath(r.path, ids)}${Object.keys(query).length ? `?${new URLSearchParams(query).toString()}` : ''}`;
         const res = await call(p.server, 'GET', url, home.headers('GET'));
-        if (res.status < 300 && markers.some((m) => (typeof res.body === 'string' ? res.body : JSON.stringify(res.body)).includes(m))) {
+        if (
+          res.status < 300 &&
+          markers.some((m) => (typeof res.body === 'string' ? res.body : JSON.stringify(res.body)).includes(m))
+        ) {
           seenAtHome.add(r.path);
         }
       }
@@ -294,7 +385,10 @@ describe('authorization matrix: callers of another region', () => {
     // idle first, and resumed after.
     const queues = Object.values(QueueName).map((name) => p.app.get<Queue>(getQueueToken(name)));
     await Promise.all(queues.map((q) => q.pause()));
-    await waitFor(async () => (await Promise.all(queues.map((q) => q.getActiveCount()))).every((n) => n === 0), { what: 'queues idle', timeoutMs: 60_000 });
+    await waitFor(async () => (await Promise.all(queues.map((q) => q.getActiveCount()))).every((n) => n === 0), {
+      what: 'queues idle',
+      timeoutMs: 60_000,
+    });
     const before = await tableCounts(p.ds, ['sessions']);
     // State-changing routes where some body got past validation to the region check (the others answered 400 to all).
     const pastValidation = new Set<string>();
@@ -310,12 +404,19 @@ describe('authorization matrix: callers of another region', () => {
             const text = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
             const leaked = res.status < 300 ? markers.filter((m) => text.includes(m)) : [];
             if (res.status === 401 || res.status >= 500 || leaked.length > 0) {
-              wrong.push(`GET ${url} as ${who.label}: ${res.status}${leaked.length ? ` shows ${leaked.join(', ')}` : ''}`);
+              wrong.push(
+                `GET ${url} as ${who.label}: ${res.status}${leaked.length ? ` shows ${leaked.join(', ')}` : ''}`,
+              );
             }
           }
         } else if (/:[A-Za-z]+/.test(r.path) && !r.path.includes(':token')) {
           // A state-changing route aimed at one of 丰都县's things, with bodies that pass the usual validations: refused.
-          for (const body of [...BODIES, ...Object.entries(ROUTE_BODIES).filter(([end]) => r.path.endsWith(end)).map(([, b]) => b)]) {
+          for (const body of [
+            ...BODIES,
+            ...Object.entries(ROUTE_BODIES)
+              .filter(([end]) => r.path.endsWith(end))
+              .map(([, b]) => b),
+          ]) {
             const res = await call(p.server, r.method, path, who.headers(r.method), body);
             requests++;
             statuses[res.status] = (statuses[res.status] ?? 0) + 1;
@@ -333,20 +434,36 @@ describe('authorization matrix: callers of another region', () => {
       `authorization matrix (another region): ${routes.length} routes, ${foreign.length} callers, ${requests} requests, statuses ${JSON.stringify(statuses)}; ` +
         `丰都县's own officer sees its things on ${seenAtHome.size} GET routes; state-changing routes refused past validation: ` +
         `${pastValidation.size} of ${routes.filter((r) => r.method !== 'GET' && /:[A-Za-z]+/.test(r.path) && !r.path.includes(':token')).length}` +
-        ` (400 to every body: ${routes.filter((r) => r.method !== 'GET' && /:[A-Za-z]+/.test(r.path) && !r.path.includes(':token') && !pastValidation.has(`${r.method} ${r.path}`)).map((r) => `${r.method} ${r.path}`).join(', ')})\n`,
+        ` (400 to every body: ${routes
+          .filter(
+            (r) =>
+              r.method !== 'GET' &&
+              /:[A-Za-z]+/.test(r.path) &&
+              !r.path.includes(':token') &&
+              !pastValidation.has(`${r.method} ${r.path}`),
+          )
+          .map((r) => `${r.method} ${r.path}`)
+          .join(', ')})\n`,
     );
     expect(wrong).toEqual([]);
     expect(countChanges(before, await tableCounts(p.ds, ['sessions']))).toEqual([]);
     await Promise.all(queues.map((q) => q.resume()));
     // Each such route was refused by its region check, not only by validating the body.
-    const idRoutes = routes.filter((r) => r.method !== 'GET' && /:[A-Za-z]+/.test(r.path) && !r.path.includes(':token'));
-    expect(idRoutes.filter((r) => !pastValidation.has(`${r.method} ${r.path}`)).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+    const idRoutes = routes.filter(
+      (r) => r.method !== 'GET' && /:[A-Za-z]+/.test(r.path) && !r.path.includes(':token'),
+    );
+    expect(
+      idRoutes.filter((r) => !pastValidation.has(`${r.method} ${r.path}`)).map((r) => `${r.method} ${r.path}`),
+    ).toEqual([]);
   }, 300_000);
 
   it('gives an answer link of this region nothing more than its own call', async () => {
     // The link's token is bound to its call and person: it opens no API route.
     const token = p.app.get(AckLinks).token(ids.call, ids.person, null);
     await request(p.server).get(`/api/v1/warnings/${ids.warning}`).set('authorization', `Bearer ${token}`).expect(401);
-    await request(p.server).get(`/api/v1/warnings/${ids.warning}`).set('cookie', `${SESSION_COOKIE}=${token}`).expect(401);
+    await request(p.server)
+      .get(`/api/v1/warnings/${ids.warning}`)
+      .set('cookie', `${SESSION_COOKIE}=${token}`)
+      .expect(401);
   });
 });

@@ -31,7 +31,9 @@ describe('daily duty report', () => {
 
   // This spec's settings, restored after it: later specs (and the apps they start) must not inherit a cron firing
   // every second, and this spec's worker must not take up jobs an earlier spec left in Redis.
-  const saved = ['SMTP_URL', 'DAILY_REPORT_CRON', 'DAILY_REPORT_TO', 'DAILY_REPORT_REGION', 'QUEUE_PREFIX'].map((k) => [k, process.env[k]] as const);
+  const saved = ['SMTP_URL', 'DAILY_REPORT_CRON', 'DAILY_REPORT_TO', 'DAILY_REPORT_REGION', 'QUEUE_PREFIX'].map(
+    (k) => [k, process.env[k]] as const,
+  );
 
   beforeAll(async () => {
     const port = await mail.listen(0);
@@ -42,25 +44,60 @@ describe('daily duty report', () => {
       DAILY_REPORT_TO: 'duty@county.test, leader@county.test',
       DAILY_REPORT_REGION: '500230',
     });
-    const worker = (await Test.createTestingModule({ imports: [DispatcherModule] }).overrideProvider(Clock).useValue(clock).compile())
-      .createNestApplication({ logger: logger() });
+    const worker = (
+      await Test.createTestingModule({ imports: [DispatcherModule] })
+        .overrideProvider(Clock)
+        .useValue(clock)
+        .compile()
+    ).createNestApplication({ logger: logger() });
     await worker.init();
     apps.push(worker);
     const ds = worker.get(DataSource);
     await resetDatabase(ds);
     await insertUnit(ds, { code: '500230', name: '测试县', level: 'county', lon: 107.7, lat: 29.9, r: 0.3 });
-    await insertUnit(ds, { code: '500230101', name: '甲镇', level: 'town', parentCode: '500230', lon: 107.6, lat: 29.9 });
-    await insertUnit(ds, { code: '500230102', name: '乙镇', level: 'town', parentCode: '500230', lon: 107.8, lat: 29.9 });
+    await insertUnit(ds, {
+      code: '500230101',
+      name: '甲镇',
+      level: 'town',
+      parentCode: '500230',
+      lon: 107.6,
+      lat: 29.9,
+    });
+    await insertUnit(ds, {
+      code: '500230102',
+      name: '乙镇',
+      level: 'town',
+      parentCode: '500230',
+      lon: 107.8,
+      lat: 29.9,
+    });
     const a1 = await insertPerson(ds, { name: '甲一', unitCode: '500230101' });
     const a2 = await insertPerson(ds, { name: '甲二', unitCode: '500230101' });
     const b1 = await insertPerson(ds, { name: '乙一', unitCode: '500230102' });
     // 1 July (yesterday at 2 July 08:00): 乙镇 answers all, 甲镇 half; a drill and a warning of 30 June are left out.
     const w = await insertWarningWithCalls(ds, {
-      headline: '测试县暴雨红色预警', sent: new Date('2026-07-01T10:00:00+08:00'), unitCode: '500230',
-      calls: [{ personId: a1, answeredAfterS: 300 }, { personId: a2, answeredAfterS: null }, { personId: b1, answeredAfterS: 60 }],
+      headline: '测试县暴雨红色预警',
+      sent: new Date('2026-07-01T10:00:00+08:00'),
+      unitCode: '500230',
+      calls: [
+        { personId: a1, answeredAfterS: 300 },
+        { personId: a2, answeredAfterS: null },
+        { personId: b1, answeredAfterS: 60 },
+      ],
     });
-    await insertWarningWithCalls(ds, { headline: '演练预警', sent: new Date('2026-07-01T15:00:00+08:00'), unitCode: '500230', drill: true, calls: [{ personId: a2, answeredAfterS: null }] });
-    await insertWarningWithCalls(ds, { headline: '前日预警', sent: new Date('2026-06-30T10:00:00+08:00'), unitCode: '500230', calls: [{ personId: a2, answeredAfterS: null }] });
+    await insertWarningWithCalls(ds, {
+      headline: '演练预警',
+      sent: new Date('2026-07-01T15:00:00+08:00'),
+      unitCode: '500230',
+      drill: true,
+      calls: [{ personId: a2, answeredAfterS: null }],
+    });
+    await insertWarningWithCalls(ds, {
+      headline: '前日预警',
+      sent: new Date('2026-06-30T10:00:00+08:00'),
+      unitCode: '500230',
+      calls: [{ personId: a2, answeredAfterS: null }],
+    });
     await ds.query(
       `INSERT INTO issue_items (chain_id, warning_id, person_id, unit_code, kind, title, state, created_at, updated_at)
        SELECT chain_id, id, $2, '500230101', 'no_answer', unnest(ARRAY['甲二：叫应未应答（整改中）', '甲二：已销号的问题']), unnest(ARRAY['rectifying', 'closed']), now(), now()
@@ -69,8 +106,12 @@ describe('daily duty report', () => {
     );
     // Two ingestor replicas: whichever takes a second's cron lease enqueues; the day's job id makes a second one a no-op.
     for (let i = 0; i < 2; i++) {
-      const replica = (await Test.createTestingModule({ imports: [SchedulerReplica] }).overrideProvider(Clock).useValue(clock).compile())
-        .createNestApplication({ logger: logger() });
+      const replica = (
+        await Test.createTestingModule({ imports: [SchedulerReplica] })
+          .overrideProvider(Clock)
+          .useValue(clock)
+          .compile()
+      ).createNestApplication({ logger: logger() });
       await replica.init();
       apps.push(replica);
       schedulers.push(replica.get(DailyReportCron));
@@ -93,7 +134,10 @@ describe('daily duty report', () => {
   });
 
   it('mails yesterday’s warnings, the towns ranked by 叫应率 and the open problems, once per day', async () => {
-    const [first] = await waitFor(() => (reports().length > 0 ? reports() : null), { what: 'the report of 1 July', timeoutMs: 20_000 });
+    const [first] = await waitFor(() => (reports().length > 0 ? reports() : null), {
+      what: 'the report of 1 July',
+      timeoutMs: 20_000,
+    });
     expect(first.subject).toBe('【叫应日报】2026-07-01 日调度·日排名·日通报');
     expect(first.to.sort()).toEqual(['duty@county.test', 'leader@county.test']);
     const text = first.text;
@@ -120,9 +164,14 @@ describe('daily duty report', () => {
     const after = ticks();
     await waitFor(() => ticks() >= after + 3, { what: 'three more ticks on 3 July', timeoutMs: 15_000 });
     expect(reports()).toHaveLength(2);
-    const rows = await apps[0].get(DataSource).query<Array<{ report_date: string; sent: boolean }>>(
-      `SELECT to_char(report_date, 'YYYY-MM-DD') AS report_date, sent_at IS NOT NULL AS sent FROM daily_reports ORDER BY 1`,
-    );
-    expect(rows).toEqual([{ report_date: '2026-07-01', sent: true }, { report_date: '2026-07-02', sent: true }]);
+    const rows = await apps[0]
+      .get(DataSource)
+      .query<
+        Array<{ report_date: string; sent: boolean }>
+      >(`SELECT to_char(report_date, 'YYYY-MM-DD') AS report_date, sent_at IS NOT NULL AS sent FROM daily_reports ORDER BY 1`);
+    expect(rows).toEqual([
+      { report_date: '2026-07-01', sent: true },
+      { report_date: '2026-07-02', sent: true },
+    ]);
   }, 90_000);
 });

@@ -23,7 +23,13 @@ describe('a carrier that takes SMS after our timeout', () => {
     env = await startSimulatedPipeline({
       secret: 'e2e-backlogged-carrier-secret-0123456789',
       // Deadlines and later rungs far away; claims stale after 8 s (lease 3 s + timeout 1 s + the carrier's backlog).
-      env: { TIMER_SCALE: '1', PROVIDER_TIMEOUT_MS: '1000', CLAIM_LEASE_MS: '3000', SWEEP_STALE_MS: '8000', BREAKER_OPEN_MS: '2000' },
+      env: {
+        TIMER_SCALE: '1',
+        PROVIDER_TIMEOUT_MS: '1000',
+        CLAIM_LEASE_MS: '3000',
+        SWEEP_STALE_MS: '8000',
+        BREAKER_OPEN_MS: '2000',
+      },
     });
     sims = env.sims;
     await resetQuietly(env.p.ds);
@@ -43,49 +49,98 @@ describe('a carrier that takes SMS after our timeout', () => {
     sims.network.clear();
     sims.network.setTakeDelay('alibaba', TAKE_MS);
     sims.network.setTakeDelay('tencent', TAKE_MS);
-    const { id: warningId } = await postCap(p, ingest, { identifier: 'BACKLOG-RED', sent: capTime(-60_000), geocode: SHIZHI, areaDesc: '十直镇' });
+    const { id: warningId } = await postCap(p, ingest, {
+      identifier: 'BACKLOG-RED',
+      sent: capTime(-60_000),
+      geocode: SHIZHI,
+      areaDesc: '十直镇',
+    });
     await waitMatched(p.ds, warningId);
     // An order to three of the people called: its notices go by SMS (and email).
-    const targets = (await tasksOf(p.ds, warningId)).slice(0, 3).map((t) => ({ personId: t.person_id, unitName: '十直镇执行单位' }));
-    await request(p.server).post('/api/v1/orders').set('authorization', `Bearer ${duty}`).send({
-      warningId, measure: 'road_closure', title: '封闭十直镇沿河道路', instruction: '设置路障', regionCode: '500230', ackDeadlineMin: 60, executeDeadlineMin: 120, targets,
-    }).expect(201);
+    const targets = (await tasksOf(p.ds, warningId))
+      .slice(0, 3)
+      .map((t) => ({ personId: t.person_id, unitName: '十直镇执行单位' }));
+    await request(p.server)
+      .post('/api/v1/orders')
+      .set('authorization', `Bearer ${duty}`)
+      .send({
+        warningId,
+        measure: 'road_closure',
+        title: '封闭十直镇沿河道路',
+        instruction: '设置路障',
+        regionCode: '500230',
+        ackDeadlineMin: 60,
+        executeDeadlineMin: 120,
+        targets,
+      })
+      .expect(201);
     const noticesSms = (statuses: string[], extra = 'true') =>
-      p.ds.query<Array<{ n: number }>>(
-        `SELECT count(*)::int AS n FROM notices n WHERE n.channel = 'sms' AND n.status = ANY($1::varchar[]) AND ${extra}`,
-        [statuses],
-      ).then((r) => r[0].n);
+      p.ds
+        .query<
+          Array<{ n: number }>
+        >(`SELECT count(*)::int AS n FROM notices n WHERE n.channel = 'sms' AND n.status = ANY($1::varchar[]) AND ${extra}`, [statuses])
+        .then((r) => r[0].n);
     const areaSms = (statuses: string[], extra = 'true') =>
-      p.ds.query<Array<{ n: number }>>(
-        `SELECT count(*)::int AS n FROM public_sms_batches b JOIN public_notices n ON n.id = b.notice_id
+      p.ds
+        .query<Array<{ n: number }>>(
+          `SELECT count(*)::int AS n FROM public_sms_batches b JOIN public_notices n ON n.id = b.notice_id
          WHERE n.warning_id = $1 AND b.status = ANY($2::varchar[]) AND ${extra}`,
-        [warningId, statuses],
-      ).then((r) => r[0].n);
+          [warningId, statuses],
+        )
+        .then((r) => r[0].n);
     const sms = (statuses: string[], extra = 'true') =>
-      p.ds.query<Array<{ n: number }>>(
-        `SELECT count(*)::int AS n FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
+      p.ds
+        .query<Array<{ n: number }>>(
+          `SELECT count(*)::int AS n FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
          WHERE t.warning_id = $1 AND a.channel = 'sms' AND a.status = ANY($2::varchar[]) AND ${extra}`,
-        [warningId, statuses],
-      ).then((r) => r[0].n);
+          [warningId, statuses],
+        )
+        .then((r) => r[0].n);
     // Sends have timed out on our side; the carrier is still to take them. Then its backlog clears.
-    await waitFor(async () => (await sms(['queued', 'sending'], `a.error LIKE 'Timeout%'`)) >= 3, { what: 'sends timed out', timeoutMs: 30_000, intervalMs: 50 });
-    await waitFor(async () => (await noticesSms(['queued', 'sending'], `n.error LIKE 'Timeout%'`)) >= 1, { what: 'a notice timed out', timeoutMs: 30_000, intervalMs: 50 });
-    await waitFor(async () => (await areaSms(['queued', 'sending'], `b.error LIKE 'Timeout%'`)) >= 1, { what: 'area SMS timed out', timeoutMs: 30_000, intervalMs: 50 });
+    await waitFor(async () => (await sms(['queued', 'sending'], `a.error LIKE 'Timeout%'`)) >= 3, {
+      what: 'sends timed out',
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
+    await waitFor(async () => (await noticesSms(['queued', 'sending'], `n.error LIKE 'Timeout%'`)) >= 1, {
+      what: 'a notice timed out',
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
+    await waitFor(async () => (await areaSms(['queued', 'sending'], `b.error LIKE 'Timeout%'`)) >= 1, {
+      what: 'area SMS timed out',
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
     sims.network.setTakeDelay('alibaba', 0);
     sims.network.setTakeDelay('tencent', 0);
-    await waitFor(async () => (await sms(['queued', 'sending'])) + (await noticesSms(['queued', 'sending'])) + (await areaSms(['queued', 'sending'])) === 0, {
-      what: 'every SMS settled', timeoutMs: 120_000, intervalMs: 250,
-    });
+    await waitFor(
+      async () =>
+        (await sms(['queued', 'sending'])) +
+          (await noticesSms(['queued', 'sending'])) +
+          (await areaSms(['queued', 'sending'])) ===
+        0,
+      {
+        what: 'every SMS settled',
+        timeoutMs: 120_000,
+        intervalMs: 250,
+      },
+    );
 
-    const keys = (await p.ds.query<Array<{ k: string }>>(
-      `SELECT a.idempotency_key AS k FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
+    const keys = (
+      await p.ds.query<Array<{ k: string }>>(
+        `SELECT a.idempotency_key AS k FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
        WHERE t.warning_id = $1 AND a.channel = 'sms' AND a.status <> 'failed'
        UNION ALL SELECT 'notice-' || id FROM notices WHERE channel = 'sms' AND status <> 'failed'
        UNION ALL SELECT 'psms-' || b.id FROM public_sms_batches b JOIN public_notices n ON n.id = b.notice_id WHERE n.warning_id = $1 AND b.status <> 'failed'`,
-      [warningId],
-    )).map((r) => r.k);
+        [warningId],
+      )
+    ).map((r) => r.k);
     // The carrier takes what was still in its backlog when we stopped waiting: count only once all of it is in.
-    await waitFor(() => keys.every((k) => sims.network.messages().some((m) => m.outId === k)), { what: 'every SMS at the carrier', timeoutMs: 30_000 });
+    await waitFor(() => keys.every((k) => sims.network.messages().some((m) => m.outId === k)), {
+      what: 'every SMS at the carrier',
+      timeoutMs: 30_000,
+    });
     // Per key and number: an area SMS batch carries one key to many numbers.
     const perKeyAndPhone = new Map<string, number>();
     for (const m of sims.network.messages()) {

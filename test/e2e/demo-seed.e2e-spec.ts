@@ -112,7 +112,12 @@ describe('demo seed (e2e)', () => {
       `SELECT r.group_type FROM special_residents r JOIN risk_zones z ON z.id = r.risk_zone_id
        WHERE z.code LIKE '%-500230107-%' AND z.kind IN ('flash_flood_danger_zone', 'hazard_point')`,
     );
-    expect(residents.map((r) => r.group_type).sort()).toEqual(['bedridden', 'disabled', 'elderly_alone', 'elderly_alone']);
+    expect(residents.map((r) => r.group_type).sort()).toEqual([
+      'bedridden',
+      'disabled',
+      'elderly_alone',
+      'elderly_alone',
+    ]);
 
     const hydro = await ds.query<Array<{ admin_unit_code: string }>>(
       `SELECT admin_unit_code FROM protected_objects WHERE id = $1 AND type = 'hydropower'`,
@@ -184,7 +189,7 @@ describe('demo seed (e2e)', () => {
   });
 
   it('leaves something for the roster fitness report to find', async () => {
-    const unreachable = await ds.query<Array<{ id: string; }>>(`
+    const unreachable = await ds.query<Array<{ id: string }>>(`
       SELECT p.id FROM persons p WHERE NOT EXISTS (
         SELECT 1 FROM contact_methods c WHERE c.person_id = p.id AND c.invalid_at IS NULL) ORDER BY p.id`);
     expect(unreachable.length).toBeGreaterThanOrEqual(2);
@@ -213,7 +218,12 @@ describe('demo seed (e2e)', () => {
          WHERE z.risk_grade NOT IN ('high', 'very_high', 'extreme'))::int AS speakers_off_high_risk,
       (SELECT count(*) FROM shelters s WHERE NOT EXISTS (SELECT 1 FROM risk_zones z WHERE z.admin_unit_code = s.admin_unit_code))::int
         AS shelters_without_zone`);
-    expect(row).toEqual({ zones_without_phones: 0, towns_without_speaker: 0, speakers_off_high_risk: 0, shelters_without_zone: 0 });
+    expect(row).toEqual({
+      zones_without_phones: 0,
+      towns_without_speaker: 0,
+      speakers_off_high_risk: 0,
+      shelters_without_zone: 0,
+    });
     expect(summary.counts.residentPhones).toBeGreaterThan(0);
     expect(summary.counts.loudspeakers).toBeGreaterThan(0);
     expect(summary.counts.shelters).toBeGreaterThan(0);
@@ -226,7 +236,11 @@ describe('demo seed (e2e)', () => {
     const rows = await ds.query<Array<{ code: string; kind: string; admin_unit_code: string }>>(
       `SELECT code, kind, admin_unit_code FROM stations WHERE synthetic AND geom IS NOT NULL ORDER BY code`,
     );
-    expect(rows).toEqual(DEMO_STATIONS.map((s) => ({ code: s.code, kind: s.kind, admin_unit_code: s.unit })).sort((a, b) => a.code.localeCompare(b.code)));
+    expect(rows).toEqual(
+      DEMO_STATIONS.map((s) => ({ code: s.code, kind: s.kind, admin_unit_code: s.unit })).sort((a, b) =>
+        a.code.localeCompare(b.code),
+      ),
+    );
   });
 
   it('returns the existing summary without writing when already loaded', async () => {
@@ -238,7 +252,9 @@ describe('demo seed (e2e)', () => {
 
   it('reloads with force to the same ids, geometry and counts', async () => {
     // A station's reading does not stop a reload (it goes with its station).
-    await ds.query(`INSERT INTO station_readings (station_id, at, water_level, received_at) SELECT id, now(), 1, now() FROM stations LIMIT 1`);
+    await ds.query(
+      `INSERT INTO station_readings (station_id, at, water_level, received_at) SELECT id, now(), 1, now() FROM stations LIMIT 1`,
+    );
     const before = await snapshot(ds);
     const reloaded = await seedDemo(ds, { force: true });
     expect(reloaded.action).toBe('seeded');
@@ -248,8 +264,12 @@ describe('demo seed (e2e)', () => {
   });
 
   it('reloads with force next to rows it does not own, and leaves those alone', async () => {
-    await ds.query(`INSERT INTO admin_units (code, name, level, parent_code) VALUES ('500101', '万州区', 'county', '500100')`);
-    await ds.query(`INSERT INTO persons (id, name, admin_unit_code) VALUES ('00000000-0000-4000-8000-0000000000aa', '非演示', '500101')`);
+    await ds.query(
+      `INSERT INTO admin_units (code, name, level, parent_code) VALUES ('500101', '万州区', 'county', '500100')`,
+    );
+    await ds.query(
+      `INSERT INTO persons (id, name, admin_unit_code) VALUES ('00000000-0000-4000-8000-0000000000aa', '非演示', '500101')`,
+    );
     await ds.query(`INSERT INTO responsibility_assignments (person_id, sector, role_slot, target_type, target_id)
       VALUES ('00000000-0000-4000-8000-0000000000aa', 'flood', 'admin', 'unit', '500230107')`);
     const before = await snapshot(ds);

@@ -22,14 +22,23 @@ describe('duty desk: 研判 of held alerts', () => {
   let ingest: string;
   let towns: Array<{ code: string; name: string }>;
 
-  const state = async (id: string) => (await p.ds.query<Array<{ state: string }>>(`SELECT state FROM warnings WHERE id = $1`, [id]))[0].state;
-  const calls = async (id: string) => (await p.ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM call_tasks WHERE warning_id = $1`, [id]))[0].n;
+  const state = async (id: string) =>
+    (await p.ds.query<Array<{ state: string }>>(`SELECT state FROM warnings WHERE id = $1`, [id]))[0].state;
+  const calls = async (id: string) =>
+    (await p.ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM call_tasks WHERE warning_id = $1`, [id]))[0]
+      .n;
   const decisions = (id: string) =>
-    p.ds.query<Array<{ actor: string; data: Record<string, unknown> }>>(`SELECT actor, data FROM events WHERE warning_id = $1 AND type = 'WarningTriaged'`, [id]);
+    p.ds.query<Array<{ actor: string; data: Record<string, unknown> }>>(
+      `SELECT actor, data FROM events WHERE warning_id = $1 AND type = 'WarningTriaged'`,
+      [id],
+    );
   /** A fire-danger rating of 3 over a town: a yellow forest-fire alarm, held for 研判. */
   const yellowFire = async (townCode: string): Promise<string> => {
-    const res = await request(p.server).post('/api/v1/fire-danger-ratings').set('Authorization', `Bearer ${ingest}`)
-      .send({ areaCode: townCode, date: TODAY, rating: 3 }).expect(202);
+    const res = await request(p.server)
+      .post('/api/v1/fire-danger-ratings')
+      .set('Authorization', `Bearer ${ingest}`)
+      .send({ areaCode: townCode, date: TODAY, rating: 3 })
+      .expect(202);
     expect(res.body).toMatchObject({ action: 'raised', colour: 'yellow', held: true });
     return (res.body as { warningId: string }).warningId;
   };
@@ -51,8 +60,20 @@ describe('duty desk: 研判 of held alerts', () => {
       `SELECT code, name FROM admin_units WHERE level = 'town' AND code LIKE $1 AND code <> $2 ORDER BY code LIMIT 2`,
       [`${county}%`, demo.shizhi.townCode],
     );
-    await insertUser(p.ds, { username: 'wang.fang', displayName: '王芳', password: PASSWORD, role: 'duty_officer', regionCode: county });
-    await insertUser(p.ds, { username: 'other.duty', displayName: '邻镇值班', password: PASSWORD, role: 'duty_officer', regionCode: towns[0].code });
+    await insertUser(p.ds, {
+      username: 'wang.fang',
+      displayName: '王芳',
+      password: PASSWORD,
+      role: 'duty_officer',
+      regionCode: county,
+    });
+    await insertUser(p.ds, {
+      username: 'other.duty',
+      displayName: '邻镇值班',
+      password: PASSWORD,
+      role: 'duty_officer',
+      regionCode: towns[0].code,
+    });
     ingest = await issueKey(p.ds, 'fire-ratings', 'ingest', county);
     desk = await openDesk(p);
     page = await newDeskPage(desk);
@@ -73,54 +94,69 @@ describe('duty desk: 研判 of held alerts', () => {
     await other.post(`/api/v1/incoming/${id}/confirm`).expect(404);
     const county = await signInApi('wang.fang');
     const mine = await county.agent.get('/api/v1/incoming').expect(200);
-    expect((mine.body as Listed).items).toEqual([expect.objectContaining({ id, source: 'sensor', colour: 'yellow', hazardType: 'forest_fire', expired: false })]);
+    expect((mine.body as Listed).items).toEqual([
+      expect.objectContaining({ id, source: 'sensor', colour: 'yellow', hazardType: 'forest_fire', expired: false }),
+    ]);
     const short = await county.post(`/api/v1/incoming/${id}/dismiss`, { reason: '' }).expect(400);
     expect((short.body as { message: string }).message).toBeTruthy();
     expect(await state(id)).toBe('held');
   });
 
-  it('confirms from the 研判 screen: the alert is matched and called as it came', () => walk(page, 'incoming-confirm', async () => {
-    const [held] = await p.ds.query<Array<{ id: string; headline: string }>>(`SELECT id, headline FROM warnings WHERE state = 'held'`);
-    await signIn(page, desk, 'wang.fang', PASSWORD);
-    await page.locator('[data-nav=incoming]').click();
-    const row = page.locator('[data-test=incoming] tr', { hasText: held.headline });
-    await row.waitFor();
-    await shot(page, 'incoming');
-    await row.locator('[data-test=incoming-confirm]').click();
-    await waitMatched(p.ds, held.id);
-    expect(['matching', 'tracking']).toContain(await state(held.id));
-    expect(await calls(held.id)).toBeGreaterThan(0);
-    await row.waitFor({ state: 'detached' });
-    expect(await decisions(held.id)).toEqual([expect.objectContaining({ actor: 'user:wang.fang', data: { decision: 'confirmed' } })]);
-    const county = await signInApi('wang.fang');
-    const again = await county.post(`/api/v1/incoming/${held.id}/confirm`).expect(409);
-    expect((again.body as { message: string }).message).toContain('已研判');
-  }));
+  it('confirms from the 研判 screen: the alert is matched and called as it came', () =>
+    walk(page, 'incoming-confirm', async () => {
+      const [held] = await p.ds.query<Array<{ id: string; headline: string }>>(
+        `SELECT id, headline FROM warnings WHERE state = 'held'`,
+      );
+      await signIn(page, desk, 'wang.fang', PASSWORD);
+      await page.locator('[data-nav=incoming]').click();
+      const row = page.locator('[data-test=incoming] tr', { hasText: held.headline });
+      await row.waitFor();
+      await shot(page, 'incoming');
+      await row.locator('[data-test=incoming-confirm]').click();
+      await waitMatched(p.ds, held.id);
+      expect(['matching', 'tracking']).toContain(await state(held.id));
+      expect(await calls(held.id)).toBeGreaterThan(0);
+      await row.waitFor({ state: 'detached' });
+      expect(await decisions(held.id)).toEqual([
+        expect.objectContaining({ actor: 'user:wang.fang', data: { decision: 'confirmed' } }),
+      ]);
+      const county = await signInApi('wang.fang');
+      const again = await county.post(`/api/v1/incoming/${held.id}/confirm`).expect(409);
+      expect((again.body as { message: string }).message).toContain('已研判');
+    }));
 
-  it('dismisses with a reason, and edits another into a draft of the officer’s own', () => walk(page, 'incoming-dismiss-edit', async () => {
-    const dismissed = await yellowFire(towns[0].code);
-    const edited = await yellowFire(towns[1].code);
-    await page.locator('[data-nav=warnings]').click();
-    await page.locator('[data-nav=incoming]').click();
-    const headline = async (id: string) => (await p.ds.query<Array<{ headline: string }>>(`SELECT headline FROM warnings WHERE id = $1`, [id]))[0].headline;
-    const first = page.locator('[data-test=incoming] tr', { hasText: await headline(dismissed) });
-    await first.locator('[data-test=incoming-dismiss]').click();
-    await page.locator('.el-message-box input').fill('现场核实无火情');
-    await page.locator('.el-message-box').getByRole('button', { name: '驳回' }).click();
-    await first.waitFor({ state: 'detached' });
-    expect(await state(dismissed)).toBe('dismissed');
-    expect(await calls(dismissed)).toBe(0);
-    expect((await decisions(dismissed))[0].data).toEqual({ decision: 'dismissed', reason: '现场核实无火情' });
+  it('dismisses with a reason, and edits another into a draft of the officer’s own', () =>
+    walk(page, 'incoming-dismiss-edit', async () => {
+      const dismissed = await yellowFire(towns[0].code);
+      const edited = await yellowFire(towns[1].code);
+      await page.locator('[data-nav=warnings]').click();
+      await page.locator('[data-nav=incoming]').click();
+      const headline = async (id: string) =>
+        (await p.ds.query<Array<{ headline: string }>>(`SELECT headline FROM warnings WHERE id = $1`, [id]))[0]
+          .headline;
+      const first = page.locator('[data-test=incoming] tr', { hasText: await headline(dismissed) });
+      await first.locator('[data-test=incoming-dismiss]').click();
+      await page.locator('.el-message-box input').fill('现场核实无火情');
+      await page.locator('.el-message-box').getByRole('button', { name: '驳回' }).click();
+      await first.waitFor({ state: 'detached' });
+      expect(await state(dismissed)).toBe('dismissed');
+      expect(await calls(dismissed)).toBe(0);
+      expect((await decisions(dismissed))[0].data).toEqual({ decision: 'dismissed', reason: '现场核实无火情' });
 
-    await page.locator('[data-test=incoming] tr', { hasText: await headline(edited) }).locator('[data-test=incoming-edit]').click();
-    await page.waitForURL(/\/console\/drafts\//);
-    const draftId = page.url().split('/drafts/')[1];
-    const [draft] = await p.ds.query<Array<{ content: { colour: string; areaCodes: string[]; hazardType: string }; created_by: string }>>(
-      `SELECT content, created_by FROM warning_drafts WHERE id = $1`,
-      [draftId],
-    );
-    expect(draft).toMatchObject({ created_by: 'user:wang.fang', content: { colour: 'yellow', hazardType: 'forest_fire', areaCodes: [towns[1].code] } });
-    expect(await state(edited)).toBe('dismissed');
-    expect((await decisions(edited))[0].data).toEqual({ decision: 'edited', draftId });
-  }));
+      await page
+        .locator('[data-test=incoming] tr', { hasText: await headline(edited) })
+        .locator('[data-test=incoming-edit]')
+        .click();
+      await page.waitForURL(/\/console\/drafts\//);
+      const draftId = page.url().split('/drafts/')[1];
+      const [draft] = await p.ds.query<
+        Array<{ content: { colour: string; areaCodes: string[]; hazardType: string }; created_by: string }>
+      >(`SELECT content, created_by FROM warning_drafts WHERE id = $1`, [draftId]);
+      expect(draft).toMatchObject({
+        created_by: 'user:wang.fang',
+        content: { colour: 'yellow', hazardType: 'forest_fire', areaCodes: [towns[1].code] },
+      });
+      expect(await state(edited)).toBe('dismissed');
+      expect((await decisions(edited))[0].data).toEqual({ decision: 'edited', draftId });
+    }));
 });

@@ -21,8 +21,16 @@ describe('duty desk: roster upload and the English switch', () => {
     p = await startPipeline();
     await resetQuietly(p.ds);
     demo = await seedDemo(p.ds);
-    [{ name: village }] = await p.ds.query<Array<{ name: string }>>(`SELECT name FROM admin_units WHERE code = $1`, [demo.shizhi.villageCode]);
-    await insertUser(p.ds, { username: 'zhao.lei', displayName: '赵磊', password: PASSWORD, role: 'duty_officer', regionCode: demo.shizhi.townCode.slice(0, 6) });
+    [{ name: village }] = await p.ds.query<Array<{ name: string }>>(`SELECT name FROM admin_units WHERE code = $1`, [
+      demo.shizhi.villageCode,
+    ]);
+    await insertUser(p.ds, {
+      username: 'zhao.lei',
+      displayName: '赵磊',
+      password: PASSWORD,
+      role: 'duty_officer',
+      regionCode: demo.shizhi.townCode.slice(0, 6),
+    });
     desk = await openDesk(p);
     page = await newDeskPage(desk);
   });
@@ -32,49 +40,68 @@ describe('duty desk: roster upload and the English switch', () => {
     await p.stop();
   });
 
-  const assignments = async () => (await p.ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM responsibility_assignments`))[0].n;
-  const csv = (mobile: string) => Buffer.from(`\uFEFF${HEADER}\r\n丰都县,${demo.shizhi.townName},${village},,,地质灾害,巡查责任人,测试庚,巡查员,${mobile},\r\n`);
+  const assignments = async () =>
+    (await p.ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM responsibility_assignments`))[0].n;
+  const csv = (mobile: string) =>
+    Buffer.from(
+      `\uFEFF${HEADER}\r\n丰都县,${demo.shizhi.townName},${village},,,地质灾害,巡查责任人,测试庚,巡查员,${mobile},\r\n`,
+    );
 
-  it('checks a file in a dry run, shows its errors by row and column, then imports the corrected one', () =>
-    walk(page, 'roster', async () => {
-      const before = await assignments();
-      await signIn(page, desk, 'zhao.lei', PASSWORD);
-      await page.locator('[data-nav=roster]').click();
+  it(
+    'checks a file in a dry run, shows its errors by row and column, then imports the corrected one',
+    () =>
+      walk(page, 'roster', async () => {
+        const before = await assignments();
+        await signIn(page, desk, 'zhao.lei', PASSWORD);
+        await page.locator('[data-nav=roster]').click();
 
-      await page.locator('[data-test=roster-file]').setInputFiles({ name: '名册.csv', mimeType: 'text/csv', buffer: csv('12345') });
-      await page.locator('[data-test=dry-run]').click();
-      await page.locator('[data-test=roster-problems]').waitFor();
-      const problems = await page.locator('[data-test=roster-problems]').innerText();
-      expect(problems).toContain('2');
-      expect(problems).toMatch(/手机/);
-      expect(await page.locator('[data-test=import]').isDisabled()).toBe(true);
-      await shot(page, 'roster');
+        await page
+          .locator('[data-test=roster-file]')
+          .setInputFiles({ name: '名册.csv', mimeType: 'text/csv', buffer: csv('12345') });
+        await page.locator('[data-test=dry-run]').click();
+        await page.locator('[data-test=roster-problems]').waitFor();
+        const problems = await page.locator('[data-test=roster-problems]').innerText();
+        expect(problems).toContain('2');
+        expect(problems).toMatch(/手机/);
+        expect(await page.locator('[data-test=import]').isDisabled()).toBe(true);
+        await shot(page, 'roster');
 
-      await page.locator('[data-test=roster-file]').setInputFiles({ name: '名册.csv', mimeType: 'text/csv', buffer: csv('13800001277') });
-      await page.locator('[data-test=dry-run]').click();
-      await page.locator('[data-test=roster-result]').getByText('试运行结果').waitFor();
-      expect(await assignments()).toBe(before);
-      await page.locator('[data-test=import]').click();
-      await page.locator('[data-test=roster-result]').getByText('导入结果').waitFor();
-      expect(await assignments()).toBe(before + 1);
-    }), 120_000);
+        await page
+          .locator('[data-test=roster-file]')
+          .setInputFiles({ name: '名册.csv', mimeType: 'text/csv', buffer: csv('13800001277') });
+        await page.locator('[data-test=dry-run]').click();
+        await page.locator('[data-test=roster-result]').getByText('试运行结果').waitFor();
+        expect(await assignments()).toBe(before);
+        await page.locator('[data-test=import]').click();
+        await page.locator('[data-test=roster-result]').getByText('导入结果').waitFor();
+        expect(await assignments()).toBe(before + 1);
+      }),
+    120_000,
+  );
 
-  it('renews an expired assignment from the fitness report in one click', () =>
-    walk(page, 'roster-fitness', async () => {
-      const [expired] = await p.ds.query<Array<{ id: string }>>(
-        `WITH u AS (UPDATE responsibility_assignments SET valid_to = current_date - 1
+  it(
+    'renews an expired assignment from the fitness report in one click',
+    () =>
+      walk(page, 'roster-fitness', async () => {
+        const [expired] = await p.ds.query<Array<{ id: string }>>(
+          `WITH u AS (UPDATE responsibility_assignments SET valid_to = current_date - 1
            WHERE id = (SELECT a.id FROM responsibility_assignments a JOIN persons pe ON pe.id = a.person_id WHERE pe.name = '测试庚') RETURNING id)
          SELECT id FROM u`,
-      );
-      await page.locator('[data-nav=warnings]').click();
-      await page.locator('[data-nav=roster]').click();
-      await page.getByRole('tab', { name: /已过期/ }).click();
-      const row = page.locator('.el-table__row', { hasText: '测试庚' });
-      await row.locator('[data-test=fitness-renew]').click();
-      await row.waitFor({ state: 'detached' });
-      const [renewed] = await p.ds.query<Array<{ days: number }>>(`SELECT valid_to - current_date AS days FROM responsibility_assignments WHERE id = $1`, [expired.id]);
-      expect(renewed.days).toBeGreaterThanOrEqual(364);
-    }), 60_000);
+        );
+        await page.locator('[data-nav=warnings]').click();
+        await page.locator('[data-nav=roster]').click();
+        await page.getByRole('tab', { name: /已过期/ }).click();
+        const row = page.locator('.el-table__row', { hasText: '测试庚' });
+        await row.locator('[data-test=fitness-renew]').click();
+        await row.waitFor({ state: 'detached' });
+        const [renewed] = await p.ds.query<Array<{ days: number }>>(
+          `SELECT valid_to - current_date AS days FROM responsibility_assignments WHERE id = $1`,
+          [expired.id],
+        );
+        expect(renewed.days).toBeGreaterThanOrEqual(364);
+      }),
+    60_000,
+  );
 
   it('is served at /console/ with history routing, a strict CSP and cached assets, the board included', async () => {
     await request(p.server).get('/console').expect(301).expect('Location', '/console/');

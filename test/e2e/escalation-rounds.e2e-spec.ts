@@ -5,7 +5,11 @@ import { EscalationNotices, Escalator } from '@app/response';
 import { Pipeline, startPipeline } from '../support/pipeline';
 import { issueKey, postCap, resetQuietly, waitMatched } from './response-support';
 
-interface Silent { id: string; above: string; next: string | null }
+interface Silent {
+  id: string;
+  above: string;
+  next: string | null;
+}
 
 /**
  * A 督办 round is an escalation wave of the warning, not a stretch of clock time: a check of round 1 that runs after
@@ -38,18 +42,32 @@ describe('督办 rounds: one notice per person per round however long the round 
     });
   const noticesOf = (warningId: string, personId: string) =>
     ds.query<Array<{ id: string; round: number; sent_at: Date | null }>>(
-      `SELECT id, round, sent_at FROM escalation_notices WHERE warning_id = $1 AND person_id = $2 AND round > 0 ORDER BY round`, [warningId, personId]);
+      `SELECT id, round, sent_at FROM escalation_notices WHERE warning_id = $1 AND person_id = $2 AND round > 0 ORDER BY round`,
+      [warningId, personId],
+    );
   /** Messages of this person's 督办 of rounds ≥ 1 (round 0: people nobody can reach, told at once). */
   const messagesOf = async (warningId: string, personId: string) =>
-    (await ds.query<Array<{ n: number }>>(
-      `SELECT count(*)::int AS n FROM notices m JOIN escalation_notices e ON m.dedupe_key = 'dubang-' || e.id
-       WHERE m.kind = 'escalation' AND m.warning_id = $1 AND m.person_id = $2 AND e.round > 0`, [warningId, personId]))[0].n;
+    (
+      await ds.query<Array<{ n: number }>>(
+        `SELECT count(*)::int AS n FROM notices m JOIN escalation_notices e ON m.dedupe_key = 'dubang-' || e.id
+       WHERE m.kind = 'escalation' AND m.warning_id = $1 AND m.person_id = $2 AND e.round > 0`,
+        [warningId, personId],
+      )
+    )[0].n;
   const itemsOf = async (noticeId: string) =>
-    (await ds.query<Array<{ call_task_id: string }>>(`SELECT call_task_id FROM escalation_notice_items WHERE notice_id = $1`, [noticeId]))
-      .map((r) => r.call_task_id);
+    (
+      await ds.query<Array<{ call_task_id: string }>>(
+        `SELECT call_task_id FROM escalation_notice_items WHERE notice_id = $1`,
+        [noticeId],
+      )
+    ).map((r) => r.call_task_id);
 
   it('a late check of round 1 joins the sent notice; the next step opens round 2', async () => {
-    const { id: warningId } = await postCap(p, ingest, { identifier: 'ROUNDS-LATE-CHECK', geocode: demo.shizhi.villageCode, areaDesc: '汀溪村' });
+    const { id: warningId } = await postCap(p, ingest, {
+      identifier: 'ROUNDS-LATE-CHECK',
+      geocode: demo.shizhi.villageCode,
+      areaDesc: '汀溪村',
+    });
     await waitMatched(ds, warningId);
     // Two silent calls whose first step is the same person, with a step above it.
     const pair = await ds.query<Silent[]>(
@@ -72,10 +90,13 @@ describe('督办 rounds: one notice per person per round however long the round 
     expect(opened).toHaveLength(1);
     const [round1] = await noticesOf(warningId, superior);
     expect(round1).toMatchObject({ id: opened[0], round: 1 });
-    await waitFor(async () => {
-      await p.app.get(EscalationNotices).send(round1.id);
-      return (await noticesOf(warningId, superior))[0].sent_at;
-    }, { what: 'round 1 sent', timeoutMs: 20_000 });
+    await waitFor(
+      async () => {
+        await p.app.get(EscalationNotices).send(round1.id);
+        return (await noticesOf(warningId, superior))[0].sent_at;
+      },
+      { what: 'round 1 sent', timeoutMs: 20_000 },
+    );
     const told = await messagesOf(warningId, superior);
     expect(told).toBeGreaterThanOrEqual(1);
 
@@ -85,7 +106,10 @@ describe('督办 rounds: one notice per person per round however long the round 
     expect(after.map((n) => n.round)).toEqual([1]);
     expect((await itemsOf(round1.id)).sort()).toEqual([a.id, b.id].sort());
     expect(await messagesOf(warningId, superior)).toBe(told);
-    const [{ first_round: firstRound }] = await ds.query<Array<{ first_round: number }>>(`SELECT first_round FROM call_tasks WHERE id = $1`, [b.id]);
+    const [{ first_round: firstRound }] = await ds.query<Array<{ first_round: number }>>(
+      `SELECT first_round FROM call_tasks WHERE id = $1`,
+      [b.id],
+    );
     expect(firstRound).toBe(1);
 
     // A's next step (its round-2 deadline) is round 2 for the person above, however early or late it is checked.

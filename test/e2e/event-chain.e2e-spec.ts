@@ -70,13 +70,20 @@ describe('tamper-evident event log', () => {
     const [third] = await ds.query<Array<{ id: string }>>(`SELECT event_id AS id FROM event_seals WHERE seq = 3`);
 
     await behindTheTriggers(`UPDATE events SET data = '{"tag":"rewritten"}' WHERE id = $1`, [third.id]);
-    expect(await chain.verify()).toMatchObject({ sealed: 2, intact: false, broken: { seq: 3, eventId: third.id, reason: 'content' } });
+    expect(await chain.verify()).toMatchObject({
+      sealed: 2,
+      intact: false,
+      broken: { seq: 3, eventId: third.id, reason: 'content' },
+    });
 
     // Re-hashing the changed row as the trigger would still leaves the chain link pointing at the old hash.
     await behindTheTriggers(`UPDATE events SET hash = event_content_hash(events) WHERE id = $1`, [third.id]);
     expect(await chain.verify()).toMatchObject({ intact: false, broken: { seq: 3, reason: 'chain' } });
 
-    const res = await request(api.server).get('/api/v1/event-log/integrity').set('Authorization', `Bearer ${commander}`).expect(200);
+    const res = await request(api.server)
+      .get('/api/v1/event-log/integrity')
+      .set('Authorization', `Bearer ${commander}`)
+      .expect(200);
     expect(res.body).toMatchObject({ intact: false, broken: { seq: 3, reason: 'chain' } });
   });
 
@@ -97,7 +104,10 @@ describe('tamper-evident event log', () => {
     const officer = await issueApiKey(ds, 'officer', 'duty_officer', '500230');
     await request(api.server).get('/api/v1/event-log/integrity').set('Authorization', `Bearer ${officer}`).expect(403);
     await request(api.server).get('/api/v1/event-log/integrity').expect(401);
-    const ok = await request(api.server).get('/api/v1/event-log/integrity').set('Authorization', `Bearer ${commander}`).expect(200);
+    const ok = await request(api.server)
+      .get('/api/v1/event-log/integrity')
+      .set('Authorization', `Bearer ${commander}`)
+      .expect(200);
     expect(ok.body).toEqual({ sealed: 0, unsealed: expect.any(Number) as number, intact: true, broken: null });
   });
 });

@@ -18,7 +18,11 @@ describe('fault: dispatcher killed mid fan-out', () => {
 
   it('sends no SMS twice and loses none when the dispatcher is killed and restarted', async () => {
     const warningId = await run.warn(`FAULT-KILL-${Date.now()}`, FENGDU, '丰都县全境');
-    await waitFor(async () => (await run.smsAtCarrier()) >= 200, { what: 'fan-out under way', timeoutMs: 90_000, intervalMs: 50 });
+    await waitFor(async () => (await run.smsAtCarrier()) >= 200, {
+      what: 'fan-out under way',
+      timeoutMs: 90_000,
+      intervalMs: 50,
+    });
     const sendingAtKill = await run.attempts(warningId, ['sending']);
     await run.apps.kill('dispatcher');
     const sentAtKill = await run.smsAtCarrier();

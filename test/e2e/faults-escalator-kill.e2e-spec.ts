@@ -15,7 +15,12 @@ const DEADLINE_S = 20;
 const SECONDS_LATE = 60;
 
 /** A tier-0 call and its rounds: when each happened and whether it went up a step (or found nobody left). */
-interface Escalation { id: string; created: Date; rounds: Date[]; kinds: string[] }
+interface Escalation {
+  id: string;
+  created: Date;
+  rounds: Date[];
+  kinds: string[];
+}
 
 /**
  * Fault: the escalator is killed with SIGKILL while the first answer deadlines of a red warning over a town fall due
@@ -27,15 +32,21 @@ describe('fault: escalator killed as deadlines fall due', () => {
   const run = new FaultRun('escalator');
   let restartedAt = 0;
 
-  beforeAll(() => run.start({
-    // SMS only, every tier's deadline DEADLINE_S, reminders out of the way.
-    RESPONSE_SPEC_FILE: specFile((levels) => {
-      levels.red.ladder = [{ atMin: 0, channels: ['sms'] }];
-      levels.red.tiers.forEach((t) => Object.assign(t, { ackDeadlineMin: DEADLINE_S / 60, reminderIntervalMin: 60 }));
-    }, 'fault'),
-    ESCALATION_GATHER_MS: '500',
-    SWEEP_STALE_MS: '90000',
-  }), 120_000);
+  beforeAll(
+    () =>
+      run.start({
+        // SMS only, every tier's deadline DEADLINE_S, reminders out of the way.
+        RESPONSE_SPEC_FILE: specFile((levels) => {
+          levels.red.ladder = [{ atMin: 0, channels: ['sms'] }];
+          levels.red.tiers.forEach((t) =>
+            Object.assign(t, { ackDeadlineMin: DEADLINE_S / 60, reminderIntervalMin: 60 }),
+          );
+        }, 'fault'),
+        ESCALATION_GATHER_MS: '500',
+        SWEEP_STALE_MS: '90000',
+      }),
+    120_000,
+  );
   afterAll(() => run.stop());
 
   /** Tier-0 calls of the warning and when each round of their escalation happened (escalated or exhausted). */
@@ -52,9 +63,14 @@ describe('fault: escalator killed as deadlines fall due', () => {
   it('fires every escalation and every next round within seconds when the escalator is killed and restarted', async () => {
     const warningId = await run.warn(`FAULT-ESCALATOR-${Date.now()}`, SHIZHI, '十直镇');
     // Killed once twenty silent calls have escalated (not at the at-once escalation of someone without a contact).
-    await waitFor(async () => (await run.count(
-      `SELECT count(*)::int AS n FROM events WHERE warning_id = $1 AND type = 'CallEscalated' AND data->>'reason' = 'no_ack'`, [warningId])) >= 20,
-    { what: 'answer deadlines falling due', timeoutMs: 120_000, intervalMs: 20 });
+    await waitFor(
+      async () =>
+        (await run.count(
+          `SELECT count(*)::int AS n FROM events WHERE warning_id = $1 AND type = 'CallEscalated' AND data->>'reason' = 'no_ack'`,
+          [warningId],
+        )) >= 20,
+      { what: 'answer deadlines falling due', timeoutMs: 120_000, intervalMs: 20 },
+    );
     await run.apps.kill('escalator');
     const killedAt = Date.now();
     // The fault: the escalator stays away 3 s while deadlines keep falling due.
@@ -63,27 +79,37 @@ describe('fault: escalator killed as deadlines fall due', () => {
     restartedAt = Date.now();
 
     // Round 1 for every silent call; round 2 for those whose first round had someone to escalate to.
-    const done = await waitFor(async () => {
-      const rows = await escalations(warningId);
-      const firstDone = rows.every((r) => r.rounds.length >= 1);
-      const secondDue = rows.filter((r) => r.kinds[0] === 'CallEscalated');
-      return firstDone && secondDue.length > 0 && secondDue.every((r) => r.rounds.length >= 2) ? rows : null;
-    }, { what: 'two rounds of escalation', timeoutMs: 180_000, intervalMs: 500 });
+    const done = await waitFor(
+      async () => {
+        const rows = await escalations(warningId);
+        const firstDone = rows.every((r) => r.rounds.length >= 1);
+        const secondDue = rows.filter((r) => r.kinds[0] === 'CallEscalated');
+        return firstDone && secondDue.length > 0 && secondDue.every((r) => r.rounds.length >= 2) ? rows : null;
+      },
+      { what: 'two rounds of escalation', timeoutMs: 180_000, intervalMs: 500 },
+    );
     const exhaustedAtOnce = await run.count(
-      `SELECT count(*)::int AS n FROM events WHERE warning_id = $1 AND type = 'EscalationExhausted'`, [warningId]);
+      `SELECT count(*)::int AS n FROM events WHERE warning_id = $1 AND type = 'EscalationExhausted'`,
+      [warningId],
+    );
     await run.settled(warningId);
 
     const first = done.map((r) => ({ due: r.created.getTime() + DEADLINE_S * 1000, at: r.rounds[0].getTime() }));
-    const second = done.filter((r) => r.rounds.length >= 2).map((r) => ({ due: r.rounds[0].getTime() + DEADLINE_S * 1000, at: r.rounds[1].getTime() }));
+    const second = done
+      .filter((r) => r.rounds.length >= 2)
+      .map((r) => ({ due: r.rounds[0].getTime() + DEADLINE_S * 1000, at: r.rounds[1].getTime() }));
     // Late: more than SECONDS_LATE after its time or, when it fired after the kill, after the escalator was back.
     const late = (xs: Array<{ due: number; at: number }>) =>
       xs.filter((x) => x.at - (x.at > killedAt ? Math.max(x.due, restartedAt) : x.due) > SECONDS_LATE * 1000).length;
     const maxLateS = (xs: Array<{ due: number; at: number }>) => Math.max(0, ...xs.map((x) => (x.at - x.due) / 1000));
     const f = await run.figures(warningId);
-    run.report('escalator kill', f,
+    run.report(
+      'escalator kill',
+      f,
       `${first.length} first rounds (max ${maxLateS(first).toFixed(1)} s after due, ${late(first)} late), ` +
-      `${second.length} second rounds (max ${maxLateS(second).toFixed(1)} s after due, ${late(second)} late), ` +
-      `escalator down ${((restartedAt - killedAt) / 1000).toFixed(1)} s; ${exhaustedAtOnce} exhausted`);
+        `${second.length} second rounds (max ${maxLateS(second).toFixed(1)} s after due, ${late(second)} late), ` +
+        `escalator down ${((restartedAt - killedAt) / 1000).toFixed(1)} s; ${exhaustedAtOnce} exhausted`,
+    );
     expectNothingLostNothingTwice(f);
     expect(second.length).toBeGreaterThan(0);
     expect(late(first)).toBe(0);

@@ -17,8 +17,13 @@ describe('fault: matcher killed right after its commit', () => {
   it('sends every SMS once and escalates the unreachable at once when the matcher dies before enqueueing', async () => {
     const warningId = await run.warn(`FAULT-MATCHER-${Date.now()}`, FENGDU, '丰都县全境');
     // The commit is seen here before the matcher has finished adding 1,600 sends, then its timers.
-    await waitFor(async () => (await run.count(`SELECT count(*)::int AS n FROM warnings WHERE id = $1 AND state = 'tracking'`, [warningId])) === 1,
-      { what: 'matching committed', timeoutMs: 60_000, intervalMs: 2 });
+    await waitFor(
+      async () =>
+        (await run.count(`SELECT count(*)::int AS n FROM warnings WHERE id = $1 AND state = 'tracking'`, [
+          warningId,
+        ])) === 1,
+      { what: 'matching committed', timeoutMs: 60_000, intervalMs: 2 },
+    );
     await run.apps.kill('matcher');
     const atCarrierAtKill = await run.smsAtCarrier();
     run.apps.start('matcher');
@@ -29,19 +34,26 @@ describe('fault: matcher killed right after its commit', () => {
       [warningId],
     );
     expect(unreachable.length).toBeGreaterThan(0);
-    const escalated = await waitFor(async () => {
-      const rows = await run.ds.query<Array<{ id: string; at: Date }>>(
-        `SELECT e.call_task_id AS id, min(e.at) AS at FROM events e WHERE e.type = 'CallEscalated' AND e.call_task_id = ANY($1::uuid[]) GROUP BY e.call_task_id`,
-        [unreachable.map((u) => u.id)],
-      );
-      return rows.length === unreachable.length ? rows : null;
-    }, { what: 'the people without a contact escalated', timeoutMs: 60_000, intervalMs: 250 });
+    const escalated = await waitFor(
+      async () => {
+        const rows = await run.ds.query<Array<{ id: string; at: Date }>>(
+          `SELECT e.call_task_id AS id, min(e.at) AS at FROM events e WHERE e.type = 'CallEscalated' AND e.call_task_id = ANY($1::uuid[]) GROUP BY e.call_task_id`,
+          [unreachable.map((u) => u.id)],
+        );
+        return rows.length === unreachable.length ? rows : null;
+      },
+      { what: 'the people without a contact escalated', timeoutMs: 60_000, intervalMs: 250 },
+    );
     const created = new Map(unreachable.map((u) => [u.id, u.created_at.getTime()]));
     const lateS = Math.max(...escalated.map((e) => (e.at.getTime() - (created.get(e.id) as number)) / 1000));
     await run.settled(warningId);
 
     const f = await run.figures(warningId);
-    run.report('matcher kill', f, `${atCarrierAtKill} SMS at the carrier at the kill; ${unreachable.length} without a contact escalated ${lateS.toFixed(1)} s after matching (deadline 600 s)`);
+    run.report(
+      'matcher kill',
+      f,
+      `${atCarrierAtKill} SMS at the carrier at the kill; ${unreachable.length} without a contact escalated ${lateS.toFixed(1)} s after matching (deadline 600 s)`,
+    );
     expectNothingLostNothingTwice(f);
     // At once: seconds after the matching, by the sweep's timer grace, not at the answer deadline.
     expect(lateS).toBeLessThan(60);

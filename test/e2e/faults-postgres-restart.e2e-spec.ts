@@ -26,7 +26,11 @@ describe('fault: PostgreSQL restarted mid fan-out', () => {
 
   it('sends no SMS twice and loses none, and is healthy within 2 s, when PostgreSQL restarts mid fan-out', async () => {
     const warningId = await run.warn(`FAULT-PG-${Date.now()}`, FENGDU, '丰都县全境');
-    await waitFor(async () => (await run.smsAtCarrier()) >= 200, { what: 'fan-out under way', timeoutMs: 90_000, intervalMs: 50 });
+    await waitFor(async () => (await run.smsAtCarrier()) >= 200, {
+      what: 'fan-out under way',
+      timeoutMs: 90_000,
+      intervalMs: 50,
+    });
     pg.stopImmediate();
     const sentAtStop = await run.smsAtCarrier();
     // The fault: PostgreSQL stays away 3 s.
@@ -38,7 +42,11 @@ describe('fault: PostgreSQL restarted mid fan-out', () => {
     await run.settled(warningId);
 
     const f = await run.figures(warningId);
-    run.report('postgres restart', f, `${sentAtStop} SMS out at the stop; API healthy ${healthyMs} ms after PostgreSQL was back`);
+    run.report(
+      'postgres restart',
+      f,
+      `${sentAtStop} SMS out at the stop; API healthy ${healthyMs} ms after PostgreSQL was back`,
+    );
     expectNothingLostNothingTwice(f);
     expect(healthyMs).toBeLessThan(2000);
   }, 420_000);

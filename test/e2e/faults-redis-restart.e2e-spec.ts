@@ -30,7 +30,11 @@ describe('fault: Redis restarted mid fan-out', () => {
 
   it('answers within a second while Redis is away, is healthy within 2 s of its return, and loses nothing', async () => {
     const first = await run.warn(`FAULT-REDIS-A-${Date.now()}`, FENGDU, '丰都县全境');
-    await waitFor(async () => (await run.smsAtCarrier()) >= 200, { what: 'fan-out under way', timeoutMs: 90_000, intervalMs: 50 });
+    await waitFor(async () => (await run.smsAtCarrier()) >= 200, {
+      what: 'fan-out under way',
+      timeoutMs: 90_000,
+      intervalMs: 50,
+    });
     await redis.stop();
     const stoppedAt = Date.now();
 
@@ -47,13 +51,23 @@ describe('fault: Redis restarted mid fan-out', () => {
 
     const warnings = [first, ...(res.status === 202 && body.id ? [body.id] : [])];
     for (const id of warnings) {
-      await waitFor(async () => (await run.count(`SELECT count(*)::int AS n FROM warnings WHERE id = $1 AND state = 'tracking'`, [id])) === 1,
-        { what: 'warning matched', timeoutMs: 90_000, intervalMs: 250 });
+      await waitFor(
+        async () =>
+          (await run.count(`SELECT count(*)::int AS n FROM warnings WHERE id = $1 AND state = 'tracking'`, [id])) === 1,
+        { what: 'warning matched', timeoutMs: 90_000, intervalMs: 250 },
+      );
       await run.settled(id);
     }
     const figures = await Promise.all(warnings.map((id) => run.figures(id)));
-    figures.forEach((f, i) => run.report(`redis restart, warning ${i === 0 ? 'in fan-out' : 'posted while away'}`, f,
-      i === 0 ? `POST while Redis away: HTTP ${res.status} in ${answerMs} ms; API healthy ${healthyMs} ms after Redis was back` : ''));
+    figures.forEach((f, i) =>
+      run.report(
+        `redis restart, warning ${i === 0 ? 'in fan-out' : 'posted while away'}`,
+        f,
+        i === 0
+          ? `POST while Redis away: HTTP ${res.status} in ${answerMs} ms; API healthy ${healthyMs} ms after Redis was back`
+          : '',
+      ),
+    );
     expect([202, 503]).toContain(res.status);
     expect(answerMs).toBeLessThan(1000);
     expect(healthyMs).toBeLessThan(2000);

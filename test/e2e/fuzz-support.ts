@@ -25,7 +25,12 @@ export function refusalProblem(res: Response): string | null {
     return `status ${res.status}`;
   }
   const body = res.body as { message?: unknown } | undefined;
-  const message = typeof body?.message === 'string' ? body.message : Array.isArray(body?.message) ? body.message.join('; ') : pageText(res.text ?? '');
+  const message =
+    typeof body?.message === 'string'
+      ? body.message
+      : Array.isArray(body?.message)
+        ? body.message.join('; ')
+        : pageText(res.text ?? '');
   if (!CJK.test(message) || !LATIN_WORD.test(message)) {
     return `status ${res.status} with a message not in Chinese and English: ${JSON.stringify(message.slice(0, 200))}`;
   }
@@ -40,11 +45,17 @@ function pageText(html: string): string {
 
 /** Row counts of every table but the request audit (written for every request by design) and the bookkeeping ones. */
 export async function tableCounts(ds: DataSource, except: string[] = []): Promise<Record<string, number>> {
-  const tables = (await ds.query<Array<{ t: string }>>(
-    `SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'
+  const tables = (
+    await ds.query<Array<{ t: string }>>(
+      `SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'
      AND tablename NOT IN ('migrations', 'spatial_ref_sys', 'request_audit') ORDER BY 1`,
-  )).map((r) => r.t).filter((t) => !except.includes(t));
-  const rows = await ds.query<Array<{ t: string; n: number }>>(tables.map((t) => `SELECT '${t}' AS t, count(*)::int AS n FROM "${t}"`).join(' UNION ALL '));
+    )
+  )
+    .map((r) => r.t)
+    .filter((t) => !except.includes(t));
+  const rows = await ds.query<Array<{ t: string; n: number }>>(
+    tables.map((t) => `SELECT '${t}' AS t, count(*)::int AS n FROM "${t}"`).join(' UNION ALL '),
+  );
   return Object.fromEntries(rows.map((r) => [r.t, r.n]));
 }
 

@@ -24,7 +24,9 @@ describe('the CAP command line', () => {
     const line = (name: string) => lines.find((l) => l.includes(name)) ?? '';
     expect(line('google-invalid.cap')).toMatch(/^✗ .*Invalid CAP message: scope: required element is missing/);
     expect(line('google-xee.cap')).toMatch(/^✗ .*DOCTYPE/);
-    expect(line('rainstorm-red-shizhi.xml')).toMatch(/^✓ .* alert actual rainstorm red — 丰都县气象台发布暴雨红色预警信号/);
+    expect(line('rainstorm-red-shizhi.xml')).toMatch(
+      /^✓ .* alert actual rainstorm red — 丰都县气象台发布暴雨红色预警信号/,
+    );
     expect(line('rainstorm-red-shizhi.json')).toMatch(/^✓ .*rainstorm red/);
     expect(line('forest-fire-orange-gb18030.xml')).toMatch(/^✓ .*forest_fire orange/);
     expect(line('google-no_optional_fields.cap')).toMatch(/^✓ /);
@@ -39,7 +41,10 @@ describe('the CAP command line', () => {
 
   it('validate: lists every issue with its line, and exits 0 when all are valid', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jy-cli-'));
-    const bad = capXml({ identifier: 'CLI-1', sent: '2024-07-11T01:52:00' }).replace('<urgency>Immediate</urgency>', '<urgency/>');
+    const bad = capXml({ identifier: 'CLI-1', sent: '2024-07-11T01:52:00' }).replace(
+      '<urgency>Immediate</urgency>',
+      '<urgency/>',
+    );
     writeFileSync(join(dir, 'bad.xml'), bad);
     expect(await validateCommand([join(dir, 'bad.xml')], print)).toBe(1);
     expect(lines).toEqual([
@@ -49,7 +54,12 @@ describe('the CAP command line', () => {
       '0 valid, 1 invalid（有效 0，无效 1）',
     ]);
     lines.length = 0;
-    expect(await validateCommand([join(CAP, 'zh/rainstorm-yellow-polygon.xml'), join(CAP, 'oasis-v1dot2_appendix_adot3.xml')], print)).toBe(0);
+    expect(
+      await validateCommand(
+        [join(CAP, 'zh/rainstorm-yellow-polygon.xml'), join(CAP, 'oasis-v1dot2_appendix_adot3.xml')],
+        print,
+      ),
+    ).toBe(0);
   });
 
   describe('send, against the service listening on a port', () => {
@@ -74,10 +84,26 @@ describe('the CAP command line', () => {
       const sent = capTime(new Date(Date.now() - 60_000));
       writeFileSync(join(dir, 'a-good.xml'), capXml({ identifier: 'CLI-SEND-1', sent }));
       writeFileSync(join(dir, 'b-bad.xml'), capXml({ identifier: 'CLI-SEND-2' }).replace('<scope>Public</scope>', ''));
-      writeFileSync(join(dir, 'c-good.json'), JSON.stringify({
-        identifier: 'CLI-SEND-3', sender: 'cli@alerts.example.cn', sent, status: 'Actual', msgType: 'Alert', scope: 'Public',
-        info: { language: 'zh-CN', category: 'Met', event: '大风蓝色预警', urgency: 'Expected', severity: 'Minor', certainty: 'Likely', area: { areaDesc: '十直镇', geocode: { valueName: '行政区划代码', value: '500230107' } } },
-      }));
+      writeFileSync(
+        join(dir, 'c-good.json'),
+        JSON.stringify({
+          identifier: 'CLI-SEND-3',
+          sender: 'cli@alerts.example.cn',
+          sent,
+          status: 'Actual',
+          msgType: 'Alert',
+          scope: 'Public',
+          info: {
+            language: 'zh-CN',
+            category: 'Met',
+            event: '大风蓝色预警',
+            urgency: 'Expected',
+            severity: 'Minor',
+            certainty: 'Likely',
+            area: { areaDesc: '十直镇', geocode: { valueName: '行政区划代码', value: '500230107' } },
+          },
+        }),
+      );
       expect(await sendCommand([dir], base, key, print)).toBe(1);
       expect(lines).toEqual([
         expect.stringMatching(/^✓ .*a-good\.xml → 202 \{"id":"[0-9a-f-]{36}".*"outcome":"created"/),

@@ -32,10 +32,14 @@ function feedServer() {
       res.writeHead(200, { 'content-type': type }).end(transform(readFileSync(file)));
     };
     if (url === '/cq/atom.xml') {
-      return state.down ? res.writeHead(503).end('maintenance') : send(join(FIXTURES, 'feeds/cq-warnings.atom.xml'), 'application/atom+xml');
+      return state.down
+        ? res.writeHead(503).end('maintenance')
+        : send(join(FIXTURES, 'feeds/cq-warnings.atom.xml'), 'application/atom+xml');
     }
     if (url === '/rss.xml') {
-      return send(join(FIXTURES, 'feeds/fengdu-signals.rss.xml'), 'application/rss+xml', (b) => Buffer.from(b.toString('utf8').replace(/PORT/g, String(port))));
+      return send(join(FIXTURES, 'feeds/fengdu-signals.rss.xml'), 'application/rss+xml', (b) =>
+        Buffer.from(b.toString('utf8').replace(/PORT/g, String(port))),
+      );
     }
     const cap = /^\/(?:cq\/)?cap\/([\w.-]+)$/.exec(url);
     if (cap) {
@@ -61,7 +65,9 @@ describe('CAP feeds: polled, ingested once, errors recorded, silence raises a he
     process.env.SMTP_URL = `smtp://127.0.0.1:${await mail.listen(0)}`;
     await new Promise<void>((r) => publisher.server.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(publisher.server.address() as AddressInfo).port}`;
-    const moduleRef = await Test.createTestingModule({ imports: [ConfigModule, DatabaseModule, QueueModule, FeedsModule] })
+    const moduleRef = await Test.createTestingModule({
+      imports: [ConfigModule, DatabaseModule, QueueModule, FeedsModule],
+    })
       .overrideProvider(Clock)
       .useValue(clock)
       .compile();
@@ -71,8 +77,23 @@ describe('CAP feeds: polled, ingested once, errors recorded, silence raises a he
     polls = app.get(FeedPollService);
     await resetDatabase(ds);
     const common = { cron: '*/1 * * * *', enabled: true, regionCode: '500230' };
-    atom = { ...common, id: 'cq-atom', name: '重庆预警（测试）', url: `${base}/cq/atom.xml`, maxSilenceMinutes: 60, trustedSenders: [], dutyEmail: 'duty-500230@jiaoying.local' };
-    rss = { ...common, id: 'fengdu-rss', name: '丰都气象台（测试）', url: `${base}/rss.xml`, maxSilenceMinutes: 600, trustedSenders: ['qxt.fengdu@alerts.example.cn'] };
+    atom = {
+      ...common,
+      id: 'cq-atom',
+      name: '重庆预警（测试）',
+      url: `${base}/cq/atom.xml`,
+      maxSilenceMinutes: 60,
+      trustedSenders: [],
+      dutyEmail: 'duty-500230@jiaoying.local',
+    };
+    rss = {
+      ...common,
+      id: 'fengdu-rss',
+      name: '丰都气象台（测试）',
+      url: `${base}/rss.xml`,
+      maxSilenceMinutes: 600,
+      trustedSenders: ['qxt.fengdu@alerts.example.cn'],
+    };
   });
 
   afterAll(async () => {
@@ -92,7 +113,10 @@ describe('CAP feeds: polled, ingested once, errors recorded, silence raises a he
     const first = await polls.poll(atom);
     expect(first).toMatchObject({ ok: true, listed: 3, outcomes: { created: 1, updated: 1, fetch_failed: 1 } });
     const rows = await entries('cq-atom');
-    expect(rows.find((r) => r.entry_key.endsWith('broken-link'))).toMatchObject({ outcome: 'fetch_failed', error: expect.stringMatching(/HTTP 404/) as string });
+    expect(rows.find((r) => r.entry_key.endsWith('broken-link'))).toMatchObject({
+      outcome: 'fetch_failed',
+      error: expect.stringMatching(/HTTP 404/) as string,
+    });
     const chain = await ds.query<Array<{ version: number; source: string; msg_type: string }>>(
       `SELECT version, source, msg_type FROM warnings WHERE sender = 'qxt.fengdu@alerts.example.cn' ORDER BY version`,
     );
@@ -114,7 +138,9 @@ describe('CAP feeds: polled, ingested once, errors recorded, silence raises a he
     expect(summary.outcomes).toEqual({ created: 1, untrusted_sender: 1, invalid: 1 });
     const rows = await entries('fengdu-rss');
     expect(rows.find((r) => r.outcome === 'invalid')?.error).toMatch(/scope: required element is missing/);
-    expect(rows.find((r) => r.outcome === 'untrusted_sender')?.error).toMatch(/ghz\.banan@alerts\.example\.cn is not trusted/);
+    expect(rows.find((r) => r.outcome === 'untrusted_sender')?.error).toMatch(
+      /ghz\.banan@alerts\.example\.cn is not trusted/,
+    );
     const refused = await ds.query<Array<{ type: string }>>(`SELECT type FROM events WHERE type = 'FeedEntryRefused'`);
     expect(refused.length).toBeGreaterThanOrEqual(2);
   });
@@ -126,13 +152,19 @@ describe('CAP feeds: polled, ingested once, errors recorded, silence raises a he
     clock.advance(61 * 60_000); // the Atom feed may be silent 60 minutes: polled fine, but nothing new
     expect(await polls.poll(atom)).toMatchObject({ ok: true, outcomes: { fetch_failed: 1 } });
     const raised = await heartbeat.check([atom, rss]);
-    expect(raised).toEqual([{ sourceId: 'cq-atom', kind: 'silent', message: expect.stringContaining('没有新消息') as string }]);
+    expect(raised).toEqual([
+      { sourceId: 'cq-atom', kind: 'silent', message: expect.stringContaining('没有新消息') as string },
+    ]);
     expect(await heartbeat.check([atom, rss])).toEqual([]); // already open: not raised twice
 
     const board = await app.get(WarningQueryService).feedBoard('500230');
-    expect(board.alarms).toEqual([expect.objectContaining({ sourceId: 'cq-atom', kind: 'silent', regionCode: '500230' })]);
+    expect(board.alarms).toEqual([
+      expect.objectContaining({ sourceId: 'cq-atom', kind: 'silent', regionCode: '500230' }),
+    ]);
     expect((await app.get(WarningQueryService).feedBoard('500151')).alarms).toEqual([]);
-    const [event] = await ds.query<Array<{ actor: string; data: { sourceId: string } }>>(`SELECT actor, data FROM events WHERE type = 'SourceSilent'`);
+    const [event] = await ds.query<Array<{ actor: string; data: { sourceId: string } }>>(
+      `SELECT actor, data FROM events WHERE type = 'SourceSilent'`,
+    );
     expect(event).toMatchObject({ actor: 'heartbeat', data: { sourceId: 'cq-atom' } });
     const email = await waitFor(() => mail.list({ to: 'duty-500230@jiaoying.local' })[0], { what: 'heartbeat email' });
     expect(email.subject).toContain('【预警源告警】重庆预警（测试）');
@@ -142,7 +174,9 @@ describe('CAP feeds: polled, ingested once, errors recorded, silence raises a he
     expect(await polls.poll(atom)).toMatchObject({ ok: false, error: expect.stringMatching(/HTTP 503/) as string });
     clock.advance(61 * 60_000);
     const failing = await heartbeat.check([atom]);
-    expect(failing).toEqual([{ sourceId: 'cq-atom', kind: 'failing', message: expect.stringContaining('HTTP 503') as string }]);
+    expect(failing).toEqual([
+      { sourceId: 'cq-atom', kind: 'failing', message: expect.stringContaining('HTTP 503') as string },
+    ]);
 
     // The source is back with a new entry: both alarms clear.
     publisher.state.down = false;

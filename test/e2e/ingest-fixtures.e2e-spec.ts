@@ -37,16 +37,26 @@ describe('POST /api/v1/alerts: every fixture gets the right answer', () => {
   });
 
   const post = (body: Buffer | string, type = 'application/cap+xml') =>
-    request(api.server).post('/api/v1/alerts').set('Authorization', `Bearer ${key}`).set('Content-Type', type).send(body);
+    request(api.server)
+      .post('/api/v1/alerts')
+      .set('Authorization', `Bearer ${key}`)
+      .set('Content-Type', type)
+      .send(body);
 
-  async function ingest(name: string, expected: { status: number; outcome?: string; field?: string; problem?: RegExp }) {
+  async function ingest(
+    name: string,
+    expected: { status: number; outcome?: string; field?: string; problem?: RegExp },
+  ) {
     const body = fixture(name);
     clock.set(new Date(sentOf(body).getTime() + 60_000));
     const before = await rowCounts(api.ds);
     const res = await post(body);
     expect({ name, status: res.status }).toEqual({ name, status: expected.status });
     if (expected.outcome) {
-      expect(answer(res)).toMatchObject({ outcome: expected.outcome, id: expect.stringMatching(/^[0-9a-f-]{36}$/) as string });
+      expect(answer(res)).toMatchObject({
+        outcome: expected.outcome,
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/) as string,
+      });
     }
     if (expected.field) {
       expect(answer(res)).toMatchObject({ error: 'validation_failed', details: { field: expected.field } });
@@ -70,19 +80,27 @@ describe('POST /api/v1/alerts: every fixture gets the right answer', () => {
     await ingest(name, { status, outcome });
   });
 
-  it.each([
-    ['google-invalid.cap', 'scope', /scope: required element is missing/],
-  ])('refuses %s with 400 naming %s, storing nothing', async (name, field, problem) => {
-    await ingest(name, { status: 400, field, problem });
-  });
+  it.each([['google-invalid.cap', 'scope', /scope: required element is missing/]])(
+    'refuses %s with 400 naming %s, storing nothing',
+    async (name, field, problem) => {
+      await ingest(name, { status: 400, field, problem });
+    },
+  );
 
   it('refuses google-xee at its DOCTYPE without reading a file or opening a connection', async () => {
     const realFs = jest.requireActual<typeof fs>('node:fs');
-    const spies = [jest.spyOn(realFs, 'readFileSync'), jest.spyOn(realFs, 'openSync'), jest.spyOn(realFs, 'readFile'), jest.spyOn(realFs, 'open')];
+    const spies = [
+      jest.spyOn(realFs, 'readFileSync'),
+      jest.spyOn(realFs, 'openSync'),
+      jest.spyOn(realFs, 'readFile'),
+      jest.spyOn(realFs, 'open'),
+    ];
     const connect = jest.spyOn(net.Socket.prototype, 'connect');
     try {
       await ingest('google-xee.cap', { status: 400, field: 'xml', problem: /DOCTYPE/ });
-      const touched = spies.flatMap((s) => s.mock.calls.map((c) => String(c[0]))).filter((p) => /passwd|payload/.test(p));
+      const touched = spies
+        .flatMap((s) => s.mock.calls.map((c) => String(c[0])))
+        .filter((p) => /passwd|payload/.test(p));
       expect(touched).toEqual([]);
       expect(connect.mock.calls.filter((c) => JSON.stringify(c).includes('8080'))).toEqual([]);
     } finally {
@@ -108,7 +126,9 @@ describe('POST /api/v1/alerts: every fixture gets the right answer', () => {
   it('lifts a warning with a Cancel that has no info block, which takes its subject from the warning', async () => {
     const sent = '2024-07-11T03:00:00+08:00';
     clock.set(new Date('2024-07-11T03:01:00+08:00'));
-    const alert = answer(await post(capXml({ identifier: 'FD-BARE-CANCEL-1', sent, geocode: '500230107' })).expect(202));
+    const alert = answer(
+      await post(capXml({ identifier: 'FD-BARE-CANCEL-1', sent, geocode: '500230107' })).expect(202),
+    );
     const bareCancel = `<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>FD-BARE-CANCEL-2</identifier>
 <sender>fengdu-qxt@cma.gov.cn</sender><sent>2024-07-11T03:30:00+08:00</sent><status>Actual</status>
@@ -116,10 +136,11 @@ describe('POST /api/v1/alerts: every fixture gets the right answer', () => {
     clock.set(new Date('2024-07-11T03:31:00+08:00'));
     const cancel = answer(await post(bareCancel).expect(202));
     expect(cancel).toMatchObject({ outcome: 'cancelled', chainId: alert.chainId, version: 2 });
-    const chain = await api.ds.query<Array<{ version: number; state: string; level: number; headline: string; hazard_type: string }>>(
-      `SELECT version, state, level, headline, hazard_type FROM warnings WHERE chain_id = $1 ORDER BY version`,
-      [alert.chainId],
-    );
+    const chain = await api.ds.query<
+      Array<{ version: number; state: string; level: number; headline: string; hazard_type: string }>
+    >(`SELECT version, state, level, headline, hazard_type FROM warnings WHERE chain_id = $1 ORDER BY version`, [
+      alert.chainId,
+    ]);
     expect(chain.map((w) => w.state)).toEqual(['lifted', 'lifted']);
     expect(chain[1]).toMatchObject({ level: 1, hazard_type: 'rainstorm', headline: chain[0].headline });
   });
@@ -131,10 +152,9 @@ describe('POST /api/v1/alerts: every fixture gets the right answer', () => {
     ['zh/forest-fire-orange-gb18030.xml', 'orange'],
   ])('accepts %s as %s, area stored from polygons, circles and geocodes', async (name, colour) => {
     const res = await ingest(name, { status: 202, outcome: 'created' });
-    const [w] = await api.ds.query<Array<{ colour: string; area_codes: string[]; has_geom: boolean; headline: string }>>(
-      `SELECT colour, area_codes, area_geom IS NOT NULL AS has_geom, headline FROM warnings WHERE id = $1`,
-      [res.id],
-    );
+    const [w] = await api.ds.query<
+      Array<{ colour: string; area_codes: string[]; has_geom: boolean; headline: string }>
+    >(`SELECT colour, area_codes, area_geom IS NOT NULL AS has_geom, headline FROM warnings WHERE id = $1`, [res.id]);
     expect(w.colour).toBe(colour);
     expect(w.has_geom || w.area_codes.length > 0).toBe(true);
   });
@@ -144,7 +164,11 @@ describe('POST /api/v1/alerts: every fixture gets the right answer', () => {
       `SELECT identifier, headline, area_codes FROM warnings WHERE hazard_type IN ('forest_fire', 'rainstorm') AND colour IN ('orange', 'blue')`,
     );
     expect(rows.map((r) => r.headline)).toContain('铜梁区发布森林火险橙色预警信号');
-    expect(rows.find((r) => r.area_codes.length === 3)?.area_codes.sort()).toEqual(['500230', '500230107', '500230107203']);
+    expect(rows.find((r) => r.area_codes.length === 3)?.area_codes.sort()).toEqual([
+      '500230',
+      '500230107',
+      '500230107203',
+    ]);
   });
 
   it('marks an Exercise as a drill: 【演练】 in what people read, and out of the real statistics', async () => {
@@ -164,7 +188,9 @@ describe('POST /api/v1/alerts: every fixture gets the right answer', () => {
   it('answers a repeat with 200 and the same id, as XML or as the same content in JSON', async () => {
     const body = fixture('zh/rainstorm-red-shizhi.xml');
     clock.set(new Date(sentOf(body).getTime() + 3_600_000));
-    const first = await api.ds.query<Array<{ id: string }>>(`SELECT id FROM warnings WHERE identifier = '50023041600000_20240711015200_0'`);
+    const first = await api.ds.query<Array<{ id: string }>>(
+      `SELECT id FROM warnings WHERE identifier = '50023041600000_20240711015200_0'`,
+    );
     const before = await rowCounts(api.ds);
     const again = await post(body).expect(200);
     expect(answer(again)).toMatchObject({ id: first[0].id, outcome: 'duplicate' });
@@ -175,13 +201,26 @@ describe('POST /api/v1/alerts: every fixture gets the right answer', () => {
 
   it('refuses the bad input the issue names with 4xx naming the field, storing nothing', async () => {
     clock.set(new Date());
-    const base = capXml({ identifier: 'BAD-1', polygon: '29.90,107.80 29.95,107.90 29.90,107.90 29.95,107.80 29.90,107.80' });
+    const base = capXml({
+      identifier: 'BAD-1',
+      polygon: '29.90,107.80 29.95,107.90 29.90,107.90 29.95,107.80 29.90,107.80',
+    });
     const cases: Array<[string, string, number, string]> = [
       ['self-intersecting polygon', base, 400, 'info.area.polygon[0]'],
       ['empty references', capXml({ identifier: 'BAD-2', msgType: 'Update', references: ' ' }), 400, 'references'],
-      ['empty urgency', capXml({ identifier: 'BAD-3' }).replace('<urgency>Immediate</urgency>', '<urgency></urgency>'), 400, 'info[0].urgency'],
+      [
+        'empty urgency',
+        capXml({ identifier: 'BAD-3' }).replace('<urgency>Immediate</urgency>', '<urgency></urgency>'),
+        400,
+        'info[0].urgency',
+      ],
       ['wrong namespace', capXml({ identifier: 'BAD-4' }).replace('cap:1.2', 'cap:9.9'), 400, 'xmlns'],
-      ['unknown division code form', capXml({ identifier: 'BAD-5', geocode: '5002' }), 400, 'info[0].area[0].geocode[0].value'],
+      [
+        'unknown division code form',
+        capXml({ identifier: 'BAD-5', geocode: '5002' }),
+        400,
+        'info[0].area[0].geocode[0].value',
+      ],
       ['absurd timestamp', capXml({ identifier: 'BAD-6', sent: '2999-01-01T00:00:00+08:00' }), 400, 'sent'],
       ['truncated XML', capXml({ identifier: 'BAD-7' }).slice(0, 300), 400, 'xml'],
     ];
@@ -207,7 +246,11 @@ describe('POST /api/v1/alerts: every fixture gets the right answer', () => {
   });
 
   it('asks for a key, and a role that may ingest', async () => {
-    await request(api.server).post('/api/v1/alerts').set('Content-Type', 'application/cap+xml').send(capXml({ identifier: 'K-1' })).expect(401);
+    await request(api.server)
+      .post('/api/v1/alerts')
+      .set('Content-Type', 'application/cap+xml')
+      .send(capXml({ identifier: 'K-1' }))
+      .expect(401);
     const commander = await issueKey(api.ds, 'cmd', 'commander', '500230');
     await request(api.server)
       .post('/api/v1/alerts')

@@ -20,13 +20,26 @@ function prng(seed: number): () => number {
 
 const XML_FIXTURES = [
   ...readdirSync(CAP).filter((f) => /\.(cap|xml)$/.test(f)),
-  ...readdirSync(join(CAP, 'zh')).filter((f) => f.endsWith('.xml')).map((f) => `zh/${f}`),
+  ...readdirSync(join(CAP, 'zh'))
+    .filter((f) => f.endsWith('.xml'))
+    .map((f) => `zh/${f}`),
 ].map((name) => ({ name, bytes: readFileSync(join(CAP, name)) }));
-const JSON_FIXTURE = JSON.parse(readFileSync(join(CAP, 'zh/rainstorm-red-shizhi.json'), 'utf8')) as Record<string, unknown>;
+const JSON_FIXTURE = JSON.parse(readFileSync(join(CAP, 'zh/rainstorm-red-shizhi.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
 
 type Mutant = { what: string; type: string; body: Buffer | string };
 
-const TIMES = ['9999-12-31T23:59:59+08:00', '0001-01-01T00:00:00+00:00', '2024-13-45T25:61:61+08:00', '2024-07-11T01:52:00', '', '1970-01-01T00:00:00+00:00', 'yesterday'];
+const TIMES = [
+  '9999-12-31T23:59:59+08:00',
+  '0001-01-01T00:00:00+00:00',
+  '2024-13-45T25:61:61+08:00',
+  '2024-07-11T01:52:00',
+  '',
+  '1970-01-01T00:00:00+00:00',
+  'yesterday',
+];
 const NUMBERS = ['1e308', '-999999999', 'NaN', '1e-320', '99999999999999999999999', '-0', 'Infinity'];
 const POLYGONS = [
   '29.90,107.80 29.95,107.90 29.90,107.90 29.95,107.80 29.90,107.80', // bow-tie
@@ -52,34 +65,70 @@ function mutate(rand: () => number, i: number): Mutant {
       return { what: `${fx.name}: byte flips`, type: 'application/cap+xml', body: bytes };
     }
     case 1:
-      return { what: `${fx.name}: truncated`, type: 'application/xml', body: fx.bytes.subarray(0, Math.floor(rand() * fx.bytes.length)) };
+      return {
+        what: `${fx.name}: truncated`,
+        type: 'application/xml',
+        body: fx.bytes.subarray(0, Math.floor(rand() * fx.bytes.length)),
+      };
     case 2: {
       const el = pick(elements);
-      return { what: `${fx.name}: <${el[1]}> deleted`, type: 'application/cap+xml', body: Buffer.from(withId(text.replace(el[0], '')), 'latin1') };
+      return {
+        what: `${fx.name}: <${el[1]}> deleted`,
+        type: 'application/cap+xml',
+        body: Buffer.from(withId(text.replace(el[0], '')), 'latin1'),
+      };
     }
     case 3: {
       const el = pick(elements);
-      return { what: `${fx.name}: <${el[1]}> duplicated`, type: 'application/cap+xml', body: Buffer.from(withId(text.replace(el[0], el[0] + el[0])), 'latin1') };
+      return {
+        what: `${fx.name}: <${el[1]}> duplicated`,
+        type: 'application/cap+xml',
+        body: Buffer.from(withId(text.replace(el[0], el[0] + el[0])), 'latin1'),
+      };
     }
     case 4: {
-      const ns = pick(['urn:oasis:names:tc:emergency:cap:1.0', 'http://www.w3.org/2005/Atom', '', 'urn:oasis:names:tc:emergency:cap:1.2 ']);
-      return { what: `${fx.name}: namespace "${ns}"`, type: 'text/xml', body: Buffer.from(text.replace(/urn:oasis:names:tc:emergency:cap:1\.[12]/, ns), 'latin1') };
+      const ns = pick([
+        'urn:oasis:names:tc:emergency:cap:1.0',
+        'http://www.w3.org/2005/Atom',
+        '',
+        'urn:oasis:names:tc:emergency:cap:1.2 ',
+      ]);
+      return {
+        what: `${fx.name}: namespace "${ns}"`,
+        type: 'text/xml',
+        body: Buffer.from(text.replace(/urn:oasis:names:tc:emergency:cap:1\.[12]/, ns), 'latin1'),
+      };
     }
     case 5: {
       const tag = pick(['sent', 'expires', 'onset', 'effective']);
       text = text.replace(new RegExp(`(<(?:cap:)?${tag}>)[^<]*`), `$1${pick(TIMES)}`);
-      return { what: `${fx.name}: absurd ${tag}`, type: 'application/cap+xml', body: Buffer.from(withId(text), 'latin1') };
+      return {
+        what: `${fx.name}: absurd ${tag}`,
+        type: 'application/cap+xml',
+        body: Buffer.from(withId(text), 'latin1'),
+      };
     }
     case 6: {
       text = text.replace(/-?\d+\.\d+/, pick(NUMBERS));
-      return { what: `${fx.name}: huge number`, type: 'application/cap+xml', body: Buffer.from(withId(text), 'latin1') };
+      return {
+        what: `${fx.name}: huge number`,
+        type: 'application/cap+xml',
+        body: Buffer.from(withId(text), 'latin1'),
+      };
     }
     case 7: {
       const polygon = `<polygon>${pick(POLYGONS)}</polygon>`;
       text = /<(cap:)?polygon>/.test(text)
-        ? text.replace(/<(cap:)?polygon>[^<]*<\/(cap:)?polygon>/, polygon.replace(/polygon/g, /<cap:polygon>/.test(text) ? 'cap:polygon' : 'polygon'))
+        ? text.replace(
+            /<(cap:)?polygon>[^<]*<\/(cap:)?polygon>/,
+            polygon.replace(/polygon/g, /<cap:polygon>/.test(text) ? 'cap:polygon' : 'polygon'),
+          )
         : text.replace(/(<(?:cap:)?areaDesc>[^<]*<\/(?:cap:)?areaDesc>)/, `$1${polygon}`);
-      return { what: `${fx.name}: broken polygon`, type: 'application/cap+xml', body: Buffer.from(withId(text), 'latin1') };
+      return {
+        what: `${fx.name}: broken polygon`,
+        type: 'application/cap+xml',
+        body: Buffer.from(withId(text), 'latin1'),
+      };
     }
     case 8:
       return { what: 'random JSON', type: 'application/json', body: JSON.stringify(randomJson(rand, 0)) };
@@ -105,8 +154,25 @@ function randomJson(rand: () => number, depth: number): unknown {
   if (r < 0.6) {
     return Array.from({ length: Math.floor(rand() * 4) }, () => randomJson(rand, depth + 1));
   }
-  const keys = ['identifier', 'sender', 'sent', 'status', 'msgType', 'scope', 'info', 'area', 'polygon', 'references', 'junk'];
-  return Object.fromEntries(Array.from({ length: Math.floor(rand() * 5) }, () => [keys[Math.floor(rand() * keys.length)], randomJson(rand, depth + 1)]));
+  const keys = [
+    'identifier',
+    'sender',
+    'sent',
+    'status',
+    'msgType',
+    'scope',
+    'info',
+    'area',
+    'polygon',
+    'references',
+    'junk',
+  ];
+  return Object.fromEntries(
+    Array.from({ length: Math.floor(rand() * 5) }, () => [
+      keys[Math.floor(rand() * keys.length)],
+      randomJson(rand, depth + 1),
+    ]),
+  );
 }
 
 /** A few thousand mutated messages through the API: never a 5xx, every 4xx explains itself, nothing stored in part. */
@@ -132,7 +198,11 @@ describe('POST /api/v1/alerts under fuzzing', () => {
     let before = await rowCounts(api.ds);
     for (let i = 0; i < MESSAGES; i++) {
       const m = mutate(rand, i);
-      const res = await request(api.server).post('/api/v1/alerts').set('Authorization', `Bearer ${key}`).set('Content-Type', m.type).send(m.body);
+      const res = await request(api.server)
+        .post('/api/v1/alerts')
+        .set('Authorization', `Bearer ${key}`)
+        .set('Content-Type', m.type)
+        .send(m.body);
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       const after = await rowCounts(api.ds);
       const body = res.body as { message?: unknown; details?: { field?: unknown }; error?: string };
@@ -156,7 +226,9 @@ describe('POST /api/v1/alerts under fuzzing', () => {
     }
     const ms = Date.now() - started;
     // Figures for the report: how the mutants were answered and what one message costs end to end.
-    process.stdout.write(`fuzz: ${MESSAGES} messages in ${ms} ms (${(ms / MESSAGES).toFixed(1)} ms each): ${JSON.stringify(statuses)}\n`);
+    process.stdout.write(
+      `fuzz: ${MESSAGES} messages in ${ms} ms (${(ms / MESSAGES).toFixed(1)} ms each): ${JSON.stringify(statuses)}\n`,
+    );
     expect(problems.slice(0, 20)).toEqual([]);
     expect(statuses[202]).toBeGreaterThan(100); // the fuzz did reach the store
     expect((statuses[400] ?? 0) + (statuses[415] ?? 0)).toBeGreaterThan(MESSAGES / 3);

@@ -27,9 +27,21 @@ describe('POST /api/v1/readings and /fire-danger-ratings', () => {
     await api.stop();
   });
 
-  const post = (path: string, body: object) => request(api.server).post(`/api/v1/${path}`).set('Authorization', `Bearer ${key}`).send(body);
+  const post = (path: string, body: object) =>
+    request(api.server).post(`/api/v1/${path}`).set('Authorization', `Bearer ${key}`).send(body);
   const sensorWarnings = () =>
-    api.ds.query<Array<{ id: string; chain_id: string; version: number; msg_type: string; colour: string; hazard_type: string; headline: string; area_codes: string[] }>>(
+    api.ds.query<
+      Array<{
+        id: string;
+        chain_id: string;
+        version: number;
+        msg_type: string;
+        colour: string;
+        hazard_type: string;
+        headline: string;
+        area_codes: string[];
+      }>
+    >(
       `SELECT id, chain_id, version, msg_type, colour, hazard_type, headline, area_codes FROM warnings WHERE source = 'sensor' ORDER BY created_at`,
     );
 
@@ -41,9 +53,15 @@ describe('POST /api/v1/readings and /fire-danger-ratings', () => {
     const over = await post('readings', { station: 'DEMO-HY-SHIZHI', at: minutes(10), waterLevel: 238.7 }).expect(202);
     expect(answer(over).level).toMatchObject({ action: 'raised', colour: 'orange', outcome: 'created' });
 
-    for (const [m, level] of [[20, 238.9], [30, 239.4], [40, 238.6]] as const) {
+    for (const [m, level] of [
+      [20, 238.9],
+      [30, 239.4],
+      [40, 238.6],
+    ] as const) {
       clock.set(new Date(minutes(m)));
-      const again = await post('readings', { station: 'DEMO-HY-SHIZHI', at: minutes(m), waterLevel: level }).expect(202);
+      const again = await post('readings', { station: 'DEMO-HY-SHIZHI', at: minutes(m), waterLevel: level }).expect(
+        202,
+      );
       expect(answer(again).level).toMatchObject({ action: 'unchanged', warningId: answer(over).level.warningId });
     }
     expect(await sensorWarnings()).toHaveLength(1);
@@ -66,11 +84,18 @@ describe('POST /api/v1/readings and /fire-danger-ratings', () => {
   });
 
   it('rainfall windows are summed from stored readings: 3 h over 50 mm gives an orange rainstorm warning', async () => {
-    const rain = [[0, 12], [60, 18], [120, 15], [150, 9]] as const; // 54 mm in the 3 h up to +150 min
+    const rain = [
+      [0, 12],
+      [60, 18],
+      [120, 15],
+      [150, 9],
+    ] as const; // 54 mm in the 3 h up to +150 min
     const results: Answer[] = [];
     for (const [m, mm] of rain) {
       clock.set(new Date(minutes(m)));
-      results.push(answer(await post('readings', { station: 'DEMO-YL-SHIZHI', at: minutes(m), rainfallMm: mm }).expect(202)));
+      results.push(
+        answer(await post('readings', { station: 'DEMO-YL-SHIZHI', at: minutes(m), rainfallMm: mm }).expect(202)),
+      );
     }
     expect(results.map((r) => r.rain.action)).toEqual(['none', 'none', 'none', 'raised']);
     expect(results[3]).toMatchObject({ rainfall: { 1: 24, 3: 54, 24: 54 }, rain: { colour: 'orange' } });
@@ -78,7 +103,10 @@ describe('POST /api/v1/readings and /fire-danger-ratings', () => {
       `SELECT hazard_type, headline FROM warnings WHERE id = $1`,
       [results[3].rain.warningId],
     );
-    expect(w).toEqual({ hazard_type: 'rainstorm', headline: '十直镇雨量站（演示）暴雨橙色预警：3小时降雨量54毫米，达到50毫米' });
+    expect(w).toEqual({
+      hazard_type: 'rainstorm',
+      headline: '十直镇雨量站（演示）暴雨橙色预警：3小时降雨量54毫米，达到50毫米',
+    });
   });
 
   it('refuses what it cannot use, naming the field, and stores nothing', async () => {
@@ -110,14 +138,20 @@ describe('POST /api/v1/readings and /fire-danger-ratings', () => {
     clock.set(T0);
     const low = await post('fire-danger-ratings', { areaCode: '500230107', date: '2025-07-11', rating: 2 }).expect(202);
     expect(answer(low)).toMatchObject({ action: 'none' });
-    const yellow = await post('fire-danger-ratings', { areaCode: '500230107', date: '2025-07-11', rating: 3 }).expect(202);
+    const yellow = await post('fire-danger-ratings', { areaCode: '500230107', date: '2025-07-11', rating: 3 }).expect(
+      202,
+    );
     // A yellow alarm waits for the desk's 研判 (TRIAGE_HOLD's default); the red one calls at once.
     expect(answer(yellow)).toMatchObject({ action: 'raised', colour: 'yellow', held: true });
-    const same = await post('fire-danger-ratings', { areaCode: '500230107', date: '2025-07-11', rating: 3 }).expect(202);
+    const same = await post('fire-danger-ratings', { areaCode: '500230107', date: '2025-07-11', rating: 3 }).expect(
+      202,
+    );
     expect(answer(same)).toMatchObject({ action: 'unchanged', warningId: answer(yellow).warningId });
     const red = await post('fire-danger-ratings', { areaCode: '500230107', date: '2025-07-11', rating: 5 }).expect(202);
     expect(answer(red)).toMatchObject({ action: 'upgraded', colour: 'red', outcome: 'updated', held: false });
-    const states = await api.ds.query<Array<{ state: string }>>(`SELECT state FROM warnings WHERE hazard_type = 'forest_fire' ORDER BY version`);
+    const states = await api.ds.query<Array<{ state: string }>>(
+      `SELECT state FROM warnings WHERE hazard_type = 'forest_fire' ORDER BY version`,
+    );
     expect(states.map((w) => w.state)).toEqual(['superseded', 'received']);
     const fire = await api.ds.query<Array<{ version: number; colour: string; expires_at: Date }>>(
       `SELECT version, colour, expires_at FROM warnings WHERE hazard_type = 'forest_fire' ORDER BY version`,
@@ -127,10 +161,14 @@ describe('POST /api/v1/readings and /fire-danger-ratings', () => {
       [2, 'red'],
     ]);
     expect(fire[1].expires_at.toISOString()).toBe('2025-07-11T16:00:00.000Z'); // midnight, China time
-    expect(await api.ds.query(`SELECT rating FROM fire_danger_ratings WHERE area_code = '500230107'`)).toEqual([{ rating: 5 }]);
+    expect(await api.ds.query(`SELECT rating FROM fire_danger_ratings WHERE area_code = '500230107'`)).toEqual([
+      { rating: 5 },
+    ]);
 
     await post('fire-danger-ratings', { areaCode: '500230999', date: '2025-07-11', rating: 4 }).expect(400);
-    const badDay = await post('fire-danger-ratings', { areaCode: '500230107', date: '2025-02-30', rating: 4 }).expect(400);
+    const badDay = await post('fire-danger-ratings', { areaCode: '500230107', date: '2025-02-30', rating: 4 }).expect(
+      400,
+    );
     expect(answer(badDay).details).toMatchObject({ field: 'date' });
     await post('fire-danger-ratings', { areaCode: '500230107', date: '2025-07-11', rating: 6 }).expect(400);
   });

@@ -36,7 +36,13 @@ describe('warning preview (e2e)', () => {
     expect(await databaseFingerprint(api.ds)).toEqual(before);
 
     const p = res.body as WarningPreview;
-    expect(p).toMatchObject({ level: 'red', levelZh: '红色预警', requiresAck: true, publicBroadcast: true, specVersion: 1 });
+    expect(p).toMatchObject({
+      level: 'red',
+      levelZh: '红色预警',
+      requiresAck: true,
+      publicBroadcast: true,
+      specVersion: 1,
+    });
     expect(p.tiers[0]).toMatchObject({ ackDeadlineMin: 10, ladder: [{ atMin: 0 }, { atMin: 3 }, { atMin: 6 }] });
     const zoneCodes = p.matched.zones.map((z) => z.code);
     expect(zoneCodes).toEqual(expect.arrayContaining([`FF-${SHIZHI}-01`, `FF-${SHIZHI}-02`, `GH-${SHIZHI}-01`]));
@@ -49,7 +55,10 @@ describe('warning preview (e2e)', () => {
     expect(director?.mobile).toMatch(/^\*+\d{4}$/);
     // One call listing every reason: the village unit and its zones.
     expect(director?.reasons.map((r) => r.text)).toEqual(
-      expect.arrayContaining([expect.stringContaining('行政责任人（防汛）'), expect.stringContaining('山洪危险区 行政责任人')]),
+      expect.arrayContaining([
+        expect.stringContaining('行政责任人（防汛）'),
+        expect.stringContaining('山洪危险区 行政责任人'),
+      ]),
     );
     // Escalation path: backup (village secretary) with the 包村 town leader, then the same role one tier up (the mayor,
     // town flood ADMIN), then the county duty officer, then the commander.
@@ -83,12 +92,17 @@ describe('warning preview (e2e)', () => {
   });
 
   it('keeps a forest-fire warning away from flood zones, reservoirs and hydropower trios', async () => {
-    const p = (await preview({ hazardType: 'forest_fire', level: 2, area: { codes: [SHIZHI] } }).expect(200)).body as WarningPreview;
+    const p = (await preview({ hazardType: 'forest_fire', level: 2, area: { codes: [SHIZHI] } }).expect(200))
+      .body as WarningPreview;
     expect(p.matched.zones.every((z) => z.code.startsWith('FA-'))).toBe(true);
     expect(p.matched.objects.every((o) => o.type === 'scenic_spot')).toBe(true);
     const reasons = p.recipients.flatMap((r) => r.reasons);
     expect(reasons.some((r) => r.targetId === demo.shizhi.hydropowerObjectId)).toBe(false);
-    expect(reasons.filter((r) => r.kind === 'assignment' && r.targetType === 'unit').every((r) => ['forest_fire', 'all'].includes(r.sector ?? ''))).toBe(true);
+    expect(
+      reasons
+        .filter((r) => r.kind === 'assignment' && r.targetType === 'unit')
+        .every((r) => ['forest_fire', 'all'].includes(r.sector ?? '')),
+    ).toBe(true);
     expect(reasons.some((r) => demo.shizhi.flashFloodZoneIds.includes(r.targetId ?? ''))).toBe(false);
   });
 
@@ -99,8 +113,14 @@ describe('warning preview (e2e)', () => {
        SELECT ST_X(pt) AS lon, ST_Y(pt) AS lat, ST_Distance(pt::geography, (SELECT geom FROM z)::geography) AS metres FROM p`,
       [demo.shizhi.flashFloodZoneIds[0]],
     );
-    const [zone] = await api.ds.query<Array<{ code: string }>>(`SELECT code FROM risk_zones WHERE id = $1`, [demo.shizhi.flashFloodZoneIds[0]]);
-    const circle = (metres: number) => ({ hazardType: 'flash_flood', level: 2, area: { circles: [{ lon: probe.lon, lat: probe.lat, radiusKm: metres / 1000 }] } });
+    const [zone] = await api.ds.query<Array<{ code: string }>>(`SELECT code FROM risk_zones WHERE id = $1`, [
+      demo.shizhi.flashFloodZoneIds[0],
+    ]);
+    const circle = (metres: number) => ({
+      hazardType: 'flash_flood',
+      level: 2,
+      area: { circles: [{ lon: probe.lon, lat: probe.lat, radiusKm: metres / 1000 }] },
+    });
     const near = (await preview(circle(probe.metres + 30)).expect(200)).body as WarningPreview;
     const short = (await preview(circle(probe.metres - 30)).expect(200)).body as WarningPreview;
     expect(near.matched.zones.map((z) => z.code)).toContain(zone.code);
@@ -112,14 +132,21 @@ describe('warning preview (e2e)', () => {
       `SELECT ST_XMin(geom) AS x0, ST_YMin(geom) AS y0, ST_XMax(geom) AS x1, ST_YMax(geom) AS y1 FROM admin_units WHERE code = $1`,
       [SHIZHI],
     );
-    const ring = [[b.x0, b.y0], [b.x1, b.y0], [b.x1, b.y1], [b.x0, b.y1]];
-    const p = (await preview({ hazardType: 'rainstorm', level: 1, area: { polygons: [ring] } }).expect(200)).body as WarningPreview;
+    const ring = [
+      [b.x0, b.y0],
+      [b.x1, b.y0],
+      [b.x1, b.y1],
+      [b.x0, b.y1],
+    ];
+    const p = (await preview({ hazardType: 'rainstorm', level: 1, area: { polygons: [ring] } }).expect(200))
+      .body as WarningPreview;
     expect(p.matched.zones.map((z) => z.code)).toContain(`FF-${SHIZHI}-01`);
     expect(p.counts.byTown.map((t) => t.code)).toContain(SHIZHI);
   });
 
   it('calls only duty officers for blue, without waiting for answers', async () => {
-    const p = (await preview({ hazardType: 'rainstorm', colour: 'blue', area: { codes: [SHIZHI] } }).expect(200)).body as WarningPreview;
+    const p = (await preview({ hazardType: 'rainstorm', colour: 'blue', area: { codes: [SHIZHI] } }).expect(200))
+      .body as WarningPreview;
     expect(p.requiresAck).toBe(false);
     expect(p.recipients.length).toBeGreaterThan(0);
     expect(p.recipients.every((r) => r.reasons.every((x) => x.roleSlot === 'duty_officer'))).toBe(true);
@@ -138,13 +165,40 @@ describe('warning preview (e2e)', () => {
     await bad({ hazardType: 'rainstorm', level: 7, area: { codes: [SHIZHI] } }, 'level');
     await bad({ hazardType: 'rainstorm', level: 1, area: {} }, 'area');
     await bad({ hazardType: 'rainstorm', level: 1, area: { codes: ['5002'] } }, 'area.codes');
-    await bad({ hazardType: 'rainstorm', level: 1, area: { circles: [{ lon: 107.7, lat: 29.9, radiusKm: 0 }] } }, 'area.circles[0].radiusKm');
-    await bad({ hazardType: 'rainstorm', level: 1, area: { polygons: [[[107.7, 29.9], [107.8, 30.0], [107.8, 29.9], [107.7, 30.0]]] } }, 'area.polygons[0]');
+    await bad(
+      { hazardType: 'rainstorm', level: 1, area: { circles: [{ lon: 107.7, lat: 29.9, radiusKm: 0 }] } },
+      'area.circles[0].radiusKm',
+    );
+    await bad(
+      {
+        hazardType: 'rainstorm',
+        level: 1,
+        area: {
+          polygons: [
+            [
+              [107.7, 29.9],
+              [107.8, 30.0],
+              [107.8, 29.9],
+              [107.7, 30.0],
+            ],
+          ],
+        },
+      },
+      'area.polygons[0]',
+    );
   });
 
   it('leaves out what lies outside the caller’s region when a shape crosses the border', async () => {
-    const [b] = await api.ds.query<Array<{ x: number; y: number }>>(`SELECT ST_X(ST_Centroid(geom)) AS x, ST_Y(ST_Centroid(geom)) AS y FROM admin_units WHERE code = $1`, [SHIZHI]);
-    const p = (await preview({ hazardType: 'rainstorm', level: 1, area: { circles: [{ lon: b.x, lat: b.y, radiusKm: 200 }] } }, tongliang).expect(200)).body as WarningPreview;
+    const [b] = await api.ds.query<Array<{ x: number; y: number }>>(
+      `SELECT ST_X(ST_Centroid(geom)) AS x, ST_Y(ST_Centroid(geom)) AS y FROM admin_units WHERE code = $1`,
+      [SHIZHI],
+    );
+    const p = (
+      await preview(
+        { hazardType: 'rainstorm', level: 1, area: { circles: [{ lon: b.x, lat: b.y, radiusKm: 200 }] } },
+        tongliang,
+      ).expect(200)
+    ).body as WarningPreview;
     expect(p.matched.outsideRegion).toBeGreaterThan(0);
     expect(p.matched.zones.every((z) => z.unitCode.startsWith('500151'))).toBe(true);
     expect(p.counts.byTown.every((t) => t.code.startsWith('500151'))).toBe(true);

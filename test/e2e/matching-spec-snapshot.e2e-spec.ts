@@ -51,7 +51,10 @@ describe('response specs: versions and the snapshot in each dispatch (e2e)', () 
       )
     )[0].spec;
   const deadlines = (warningId: string) =>
-    api.ds.query<Array<{ id: string; deadline_at: Date }>>(`SELECT id, deadline_at FROM call_tasks WHERE warning_id = $1 ORDER BY id`, [warningId]);
+    api.ds.query<Array<{ id: string; deadline_at: Date }>>(
+      `SELECT id, deadline_at FROM call_tasks WHERE warning_id = $1 ORDER BY id`,
+      [warningId],
+    );
 
   it('loads the file defaults as version 1, then an edit runs only for warnings matched after it', async () => {
     const first = await matchedWarning('SNAPSHOT-1');
@@ -59,10 +62,16 @@ describe('response specs: versions and the snapshot in each dispatch (e2e)', () 
     const tasksBefore = await deadlines(first);
     expect(tasksBefore.length).toBeGreaterThan(5);
 
-    const current = (await request(api.server).get('/api/v1/response-specs').set('Authorization', `Bearer ${duty}`).expect(200)).body as ResponseSpecs;
+    const current = (
+      await request(api.server).get('/api/v1/response-specs').set('Authorization', `Bearer ${duty}`).expect(200)
+    ).body as ResponseSpecs;
     expect(current.version).toBe(1);
     current.levels.red.tiers[0].ackDeadlineMin = 30;
-    const saved = await request(api.server).put('/api/v1/response-specs').set('Authorization', `Bearer ${admin}`).send(current).expect(200);
+    const saved = await request(api.server)
+      .put('/api/v1/response-specs')
+      .set('Authorization', `Bearer ${admin}`)
+      .send(current)
+      .expect(200);
     expect(saved.body).toMatchObject({ version: 2, createdBy: 'city-admin' });
 
     // The running warning is untouched: same frozen spec, same deadlines.
@@ -71,16 +80,40 @@ describe('response specs: versions and the snapshot in each dispatch (e2e)', () 
 
     const second = await matchedWarning('SNAPSHOT-2');
     expect(await dispatchOf(second)).toMatchObject({ specVersion: 2, ackDeadlineMin: 30 });
-    const versions = (await request(api.server).get('/api/v1/response-specs/versions').set('Authorization', `Bearer ${duty}`).expect(200)).body as Array<{ version: number; createdBy: string }>;
-    expect(versions.map((v) => [v.version, v.createdBy])).toEqual([[2, 'city-admin'], [1, 'config']]);
-    const v1 = (await request(api.server).get('/api/v1/response-specs/versions/1').set('Authorization', `Bearer ${duty}`).expect(200)).body as ResponseSpecs;
+    const versions = (
+      await request(api.server)
+        .get('/api/v1/response-specs/versions')
+        .set('Authorization', `Bearer ${duty}`)
+        .expect(200)
+    ).body as Array<{ version: number; createdBy: string }>;
+    expect(versions.map((v) => [v.version, v.createdBy])).toEqual([
+      [2, 'city-admin'],
+      [1, 'config'],
+    ]);
+    const v1 = (
+      await request(api.server)
+        .get('/api/v1/response-specs/versions/1')
+        .set('Authorization', `Bearer ${duty}`)
+        .expect(200)
+    ).body as ResponseSpecs;
     expect(v1.levels.red.tiers[0].ackDeadlineMin).toBe(10);
   });
 
   it('freezes town overrides and the escalation path with the same role one tier up', async () => {
-    const current = (await request(api.server).get('/api/v1/response-specs').set('Authorization', `Bearer ${admin}`).expect(200)).body as ResponseSpecs;
-    current.overrides = [{ match: { unitCode: SHIZHI, level: 'red' }, set: { tiers: [{ name: '十直镇方案', ackDeadlineMin: 5, call: current.levels.red.tiers[0].call }] } }];
-    await request(api.server).put('/api/v1/response-specs').set('Authorization', `Bearer ${admin}`).send(current).expect(200);
+    const current = (
+      await request(api.server).get('/api/v1/response-specs').set('Authorization', `Bearer ${admin}`).expect(200)
+    ).body as ResponseSpecs;
+    current.overrides = [
+      {
+        match: { unitCode: SHIZHI, level: 'red' },
+        set: { tiers: [{ name: '十直镇方案', ackDeadlineMin: 5, call: current.levels.red.tiers[0].call }] },
+      },
+    ];
+    await request(api.server)
+      .put('/api/v1/response-specs')
+      .set('Authorization', `Bearer ${admin}`)
+      .send(current)
+      .expect(200);
     const id = await matchedWarning('SNAPSHOT-3');
     expect(await dispatchOf(id)).toMatchObject({ specVersion: 3, ackDeadlineMin: 5, overridesApplied: [0] });
     const [task] = await api.ds.query<Array<{ escalation_path: string[][] }>>(
@@ -91,15 +124,33 @@ describe('response specs: versions and the snapshot in each dispatch (e2e)', () 
   });
 
   it('refuses an invalid spec with every problem named, and edits by anyone but a city-wide admin', async () => {
-    const current = (await request(api.server).get('/api/v1/response-specs').set('Authorization', `Bearer ${admin}`).expect(200)).body as ResponseSpecs;
-    const broken = { ...current, escalation: { steps: [['backup', 'the_mayor']] }, levels: { ...current.levels, blue: { ...current.levels.blue, tiers: [] } } };
-    const res = await request(api.server).put('/api/v1/response-specs').set('Authorization', `Bearer ${admin}`).send(broken).expect(400);
+    const current = (
+      await request(api.server).get('/api/v1/response-specs').set('Authorization', `Bearer ${admin}`).expect(200)
+    ).body as ResponseSpecs;
+    const broken = {
+      ...current,
+      escalation: { steps: [['backup', 'the_mayor']] },
+      levels: { ...current.levels, blue: { ...current.levels.blue, tiers: [] } },
+    };
+    const res = await request(api.server)
+      .put('/api/v1/response-specs')
+      .set('Authorization', `Bearer ${admin}`)
+      .send(broken)
+      .expect(400);
     expect((res.body as { details: { problems: string[] } }).details.problems).toEqual([
       'levels.blue.tiers needs at least one tier (tier 0 = who is called at once)',
       'escalation.steps must be a list of steps, each a list of backup, contracting_superior, same_role_up, duty_officer, commander',
     ]);
-    await request(api.server).put('/api/v1/response-specs').set('Authorization', `Bearer ${duty}`).send(current).expect(403);
-    await request(api.server).put('/api/v1/response-specs').set('Authorization', `Bearer ${countyAdmin}`).send(current).expect(403);
+    await request(api.server)
+      .put('/api/v1/response-specs')
+      .set('Authorization', `Bearer ${duty}`)
+      .send(current)
+      .expect(403);
+    await request(api.server)
+      .put('/api/v1/response-specs')
+      .set('Authorization', `Bearer ${countyAdmin}`)
+      .send(current)
+      .expect(403);
     const [{ n }] = await api.ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM response_specs`);
     expect(n).toBe(3);
   });

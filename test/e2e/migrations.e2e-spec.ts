@@ -22,9 +22,13 @@ describe('migrations', () => {
   });
 
   const tables = async () =>
-    (await ds.query<Array<{
-      table_name: string;
-    }>>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`))
+    (
+      await ds.query<
+        Array<{
+          table_name: string;
+        }>
+      >(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`)
+    )
       .map((t) => t.table_name)
       .filter((t) => t !== 'spatial_ref_sys')
       .sort();
@@ -64,7 +68,10 @@ describe('migrations', () => {
   it('keeps the event log append-only and hashes each row', async () => {
     await ds.query(`INSERT INTO events (type, at) VALUES ('A', now()), ('B', now())`);
     const rows = await ds.query<Array<{ hash: string }>>(`SELECT hash FROM events ORDER BY id`);
-    expect(rows.map((r) => r.hash)).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/), expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    expect(rows.map((r) => r.hash)).toEqual([
+      expect.stringMatching(/^[0-9a-f]{64}$/),
+      expect.stringMatching(/^[0-9a-f]{64}$/),
+    ]);
     await expect(ds.query(`UPDATE events SET type = 'X'`)).rejects.toThrow('append-only');
     await expect(ds.query(`DELETE FROM events`)).rejects.toThrow('append-only');
   });

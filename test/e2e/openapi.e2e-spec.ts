@@ -2,12 +2,20 @@ import request from 'supertest';
 import { ApiOnly, startApiOnly } from '../support/api-app';
 
 interface Operation {
-  requestBody?: { content: Record<string, { schema?: { $ref?: string; example?: unknown; properties?: object; type?: string } }> };
+  requestBody?: {
+    content: Record<string, { schema?: { $ref?: string; example?: unknown; properties?: object; type?: string } }>;
+  };
 }
 
 // Routes that take no body, a file or raw body described in their summary, or carriers' callbacks (their formats).
 const NO_BODY = [
-  /\/auth\/(logout|totp\/setup)$/, /\/(approve|issue|preview|close|return)$/, /\/incoming\/\{id\}\/(confirm|edit)$/, /\/roster\/import$/, /\/alerts$/, /^\/providers\//, /\/officer-warnings\/\{id\}\/preview$/,
+  /\/auth\/(logout|totp\/setup)$/,
+  /\/(approve|issue|preview|close|return)$/,
+  /\/incoming\/\{id\}\/(confirm|edit)$/,
+  /\/roster\/import$/,
+  /\/alerts$/,
+  /^\/providers\//,
+  /\/officer-warnings\/\{id\}\/preview$/,
 ];
 
 /** The OpenAPI document shows every route the console uses, and what each state-changing route takes as its body. */
@@ -29,10 +37,24 @@ describe('OpenAPI document', () => {
     };
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
-        '/api/v1/auth/login', '/api/v1/auth/me', '/api/v1/auth/logout', '/api/v1/users', '/api/v1/users/{id}', '/api/v1/users/{id}/reset-password',
-        '/api/v1/warnings', '/api/v1/warnings/{id}/chain', '/api/v1/warnings/{id}/calls', '/api/v1/divisions', '/api/v1/geo/units',
-        '/api/v1/geo/zones', '/api/v1/reference/hazards', '/api/v1/calls/manual', '/api/v1/warnings/preview/summary',
-        '/api/v1/warnings/preview/recipients', '/api/v1/officer-warnings', '/api/v1/incoming',
+        '/api/v1/auth/login',
+        '/api/v1/auth/me',
+        '/api/v1/auth/logout',
+        '/api/v1/users',
+        '/api/v1/users/{id}',
+        '/api/v1/users/{id}/reset-password',
+        '/api/v1/warnings',
+        '/api/v1/warnings/{id}/chain',
+        '/api/v1/warnings/{id}/calls',
+        '/api/v1/divisions',
+        '/api/v1/geo/units',
+        '/api/v1/geo/zones',
+        '/api/v1/reference/hazards',
+        '/api/v1/calls/manual',
+        '/api/v1/warnings/preview/summary',
+        '/api/v1/warnings/preview/recipients',
+        '/api/v1/officer-warnings',
+        '/api/v1/incoming',
       ]),
     );
     const missing: string[] = [];
@@ -43,7 +65,10 @@ describe('OpenAPI document', () => {
         }
         const schema = Object.values(op.requestBody?.content ?? {})[0]?.schema;
         const ref = schema?.$ref ? doc.components.schemas[schema.$ref.split('/').pop() as string] : undefined;
-        const shown = schema?.example !== undefined || schema?.properties !== undefined || Object.keys(ref?.properties ?? {}).length > 0;
+        const shown =
+          schema?.example !== undefined ||
+          schema?.properties !== undefined ||
+          Object.keys(ref?.properties ?? {}).length > 0;
         if (!shown) {
           missing.push(`${method.toUpperCase()} ${path}`);
         }

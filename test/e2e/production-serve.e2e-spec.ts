@@ -54,11 +54,19 @@ describe('production mode: jiaoying serve api', () => {
       expect(stderr).toContain(variable);
     }
     expect(stderr).not.toContain('development-only-signing-key');
-    expect(await fetch(`http://127.0.0.1:${port}/api/v1/health`).then(() => 'up', () => 'down')).toBe('down');
+    expect(
+      await fetch(`http://127.0.0.1:${port}/api/v1/health`).then(
+        () => 'up',
+        () => 'down',
+      ),
+    ).toBe('down');
   });
 
   it('starts with proper secrets, on the bind address given, without loading the demo or issuing a key', async () => {
-    const child = spawn(process.execPath, [CLI, 'serve', 'api'], { env: env({ ...PROPER, HTTP_HOST: '127.0.0.1' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'serve', 'api'], {
+      env: env({ ...PROPER, HTTP_HOST: '127.0.0.1' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

@@ -62,11 +62,15 @@ describe('province generator (e2e, 2 counties)', () => {
 
   it('names rows with the demo ids (UUID v5 of the key), computed in SQL as in Node', async () => {
     const village = '509801001200';
-    const [person] = await ds.query<Array<{ id: string; title: string }>>(`SELECT id, title FROM persons WHERE id = $1`,
-      [demoId(`person:village:${village}:secretary`)]);
+    const [person] = await ds.query<Array<{ id: string; title: string }>>(
+      `SELECT id, title FROM persons WHERE id = $1`,
+      [demoId(`person:village:${village}:secretary`)],
+    );
     expect(person).toEqual({ id: demoId(`person:village:${village}:secretary`), title: '村党支部书记' });
-    const [contact] = await ds.query<Array<{ person_id: string }>>(`SELECT person_id FROM contact_methods WHERE id = $1`,
-      [demoId(`contact:village:${village}:secretary:sms`)]);
+    const [contact] = await ds.query<Array<{ person_id: string }>>(
+      `SELECT person_id FROM contact_methods WHERE id = $1`,
+      [demoId(`contact:village:${village}:secretary:sms`)],
+    );
     expect(contact.person_id).toBe(person.id);
   });
 
@@ -82,7 +86,9 @@ describe('province generator (e2e, 2 counties)', () => {
   it('loads beside the demo district without touching it', async () => {
     const demo = await seedDemo(ds);
     expect(demo.action).toBe('seeded');
-    const [row] = await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM persons WHERE admin_unit_code LIKE '5098%'`);
+    const [row] = await ds.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM persons WHERE admin_unit_code LIKE '5098%'`,
+    );
     expect(row.n).toBe(10_526);
   });
 });

@@ -35,11 +35,21 @@ describe('Bull Board (the queues) behind the admin role', () => {
     const page = await get('', keys.admin).expect(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.text).toContain(QUEUE_BOARD_PATH);
-    const queues = await get('/api/queues?activeQueue=dispatch-sms&status=latest&page=1&jobsPerPage=10', keys.admin).expect(200);
+    const queues = await get(
+      '/api/queues?activeQueue=dispatch-sms&status=latest&page=1&jobsPerPage=10',
+      keys.admin,
+    ).expect(200);
     const board = queues.body as { queues: Array<{ name: string; readOnlyMode: boolean; allowRetries: boolean }> };
     expect(board.queues.map((q) => q.name).sort()).toEqual([
-      '{call-deadlines}', '{dispatch-broadcast}', '{dispatch-email}', '{dispatch-sms}', '{dispatch-voice}', '{dispatch-webhook}',
-      '{notices}', '{public-warnings}', '{warning-matching}',
+      '{call-deadlines}',
+      '{dispatch-broadcast}',
+      '{dispatch-email}',
+      '{dispatch-sms}',
+      '{dispatch-voice}',
+      '{dispatch-webhook}',
+      '{notices}',
+      '{public-warnings}',
+      '{warning-matching}',
     ]);
     expect(board.queues.every((q) => q.readOnlyMode && !q.allowRetries)).toBe(true);
     // Its static files, relative to the page's base, come through the same guarded route.
@@ -71,9 +81,15 @@ describe('Bull Board (the queues) behind the admin role', () => {
     }
   });
 
-  it('offers no way to change a job: the board\'s write routes are not served', async () => {
-    for (const [method, path] of [['put', '/api/queues/pause'], ['put', '/api/queues/{dispatch-sms}/retry/failed'], ['delete', '/api/queues/{dispatch-sms}/clean/failed']] as const) {
-      const res = await request(api.server)[method](`${QUEUE_BOARD_PATH}${path}`).set('authorization', `Bearer ${keys.admin}`);
+  it("offers no way to change a job: the board's write routes are not served", async () => {
+    for (const [method, path] of [
+      ['put', '/api/queues/pause'],
+      ['put', '/api/queues/{dispatch-sms}/retry/failed'],
+      ['delete', '/api/queues/{dispatch-sms}/clean/failed'],
+    ] as const) {
+      const res = await request(api.server)
+        [method](`${QUEUE_BOARD_PATH}${path}`)
+        .set('authorization', `Bearer ${keys.admin}`);
       expect(res.status).toBe(404);
     }
   });

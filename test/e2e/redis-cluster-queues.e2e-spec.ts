@@ -5,7 +5,17 @@ import { Job, Queue, Worker } from 'bullmq';
 import { Cluster } from 'ioredis';
 import { waitFor } from '@app/common';
 import { ConfigModule, loadEnv } from '@app/config';
-import { clusterNodes, createRedis, JobName, JobProducer, QUEUE_CLUSTER, QueueModule, QueueName, REDIS, RedisClient } from '@app/queue';
+import {
+  clusterNodes,
+  createRedis,
+  JobName,
+  JobProducer,
+  QUEUE_CLUSTER,
+  QueueModule,
+  QueueName,
+  REDIS,
+  RedisClient,
+} from '@app/queue';
 import { LocalRedisCluster } from '../support/redis-cluster';
 
 /** The queues on a Redis Cluster of three masters: BullMQ's scripts run (no CROSSSLOT), and the queues spread. */
@@ -33,7 +43,8 @@ describe('queues on a Redis Cluster', () => {
   it('builds an ioredis Cluster from REDIS_CLUSTER_NODES, and a single Redis without it', () => {
     expect(ctx.get<RedisClient>(REDIS)).toBeInstanceOf(Cluster);
     expect(clusterNodes(loadEnv({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,redis-1:7001' }).redis)).toEqual([
-      { host: '10.0.0.1', port: 7000 }, { host: 'redis-1', port: 7001 },
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-1', port: 7001 },
     ]);
     expect(clusterNodes(loadEnv({}).redis)).toBeNull();
   });
@@ -46,10 +57,14 @@ describe('queues on a Redis Cluster', () => {
     }
     const worked: string[] = [];
     const connection = createRedis(loadEnv().redis);
-    const worker = new Worker(QueueName.Matching, (job: Job<{ warningId: string }>) => {
-      worked.push(`${job.name}:${job.data.warningId}`);
-      return Promise.resolve();
-    }, { connection, prefix: 'jy-cluster' });
+    const worker = new Worker(
+      QueueName.Matching,
+      (job: Job<{ warningId: string }>) => {
+        worked.push(`${job.name}:${job.data.warningId}`);
+        return Promise.resolve();
+      },
+      { connection, prefix: 'jy-cluster' },
+    );
     try {
       await waitFor(() => worked.length === 1, { what: 'the job worked on the cluster' });
       expect(worked).toEqual([`${JobName.MatchWarning}:cluster-1`]);

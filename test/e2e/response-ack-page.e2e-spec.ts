@@ -9,7 +9,16 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { DemoSummary, seedDemo } from '@app/demo';
 import { AckLinks } from '@app/response';
 import { Pipeline, startPipeline } from '../support/pipeline';
-import { CHROMIUM_ARGS, TaskRow, issueKey, postCap, resetQuietly, tasksOf, tokenFor, waitMatched } from './response-support';
+import {
+  CHROMIUM_ARGS,
+  TaskRow,
+  issueKey,
+  postCap,
+  resetQuietly,
+  tasksOf,
+  tokenFor,
+  waitMatched,
+} from './response-support';
 
 /** The link page: small, no scripts, GET never answers, bad tokens get a clear page and a 4xx, the route is rate-limited. */
 describe('the ack link page', () => {
@@ -31,12 +40,15 @@ describe('the ack link page', () => {
     await p.stop();
   });
 
-  const acks = async (taskId: string) => (await p.ds.query<unknown[]>(`SELECT 1 FROM acknowledgements WHERE call_task_id = $1`, [taskId])).length;
+  const acks = async (taskId: string) =>
+    (await p.ds.query<unknown[]>(`SELECT 1 FROM acknowledgements WHERE call_task_id = $1`, [taskId])).length;
 
   it('is small and script-free, lists every reason and the deadline, and opening it is not an answer', async () => {
     const t = tasks[0];
     for (let i = 0; i < 3; i++) {
-      const page = await request(p.server).get(`/ack/${tokenFor(p, t)}`).expect(200);
+      const page = await request(p.server)
+        .get(`/ack/${tokenFor(p, t)}`)
+        .expect(200);
       expect(page.text).not.toContain('<script');
       expect(page.text).toContain('请于');
       expect(page.text).toContain('已收到');
@@ -45,7 +57,10 @@ describe('the ack link page', () => {
       expect(Buffer.byteLength(page.text)).toBeLessThan(8 * 1024);
     }
     expect(await acks(t.id)).toBe(0);
-    const [opened] = await p.ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM events WHERE call_task_id = $1 AND type = 'AckLinkOpened'`, [t.id]);
+    const [opened] = await p.ds.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM events WHERE call_task_id = $1 AND type = 'AckLinkOpened'`,
+      [t.id],
+    );
     expect(opened.n).toBe(3);
   });
 
@@ -57,16 +72,34 @@ describe('the ack link page', () => {
     const signer = new TokenSigner(config.ack.keys, config.ack.currentKid);
     const expired = signer.sign({ sub: t.id, per: t.person_id, pur: 'ack', exp: Math.floor(Date.now() / 1000) - 60 });
     const altered = `${good.slice(0, -2)}${good.endsWith('AA') ? 'BB' : 'AA'}`;
-    const otherPerson = signer.sign({ sub: t.id, per: tasks[2].person_id, pur: 'ack', exp: Math.floor(Date.now() / 1000) + 600 });
+    const otherPerson = signer.sign({
+      sub: t.id,
+      per: tasks[2].person_id,
+      pur: 'ack',
+      exp: Math.floor(Date.now() / 1000) + 600,
+    });
     const order = p.app.get(AckLinks).orderToken(t.id, t.person_id);
-    const cases: Array<[string, number]> = [[altered, 404], [expired, 410], [order, 404], ['x.y', 404], ['%00', 404], [otherPerson, 404]];
+    const cases: Array<[string, number]> = [
+      [altered, 404],
+      [expired, 410],
+      [order, 404],
+      ['x.y', 404],
+      ['%00', 404],
+      [otherPerson, 404],
+    ];
     for (const [token, status] of cases) {
       const page = await request(p.server).get(`/ack/${encodeURIComponent(token)}`);
       expect({ token, status: page.status }).toEqual({ token, status });
       expect(page.text).toContain('<html lang="zh-CN">');
       expect(page.text).not.toContain(t.id);
-      await request(p.server).post(`/ack/${encodeURIComponent(token)}`).type('form').send({ response: 'received' }).expect(status);
-      const json = await request(p.server).post(`/api/v1/ack/${encodeURIComponent(token)}`).send({ response: 'received' });
+      await request(p.server)
+        .post(`/ack/${encodeURIComponent(token)}`)
+        .type('form')
+        .send({ response: 'received' })
+        .expect(status);
+      const json = await request(p.server)
+        .post(`/api/v1/ack/${encodeURIComponent(token)}`)
+        .send({ response: 'received' });
       expect(json.status).toBe(status);
     }
     expect(await acks(t.id)).toBe(0);
@@ -100,7 +133,10 @@ describe('the ack link page', () => {
     } finally {
       await browser.close();
     }
-    const [ack] = await p.ds.query<Array<{ method: string; response: string }>>(`SELECT method, response FROM acknowledgements WHERE call_task_id = $1`, [t.id]);
+    const [ack] = await p.ds.query<Array<{ method: string; response: string }>>(
+      `SELECT method, response FROM acknowledgements WHERE call_task_id = $1`,
+      [t.id],
+    );
     expect(ack).toEqual({ method: 'link', response: 'received' });
   });
 
@@ -109,7 +145,13 @@ describe('the ack link page', () => {
     // however slowly a busy machine takes the requests in (a burst straddling two windows may stay under in both).
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
-    const statuses = await Promise.all(Array.from({ length: 30 }, () => request(p.server).get('/ack/x.y').then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        request(p.server)
+          .get('/ack/x.y')
+          .then((r) => r.status),
+      ),
+    );
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(10);
     expect(statuses.filter((s) => s === 404).length).toBeLessThanOrEqual(20);
   });

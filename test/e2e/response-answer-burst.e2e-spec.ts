@@ -3,7 +3,17 @@ import { DataSource } from 'typeorm';
 import { seedDemo } from '@app/demo';
 import type { Pipeline } from '../support/pipeline';
 import { SimulatedPipeline, startSimulatedPipeline } from '../support/simulated-pipeline';
-import { answer, capTime, issueKey, postCap, resetQuietly, TaskRow, tasksOf, tokenFor, waitMatched } from './response-support';
+import {
+  answer,
+  capTime,
+  issueKey,
+  postCap,
+  resetQuietly,
+  TaskRow,
+  tasksOf,
+  tokenFor,
+  waitMatched,
+} from './response-support';
 
 /**
  * A burst of answers is written together (several answers to one transaction), and each is still judged on its own:
@@ -17,7 +27,10 @@ describe('answers in a burst', () => {
   let ingest: string;
 
   beforeAll(async () => {
-    env = await startSimulatedPipeline({ secret: 'e2e-burst-secret-0123456789abcdef', env: { TIMER_SCALE: '1', ACK_RATE_PER_SECOND: '10000' } });
+    env = await startSimulatedPipeline({
+      secret: 'e2e-burst-secret-0123456789abcdef',
+      env: { TIMER_SCALE: '1', ACK_RATE_PER_SECOND: '10000' },
+    });
     p = env.p;
     ds = p.ds;
     await resetQuietly(ds);
@@ -33,7 +46,12 @@ describe('answers in a burst', () => {
 
   it('records every call once when all are pressed twice at the same moment, and refuses a link for someone else', async () => {
     const demo = await seedDemo(ds);
-    const red = await postCap(p, ingest, { identifier: 'BURST-RED', sent: capTime(-60_000), geocode: demo.shizhi.townCode, areaDesc: demo.shizhi.townName });
+    const red = await postCap(p, ingest, {
+      identifier: 'BURST-RED',
+      sent: capTime(-60_000),
+      geocode: demo.shizhi.townCode,
+      areaDesc: demo.shizhi.townName,
+    });
     await waitMatched(ds, red.id);
     const tasks = (await tasksOf(ds, red.id)).filter((t) => t.requires_ack);
     expect(tasks.length).toBeGreaterThanOrEqual(40);
@@ -51,22 +69,57 @@ describe('answers in a burst', () => {
     expect(responses.filter((r) => r.status !== 200).map((r) => [r.status, r.body as unknown])).toEqual([]);
     // Of the two presses of each call, exactly one is the first answer.
     for (let i = 0; i < answerers.length; i++) {
-      const firsts = [responses[2 * i], responses[2 * i + 1]].filter((r) => (r.body as { alreadyAcknowledged: boolean }).alreadyAcknowledged === false);
+      const firsts = [responses[2 * i], responses[2 * i + 1]].filter(
+        (r) => (r.body as { alreadyAcknowledged: boolean }).alreadyAcknowledged === false,
+      );
       expect(firsts).toHaveLength(1);
     }
     const ids = answerers.map((t) => t.id);
-    expect(await count(`SELECT count(*)::int AS n FROM acknowledgements WHERE call_task_id = ANY($1::uuid[])`, [ids])).toBe(ids.length);
-    expect(await count(`SELECT count(DISTINCT call_task_id)::int AS n FROM acknowledgements WHERE call_task_id = ANY($1::uuid[])`, [ids])).toBe(ids.length);
-    expect(await count(`SELECT count(*)::int AS n FROM events WHERE type IN ('CallAcknowledged', 'CallAcknowledgedLate') AND call_task_id = ANY($1::uuid[])`, [ids])).toBe(ids.length);
-    expect(await count(`SELECT count(*)::int AS n FROM performance_records WHERE kind IN ('answered', 'answered_late') AND call_task_id = ANY($1::uuid[])`, [ids])).toBe(ids.length);
-    expect(await count(`SELECT count(*)::int AS n FROM call_tasks WHERE state <> 'acknowledged' AND id = ANY($1::uuid[])`, [ids])).toBe(0);
-    expect(await count(`SELECT count(*)::int AS n FROM attempts WHERE status = 'queued' AND call_task_id = ANY($1::uuid[])`, [ids])).toBe(0);
+    expect(
+      await count(`SELECT count(*)::int AS n FROM acknowledgements WHERE call_task_id = ANY($1::uuid[])`, [ids]),
+    ).toBe(ids.length);
+    expect(
+      await count(
+        `SELECT count(DISTINCT call_task_id)::int AS n FROM acknowledgements WHERE call_task_id = ANY($1::uuid[])`,
+        [ids],
+      ),
+    ).toBe(ids.length);
+    expect(
+      await count(
+        `SELECT count(*)::int AS n FROM events WHERE type IN ('CallAcknowledged', 'CallAcknowledgedLate') AND call_task_id = ANY($1::uuid[])`,
+        [ids],
+      ),
+    ).toBe(ids.length);
+    expect(
+      await count(
+        `SELECT count(*)::int AS n FROM performance_records WHERE kind IN ('answered', 'answered_late') AND call_task_id = ANY($1::uuid[])`,
+        [ids],
+      ),
+    ).toBe(ids.length);
+    expect(
+      await count(`SELECT count(*)::int AS n FROM call_tasks WHERE state <> 'acknowledged' AND id = ANY($1::uuid[])`, [
+        ids,
+      ]),
+    ).toBe(0);
+    expect(
+      await count(
+        `SELECT count(*)::int AS n FROM attempts WHERE status = 'queued' AND call_task_id = ANY($1::uuid[])`,
+        [ids],
+      ),
+    ).toBe(0);
     // Written together: fewer transactions than answers (each answer alone would be one transaction each).
-    const transactions = await count(`SELECT count(DISTINCT tx)::int AS n FROM events WHERE type IN ('CallAcknowledged', 'CallAcknowledgedLate') AND call_task_id = ANY($1::uuid[])`, [ids]);
-    process.stdout.write(`answer burst: ${ids.length} calls pressed twice at once, written in ${transactions} transactions\n`);
+    const transactions = await count(
+      `SELECT count(DISTINCT tx)::int AS n FROM events WHERE type IN ('CallAcknowledged', 'CallAcknowledgedLate') AND call_task_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    process.stdout.write(
+      `answer burst: ${ids.length} calls pressed twice at once, written in ${transactions} transactions\n`,
+    );
     expect(transactions).toBeLessThan(ids.length);
     // The forged link changed nothing of the victim's call.
     expect(await count(`SELECT count(*)::int AS n FROM acknowledgements WHERE call_task_id = $1`, [victim.id])).toBe(0);
-    expect(await count(`SELECT count(*)::int AS n FROM call_tasks WHERE id = $1 AND state = 'acknowledged'`, [victim.id])).toBe(0);
+    expect(
+      await count(`SELECT count(*)::int AS n FROM call_tasks WHERE id = $1 AND state = 'acknowledged'`, [victim.id]),
+    ).toBe(0);
   }, 180_000);
 });

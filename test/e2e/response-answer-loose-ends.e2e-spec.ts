@@ -37,19 +37,30 @@ describe('answering: the loose ends', () => {
   const redSent = capTime(-60_000);
   let people: Called[];
 
-  const page = async (t: { id: string; person_id: string }) => (await request(p.server).get(`/ack/${tokenFor(p, t)}`).expect(200)).text;
+  const page = async (t: { id: string; person_id: string }) =>
+    (
+      await request(p.server)
+        .get(`/ack/${tokenFor(p, t)}`)
+        .expect(200)
+    ).text;
   /** A press on the page: 303 back to the page (redirect-after-post), which is returned. */
   const form = async (t: { id: string; person_id: string }, fields: Record<string, string>) => {
-    const res = await request(p.server).post(`/ack/${tokenFor(p, t)}`).type('form').send(fields).expect(303);
+    const res = await request(p.server)
+      .post(`/ack/${tokenFor(p, t)}`)
+      .type('form')
+      .send(fields)
+      .expect(303);
     return request(p.server).get(res.headers.location).expect(200);
   };
   /** The task of a person in a given warning version. */
   const taskIn = (warningId: string, personId: string) =>
     waitFor(
-      () => ds.query<Array<{ id: string; person_id: string; requires_ack: boolean }>>(
-        `SELECT id, person_id, requires_ack FROM call_tasks WHERE warning_id = $1 AND person_id = $2`,
-        [warningId, personId],
-      ).then((rows) => rows[0]),
+      () =>
+        ds
+          .query<
+            Array<{ id: string; person_id: string; requires_ack: boolean }>
+          >(`SELECT id, person_id, requires_ack FROM call_tasks WHERE warning_id = $1 AND person_id = $2`, [warningId, personId])
+          .then((rows) => rows[0]),
       { what: `task of ${personId} in ${warningId}`, timeoutMs: 20_000 },
     );
 
@@ -64,7 +75,12 @@ describe('answering: the loose ends', () => {
     demo = await seedDemo(ds);
     ingest = await issueKey(ds, 'loose-ingest', 'ingest', '500000');
     duty = await issueKey(ds, 'loose-duty', 'duty_officer', '500230');
-    red = await postCap(p, ingest, { identifier: 'LOOSE-RED', sent: redSent, geocode: demo.shizhi.villageCode, areaDesc: demo.shizhi.villageName });
+    red = await postCap(p, ingest, {
+      identifier: 'LOOSE-RED',
+      sent: redSent,
+      geocode: demo.shizhi.villageCode,
+      areaDesc: demo.shizhi.villageName,
+    });
     await waitMatched(ds, red.id);
     people = await ds.query<Called[]>(
       `SELECT t.id, t.person_id, s.address AS phone, e.address AS email,
@@ -85,7 +101,9 @@ describe('answering: the loose ends', () => {
 
   it('lets a person add progress after the first answer; the head count goes into the evacuation reports', async () => {
     const t = people[0];
-    const evac = await p.app.get(EvacuationService).start({ warningId: red.id, riskZoneId: t.zone as string }, '500230', 'e2e');
+    const evac = await p.app
+      .get(EvacuationService)
+      .start({ warningId: red.id, riskZoneId: t.zone as string }, '500230', 'e2e');
     expect((await form(t, { response: 'received' })).text).toContain('确认成功');
 
     const after = await page(t);
@@ -108,7 +126,10 @@ describe('answering: the loose ends', () => {
     const progress = await page(t);
     expect(progress).toContain('已组织转移 12 人（已计入转移台账）');
     expect(progress).not.toContain('value="on_post"'); // 已到岗 once
-    const [{ n }] = await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM acknowledgements WHERE call_task_id = $1`, [t.id]);
+    const [{ n }] = await ds.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM acknowledgements WHERE call_task_id = $1`,
+      [t.id],
+    );
     expect(n).toBe(1); // the first answer stays the answer
   });
 
@@ -116,27 +137,48 @@ describe('answering: the loose ends', () => {
     const t = people[1];
     await waitFor(() => sims.network.messages(t.phone).length > 0, { what: 'the call SMS' });
     sims.network.reply(t.phone, '1');
-    const confirm = await waitFor(() => sims.network.messages(t.phone).find((m) => m.text.includes('已确认收到')), { what: 'the confirmation SMS' });
-    expect(confirm.text).toMatch(/^【叫应预警】已确认收到：丰都县气象台发布暴雨红色预警信号。如需上报到岗或转移情况，请打开预警短信中的链接。$/);
-    const [ack] = await ds.query<Array<{ method: string }>>(`SELECT method FROM acknowledgements WHERE call_task_id = $1`, [t.id]);
+    const confirm = await waitFor(() => sims.network.messages(t.phone).find((m) => m.text.includes('已确认收到')), {
+      what: 'the confirmation SMS',
+    });
+    expect(confirm.text).toMatch(
+      /^【叫应预警】已确认收到：丰都县气象台发布暴雨红色预警信号。如需上报到岗或转移情况，请打开预警短信中的链接。$/,
+    );
+    const [ack] = await ds.query<Array<{ method: string }>>(
+      `SELECT method FROM acknowledgements WHERE call_task_id = $1`,
+      [t.id],
+    );
     expect(ack.method).toBe('sms_reply');
 
     sims.network.reply(t.phone, '明天再说');
-    const help = await waitFor(() => sims.network.messages(t.phone).find((m) => m.text.includes('未找到您待确认的叫应')), { what: 'the help SMS' });
-    expect(help.text).toBe(`【叫应预警】未找到您待确认的叫应。确认收到预警请回复1，或回复预警短信链接末尾的10位代码；值班电话 ${DESK}。`);
+    const help = await waitFor(
+      () => sims.network.messages(t.phone).find((m) => m.text.includes('未找到您待确认的叫应')),
+      { what: 'the help SMS' },
+    );
+    expect(help.text).toBe(
+      `【叫应预警】未找到您待确认的叫应。确认收到预警请回复1，或回复预警短信链接末尾的10位代码；值班电话 ${DESK}。`,
+    );
     sims.network.reply(t.phone, '?');
-    await waitFor(async () => (await ds.query<unknown[]>(`SELECT 1 FROM events WHERE type = 'SmsReplyUnmatched'`)).length >= 2, { what: 'the second reply' });
+    await waitFor(
+      async () => (await ds.query<unknown[]>(`SELECT 1 FROM events WHERE type = 'SmsReplyUnmatched'`)).length >= 2,
+      { what: 'the second reply' },
+    );
     expect(sims.network.messages(t.phone).filter((m) => m.text.includes('未找到您待确认的叫应'))).toHaveLength(1); // one help per window
   });
 
   it('marks a deadline that has passed as overdue on the page', async () => {
     const t = people[2];
-    const [{ deadline_at }] = await ds.query<Array<{ deadline_at: Date }>>(`SELECT deadline_at FROM call_tasks WHERE id = $1`, [t.id]);
+    const [{ deadline_at }] = await ds.query<Array<{ deadline_at: Date }>>(
+      `SELECT deadline_at FROM call_tasks WHERE id = $1`,
+      [t.id],
+    );
     if (Date.now() < deadline_at.getTime() - 500) {
       expect(await page(t)).toContain('前确认。</strong>');
     }
     // Past the deadline the call escalates (its deadline_at moves on to the next round); the page still says overdue.
-    await waitFor(() => Date.now() > deadline_at.getTime() + 1_000 || null, { what: 'the red deadline to pass', timeoutMs: 30_000 });
+    await waitFor(() => Date.now() > deadline_at.getTime() + 1_000 || null, {
+      what: 'the red deadline to pass',
+      timeoutMs: 30_000,
+    });
     const overdue = await page(t);
     expect(overdue).toMatch(/已超时：确认时限为 .+，已超过 \d+ 分钟。/);
     expect(overdue).toContain('value="received"');
@@ -145,15 +187,24 @@ describe('answering: the loose ends', () => {
   it('says 降级 and the new level in SMS, email and page when a warning is downgraded', async () => {
     const answered = people[0];
     const orange = await postCap(p, ingest, {
-      identifier: 'LOOSE-ORANGE', msgType: 'Update', references: `fengdu-qxt@cma.gov.cn,LOOSE-RED,${redSent}`,
-      colour: '橙色', severity: 'Severe', geocode: demo.shizhi.villageCode, areaDesc: demo.shizhi.villageName,
+      identifier: 'LOOSE-ORANGE',
+      msgType: 'Update',
+      references: `fengdu-qxt@cma.gov.cn,LOOSE-RED,${redSent}`,
+      colour: '橙色',
+      severity: 'Severe',
+      geocode: demo.shizhi.villageCode,
+      areaDesc: demo.shizhi.villageName,
     });
     expect(orange.outcome).toBe('updated');
     const task = await taskIn(orange.id, answered.person_id);
     expect(task.requires_ack).toBe(false); // answered before: notify-only
-    const sms = await waitFor(() => sims.network.messages(answered.phone).find((m) => m.text.includes('降级')), { what: 'the downgrade SMS' });
+    const sms = await waitFor(() => sims.network.messages(answered.phone).find((m) => m.text.includes('降级')), {
+      what: 'the downgrade SMS',
+    });
     expect(sms.text).toContain('【降级为橙色预警】丰都县气象台发布暴雨橙色预警信号');
-    const mail = await waitFor(() => p.mail.list({ to: answered.email }).find((m) => m.subject.includes('降级')), { what: 'the downgrade email' });
+    const mail = await waitFor(() => p.mail.list({ to: answered.email }).find((m) => m.subject.includes('降级')), {
+      what: 'the downgrade email',
+    });
     expect(mail.subject).toMatch(/^【降级为橙色预警】丰都县气象台发布暴雨橙色预警信号/);
     expect(mail.subject).not.toContain('红色');
     expect(mail.text).toContain('【降级为橙色预警】');
@@ -165,10 +216,16 @@ describe('answering: the loose ends', () => {
   it("shows a lift notice's page as 已解除, taking 已收到 only", async () => {
     const t = people[0];
     const [live] = await ds.query<Array<{ id: string }>>(`SELECT id FROM warnings WHERE identifier = 'LOOSE-ORANGE'`);
-    const lift = await request(p.server).post(`/api/v1/warnings/${live.id}/lift`).set('Authorization', `Bearer ${duty}`).send({ note: '降雨减弱' }).expect(200);
+    const lift = await request(p.server)
+      .post(`/api/v1/warnings/${live.id}/lift`)
+      .set('Authorization', `Bearer ${duty}`)
+      .send({ note: '降雨减弱' })
+      .expect(200);
     const liftId = (lift.body as { liftVersionId: string }).liftVersionId;
     const notice = await taskIn(liftId, t.person_id);
-    const sms = await waitFor(() => sims.network.messages(t.phone).find((m) => m.text.includes('解除')), { what: 'the lift SMS' });
+    const sms = await waitFor(() => sims.network.messages(t.phone).find((m) => m.text.includes('解除')), {
+      what: 'the lift SMS',
+    });
     expect(sms.text).toContain('【解除】');
 
     const shown = await page(notice);
@@ -179,7 +236,10 @@ describe('answering: the loose ends', () => {
     for (const other of ['on_post', 'evacuating', 'cannot_comply']) {
       expect(shown).not.toContain(`value="${other}"`);
     }
-    const refused = await request(p.server).post(`/api/v1/ack/${tokenFor(p, notice)}`).send({ response: 'cannot_comply' }).expect(409);
+    const refused = await request(p.server)
+      .post(`/api/v1/ack/${tokenFor(p, notice)}`)
+      .send({ response: 'cannot_comply' })
+      .expect(409);
     expect((refused.body as { message: string }).message).toContain('只需确认“已收到”');
     expect((await form(notice, { response: 'received' })).text).toContain('确认收到解除通知');
   });

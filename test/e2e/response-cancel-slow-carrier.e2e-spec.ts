@@ -37,18 +37,28 @@ describe('cancel with a slow carrier', () => {
     const { id: warningId } = await postCap(p, ingest, original);
     await waitMatched(p.ds, warningId);
     const smsOf = async (statuses: string[]) =>
-      (await p.ds.query<Array<{ n: number; last: Date | null }>>(
-        `SELECT count(*)::int AS n, max(a.sent_at) AS last FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
+      (
+        await p.ds.query<Array<{ n: number; last: Date | null }>>(
+          `SELECT count(*)::int AS n, max(a.sent_at) AS last FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
          WHERE t.warning_id = $1 AND a.channel = 'sms' AND a.status = ANY($2::varchar[])`,
-        [warningId, statuses],
-      ))[0];
+          [warningId, statuses],
+        )
+      )[0];
     // Mid fan-out: messages have come back, hundreds are still at the carrier or queued.
-    await waitFor(async () => (await smsOf(['accepted', 'delivered'])).n >= 20, { what: 'fan-out under way', intervalMs: 10, timeoutMs: 30_000 });
+    await waitFor(async () => (await smsOf(['accepted', 'delivered'])).n >= 20, {
+      what: 'fan-out under way',
+      intervalMs: 10,
+      timeoutMs: 30_000,
+    });
     const inFlightAtCancel = (await smsOf(['sending'])).n;
 
     const cancelled = await postCap(p, ingest, {
-      identifier: 'SLOW-RED-CANCEL', msgType: 'Cancel', sent: capTime(0), geocode: FENGDU,
-      references: `fengdu-qxt@cma.gov.cn,SLOW-RED,${original.sent}`, headline: '丰都县气象台解除暴雨红色预警信号',
+      identifier: 'SLOW-RED-CANCEL',
+      msgType: 'Cancel',
+      sent: capTime(0),
+      geocode: FENGDU,
+      references: `fengdu-qxt@cma.gov.cn,SLOW-RED,${original.sent}`,
+      headline: '丰都县气象台解除暴雨红色预警信号',
     });
     const committedBy = Date.now();
     expect(cancelled.outcome).toBe('cancelled');
@@ -56,18 +66,33 @@ describe('cancel with a slow carrier', () => {
     expect((await smsOf(['queued'])).n).toBe(0);
     const sent = await smsOf(['accepted', 'delivered']);
     expect((await smsOf(['cancelled'])).n).toBeGreaterThan(100);
-    process.stdout.write(`slow carrier: ${inFlightAtCancel} SMS in flight at the cancel, ${sent.n} accepted before its commit\n`);
+    process.stdout.write(
+      `slow carrier: ${inFlightAtCancel} SMS in flight at the cancel, ${sent.n} accepted before its commit\n`,
+    );
 
     // The lift notices go out; the leftover send jobs of the red warning find nothing to send.
-    await waitFor(() => sims.network.messages().some((m) => m.text.includes('解除')), { what: 'a lift notice', timeoutMs: 60_000 });
-    await waitFor(async () => (await p.ds.query<unknown[]>(
-      `SELECT 1 FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1 AND a.status IN ('queued', 'sending')`,
-      [cancelled.id],
-    )).length === 0, { what: 'every lift notice sent', timeoutMs: 60_000 });
-    const keys = new Set((await p.ds.query<Array<{ k: string }>>(
-      `SELECT a.idempotency_key AS k FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1 AND a.channel = 'sms'`,
-      [warningId],
-    )).map((r) => r.k));
+    await waitFor(() => sims.network.messages().some((m) => m.text.includes('解除')), {
+      what: 'a lift notice',
+      timeoutMs: 60_000,
+    });
+    await waitFor(
+      async () =>
+        (
+          await p.ds.query<unknown[]>(
+            `SELECT 1 FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1 AND a.status IN ('queued', 'sending')`,
+            [cancelled.id],
+          )
+        ).length === 0,
+      { what: 'every lift notice sent', timeoutMs: 60_000 },
+    );
+    const keys = new Set(
+      (
+        await p.ds.query<Array<{ k: string }>>(
+          `SELECT a.idempotency_key AS k FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1 AND a.channel = 'sms'`,
+          [warningId],
+        )
+      ).map((r) => r.k),
+    );
     const calls = sims.network.messages().filter((m) => keys.has(m.outId));
     // Every SMS of the red warning reached the carrier before the commit (a few more than PostgreSQL counts as sent
     // when the carrier answered too late on a loaded machine: taken, but unknown to us), and none after it.

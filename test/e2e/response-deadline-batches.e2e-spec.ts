@@ -28,7 +28,10 @@ describe('deadline checks in batches', () => {
     await resetQuietly(p.ds);
     demo = await seedDemo(p.ds);
     ingest = await issueKey(p.ds, 'ingest', 'ingest', '500000');
-    deadlines = new Queue(QueueName.Deadlines, { connection: { url: process.env.REDIS_URL as string }, prefix: process.env.QUEUE_PREFIX });
+    deadlines = new Queue(QueueName.Deadlines, {
+      connection: { url: process.env.REDIS_URL as string },
+      prefix: process.env.QUEUE_PREFIX,
+    });
   });
 
   afterAll(async () => {
@@ -37,17 +40,25 @@ describe('deadline checks in batches', () => {
   });
 
   it('checks a town’s silent people in jobs of at most 50, escalates every one of them once, and skips a repeat', async () => {
-    const { id: warningId } = await postCap(p, ingest, { identifier: 'BATCH-TOWN', geocode: demo.shizhi.townCode, areaDesc: '十直镇' });
+    const { id: warningId } = await postCap(p, ingest, {
+      identifier: 'BATCH-TOWN',
+      geocode: demo.shizhi.townCode,
+      areaDesc: '十直镇',
+    });
     await waitMatched(p.ds, warningId);
     const first = (await tasksOf(p.ds, warningId)).filter((t) => t.tier === 0 && t.requires_ack);
     expect(first.length).toBeGreaterThan(CHECKS_PER_JOB);
     const ids = new Set(first.map((t) => t.id));
 
     // Nobody answers: every first-tier call is escalated.
-    await waitFor(async () => (await tasksOf(p.ds, warningId)).filter((t) => ids.has(t.id) && t.state === 'escalated').length === ids.size, {
-      what: 'every first-tier call escalated',
-      timeoutMs: 30_000,
-    });
+    await waitFor(
+      async () =>
+        (await tasksOf(p.ds, warningId)).filter((t) => ids.has(t.id) && t.state === 'escalated').length === ids.size,
+      {
+        what: 'every first-tier call escalated',
+        timeoutMs: 30_000,
+      },
+    );
 
     // Their answer deadlines (all due at one moment; someone with no contact at all is due at once, and escalation
     // rounds come later) came as ceil(n / 50) jobs of at most 50, each task named once.
@@ -68,10 +79,10 @@ describe('deadline checks in batches', () => {
 
     // Each of them was escalated once; running the same checks again changes nothing.
     const escalations = async () =>
-      (await p.ds.query<Array<{ from_task_id: string; n: number }>>(
+      await p.ds.query<Array<{ from_task_id: string; n: number }>>(
         `SELECT from_task_id, count(DISTINCT at)::int AS n FROM escalations WHERE from_task_id = ANY($1::uuid[]) GROUP BY from_task_id`,
         [named],
-      ));
+      );
     const before = await escalations();
     expect(before).toHaveLength(named.length);
     expect(before.every((e) => e.n === 1)).toBe(true);

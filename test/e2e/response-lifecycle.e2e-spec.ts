@@ -9,11 +9,13 @@ const FENGDU = '500230';
 const SENT = ['accepted', 'delivered'];
 
 const count = async (p: Pipeline, warningId: string, status: string) =>
-  (await p.ds.query<Array<{ n: number }>>(
-    `SELECT count(*)::int AS n FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
+  (
+    await p.ds.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
      WHERE t.warning_id = $1 AND a.status = ANY($2::varchar[])`,
-    [warningId, status === 'sent' ? SENT : [status]],
-  ))[0].n;
+      [warningId, status === 'sent' ? SENT : [status]],
+    )
+  )[0].n;
 
 /** Cancel and expiry stop every pending message and timer of a warning at once, then send the 解除 notice. */
 describe('warning lifecycle: cancel under load and expiry', () => {
@@ -35,16 +37,22 @@ describe('warning lifecycle: cancel under load and expiry', () => {
     const original = { identifier: 'LOAD-RED', sent: capTime(-60_000), geocode: FENGDU, areaDesc: '丰都县全境' };
     const { id: warningId } = await postCap(p, ingest, original);
     await waitMatched(p.ds, warningId);
-    const emailAttempts = (await p.ds.query<Array<{ n: number }>>(
-      `SELECT count(*)::int AS n FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1 AND a.channel = 'email'`,
-      [warningId],
-    ))[0].n;
+    const emailAttempts = (
+      await p.ds.query<Array<{ n: number }>>(
+        `SELECT count(*)::int AS n FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1 AND a.channel = 'email'`,
+        [warningId],
+      )
+    )[0].n;
     expect(emailAttempts).toBeGreaterThan(300);
     // Mid fan-out: some emails out, hundreds still queued.
     await waitFor(async () => (await count(p, warningId, 'sent')) >= 20, { what: 'fan-out under way', intervalMs: 5 });
     const cancelled = await postCap(p, ingest, {
-      identifier: 'LOAD-RED-CANCEL', msgType: 'Cancel', sent: capTime(0), geocode: FENGDU,
-      references: `fengdu-qxt@cma.gov.cn,LOAD-RED,${original.sent}`, headline: '丰都县气象台解除暴雨红色预警信号',
+      identifier: 'LOAD-RED-CANCEL',
+      msgType: 'Cancel',
+      sent: capTime(0),
+      geocode: FENGDU,
+      references: `fengdu-qxt@cma.gov.cn,LOAD-RED,${original.sent}`,
+      headline: '丰都县气象台解除暴雨红色预警信号',
     });
     const committedBy = Date.now();
     expect(cancelled.outcome).toBe('cancelled');
@@ -54,10 +62,15 @@ describe('warning lifecycle: cancel under load and expiry', () => {
     expect(await count(p, warningId, 'sending')).toBe(0);
     expect(await count(p, warningId, 'queued')).toBe(0);
     expect(queuedCancelled).toBeGreaterThan(100);
-    process.stdout.write(`cancel mid fan-out: ${sentAtCancel} sent before, ${queuedCancelled} cancelled of ${emailAttempts} email attempts\n`);
+    process.stdout.write(
+      `cancel mid fan-out: ${sentAtCancel} sent before, ${queuedCancelled} cancelled of ${emailAttempts} email attempts\n`,
+    );
 
     // The 解除 notices go out to everyone called; meanwhile the leftover send jobs run and find nothing to send.
-    await waitFor(() => p.mail.list().filter((m) => m.subject.includes('解除')).length >= 100, { what: 'lift notices', timeoutMs: 60_000 });
+    await waitFor(() => p.mail.list().filter((m) => m.subject.includes('解除')).length >= 100, {
+      what: 'lift notices',
+      timeoutMs: 60_000,
+    });
     const [late] = await p.ds.query<Array<{ n: number; last: Date | null }>>(
       `SELECT count(*)::int AS n, max(a.sent_at) AS last FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
        WHERE t.warning_id = $1 AND a.status = ANY($2::varchar[])`,
@@ -82,12 +95,20 @@ describe('warning lifecycle: cancel under load and expiry', () => {
   });
 
   it('lifts a warning at expires_at by a delayed job checked against PostgreSQL', async () => {
-    const { id: warningId } = await postCap(p, ingest, { identifier: 'EXPIRING', geocode: '500230107', colour: '橙色', severity: 'Severe', expires: capTime(4_000) });
+    const { id: warningId } = await postCap(p, ingest, {
+      identifier: 'EXPIRING',
+      geocode: '500230107',
+      colour: '橙色',
+      severity: 'Severe',
+      expires: capTime(4_000),
+    });
     await waitMatched(p.ds, warningId);
     const [live] = await p.ds.query<Array<{ state: string }>>(`SELECT state FROM warnings WHERE id = $1`, [warningId]);
     expect(live.state).toBe('tracking');
     await waitFor(
-      async () => (await p.ds.query<Array<{ state: string }>>(`SELECT state FROM warnings WHERE id = $1`, [warningId]))[0].state === 'expired',
+      async () =>
+        (await p.ds.query<Array<{ state: string }>>(`SELECT state FROM warnings WHERE id = $1`, [warningId]))[0]
+          .state === 'expired',
       { what: 'expiry', timeoutMs: 20_000 },
     );
     const [lift] = await p.ds.query<Array<{ id: string; headline: string; msg_type: string }>>(

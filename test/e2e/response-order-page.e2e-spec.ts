@@ -31,7 +31,11 @@ describe('the 熔断 order page', () => {
   beforeAll(async () => {
     port = await freePort();
     // The notice links point at this server, so the browser opens exactly the link the email carries.
-    p = await startPipeline({ TIMER_SCALE: '1', ACK_RATE_PER_SECOND: '20', PUBLIC_BASE_URL: `http://127.0.0.1:${port}` });
+    p = await startPipeline({
+      TIMER_SCALE: '1',
+      ACK_RATE_PER_SECOND: '20',
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    });
     await resetQuietly(p.ds);
     demo = await seedDemo(p.ds);
     duty = await issueKey(p.ds, 'duty', 'duty_officer', '500230');
@@ -49,26 +53,55 @@ describe('the 熔断 order page', () => {
   });
 
   /** Issues an order to these persons (十直镇 units) and returns its targets. */
-  async function issue(who: Array<{ id: string; address: string }>, deadlines = { ackDeadlineMin: 60, executeDeadlineMin: 120 }) {
-    const res = await request(p.server).post('/api/v1/orders').set('Authorization', `Bearer ${duty}`).send({
-      measure: 'road_closure', title: '封闭十直镇沿河道路', instruction: '设置路障，禁止车辆通行', regionCode: demo.shizhi.townCode,
-      ...deadlines, targets: who.map((w, i) => ({ personId: w.id, unitName: `十直镇第${i + 1}执行单位` })),
-    }).expect(201);
+  async function issue(
+    who: Array<{ id: string; address: string }>,
+    deadlines = { ackDeadlineMin: 60, executeDeadlineMin: 120 },
+  ) {
+    const res = await request(p.server)
+      .post('/api/v1/orders')
+      .set('Authorization', `Bearer ${duty}`)
+      .send({
+        measure: 'road_closure',
+        title: '封闭十直镇沿河道路',
+        instruction: '设置路障，禁止车辆通行',
+        regionCode: demo.shizhi.townCode,
+        ...deadlines,
+        targets: who.map((w, i) => ({ personId: w.id, unitName: `十直镇第${i + 1}执行单位` })),
+      })
+      .expect(201);
     const id = (res.body as { id: string }).id;
-    const rows = await p.ds.query<Array<{ id: string; person_id: string }>>(`SELECT id, person_id FROM order_targets WHERE order_id = $1`, [id]);
-    return { id, targets: who.map((w) => ({ ...(rows.find((r) => r.person_id === w.id) as { id: string; person_id: string }), address: w.address })) };
+    const rows = await p.ds.query<Array<{ id: string; person_id: string }>>(
+      `SELECT id, person_id FROM order_targets WHERE order_id = $1`,
+      [id],
+    );
+    return {
+      id,
+      targets: who.map((w) => ({
+        ...(rows.find((r) => r.person_id === w.id) as { id: string; person_id: string }),
+        address: w.address,
+      })),
+    };
   }
 
   const tokenOf = (t: Target) => p.app.get(AckLinks).orderToken(t.id, t.person_id);
-  const press = (token: string, form: Record<string, string>) => request(p.server).post(`/order/${encodeURIComponent(token)}`).type('form').send(form);
+  const press = (token: string, form: Record<string, string>) =>
+    request(p.server)
+      .post(`/order/${encodeURIComponent(token)}`)
+      .type('form')
+      .send(form);
   const rowOf = async (t: Target) =>
-    (await p.ds.query<Array<Record<string, unknown>>>(
-      `SELECT state, acknowledged_at IS NOT NULL AS acknowledged, executed_at IS NOT NULL AS executed, evidence_note, evidence_url
+    (
+      await p.ds.query<Array<Record<string, unknown>>>(
+        `SELECT state, acknowledged_at IS NOT NULL AS acknowledged, executed_at IS NOT NULL AS executed, evidence_note, evidence_url
        FROM order_targets WHERE id = $1`,
-      [t.id],
-    ))[0];
+        [t.id],
+      )
+    )[0];
   const recordsOf = (t: Target) =>
-    p.ds.query<Array<{ kind: string; detail: Record<string, unknown> }>>(`SELECT kind, detail FROM performance_records WHERE order_target_id = $1 ORDER BY at, kind`, [t.id]);
+    p.ds.query<Array<{ kind: string; detail: Record<string, unknown> }>>(
+      `SELECT kind, detail FROM performance_records WHERE order_target_id = $1 ORDER BY at, kind`,
+      [t.id],
+    );
   const eventsOf = (t: Target) =>
     p.ds.query<Array<{ type: string; actor: string; data: Record<string, unknown> }>>(
       `SELECT type, actor, data - 'orderId' - 'targetId' AS data FROM events WHERE data->>'targetId' = $1 AND type <> 'OrderEscalated' ORDER BY at, id`,
@@ -76,7 +109,9 @@ describe('the 熔断 order page', () => {
     );
   const answersOf = async (t: Target) => (await eventsOf(t)).filter((e) => e.type !== 'OrderLinkOpened');
   const mailTo = (address: string, subject: string) =>
-    waitFor(() => p.mail.list({ to: address }).find((m) => m.subject.includes(subject)), { what: `${subject} mail to ${address}` });
+    waitFor(() => p.mail.list({ to: address }).find((m) => m.subject.includes(subject)), {
+      what: `${subject} mail to ${address}`,
+    });
 
   /** The order page link a notice carries (PUBLIC_BASE_URL/order/<token>). */
   const linkIn = (text: string) => {
@@ -99,7 +134,18 @@ describe('the 熔断 order page', () => {
       expect(page.headers['content-type']).toMatch(/text\/html/);
       expect(page.headers['referrer-policy']).toBe('no-referrer');
       expect(page.text).not.toContain('<script');
-      for (const fact of ['封闭十直镇沿河道路', '断（道路封闭）', '十直镇第1执行单位', '设置路障', '确认时限', '执行时限', '值班员（duty）', '待签收', '已收到指令', '已执行']) {
+      for (const fact of [
+        '封闭十直镇沿河道路',
+        '断（道路封闭）',
+        '十直镇第1执行单位',
+        '设置路障',
+        '确认时限',
+        '执行时限',
+        '值班员（duty）',
+        '待签收',
+        '已收到指令',
+        '已执行',
+      ]) {
         expect(page.text).toContain(fact);
       }
       process.stdout.write(i === 0 ? `order page: ${Buffer.byteLength(page.text)} bytes\n` : '');
@@ -119,19 +165,31 @@ describe('the 熔断 order page', () => {
     expect(after.text).toContain('已记录');
     expect(after.text).toContain('已签收，待执行');
     expect(after.text).not.toContain('value="acknowledge"');
-    await press(token, { action: 'execute', note: ' 已封闭十直镇沿河路段 ', photoUrl: 'https://example.invalid/p/1.jpg' }).expect(303);
+    await press(token, {
+      action: 'execute',
+      note: ' 已封闭十直镇沿河路段 ',
+      photoUrl: 'https://example.invalid/p/1.jpg',
+    }).expect(303);
     const done = await request(p.server).get(`/order/${token}`).expect(200);
     expect(done.text).toContain('已封闭十直镇沿河路段');
     expect(done.text).toContain('href="https://example.invalid/p/1.jpg"');
     expect(done.text).not.toContain('name="action"');
 
-    const json = (body: object) => request(p.server).post(`/api/v1/order-targets/${tokenOf(twin)}`).send(body).expect(200);
+    const json = (body: object) =>
+      request(p.server)
+        .post(`/api/v1/order-targets/${tokenOf(twin)}`)
+        .send(body)
+        .expect(200);
     await json({ action: 'acknowledge' });
     await json({ action: 'execute', note: '已封闭十直镇沿河路段', photoUrl: 'https://example.invalid/p/1.jpg' });
 
     for (const target of [t, twin]) {
       expect(await rowOf(target)).toEqual({
-        state: 'executed', acknowledged: true, executed: true, evidence_note: '已封闭十直镇沿河路段', evidence_url: 'https://example.invalid/p/1.jpg',
+        state: 'executed',
+        acknowledged: true,
+        executed: true,
+        evidence_note: '已封闭十直镇沿河路段',
+        evidence_url: 'https://example.invalid/p/1.jpg',
       });
     }
     expect(await recordsOf(t)).toEqual(await recordsOf(twin));
@@ -139,7 +197,11 @@ describe('the 熔断 order page', () => {
     expect(await answersOf(t)).toEqual((await answersOf(twin)).map((e) => ({ ...e, actor: `person:${t.person_id}` })));
     expect(await answersOf(t)).toEqual([
       { type: 'OrderAcknowledged', actor: `person:${t.person_id}`, data: { late: false } },
-      { type: 'OrderExecuted', actor: `person:${t.person_id}`, data: { late: false, note: '已封闭十直镇沿河路段', photoUrl: 'https://example.invalid/p/1.jpg' } },
+      {
+        type: 'OrderExecuted',
+        actor: `person:${t.person_id}`,
+        data: { late: false, note: '已封闭十直镇沿河路段', photoUrl: 'https://example.invalid/p/1.jpg' },
+      },
     ]);
   });
 
@@ -199,7 +261,10 @@ describe('the 熔断 order page', () => {
       expect(page.text).toContain('<html lang="zh-CN">');
       expect(page.text).not.toContain(t.id);
       await press(token, { action: 'execute', note: '已封闭' }).expect(status);
-      await request(p.server).post(`/api/v1/order-targets/${encodeURIComponent(token)}`).send({ action: 'acknowledge' }).expect(status);
+      await request(p.server)
+        .post(`/api/v1/order-targets/${encodeURIComponent(token)}`)
+        .send({ action: 'acknowledge' })
+        .expect(status);
     }
     expect(await rowOf(t)).toMatchObject({ state: 'ordered', acknowledged: false });
     expect(await recordsOf(t)).toEqual([]);
@@ -208,13 +273,22 @@ describe('the 熔断 order page', () => {
 
   it('shows a lifted order as 已解除 from the lift notice and accepts nothing', async () => {
     await new Promise((resolve) => setTimeout(resolve, 1100)); // a fresh rate-limit window after the 18 requests above
-    const { id, targets: [t] } = await issue([persons[4]]);
+    const {
+      id,
+      targets: [t],
+    } = await issue([persons[4]]);
     const token = tokenOf(t);
     await press(token, { action: 'acknowledge' }).expect(303);
-    await request(p.server).post(`/api/v1/orders/${id}/lift`).set('Authorization', `Bearer ${duty}`).send({ note: '雨势减弱' }).expect(200);
+    await request(p.server)
+      .post(`/api/v1/orders/${id}/lift`)
+      .set('Authorization', `Bearer ${duty}`)
+      .send({ note: '雨势减弱' })
+      .expect(200);
     const mail = await mailTo(t.address, '【解除熔断·断（道路封闭）】');
     expect(mail.text).toContain('此指令已解除，请有序恢复');
-    const page = await request(p.server).get(new URL(linkIn(mail.text)).pathname).expect(200);
+    const page = await request(p.server)
+      .get(new URL(linkIn(mail.text)).pathname)
+      .expect(200);
     expect(page.text).toContain('已解除');
     expect(page.text).not.toContain('name="action"');
     const refused = await press(token, { action: 'execute', note: '已封闭' }).expect(409);
@@ -224,9 +298,17 @@ describe('the 熔断 order page', () => {
   });
 
   it('records answers after the deadlines and marks them late', async () => {
-    const { targets: [t] } = await issue([persons[5]], { ackDeadlineMin: 0.01, executeDeadlineMin: 0.02 });
+    const {
+      targets: [t],
+    } = await issue([persons[5]], { ackDeadlineMin: 0.01, executeDeadlineMin: 0.02 });
     await waitFor(
-      async () => (await p.ds.query<unknown[]>(`SELECT 1 FROM events WHERE type = 'OrderEscalated' AND data->>'targetId' = $1 AND data->>'phase' = 'execute'`, [t.id])).length > 0,
+      async () =>
+        (
+          await p.ds.query<unknown[]>(
+            `SELECT 1 FROM events WHERE type = 'OrderEscalated' AND data->>'targetId' = $1 AND data->>'phase' = 'execute'`,
+            [t.id],
+          )
+        ).length > 0,
       { what: 'the execution deadline passed and escalated' },
     );
     const token = tokenOf(t);
@@ -235,13 +317,18 @@ describe('the 熔断 order page', () => {
     const page = await request(p.server).get(`/order/${token}`).expect(200);
     expect(page.text.match(/记为迟报/g)).toHaveLength(2);
     expect((await recordsOf(t)).map((r) => [r.kind, r.detail.late])).toEqual([
-      ['order_silent', undefined], ['order_silent', undefined], ['order_acknowledged_late', true], ['order_executed_late', true],
+      ['order_silent', undefined],
+      ['order_silent', undefined],
+      ['order_acknowledged_late', true],
+      ['order_executed_late', true],
     ]);
     expect((await answersOf(t)).map((e) => e.type)).toEqual(['OrderAcknowledgedLate', 'OrderExecutedLate']);
   });
 
   it('is answered in Debian chromium from the link in the captured notice email', async () => {
-    const { targets: [t] } = await issue([persons[6]]);
+    const {
+      targets: [t],
+    } = await issue([persons[6]]);
     const mail = await mailTo(t.address, '【熔断指令·断（道路封闭）】');
     const link = /href="([^"]+)"/.exec(mail.html)?.[1] as string;
     expect(link).toBe(linkIn(mail.text));
@@ -266,7 +353,11 @@ describe('the 熔断 order page', () => {
     } finally {
       await browser.close();
     }
-    expect(await rowOf(t)).toMatchObject({ state: 'executed', evidence_note: '已封闭十直镇沿河路段，设置路障 2 处', evidence_url: null });
+    expect(await rowOf(t)).toMatchObject({
+      state: 'executed',
+      evidence_note: '已封闭十直镇沿河路段，设置路障 2 处',
+      evidence_url: null,
+    });
     expect((await recordsOf(t)).map((r) => r.kind)).toEqual(['order_acknowledged', 'order_executed']);
   });
 });

@@ -10,7 +10,15 @@ import { Pipeline } from '../support/pipeline';
 export { issueApiKey as issueKey } from '@app/testing';
 
 /** Debian's chromium, headless, for the page tests (playwright-core with executablePath '/usr/bin/chromium'). */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export async function postCap(p: Pipeline, key: string, o: CapOptions): Promise<{ id: string; outcome: string }> {
   const res = await request(p.server)
@@ -26,7 +34,9 @@ export async function postCap(p: Pipeline, key: string, o: CapOptions): Promise<
 
 export async function waitMatched(ds: DataSource, warningId: string): Promise<void> {
   await waitFor(
-    async () => (await ds.query<unknown[]>(`SELECT 1 FROM events WHERE warning_id = $1 AND type = 'WarningMatched'`, [warningId])).length > 0,
+    async () =>
+      (await ds.query<unknown[]>(`SELECT 1 FROM events WHERE warning_id = $1 AND type = 'WarningMatched'`, [warningId]))
+        .length > 0,
     { what: `warning ${warningId} matched`, timeoutMs: 20_000 },
   );
 }
@@ -52,8 +62,15 @@ export function tokenFor(p: Pipeline, task: { id: string; person_id: string }): 
   return p.app.get(AckLinks).token(task.id, task.person_id, null);
 }
 
-export async function answer(p: Pipeline, task: { id: string; person_id: string }, response = 'received', extra: object = {}) {
-  return request(p.server).post(`/api/v1/ack/${tokenFor(p, task)}`).send({ response, ...extra });
+export async function answer(
+  p: Pipeline,
+  task: { id: string; person_id: string },
+  response = 'received',
+  extra: object = {},
+) {
+  return request(p.server)
+    .post(`/api/v1/ack/${tokenFor(p, task)}`)
+    .send({ response, ...extra });
 }
 
 export async function stateOf(ds: DataSource, taskId: string): Promise<string> {

@@ -66,7 +66,9 @@ describe('scale-out: two replicas of each app on a Redis Cluster', () => {
     try {
       setPriority(carrier.child.pid as number, -10);
     } catch (e) {
-      process.stdout.write(`scale-out: the carrier simulator runs at normal priority (${(e as Error).message}): its seconds may bunch\n`);
+      process.stdout.write(
+        `scale-out: the carrier simulator runs at normal priority (${(e as Error).message}): its seconds may bunch\n`,
+      );
     }
     apps.start('api');
     for (const app of WORKERS) {
@@ -93,19 +95,37 @@ describe('scale-out: two replicas of each app on a Redis Cluster', () => {
     expect(res.status).toBe(202);
     const { id: warningId } = (await res.json()) as { id: string };
     const read = <T>(path: string) =>
-      waitFor(() => fetch(`http://127.0.0.1:${simPort}${path}`).then((r) => (r.ok ? (r.json() as Promise<T>) : null), () => null), { what: path });
+      waitFor(
+        () =>
+          fetch(`http://127.0.0.1:${simPort}${path}`).then(
+            (r) => (r.ok ? (r.json() as Promise<T>) : null),
+            () => null,
+          ),
+        { what: path },
+      );
     const stats = () => read<CarrierStats>('/sms/stats');
 
-    await waitFor(async () => (await stats()).messages >= 300, { what: 'fan-out under way', timeoutMs: 60_000, intervalMs: 50 });
+    await waitFor(async () => (await stats()).messages >= 300, {
+      what: 'fan-out under way',
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
     await Promise.all(WORKERS.map((app) => apps.kill(`${app}-1`)));
     const sentAtKill = (await stats()).messages;
 
-    const open = async () => (await ds.query<Array<{ n: number }>>(
-      `SELECT count(*)::int AS n FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
+    const open = async () =>
+      (
+        await ds.query<Array<{ n: number }>>(
+          `SELECT count(*)::int AS n FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
        WHERE t.warning_id = $1 AND a.status IN ('queued', 'sending')`,
-      [warningId],
-    ))[0].n;
-    await waitFor(async () => (await open()) === 0, { what: 'every message settled by the surviving replicas', timeoutMs: 150_000, intervalMs: 250 });
+          [warningId],
+        )
+      )[0].n;
+    await waitFor(async () => (await open()) === 0, {
+      what: 'every message settled by the surviving replicas',
+      timeoutMs: 150_000,
+      intervalMs: 250,
+    });
 
     const attempts = await ds.query<Array<{ channel: string; status: string; key: string }>>(
       `SELECT a.channel, a.status, a.idempotency_key AS key FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1`,

@@ -30,7 +30,11 @@ describe('S7 a village that never answers', () => {
   it('escalates all the way to the commander and marks late answers', async () => {
     const s = demo.shizhi;
     const county = demo.counties[s.townCode.slice(0, 6)];
-    const { id: warningId } = await postCap(p, ingest, { identifier: 'S7-VILLAGE', geocode: s.villageCode, areaDesc: `${s.villageName}` });
+    const { id: warningId } = await postCap(p, ingest, {
+      identifier: 'S7-VILLAGE',
+      geocode: s.villageCode,
+      areaDesc: `${s.villageName}`,
+    });
     await waitMatched(p.ds, warningId);
     const t0 = (await tasksOf(p.ds, warningId)).filter((t) => t.tier === 0);
     const director = t0.find((t) => t.person_id === s.villageDirectorId) as TaskRow;
@@ -38,16 +42,23 @@ describe('S7 a village that never answers', () => {
 
     // Reaching the 包干 town leader, then the duty officer, then the commander (a task, or a reason added to theirs).
     const reached = async (personId: string) =>
-      (await p.ds.query<unknown[]>(
-        `SELECT 1 FROM escalations e JOIN call_tasks t ON t.id = e.to_task_id WHERE e.warning_id = $1 AND t.person_id = $2`,
-        [warningId, personId],
-      )).length > 0;
+      (
+        await p.ds.query<unknown[]>(
+          `SELECT 1 FROM escalations e JOIN call_tasks t ON t.id = e.to_task_id WHERE e.warning_id = $1 AND t.person_id = $2`,
+          [warningId, personId],
+        )
+      ).length > 0;
     await waitFor(() => reached(s.townLeaderId), { what: '包干 town leader reached', timeoutMs: 20_000 });
-    await waitFor(async () => (await Promise.all(county.dutyOfficerIds.map(reached))).some(Boolean), { what: 'duty officer reached', timeoutMs: 40_000 });
+    await waitFor(async () => (await Promise.all(county.dutyOfficerIds.map(reached))).some(Boolean), {
+      what: 'duty officer reached',
+      timeoutMs: 40_000,
+    });
     await waitFor(() => reached(county.commanderId), { what: 'commander reached', timeoutMs: 60_000 });
 
     // The board: the village has no answer, escalations are listed oldest first.
-    const board = (await request(p.server).get('/api/v1/board').set('Authorization', `Bearer ${commanderKey}`).expect(200)).body as {
+    const board = (
+      await request(p.server).get('/api/v1/board').set('Authorization', `Bearer ${commanderKey}`).expect(200)
+    ).body as {
       unitsWithoutAnswers: Array<{ unitCode: string }>;
       openEscalations: Array<{ ageSeconds: number }>;
     };
@@ -59,13 +70,18 @@ describe('S7 a village that never answers', () => {
     // The director answers at last, once his own call has passed its deadline and climbed (the chain above may have
     // been reached sooner, through someone nobody can reach): recorded, and late.
     await waitFor(
-      async () => (await p.ds.query<Array<{ state: string }>>(`SELECT state FROM call_tasks WHERE id = $1`, [director.id]))[0].state === 'escalated',
+      async () =>
+        (await p.ds.query<Array<{ state: string }>>(`SELECT state FROM call_tasks WHERE id = $1`, [director.id]))[0]
+          .state === 'escalated',
       { what: 'the director’s call escalated', timeoutMs: 60_000 },
     );
     const late = await answer(p, director, 'on_post');
     expect(late.status).toBe(200);
     expect(late.body).toMatchObject({ late: true });
-    const records = await p.ds.query<Array<{ kind: string }>>(`SELECT kind FROM performance_records WHERE call_task_id = $1 ORDER BY at`, [director.id]);
+    const records = await p.ds.query<Array<{ kind: string }>>(
+      `SELECT kind FROM performance_records WHERE call_task_id = $1 ORDER BY at`,
+      [director.id],
+    );
     expect(records.map((r) => r.kind)).toEqual(['no_ack', 'answered_late']);
   }, 180_000);
 });

@@ -2,7 +2,17 @@ import request from 'supertest';
 import { waitFor } from '@app/common';
 import { DemoSummary, seedDemo } from '@app/demo';
 import { Pipeline, startPipeline } from '../support/pipeline';
-import { TaskRow, answer, capTime, issueKey, postCap, resetQuietly, stateOf, tasksOf, waitMatched } from './response-support';
+import {
+  TaskRow,
+  answer,
+  capTime,
+  issueKey,
+  postCap,
+  resetQuietly,
+  stateOf,
+  tasksOf,
+  waitMatched,
+} from './response-support';
 
 const SENDER = 'fengdu-qxt@cma.gov.cn';
 
@@ -33,10 +43,22 @@ describe('S8 upgrade, downgrade, lift and closure', () => {
     const town = demo.shizhi.townCode;
     const versions: Array<{ identifier: string; sent: string }> = [];
     const refs = () => versions.map((v) => `${SENDER},${v.identifier},${v.sent}`).join(' ');
-    const issue = async (identifier: string, colour: '黄色' | '橙色' | '红色', msgType: 'Alert' | 'Update' | 'Cancel' = 'Update') => {
+    const issue = async (
+      identifier: string,
+      colour: '黄色' | '橙色' | '红色',
+      msgType: 'Alert' | 'Update' | 'Cancel' = 'Update',
+    ) => {
       const sent = capTime(versions.length * 1000 - 60_000);
       const severity = colour === '红色' ? 'Extreme' : colour === '橙色' ? 'Severe' : 'Moderate';
-      const r = await postCap(p, ingest, { identifier, sent, colour, severity, msgType, geocode: town, references: versions.length ? refs() : undefined });
+      const r = await postCap(p, ingest, {
+        identifier,
+        sent,
+        colour,
+        severity,
+        msgType,
+        geocode: town,
+        references: versions.length ? refs() : undefined,
+      });
       versions.push({ identifier, sent });
       if (msgType !== 'Cancel') {
         await waitMatched(p.ds, r.id);
@@ -58,7 +80,9 @@ describe('S8 upgrade, downgrade, lift and closure', () => {
     const orange = await issue('S8-ORANGE', '橙色');
     expect(orange.outcome).toBe('updated');
     expect(await stateOf(p.ds, silentOnYellow.id)).toBe('superseded');
-    const answeredYellow = yellow.tasks.find((t) => t.person_id !== silentOnYellow.person_id && t.state !== 'unreachable') as TaskRow;
+    const answeredYellow = yellow.tasks.find(
+      (t) => t.person_id !== silentOnYellow.person_id && t.state !== 'unreachable',
+    ) as TaskRow;
     const again = orange.tasks.find((t) => t.person_id === answeredYellow.person_id) as TaskRow;
     expect(again).toMatchObject({ requires_ack: true });
     expect(orange.tasks.every((t) => t.requires_ack)).toBe(true);
@@ -75,12 +99,17 @@ describe('S8 upgrade, downgrade, lift and closure', () => {
     const callable = red.tasks.filter((t) => t.state !== 'unreachable');
     const silentOnRed = callable.find((t) => t.person_id === demo.shizhi.villageMonitorId) ?? callable[0];
     await answerAll(red.tasks, new Set([silentOnRed.person_id]));
-    await waitFor(async () => (await stateOf(p.ds, silentOnRed.id)) === 'escalated', { what: 'silent person escalated', timeoutMs: 20_000 });
+    await waitFor(async () => (await stateOf(p.ds, silentOnRed.id)) === 'escalated', {
+      what: 'silent person escalated',
+      timeoutMs: 20_000,
+    });
 
     // Downgrade to orange: those who answered red keep their answer (notify-only); the silent one is still called.
     const mailsBefore = p.mail.list().length;
     const down = await issue('S8-ORANGE-DOWN', '橙色');
-    const answeredRed = red.tasks.find((t) => t.tier === 0 && t.person_id !== silentOnRed.person_id && t.state !== 'unreachable') as TaskRow;
+    const answeredRed = red.tasks.find(
+      (t) => t.tier === 0 && t.person_id !== silentOnRed.person_id && t.state !== 'unreachable',
+    ) as TaskRow;
     expect(down.tasks.find((t) => t.person_id === answeredRed.person_id)).toMatchObject({ requires_ack: false });
     expect(down.tasks.find((t) => t.person_id === silentOnRed.person_id)).toMatchObject({ requires_ack: true });
     const redPeople = new Set(red.tasks.map((t) => t.person_id));
@@ -88,7 +117,10 @@ describe('S8 upgrade, downgrade, lift and closure', () => {
     const notifyOnly = down.tasks.filter((t) => !t.requires_ack);
     expect(notifyOnly.length).toBeGreaterThan(down.tasks.length / 2);
     await waitFor(() => p.mail.list().length > mailsBefore, { what: 'downgrade notice' });
-    const noTimers = await p.ds.query<unknown[]>(`SELECT 1 FROM call_tasks WHERE id = ANY($1::uuid[]) AND deadline_at IS NOT NULL`, [notifyOnly.map((t) => t.id)]);
+    const noTimers = await p.ds.query<unknown[]>(
+      `SELECT 1 FROM call_tasks WHERE id = ANY($1::uuid[]) AND deadline_at IS NOT NULL`,
+      [notifyOnly.map((t) => t.id)],
+    );
     expect(noTimers).toHaveLength(0);
 
     // Lift (CAP Cancel): open calls stop; the 解除 notice goes to everyone called.
@@ -104,10 +136,18 @@ describe('S8 upgrade, downgrade, lift and closure', () => {
     expect(new Set(liftNotices.map((t) => t.person_id)).size).toBeGreaterThanOrEqual(redPeople.size);
 
     // Closure: the silent person's red call is on the problem list.
-    const closed = await request(p.server).post(`/api/v1/warnings/${yellow.id}/close`).set('Authorization', `Bearer ${duty}`).expect(200);
+    const closed = await request(p.server)
+      .post(`/api/v1/warnings/${yellow.id}/close`)
+      .set('Authorization', `Bearer ${duty}`)
+      .expect(200);
     expect((closed.body as { issuesCreated: number }).issuesCreated).toBeGreaterThanOrEqual(1);
-    const issues = (await request(p.server).get('/api/v1/issues?state=open').set('Authorization', `Bearer ${duty}`).expect(200)).body as Array<{ callTaskId: string; kind: string }>;
+    const issues = (
+      await request(p.server).get('/api/v1/issues?state=open').set('Authorization', `Bearer ${duty}`).expect(200)
+    ).body as Array<{ callTaskId: string; kind: string }>;
     expect(issues.find((i) => i.callTaskId === silentOnRed.id)?.kind).toBe('no_answer');
-    await request(p.server).post(`/api/v1/warnings/${yellow.id}/close`).set('Authorization', `Bearer ${duty}`).expect(409);
+    await request(p.server)
+      .post(`/api/v1/warnings/${yellow.id}/close`)
+      .set('Authorization', `Bearer ${duty}`)
+      .expect(409);
   });
 });

@@ -19,13 +19,19 @@ describe('limits shared by replicas in Redis', () => {
   it('lets exactly the limit through a window across replicas taking at once (by Redis time), then more once it has slid', async () => {
     const key = `${prefix}:{rate:test}`;
     const windowMs = 1500;
-    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => takeFromWindow(i % 2 ? a : b, key, 25, windowMs)));
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => takeFromWindow(i % 2 ? a : b, key, 25, windowMs)),
+    );
     expect(results.filter((r) => r.ok)).toHaveLength(25);
     const refused = results.filter((r): r is { ok: false; waitMs: number } => !r.ok);
     expect(refused).toHaveLength(35);
     expect(refused.every((r) => r.waitMs > 0 && r.waitMs <= windowMs)).toBe(true);
     expect(await takeFromWindow(a, key, 25, windowMs)).toMatchObject({ ok: false });
-    await waitFor(async () => (await takeFromWindow(b, key, 25, windowMs)).ok, { what: 'a slot once the window has slid', timeoutMs: 10_000, intervalMs: 50 });
+    await waitFor(async () => (await takeFromWindow(b, key, 25, windowMs)).ok, {
+      what: 'a slot once the window has slid',
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
   });
 
   it('sends at most a provider TPS across two dispatchers, and fails over when it is used up', async () => {
@@ -33,7 +39,13 @@ describe('limits shared by replicas in Redis', () => {
     const one = new ProviderHealth(clock, config, a);
     const two = new ProviderHealth(clock, config, b);
     const providers = [{ name: 'alibaba-sim' }];
-    const sent = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? one : two).run(providers, () => Promise.resolve({ ok: true as const, messageIds: ['x'], rejected: 0 }))));
+    const sent = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        (i % 2 ? one : two).run(providers, () =>
+          Promise.resolve({ ok: true as const, messageIds: ['x'], rejected: 0 }),
+        ),
+      ),
+    );
     expect(sent.filter((r) => r.ok)).toHaveLength(5);
     expect(sent.find((r) => !r.ok)).toMatchObject({ kind: 'throttled' });
   });
@@ -44,7 +56,9 @@ describe('limits shared by replicas in Redis', () => {
     const two = new ProviderHealth(clock, config, b);
     const providers = [{ name: 'tencent-sim' }];
     for (let i = 0; i < 5; i++) {
-      await one.run(providers, () => Promise.resolve({ ok: false as const, kind: 'provider' as const, code: 'HTTP 503', error: 'down' }));
+      await one.run(providers, () =>
+        Promise.resolve({ ok: false as const, kind: 'provider' as const, code: 'HTTP 503', error: 'down' }),
+      );
     }
     expect(one.breaker('tencent-sim').state).toBe('open');
     await two.run([], () => Promise.resolve({ ok: true as const, messageIds: ['x'], rejected: 0 }));
@@ -56,7 +70,10 @@ describe('limits shared by replicas in Redis', () => {
 
   it('gives a cron tick to one replica only', async () => {
     const key = `stranded-work-sweep:${new Date().toISOString()}`;
-    const answers = await Promise.all([new RedisRunCoordinator(a, prefix).shouldRun(key, 5000), new RedisRunCoordinator(b, prefix).shouldRun(key, 5000)]);
+    const answers = await Promise.all([
+      new RedisRunCoordinator(a, prefix).shouldRun(key, 5000),
+      new RedisRunCoordinator(b, prefix).shouldRun(key, 5000),
+    ]);
     expect(answers.sort()).toEqual([false, true]);
     expect(await new RedisRunCoordinator(a, prefix).shouldRun(`${key}-next`, 5000)).toBe(true);
   });

@@ -40,11 +40,13 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
     return p.app.get(StrandedWorkSweeper).sweep();
   };
   const publicStatus = (warningId: string) =>
-    ds.query<Array<{ sms: string[] | null; speakers: string[] | null }>>(
-      `SELECT (SELECT array_agg(b.status) FROM public_sms_batches b JOIN public_notices n ON n.id = b.notice_id WHERE n.warning_id = $1) AS sms,
+    ds
+      .query<Array<{ sms: string[] | null; speakers: string[] | null }>>(
+        `SELECT (SELECT array_agg(b.status) FROM public_sms_batches b JOIN public_notices n ON n.id = b.notice_id WHERE n.warning_id = $1) AS sms,
               (SELECT array_agg(j.status) FROM broadcast_jobs j JOIN public_notices n ON n.id = j.notice_id WHERE n.warning_id = $1) AS speakers`,
-      [warningId],
-    ).then(([r]) => r);
+        [warningId],
+      )
+      .then(([r]) => r);
 
   beforeAll(async () => {
     // Red: voice rungs at 1.8 and 3.6 s, answer deadline 6 s.
@@ -67,9 +69,20 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
   });
 
   it('sends calls, plans the residents’ warning and escalates at the deadline after every job of a warning was lost', async () => {
-    const lost = [QueueName.DispatchSms, QueueName.DispatchEmail, QueueName.DispatchVoice, QueueName.DispatchBroadcast, QueueName.PublicWarnings, QueueName.Deadlines];
+    const lost = [
+      QueueName.DispatchSms,
+      QueueName.DispatchEmail,
+      QueueName.DispatchVoice,
+      QueueName.DispatchBroadcast,
+      QueueName.PublicWarnings,
+      QueueName.Deadlines,
+    ];
     await pause(lost);
-    const { id: warningId } = await postCap(p, ingestKey, { identifier: 'STRANDED-1', geocode: SHIZHI, areaDesc: '十直镇' });
+    const { id: warningId } = await postCap(p, ingestKey, {
+      identifier: 'STRANDED-1',
+      geocode: SHIZHI,
+      areaDesc: '十直镇',
+    });
     await waitMatched(ds, warningId);
     await lose(lost);
 
@@ -77,24 +90,32 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
     expect(first.attempts).toBeGreaterThan(0);
     expect(first.publicPlans).toBe(1);
     // Every first message goes out, and the residents are warned.
-    await waitFor(async () => {
-      const [r] = await ds.query<Array<{ left: number }>>(
-        `SELECT count(*)::int AS left FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
+    await waitFor(
+      async () => {
+        const [r] = await ds.query<Array<{ left: number }>>(
+          `SELECT count(*)::int AS left FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
          WHERE t.warning_id = $1 AND a.rung = 0 AND a.status IN ('queued', 'sending')`,
-        [warningId],
-      );
-      return r.left === 0;
-    }, { what: 'every first-rung message sent', timeoutMs: 30_000 });
-    await waitFor(async () => {
-      const s = await publicStatus(warningId);
-      return s.sms?.every((x) => x === 'accepted') && s.speakers?.every((x) => x === 'played');
-    }, { what: 'area SMS accepted and loudspeaker played', timeoutMs: 30_000 });
+          [warningId],
+        );
+        return r.left === 0;
+      },
+      { what: 'every first-rung message sent', timeoutMs: 30_000 },
+    );
+    await waitFor(
+      async () => {
+        const s = await publicStatus(warningId);
+        return s.sms?.every((x) => x === 'accepted') && s.speakers?.every((x) => x === 'played');
+      },
+      { what: 'area SMS accepted and loudspeaker played', timeoutMs: 30_000 },
+    );
     // The demo's residents of the matched high-risk zones of 十直镇.
-    const residents = (await ds.query<Array<{ phone: string }>>(
-      `SELECT DISTINCT r.phone FROM resident_phones r JOIN public_notices n ON r.risk_zone_id = ANY (n.zone_ids)
+    const residents = (
+      await ds.query<Array<{ phone: string }>>(
+        `SELECT DISTINCT r.phone FROM resident_phones r JOIN public_notices n ON r.risk_zone_id = ANY (n.zone_ids)
        WHERE n.warning_id = $1 AND n.channel = 'sms' ORDER BY r.phone`,
-      [warningId],
-    )).map((r) => r.phone);
+        [warningId],
+      )
+    ).map((r) => r.phone);
     expect(residents.length).toBeGreaterThan(0);
     for (const phone of residents) {
       expect(sims.network.messages(phone).length).toBeGreaterThan(0);
@@ -109,26 +130,35 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
     await new Promise((r) => setTimeout(r, Math.max(0, rungAt.getTime() - Date.now()) + 50));
     const rungs = await sweep();
     expect(rungs.rungs).toBeGreaterThan(0);
-    await waitFor(async () => {
-      const [r] = await ds.query<Array<{ voice: number }>>(
-        `SELECT count(*)::int AS voice FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1 AND a.rung = 1 AND a.channel = 'voice'`,
-        [warningId],
-      );
-      return r.voice >= rungs.rungs;
-    }, { what: 'voice rung run by the sweep', timeoutMs: 10_000 });
+    await waitFor(
+      async () => {
+        const [r] = await ds.query<Array<{ voice: number }>>(
+          `SELECT count(*)::int AS voice FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE t.warning_id = $1 AND a.rung = 1 AND a.channel = 'voice'`,
+          [warningId],
+        );
+        return r.voice >= rungs.rungs;
+      },
+      { what: 'voice rung run by the sweep', timeoutMs: 10_000 },
+    );
 
     // And after the answer deadline the sweep finds the silent calls and they escalate.
-    const [{ due }] = await ds.query<Array<{ due: Date }>>(`SELECT max(deadline_at) AS due FROM call_tasks WHERE warning_id = $1 AND tier = 0`, [warningId]);
+    const [{ due }] = await ds.query<Array<{ due: Date }>>(
+      `SELECT max(deadline_at) AS due FROM call_tasks WHERE warning_id = $1 AND tier = 0`,
+      [warningId],
+    );
     await new Promise((r) => setTimeout(r, Math.max(0, due.getTime() - Date.now()) + 50));
     const later = await sweep();
     expect(later.deadlines).toBeGreaterThan(0);
-    await waitFor(async () => {
-      const [r] = await ds.query<Array<{ silent: number }>>(
-        `SELECT count(*)::int AS silent FROM call_tasks WHERE warning_id = $1 AND tier = 0 AND requires_ack AND state IN ('pending', 'sent')`,
-        [warningId],
-      );
-      return r.silent === 0;
-    }, { what: 'every silent first-tier call escalated', timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        const [r] = await ds.query<Array<{ silent: number }>>(
+          `SELECT count(*)::int AS silent FROM call_tasks WHERE warning_id = $1 AND tier = 0 AND requires_ack AND state IN ('pending', 'sent')`,
+          [warningId],
+        );
+        return r.silent === 0;
+      },
+      { what: 'every silent first-tier call escalated', timeoutMs: 30_000 },
+    );
     // Lifted, so the town's silent calls stop being reminded every 6 s while the next tests run.
     await p.app.get(WarningLifecycle).liftByOfficer(warningId, '500000', 'test', null);
   });
@@ -136,34 +166,54 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
   it('sends area SMS batches and loudspeaker orders whose jobs were lost after the plan committed', async () => {
     const lost = [QueueName.DispatchSms, QueueName.DispatchBroadcast];
     await pause(lost);
-    const { id: warningId } = await postCap(p, ingestKey, { identifier: 'STRANDED-2', geocode: SHIZHI, areaDesc: '十直镇' });
-    await waitFor(async () => {
-      const s = await publicStatus(warningId);
-      return !!s.sms?.length && !!s.speakers?.length;
-    }, { what: 'public warning planned', timeoutMs: 30_000 });
+    const { id: warningId } = await postCap(p, ingestKey, {
+      identifier: 'STRANDED-2',
+      geocode: SHIZHI,
+      areaDesc: '十直镇',
+    });
+    await waitFor(
+      async () => {
+        const s = await publicStatus(warningId);
+        return !!s.sms?.length && !!s.speakers?.length;
+      },
+      { what: 'public warning planned', timeoutMs: 30_000 },
+    );
     await lose(lost);
     expect(await publicStatus(warningId)).toEqual({ sms: ['queued'], speakers: ['queued'] });
 
     const report = await sweep();
     expect(report).toMatchObject({ publicPlans: 0, publicSms: 1, broadcasts: 1 });
-    await waitFor(async () => {
-      const s = await publicStatus(warningId);
-      return s.sms?.[0] === 'accepted' && s.speakers?.[0] === 'played';
-    }, { what: 'area SMS accepted and loudspeaker played after the sweep', timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        const s = await publicStatus(warningId);
+        return s.sms?.[0] === 'accepted' && s.speakers?.[0] === 'played';
+      },
+      { what: 'area SMS accepted and loudspeaker played after the sweep', timeoutMs: 30_000 },
+    );
     // A second sweep finds nothing left of it.
     expect(await sweep()).toMatchObject({ publicSms: 0, broadcasts: 0 });
   });
-  it('runs again a matching job kept under the warning\'s job id although it matched nothing', async () => {
+  it("runs again a matching job kept under the warning's job id although it matched nothing", async () => {
     const matching = queue(QueueName.Matching);
     await pause([QueueName.Matching]);
-    const { id: warningId } = await postCap(p, ingestKey, { identifier: 'STRANDED-MATCH', geocode: SHIZHI, areaDesc: '十直镇' });
+    const { id: warningId } = await postCap(p, ingestKey, {
+      identifier: 'STRANDED-MATCH',
+      geocode: SHIZHI,
+      areaDesc: '十直镇',
+    });
     const id = jobId.match(warningId);
     await waitFor(async () => (await matching.getJob(id)) !== undefined, { what: 'the matching job' });
     // What a job that failed for good (or finished early) leaves: a finished job under the same id, the warning unmatched.
     await (await matching.getJob(id))?.remove();
-    await matching.add(JobName.MatchWarning, { warningId: '00000000-0000-4000-8000-000000000000' }, { jobId: id, attempts: 1 });
+    await matching.add(
+      JobName.MatchWarning,
+      { warningId: '00000000-0000-4000-8000-000000000000' },
+      { jobId: id, attempts: 1 },
+    );
     await matching.resume();
-    await waitFor(async () => ['completed', 'failed'].includes((await (await matching.getJob(id))?.getState()) ?? ''), { what: 'the job finished' });
+    await waitFor(async () => ['completed', 'failed'].includes((await (await matching.getJob(id))?.getState()) ?? ''), {
+      what: 'the job finished',
+    });
     const [w] = await ds.query<Array<{ state: string }>>(`SELECT state FROM warnings WHERE id = $1`, [warningId]);
     expect(w.state).toBe('received');
 

@@ -47,9 +47,11 @@ describe('a red rainstorm warning called and answered end to end', () => {
     // Matched with PostGIS: every flash-flood zone of 十直镇 is in, and people are called.
     const matched = await waitFor(
       async () => {
-        const rows = await p.ds.query<Array<{
-          data: { zones: string[]; recipients: number };
-        }>>(`SELECT data FROM events WHERE warning_id = $1 AND type = 'WarningMatched'`, [warningId]);
+        const rows = await p.ds.query<
+          Array<{
+            data: { zones: string[]; recipients: number };
+          }>
+        >(`SELECT data FROM events WHERE warning_id = $1 AND type = 'WarningMatched'`, [warningId]);
         return rows[0]?.data;
       },
       { what: 'warning matched' },
@@ -71,7 +73,9 @@ describe('a red rainstorm warning called and answered end to end', () => {
        WHERE t.warning_id = $1 LIMIT 1`,
       [warningId, SHIZHI],
     );
-    const mail = await waitFor(() => p.mail.list({ to: director.address })[0], { what: 'email to the village director' });
+    const mail = await waitFor(() => p.mail.list({ to: director.address })[0], {
+      what: 'email to the village director',
+    });
     expect(mail.subject).toContain('红色预警');
     const token = ackTokenFrom(mail.text);
 
@@ -80,7 +84,9 @@ describe('a red rainstorm warning called and answered end to end', () => {
     expect(page.text).toContain('丰都县气象台发布暴雨红色预警信号');
     expect(page.text).toContain('已收到');
     expect(page.headers['referrer-policy']).toBe('no-referrer');
-    const [opened] = await p.ds.query<Array<{ state: string }>>(`SELECT state FROM call_tasks WHERE id = $1`, [director.task_id]);
+    const [opened] = await p.ds.query<Array<{ state: string }>>(`SELECT state FROM call_tasks WHERE id = $1`, [
+      director.task_id,
+    ]);
     expect(opened.state).not.toBe('acknowledged');
 
     // Pressing 已收到 records the answer; pressing it again changes nothing; 已到岗 after it is progress, not a new answer.
@@ -92,12 +98,18 @@ describe('a red rainstorm warning called and answered end to end', () => {
     const shown = await request(p.server).get(again.headers.location).expect(200);
     expect(shown.text).toContain('此前已确认');
     expect(shown.text).toContain('确认：已收到');
-    const progress = await request(p.server).post(`/ack/${token}`).type('form').send({ response: 'on_post' }).expect(303);
+    const progress = await request(p.server)
+      .post(`/ack/${token}`)
+      .type('form')
+      .send({ response: 'on_post' })
+      .expect(303);
     expect((await request(p.server).get(progress.headers.location).expect(200)).text).toContain('进展已记录');
-    const acks = await p.ds.query<Array<{
-      response: string;
-      late: boolean;
-    }>>(`SELECT response, late FROM acknowledgements WHERE call_task_id = $1`, [director.task_id]);
+    const acks = await p.ds.query<
+      Array<{
+        response: string;
+        late: boolean;
+      }>
+    >(`SELECT response, late FROM acknowledgements WHERE call_task_id = $1`, [director.task_id]);
     expect(acks).toEqual([{ response: 'received', late: false }]);
 
     // A grid worker who stays silent is escalated to the 包干 leader of their village by the delayed deadline job.
@@ -121,39 +133,75 @@ describe('a red rainstorm warning called and answered end to end', () => {
       { timeoutMs: 30_000, what: 'escalation of the silent grid worker' },
     );
     expect(escalatedTo).toContain(silent.leader_person_id);
-    const fromDirector = await p.ds.query<unknown[]>(`SELECT 1 FROM escalations WHERE from_task_id = $1`, [director.task_id]);
+    const fromDirector = await p.ds.query<unknown[]>(`SELECT 1 FROM escalations WHERE from_task_id = $1`, [
+      director.task_id,
+    ]);
     expect(fromDirector).toHaveLength(0);
 
     // The duty officer's view: each call task's state and the timeline.
-    const view = await request(p.server).get(`/api/v1/warnings/${warningId}`).set('Authorization', `Bearer ${dutyKey}`).expect(200);
-    const body = view.body as { callTasks: Array<{ id: string; state: string; mobile: string | null }>; timeline: Array<{ type: string }> };
+    const view = await request(p.server)
+      .get(`/api/v1/warnings/${warningId}`)
+      .set('Authorization', `Bearer ${dutyKey}`)
+      .expect(200);
+    const body = view.body as {
+      callTasks: Array<{ id: string; state: string; mobile: string | null }>;
+      timeline: Array<{ type: string }>;
+    };
     expect(body.callTasks.find((t) => t.id === director.task_id)?.state).toBe('acknowledged');
     expect(body.callTasks.find((t) => t.id === silent.task_id)?.state).toBe('escalated');
     expect(body.callTasks.every((t) => t.mobile === null || /^\*+\d{4}$/.test(t.mobile))).toBe(true);
     const types = body.timeline.map((e) => e.type);
-    for (const type of ['WarningReceived', 'WarningMatched', 'CallIssued', 'MessageSent', 'AckLinkOpened', 'CallAcknowledged', 'CallEscalated']) {
+    for (const type of [
+      'WarningReceived',
+      'WarningMatched',
+      'CallIssued',
+      'MessageSent',
+      'AckLinkOpened',
+      'CallAcknowledged',
+      'CallEscalated',
+    ]) {
       expect(types).toContain(type);
     }
 
     // Region and role are checked on every console route.
-    await request(p.server).get(`/api/v1/warnings/${warningId}`).set('Authorization', `Bearer ${tongliangKey}`).expect(404);
-    await request(p.server).get(`/api/v1/warnings/${warningId}`).set('Authorization', `Bearer ${ingestKey}`).expect(403);
+    await request(p.server)
+      .get(`/api/v1/warnings/${warningId}`)
+      .set('Authorization', `Bearer ${tongliangKey}`)
+      .expect(404);
+    await request(p.server)
+      .get(`/api/v1/warnings/${warningId}`)
+      .set('Authorization', `Bearer ${ingestKey}`)
+      .expect(403);
     await request(p.server).get(`/api/v1/warnings/${warningId}`).expect(401);
   });
 
   it('answers the same message again with 200 and the same id, starting nothing new', async () => {
     const xml = capXml({ identifier: 'FD-DUP-1', sent: '2026-11-22T08:00:00+08:00', geocode: SHIZHI });
-    const first = await request(p.server).post('/api/v1/alerts').set('Authorization', `Bearer ${ingestKey}`).set('Content-Type', 'application/xml').send(xml).expect(202);
-    const second = await request(p.server).post('/api/v1/alerts').set('Authorization', `Bearer ${ingestKey}`).set('Content-Type', 'application/xml').send(xml).expect(200);
+    const first = await request(p.server)
+      .post('/api/v1/alerts')
+      .set('Authorization', `Bearer ${ingestKey}`)
+      .set('Content-Type', 'application/xml')
+      .send(xml)
+      .expect(202);
+    const second = await request(p.server)
+      .post('/api/v1/alerts')
+      .set('Authorization', `Bearer ${ingestKey}`)
+      .set('Content-Type', 'application/xml')
+      .send(xml)
+      .expect(200);
     expect((second.body as { id: string; outcome: string }).id).toBe((first.body as { id: string }).id);
     expect((second.body as { outcome: string }).outcome).toBe('duplicate');
-    const [count] = await p.ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM warnings WHERE identifier = 'FD-DUP-1'`);
+    const [count] = await p.ds.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM warnings WHERE identifier = 'FD-DUP-1'`,
+    );
     expect(count.n).toBe(1);
   });
 
   it('refuses forged and altered links with a page and a 4xx, writing nothing', async () => {
     const before = await p.ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM acknowledgements`);
-    const forged = await request(p.server).get('/ack/eyJzdWIiOiJ4In0.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA').expect(404);
+    const forged = await request(p.server)
+      .get('/ack/eyJzdWIiOiJ4In0.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')
+      .expect(404);
     expect(forged.text).toContain('链接无效');
     await request(p.server).post('/ack/not-a-token').type('form').send({ response: 'received' }).expect(404);
     const after = await p.ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM acknowledgements`);

@@ -33,7 +33,8 @@ export async function startApiOnly(
   setupApp(app);
   await app.init();
   // clearQueues: false for tests that run with Redis unreachable on purpose.
-  const queues = opts.clearQueues === false ? [] : Object.values(QueueName).map((name) => app.get<Queue>(getQueueToken(name)));
+  const queues =
+    opts.clearQueues === false ? [] : Object.values(QueueName).map((name) => app.get<Queue>(getQueueToken(name)));
   await Promise.all(queues.map((q) => q.obliterate({ force: true })));
   return {
     app,

@@ -28,7 +28,11 @@ export class AppProcesses {
     const log = join(tmpdir(), `jiaoying-fault-${name}-${process.pid}-${Date.now()}.log`);
     const out = createWriteStream(log);
     this.logs.push(log);
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', program, 'src', 'main.js')], { cwd: ROOT, env: { ...this.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', program, 'src', 'main.js')], {
+      cwd: ROOT,
+      env: { ...this.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.pipe(out);
     child.stderr?.pipe(out);
     const app = { name, child, log };
@@ -49,19 +53,28 @@ export class AppProcesses {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.running.values()].map(async (a) => {
-      if (a.child.exitCode === null) {
-        const exited = new Promise((resolve) => a.child.once('exit', resolve));
-        a.child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-        a.child.kill('SIGKILL');
-      }
-    }));
+    await Promise.all(
+      [...this.running.values()].map(async (a) => {
+        if (a.child.exitCode === null) {
+          const exited = new Promise((resolve) => a.child.once('exit', resolve));
+          a.child.kill('SIGTERM');
+          await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+          a.child.kill('SIGKILL');
+        }
+      }),
+    );
     this.running.clear();
   }
 }
 
 /** Polls a URL until it answers 2xx. */
 export async function waitHealthy(url: string, timeoutMs = 60_000): Promise<void> {
-  await waitFor(() => fetch(url).then((r) => r.ok, () => false), { timeoutMs, intervalMs: 250, what: `${url} healthy` });
+  await waitFor(
+    () =>
+      fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    { timeoutMs, intervalMs: 250, what: `${url} healthy` },
+  );
 }

@@ -41,7 +41,11 @@ export class FaultRun {
    * `dbUrl`: a database of the test's own, migrated here (the test database was migrated by global setup);
    * `appEnv`: what one app gets besides (a worker's METRICS_PORT).
    */
-  async start(env: NodeJS.ProcessEnv, dbUrl?: string, appEnv: (app: string) => NodeJS.ProcessEnv = () => ({})): Promise<void> {
+  async start(
+    env: NodeJS.ProcessEnv,
+    dbUrl?: string,
+    appEnv: (app: string) => NodeJS.ProcessEnv = () => ({}),
+  ): Promise<void> {
     this.ds = new DataSource(dataSourceOptions(dbUrl ?? (process.env.DATABASE_URL as string)));
     await this.ds.initialize();
     if (dbUrl) {
@@ -78,7 +82,10 @@ export class FaultRun {
     await this.apps?.stopAll();
     await this.ds?.destroy();
     for (const name of Object.values(QueueName)) {
-      const q = new Queue(name, { connection: { url: this.redisUrl, maxRetriesPerRequest: null }, prefix: this.prefix });
+      const q = new Queue(name, {
+        connection: { url: this.redisUrl, maxRetriesPerRequest: null },
+        prefix: this.prefix,
+      });
       await q.obliterate({ force: true }).catch(() => undefined);
       await q.close();
     }
@@ -109,7 +116,14 @@ export class FaultRun {
 
   /** The simulator read back over HTTP; a read that fails (the machine is busy) is simply read again. */
   sim<T>(path: string): Promise<T> {
-    return waitFor(() => fetch(`http://127.0.0.1:${this.simPort}${path}`).then((r) => (r.ok ? (r.json() as Promise<T>) : null), () => null), { what: path });
+    return waitFor(
+      () =>
+        fetch(`http://127.0.0.1:${this.simPort}${path}`).then(
+          (r) => (r.ok ? (r.json() as Promise<T>) : null),
+          () => null,
+        ),
+      { what: path },
+    );
   }
 
   async smsAtCarrier(): Promise<number> {
@@ -118,7 +132,10 @@ export class FaultRun {
 
   /** A count; NaN while PostgreSQL cannot be asked (a fault run may have stopped it). */
   async count(sql: string, params: unknown[]): Promise<number> {
-    return this.ds.query<Array<{ n: number }>>(sql, params).then((r) => r[0].n, () => NaN);
+    return this.ds.query<Array<{ n: number }>>(sql, params).then(
+      (r) => r[0].n,
+      () => NaN,
+    );
   }
 
   /** Attempts of the warning's calls in a status, e.g. ['queued', 'sending']. */
@@ -130,7 +147,11 @@ export class FaultRun {
   }
 
   async settled(warningId: string, timeoutMs = 300_000): Promise<void> {
-    await waitFor(async () => (await this.attempts(warningId, ['queued', 'sending'])) === 0, { what: 'every message settled', timeoutMs, intervalMs: 250 });
+    await waitFor(async () => (await this.attempts(warningId, ['queued', 'sending'])) === 0, {
+      what: 'every message settled',
+      timeoutMs,
+      intervalMs: 250,
+    });
   }
 
   /** Due: every SMS attempt of the warning not failed for a reason; at the carrier once, twice, or never. */
@@ -151,7 +172,9 @@ export class FaultRun {
        WHERE t.warning_id = $1 AND a.channel = 'sms'`,
       [warningId],
     );
-    const mailIds = (await this.sim<Array<{ messageId: string | null }>>('/mail')).map((m) => m.messageId).filter((id): id is string => !!id);
+    const mailIds = (await this.sim<Array<{ messageId: string | null }>>('/mail'))
+      .map((m) => m.messageId)
+      .filter((id): id is string => !!id);
     return {
       due: due.size,
       sent: perKey.size,

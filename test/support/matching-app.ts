@@ -15,7 +15,9 @@ export async function databaseFingerprint(ds: DataSource): Promise<Record<string
   );
   const out: Record<string, string> = {};
   for (const { t } of tables) {
-    const [row] = await ds.query<Array<{ d: string }>>(`SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, ',' ORDER BY x::text)), '') AS d FROM "${t}" x`);
+    const [row] = await ds.query<Array<{ d: string }>>(
+      `SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, ',' ORDER BY x::text)), '') AS d FROM "${t}" x`,
+    );
     out[t] = row.d;
   }
   return out;

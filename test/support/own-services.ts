@@ -24,14 +24,21 @@ export class OwnRedis {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) {
       return;
     }
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', ''], { stdio: 'ignore' });
-    await waitFor(() => {
-      try {
-        return execFileSync('redis-cli', ['-p', String(this.port), 'ping'], { encoding: 'utf8' }).trim() === 'PONG';
-      } catch {
-        return false;
-      }
-    }, { what: `redis on ${this.port}`, timeoutMs: 20_000, intervalMs: 50 });
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', ''],
+      { stdio: 'ignore' },
+    );
+    await waitFor(
+      () => {
+        try {
+          return execFileSync('redis-cli', ['-p', String(this.port), 'ping'], { encoding: 'utf8' }).trim() === 'PONG';
+        } catch {
+          return false;
+        }
+      },
+      { what: `redis on ${this.port}`, timeoutMs: 20_000, intervalMs: 50 },
+    );
   }
 
   /** SIGTERM: Redis writes its append-only file and exits; clients see their connections close. */
@@ -69,7 +76,9 @@ export class OwnPostgres {
 
   private run(bin: string, args: string[]): void {
     const asRoot = process.getuid?.() === 0;
-    const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args]] : [join(PG_BIN, bin), args];
+    const [cmd, argv] = asRoot
+      ? ['runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args]]
+      : [join(PG_BIN, bin), args];
     execFileSync(cmd, argv, { stdio: 'ignore' });
   }
 
@@ -86,7 +95,16 @@ export class OwnPostgres {
   }
 
   start(): void {
-    this.run('pg_ctl', ['-D', join(this.dir, 'data'), '-l', join(this.dir, 'log'), '-w', '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
+    this.run('pg_ctl', [
+      '-D',
+      join(this.dir, 'data'),
+      '-l',
+      join(this.dir, 'log'),
+      '-w',
+      '-o',
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+      'start',
+    ]);
   }
 
   /** `-m immediate`: every backend is cut at once, no checkpoint; recovery replays the WAL at the next start. */

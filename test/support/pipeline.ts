@@ -33,7 +33,10 @@ export async function startPipeline(env: Record<string, string> = {}): Promise<P
   const moduleRef = await Test.createTestingModule({
     imports: [ApiModule, MatcherModule, DispatcherModule, EscalatorModule],
   }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, logger: new JsonLogger('test', levelsUpTo(process.env.LOG_LEVEL ?? 'error')) });
+  const app = moduleRef.createNestApplication({
+    bodyParser: false,
+    logger: new JsonLogger('test', levelsUpTo(process.env.LOG_LEVEL ?? 'error')),
+  });
   setupApp(app);
   await app.init();
   return {
@@ -61,7 +64,11 @@ async function clearQueues(): Promise<void> {
   // spec's teardown opened would otherwise hold this spec's sends for BREAKER_OPEN_MS.
   const redis = new Redis(process.env.REDIS_URL as string);
   const prefix = process.env.QUEUE_PREFIX as string;
-  const shared = [`${prefix}:{breakers}`, ...(await redis.keys(`${prefix}:{rate:*`)), ...(await redis.keys(`${prefix}:{cron}*`))];
+  const shared = [
+    `${prefix}:{breakers}`,
+    ...(await redis.keys(`${prefix}:{rate:*`)),
+    ...(await redis.keys(`${prefix}:{cron}*`)),
+  ];
   await redis.del(...shared);
   await redis.quit();
 }

@@ -25,7 +25,11 @@ export function parseMetrics(text: string): Sample[] {
 /** The sum of a metric's samples whose labels match every one given. */
 export function sumOf(samples: Sample[], name: string, match: Record<string, string | string[]> = {}): number {
   return samples
-    .filter((s) => s.name === name && Object.entries(match).every(([k, v]) => (Array.isArray(v) ? v.includes(s.labels[k]) : s.labels[k] === v)))
+    .filter(
+      (s) =>
+        s.name === name &&
+        Object.entries(match).every(([k, v]) => (Array.isArray(v) ? v.includes(s.labels[k]) : s.labels[k] === v)),
+    )
     .reduce((total, s) => total + s.value, 0);
 }
 

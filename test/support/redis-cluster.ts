@@ -28,19 +28,53 @@ export class LocalRedisCluster {
 
   async start(): Promise<void> {
     for (const port of this.ports) {
-      this.servers.push(spawn('redis-server', [
-        '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
-        '--cluster-node-timeout', '5000', '--dir', this.dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction',
-      ], { stdio: 'ignore' }));
+      this.servers.push(
+        spawn(
+          'redis-server',
+          [
+            '--port',
+            String(port),
+            '--bind',
+            '127.0.0.1',
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            `nodes-${port}.conf`,
+            '--cluster-node-timeout',
+            '5000',
+            '--dir',
+            this.dir,
+            '--save',
+            '',
+            '--appendonly',
+            'no',
+            '--maxmemory-policy',
+            'noeviction',
+          ],
+          { stdio: 'ignore' },
+        ),
+      );
     }
     for (const port of this.ports) {
-      await waitFor(() => new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 }).ping().then(() => true, () => false), { what: `redis ${port}` });
+      await waitFor(
+        () =>
+          new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 }).ping().then(
+            () => true,
+            () => false,
+          ),
+        { what: `redis ${port}` },
+      );
     }
     await run('redis-cli', ['--cluster', 'create', ...this.ports.map((p) => `127.0.0.1:${p}`), '--cluster-yes']);
-    await waitFor(async () => {
-      const states = await Promise.all(this.ports.map((p) => run('redis-cli', ['-p', String(p), 'cluster', 'info']).then((r) => r.stdout)));
-      return states.every((s) => s.includes('cluster_state:ok'));
-    }, { what: 'redis cluster state ok', timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        const states = await Promise.all(
+          this.ports.map((p) => run('redis-cli', ['-p', String(p), 'cluster', 'info']).then((r) => r.stdout)),
+        );
+        return states.every((s) => s.includes('cluster_state:ok'));
+      },
+      { what: 'redis cluster state ok', timeoutMs: 30_000 },
+    );
   }
 
   /** The port of the master that holds each key. */
@@ -48,24 +82,31 @@ export class LocalRedisCluster {
     const redis = new Redis(this.ports[0], '127.0.0.1');
     try {
       const slots = (await redis.cluster('SLOTS')) as unknown as Array<[number, number, [string, number]]>;
-      return Promise.all(keys.map(async (key) => {
-        const slot = Number(await redis.cluster('KEYSLOT', key));
-        return slots.find(([from, to]) => slot >= from && slot <= to)?.[2][1] ?? -1;
-      }));
+      return Promise.all(
+        keys.map(async (key) => {
+          const slot = Number(await redis.cluster('KEYSLOT', key));
+          return slots.find(([from, to]) => slot >= from && slot <= to)?.[2][1] ?? -1;
+        }),
+      );
     } finally {
       redis.disconnect();
     }
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.servers.map((s) => new Promise((resolve) => {
-      if (s.exitCode !== null) {
-        resolve(null);
-        return;
-      }
-      s.once('exit', resolve);
-      s.kill('SIGTERM');
-    })));
+    await Promise.all(
+      this.servers.map(
+        (s) =>
+          new Promise((resolve) => {
+            if (s.exitCode !== null) {
+              resolve(null);
+              return;
+            }
+            s.once('exit', resolve);
+            s.kill('SIGTERM');
+          }),
+      ),
+    );
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -16,7 +16,11 @@ export interface SimulatedPipeline {
  * The pipeline with every provider pointed at the local simulators (Alibaba and Tencent SMS and voice; loudspeakers
  * over MQTT when `mqttPrefix` is given), on free ports, the simulators' receipts and replies posted back to its API.
  */
-export async function startSimulatedPipeline(o: { secret: string; mqttPrefix?: string; env?: Record<string, string> }): Promise<SimulatedPipeline> {
+export async function startSimulatedPipeline(o: {
+  secret: string;
+  mqttPrefix?: string;
+  env?: Record<string, string>;
+}): Promise<SimulatedPipeline> {
   const sims = await startSimulators({
     host: '127.0.0.1',
     httpPort: 0,
@@ -50,7 +54,9 @@ export async function startSimulatedPipeline(o: { secret: string; mqttPrefix?: s
     p,
     async stop() {
       // Later rungs and deadlines are still delayed in Redis: drop them so the next spec's workers do not run them.
-      await Promise.all(Object.values(QueueName).map((name) => p.app.get<Queue>(getQueueToken(name)).obliterate({ force: true })));
+      await Promise.all(
+        Object.values(QueueName).map((name) => p.app.get<Queue>(getQueueToken(name)).obliterate({ force: true })),
+      );
       await p.stop();
       await sims.stop();
     },

@@ -18,7 +18,9 @@ function answerFor(error: unknown): { status: number; body: Record<string, unkno
       return this;
     },
   };
-  const host = { switchToHttp: () => ({ getRequest: () => ({ path: '/api/v1/roster/import' }), getResponse: () => res }) };
+  const host = {
+    switchToHttp: () => ({ getRequest: () => ({ path: '/api/v1/roster/import' }), getResponse: () => res }),
+  };
   new HttpExceptionFilter().catch(error, host as unknown as ArgumentsHost);
   return sent;
 }

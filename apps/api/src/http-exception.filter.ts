@@ -31,7 +31,17 @@ const PARSER_ERRORS: Record<string, [number, string]> = {
 // Routes a person opens in a browser: errors answer with a zh-CN page, not JSON.
 const PAGE_PREFIXES = ['/ack/', '/order/', '/a/', '/console'];
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001']);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08006',
+  '08001',
+]);
 
 // PostgreSQL refuses NUL and bytes invalid in UTF-8 inside text: a client's input, not our fault.
 const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
@@ -58,7 +68,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     if (PAGE_PREFIXES.some((prefix) => req.path?.startsWith(prefix))) {
-      res.status(answer.status).type('html').set('Referrer-Policy', 'no-referrer').send(renderMessagePage('无法完成', String(answer.body.message), this.dutyDeskPhone));
+      res
+        .status(answer.status)
+        .type('html')
+        .set('Referrer-Policy', 'no-referrer')
+        .send(renderMessagePage('无法完成', String(answer.body.message), this.dutyDeskPhone));
       return;
     }
     const retryAfter = (exception as DomainError | undefined)?.details?.retryAfterSeconds;
@@ -70,7 +84,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   private answer(e: unknown): Answer {
     if (e instanceof DomainError) {
-      return { status: DOMAIN_STATUS[e.code] ?? 400, body: { error: e.code, code: e.code, message: e.message, details: e.details } };
+      return {
+        status: DOMAIN_STATUS[e.code] ?? 400,
+        body: { error: e.code, code: e.code, message: e.message, details: e.details },
+      };
     }
     if (e instanceof HttpException) {
       const r = e.getResponse();
@@ -83,7 +100,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const limit = (err as { limit?: unknown }).limit;
       if (err.type === 'entity.too.large' && typeof limit === 'number') {
         const text = `request body is larger than the ${limit} bytes accepted; nothing was stored（请求体超过 ${limit} 字节上限，未作处理）`;
-        return { status, body: { error: err.type, message: text, details: { field: 'body', problem: 'too large', limit } } };
+        return {
+          status,
+          body: { error: err.type, message: text, details: { field: 'body', problem: 'too large', limit } },
+        };
       }
       return { status, body: { error: err.type, message } };
     }
@@ -93,11 +113,21 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (err?.code && UNSTORABLE_TEXT_CODES.has(err.code)) {
       // The statement failed, so its transaction wrote nothing; a validator that let the character through is a bug.
       this.logger.warn({ msg: 'text the database cannot store reached a statement', code: err.code });
-      return { status: 400, body: { error: 'validation_failed', message: 'the text holds a character that cannot be stored, such as NUL; nothing was stored（文本含有无法保存的字符，如 NUL，未作处理）' } };
+      return {
+        status: 400,
+        body: {
+          error: 'validation_failed',
+          message:
+            'the text holds a character that cannot be stored, such as NUL; nothing was stored（文本含有无法保存的字符，如 NUL，未作处理）',
+        },
+      };
     }
     if (err?.code && UNAVAILABLE_CODES.has(err.code)) {
       this.logger.warn({ msg: 'dependency unavailable', code: err.code });
-      return { status: 503, body: { error: 'unavailable', message: '服务暂时不可用，请稍后重试 (dependency unavailable)' } };
+      return {
+        status: 503,
+        body: { error: 'unavailable', message: '服务暂时不可用，请稍后重试 (dependency unavailable)' },
+      };
     }
     const errorId = randomUUID();
     this.logger.error({ msg: `unhandled error ${errorId}: ${err?.message}`, errorId }, err?.stack);
@@ -118,6 +148,10 @@ const STATUS_ZH: Record<number, string> = {
  * Chinese of their status in front, so that every refusal reads in Chinese and English.
  */
 function inChinese(status: number, message: unknown): string {
-  const text = Array.isArray(message) ? message.map(String).join('; ') : typeof message === 'string' ? message : JSON.stringify(message ?? '');
+  const text = Array.isArray(message)
+    ? message.map(String).join('; ')
+    : typeof message === 'string'
+      ? message
+      : JSON.stringify(message ?? '');
   return /[\u4e00-\u9fff]/.test(text) ? text : `${STATUS_ZH[status] ?? '请求无法处理'} (${text})`;
 }

@@ -12,7 +12,10 @@ async function main(): Promise<void> {
   setupApp(app);
   app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);
-  logger.log({ msg: `api listening on ${config.http.host}:${config.http.port}`, docs: `${config.http.publicBaseUrl}/api/docs` }, 'main');
+  logger.log(
+    { msg: `api listening on ${config.http.host}:${config.http.port}`, docs: `${config.http.publicBaseUrl}/api/docs` },
+    'main',
+  );
 }
 
 void main();

@@ -19,7 +19,8 @@ export function validationErrorFrom(errors: ClassValidationError[]): ValidationE
   const problems: Array<{ field: string; problem: string }> = [];
   const walk = (list: ClassValidationError[], base: string): void => {
     for (const e of list) {
-      const field = base === '' ? e.property : /^\d+$/.test(e.property) ? `${base}[${e.property}]` : `${base}.${e.property}`;
+      const field =
+        base === '' ? e.property : /^\d+$/.test(e.property) ? `${base}[${e.property}]` : `${base}.${e.property}`;
       const constraints = { ...(e.constraints ?? {}) };
       if ('whitelistValidation' in constraints) {
         unknown.push({ field, known: knownNames(e.target) });

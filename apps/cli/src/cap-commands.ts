@@ -31,13 +31,17 @@ export async function validateCommand(paths: string[], print: Print): Promise<nu
   for (const file of files) {
     const body = readFileSync(file);
     try {
-      const alert = extname(file).toLowerCase() === '.json' ? capFromJson(JSON.parse(body.toString('utf8'))) : await parseCap(body);
+      const alert =
+        extname(file).toLowerCase() === '.json' ? capFromJson(JSON.parse(body.toString('utf8'))) : await parseCap(body);
       const i = alert.info;
-      print(`✓ ${file}: ${alert.msgType} ${alert.status} ${i.hazardType} ${i.colour ?? '-'} — ${i.headline || i.event}`);
+      print(
+        `✓ ${file}: ${alert.msgType} ${alert.status} ${i.hazardType} ${i.colour ?? '-'} — ${i.headline || i.event}`,
+      );
     } catch (e) {
       failed++;
       print(`✗ ${file}: ${e instanceof Error ? e.message : String(e)}`);
-      const issues = e instanceof DomainError && Array.isArray(e.details?.issues) ? (e.details.issues as CapIssue[]) : [];
+      const issues =
+        e instanceof DomainError && Array.isArray(e.details?.issues) ? (e.details.issues as CapIssue[]) : [];
       for (const issue of issues) {
         const line = issue.line === undefined ? '' : ` (line ${issue.line})`;
         print(`    - ${issue.field}: ${issue.problem}${line}${issue.hint ? ` ${issue.hint}` : ''}`);
@@ -60,7 +64,10 @@ export async function sendCommand(paths: string[], baseUrl: string, apiKey: stri
     try {
       const res = await fetch(`${baseUrl.replace(/\/$/, '')}/api/v1/alerts`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${apiKey}`, 'content-type': json ? 'application/json' : 'application/cap+xml' },
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          'content-type': json ? 'application/json' : 'application/cap+xml',
+        },
         body: readFileSync(file),
         signal: AbortSignal.timeout(30_000),
       });

@@ -35,7 +35,11 @@ export async function seed(force: boolean): Promise<void> {
 }
 
 const SIZE_OPTIONS: Record<string, keyof ProvinceSize> = {
-  counties: 'counties', towns: 'towns', villages: 'villages', persons: 'persons', 'zones-per-village': 'zonesPerVillage',
+  counties: 'counties',
+  towns: 'towns',
+  villages: 'villages',
+  persons: 'persons',
+  'zones-per-village': 'zonesPerVillage',
 };
 
 /** `seed-province [--counties 38] [--towns …] [--villages …] [--persons …] [--zones-per-village 2] [--force]`. */
@@ -54,8 +58,12 @@ export function provinceOptions(options: Record<string, string>): Partial<Provin
 export async function seedProvinceCommand(size: Partial<ProvinceSize>, force: boolean): Promise<void> {
   await withDataSource(async (ds) => {
     const s = await seedProvince(ds, { size, force });
-    console.log(`synthetic province (${s.action}, ${(s.elapsedMs / 1000).toFixed(1)} s; steps ms ${JSON.stringify(s.steps)}): ${JSON.stringify(s.counts)}`);
-    console.log(`county codes: ${s.countyCodes[0]}…${s.countyCodes[s.countyCodes.length - 1]} (a warning with these geocodes covers the province)`);
+    console.log(
+      `synthetic province (${s.action}, ${(s.elapsedMs / 1000).toFixed(1)} s; steps ms ${JSON.stringify(s.steps)}): ${JSON.stringify(s.counts)}`,
+    );
+    console.log(
+      `county codes: ${s.countyCodes[0]}…${s.countyCodes[s.countyCodes.length - 1]} (a warning with these geocodes covers the province)`,
+    );
   });
 }
 

@@ -58,7 +58,10 @@ ${DEMO_ACCOUNTS.map((a) => `    ${a.username.padEnd(13)} ${a.password.padEnd(22)
 async function waitForHealth(url: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) {
       return;
     }

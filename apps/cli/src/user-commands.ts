@@ -33,8 +33,14 @@ export async function userCommand(ds: DataSource, args: string[]): Promise<strin
       return null;
     }
     const password = options.password || randomBytes(12).toString('base64url');
-    const user = await users.create({ username: login, displayName: options.name || login, password, role: role as UserRole, regionCode: region }, CLI);
-    return [`account ${user.username} created: ${user.role} of ${user.regionName} (${user.regionCode})`, ...(options.password ? [] : [`password: ${password}`])];
+    const user = await users.create(
+      { username: login, displayName: options.name || login, password, role: role as UserRole, regionCode: region },
+      CLI,
+    );
+    return [
+      `account ${user.username} created: ${user.role} of ${user.regionName} (${user.regionCode})`,
+      ...(options.password ? [] : [`password: ${password}`]),
+    ];
   }
   const id = await users.findIdByUsername(login);
   if (!id) {
@@ -47,8 +53,15 @@ export async function userCommand(ds: DataSource, args: string[]): Promise<strin
       return [`account ${user.username} ${user.disabled ? 'disabled; its sessions have ended' : 'enabled'}`];
     }
     case 'reset': {
-      const result = await users.resetPassword(id, { password: options.password || undefined, clearTotp: options['clear-totp'] === 'yes' }, CLI);
-      return [`password of ${result.user.username} reset; its sessions have ended`, ...(result.password ? [`password: ${result.password}`] : [])];
+      const result = await users.resetPassword(
+        id,
+        { password: options.password || undefined, clearTotp: options['clear-totp'] === 'yes' },
+        CLI,
+      );
+      return [
+        `password of ${result.user.username} reset; its sessions have ended`,
+        ...(result.password ? [`password: ${result.password}`] : []),
+      ];
     }
     default:
       return null;

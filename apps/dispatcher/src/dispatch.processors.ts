@@ -2,7 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { DispatchService, NoticeSender, ProvidersThrottledError, PublicWarningService } from '@app/delivery';
 import { DailyReportService } from '@app/desk';
-import { HandlesJobs, JobHandlers, JobName, JobOutcome, QueueName, QueueProcessor, RetryLaterError, retryLater } from '@app/queue';
+import {
+  HandlesJobs,
+  JobHandlers,
+  JobName,
+  JobOutcome,
+  QueueName,
+  QueueProcessor,
+  RetryLaterError,
+  retryLater,
+} from '@app/queue';
 
 /** A daily report another worker is sending is looked at again after this long. */
 const DAILY_REPORT_BUSY_RETRY_MS = 60_000;
@@ -108,7 +117,10 @@ export class NoticeProcessor extends DispatchProcessor<JobName.SendNotice | JobN
     [JobName.SendDailyReport]: async (job) => {
       const outcome = await this.dailyReports.send(job.data.date);
       if (outcome === 'busy') {
-        throw new RetryLaterError(DAILY_REPORT_BUSY_RETRY_MS, `daily report ${job.data.date} is being sent by another worker`);
+        throw new RetryLaterError(
+          DAILY_REPORT_BUSY_RETRY_MS,
+          `daily report ${job.data.date} is being sent by another worker`,
+        );
       }
       return outcome;
     },

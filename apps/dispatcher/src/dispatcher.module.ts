@@ -9,7 +9,14 @@ import { DISPATCH_PROCESSORS } from './dispatch.processors';
 import { QueueRateLimits } from './queue-rate-limits';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, QueueModule, DeliveryModule, DailyReportModule, MetricsModule.forApp('dispatcher', { server: true })],
+  imports: [
+    ConfigModule,
+    DatabaseModule,
+    QueueModule,
+    DeliveryModule,
+    DailyReportModule,
+    MetricsModule.forApp('dispatcher', { server: true }),
+  ],
   providers: [...DISPATCH_PROCESSORS, QueueRateLimits],
 })
 export class DispatcherModule {

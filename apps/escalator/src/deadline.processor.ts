@@ -1,13 +1,28 @@
 import { HandlesJobs, JobHandlers, JobName, QueueName, QueueProcessor } from '@app/queue';
 import { DeadlineService, EscalationNotices, OrdersService, PeerNotices, WarningLifecycle } from '@app/response';
 
-type TimerJob = JobName.CheckCallTasks | JobName.ExpireWarning | JobName.CheckOrderTarget | JobName.SendEscalationNotice | JobName.NotifyPeers;
+type TimerJob =
+  | JobName.CheckCallTasks
+  | JobName.ExpireWarning
+  | JobName.CheckOrderTarget
+  | JobName.SendEscalationNotice
+  | JobName.NotifyPeers;
 
 /**
  * Its own queue and worker: a fan-out backlog never makes a deadline late (on a shared queue they ran 5 s late).
  * Timers of one dispatch fall due together and come as one job per 50 tasks (check-groups.ts), checked a few at a time.
  */
-@HandlesJobs(QueueName.Deadlines, [JobName.CheckCallTasks, JobName.ExpireWarning, JobName.CheckOrderTarget, JobName.SendEscalationNotice, JobName.NotifyPeers], 50)
+@HandlesJobs(
+  QueueName.Deadlines,
+  [
+    JobName.CheckCallTasks,
+    JobName.ExpireWarning,
+    JobName.CheckOrderTarget,
+    JobName.SendEscalationNotice,
+    JobName.NotifyPeers,
+  ],
+  50,
+)
 export class DeadlineProcessor extends QueueProcessor<TimerJob> {
   constructor(
     private readonly deadlines: DeadlineService,

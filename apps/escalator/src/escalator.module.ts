@@ -8,7 +8,13 @@ import { DeadlineProcessor } from './deadline.processor';
 
 /** Timers (call checks, warning expiry, 熔断 order checks). The notices they write are sent by the dispatcher. */
 @Module({
-  imports: [ConfigModule, DatabaseModule, QueueModule, ResponseModule, MetricsModule.forApp('escalator', { server: true })],
+  imports: [
+    ConfigModule,
+    DatabaseModule,
+    QueueModule,
+    ResponseModule,
+    MetricsModule.forApp('escalator', { server: true }),
+  ],
   providers: [DeadlineProcessor],
 })
 export class EscalatorModule {

@@ -37,7 +37,12 @@ export class DailyReportCron implements OnApplicationBootstrap, OnApplicationShu
         }
         this.ticks++;
       },
-      { ...oncePerTick(this.redis, this.config.redis.queuePrefix), noOverlap: true, name: 'daily-report', timezone: 'Asia/Shanghai' },
+      {
+        ...oncePerTick(this.redis, this.config.redis.queuePrefix),
+        noOverlap: true,
+        name: 'daily-report',
+        timezone: 'Asia/Shanghai',
+      },
     );
   }
 

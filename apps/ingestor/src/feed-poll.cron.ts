@@ -23,10 +23,22 @@ export class FeedPollCron implements OnApplicationBootstrap, OnApplicationShutdo
   onApplicationBootstrap(): void {
     const sources = loadFeedConfig(this.config.ingest.feedsFile).filter((s) => s.enabled);
     for (const source of sources) {
-      this.tasks.push(schedule(source.cron, () => this.poll(source), { ...oncePerTick(this.redis, this.config.redis.queuePrefix), noOverlap: true, name: `feed-${source.id}` }));
+      this.tasks.push(
+        schedule(source.cron, () => this.poll(source), {
+          ...oncePerTick(this.redis, this.config.redis.queuePrefix),
+          noOverlap: true,
+          name: `feed-${source.id}`,
+        }),
+      );
     }
     if (sources.length > 0) {
-      this.tasks.push(schedule(HEARTBEAT_CRON, () => this.checkHeartbeats(sources), { ...oncePerTick(this.redis, this.config.redis.queuePrefix), noOverlap: true, name: 'feed-heartbeat' }));
+      this.tasks.push(
+        schedule(HEARTBEAT_CRON, () => this.checkHeartbeats(sources), {
+          ...oncePerTick(this.redis, this.config.redis.queuePrefix),
+          noOverlap: true,
+          name: 'feed-heartbeat',
+        }),
+      );
     }
     this.logger.log({ msg: 'feed pollers scheduled', sources: sources.map((s) => s.id) });
   }

@@ -10,7 +10,14 @@ import { FeedPollCron } from './feed-poll.cron';
 import { SweepCron } from './sweep.cron';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, QueueModule, ResponseModule, FeedsModule, MetricsModule.forApp('ingestor', { server: true })],
+  imports: [
+    ConfigModule,
+    DatabaseModule,
+    QueueModule,
+    ResponseModule,
+    FeedsModule,
+    MetricsModule.forApp('ingestor', { server: true }),
+  ],
   providers: [SweepCron, FeedPollCron, DailyReportCron],
 })
 export class IngestorModule {}

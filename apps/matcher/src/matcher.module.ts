@@ -7,7 +7,13 @@ import { assertJobHandlers, QueueModule } from '@app/queue';
 import { MatchingProcessor } from './matching.processor';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, QueueModule, MatchingModule, MetricsModule.forApp('matcher', { server: true })],
+  imports: [
+    ConfigModule,
+    DatabaseModule,
+    QueueModule,
+    MatchingModule,
+    MetricsModule.forApp('matcher', { server: true }),
+  ],
   providers: [MatchingProcessor],
 })
 export class MatcherModule {

@@ -45,10 +45,18 @@ export const STATUS_ZH = { red: '已超时', amber: '时限内', green: '已完�
 export function left(ms) {
   const s = Math.max(0, Math.floor(ms / 1000));
   const p = (n) => String(n).padStart(2, '0');
-  return s >= 3600 ? `${Math.floor(s / 3600)}:${p(Math.floor(s / 60) % 60)}:${p(s % 60)}` : `${Math.floor(s / 60)}:${p(s % 60)}`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}:${p(Math.floor(s / 60) % 60)}:${p(s % 60)}`
+    : `${Math.floor(s / 60)}:${p(s % 60)}`;
 }
 
 export const COUNTERS = [
-  ['called', '已叫'], ['delivered', '已送达'], ['answered', '已应答'], ['running', '未到时限'],
-  ['overdue', '已超时'], ['escalated', '已升级'], ['unreachable', '无法联系'], ['superviseSilent', '督办未响应'],
+  ['called', '已叫'],
+  ['delivered', '已送达'],
+  ['answered', '已应答'],
+  ['running', '未到时限'],
+  ['overdue', '已超时'],
+  ['escalated', '已升级'],
+  ['unreachable', '无法联系'],
+  ['superviseSilent', '督办未响应'],
 ];

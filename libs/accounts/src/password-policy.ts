@@ -12,7 +12,7 @@ export function passwordProblem(password: string, username: string): string | nu
     return `密码最多 ${MAX_PASSWORD_LENGTH} 个字符 (password must have at most ${MAX_PASSWORD_LENGTH} characters)`;
   }
   const lower = password.toLowerCase();
-  if (COMMON_PASSWORDS.has(lower) || /^(.)\1+$/.test(password) || /^\d+$/.test(password) && isSequence(password)) {
+  if (COMMON_PASSWORDS.has(lower) || /^(.)\1+$/.test(password) || (/^\d+$/.test(password) && isSequence(password))) {
     return '密码过于常见，请换一个不易猜到的密码 (this password is too common; choose one that is hard to guess)';
   }
   if (username && lower.includes(username.toLowerCase())) {

@@ -17,4 +17,5 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 }
 
 /** A hash no password matches, verified when the login name is unknown so both cases take the same time. */
-export const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$MDAwMDAwMDAwMDAwMDAwMA$Y2Fubm90LW1hdGNoLWFueS1wYXNzd29yZC0wMDA';
+export const DUMMY_HASH =
+  '$argon2id$v=19$m=19456,t=2,p=1$MDAwMDAwMDAwMDAwMDAwMA$Y2Fubm90LW1hdGNoLWFueS1wYXNzd29yZC0wMDA';

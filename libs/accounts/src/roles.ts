@@ -21,7 +21,10 @@ export function mayCall(role: CallerRole, allowed: readonly CallerRole[], method
     return allowed.includes('duty_officer') || allowed.includes('commander');
   }
   if (role === 'viewer') {
-    return READ_METHODS.has(method.toUpperCase()) && allowed.some((r) => r === 'duty_officer' || r === 'commander' || r === 'roster_admin');
+    return (
+      READ_METHODS.has(method.toUpperCase()) &&
+      allowed.some((r) => r === 'duty_officer' || r === 'commander' || r === 'roster_admin')
+    );
   }
   return false;
 }

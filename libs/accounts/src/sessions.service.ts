@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Clock, ForbiddenError, SecondFactorRequiredError, TooManyRequestsError, UnauthorizedError, ValidationError } from '@app/common';
+import {
+  Clock,
+  ForbiddenError,
+  SecondFactorRequiredError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  ValidationError,
+} from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { EventLog } from '@app/database';
 import type { Caller } from './caller';
@@ -77,7 +84,10 @@ export class SessionsService {
     }
     if (user.totp_enabled_at && user.totp_secret) {
       if (!input.totp) {
-        throw new SecondFactorRequiredError('请输入身份验证器上的 6 位动态码 (enter the 6-digit code from your authenticator app)', { field: 'totp' });
+        throw new SecondFactorRequiredError(
+          '请输入身份验证器上的 6 位动态码 (enter the 6-digit code from your authenticator app)',
+          { field: 'totp' },
+        );
       }
       if (!verifyTotp(user.totp_secret, String(input.totp), this.clock.now())) {
         await this.fail(username, where, 'totp');
@@ -94,7 +104,9 @@ export class SessionsService {
     }
     const now = this.clock.now();
     const idleSince = new Date(now.getTime() - this.config.accounts.idleMinutes * 60_000);
-    const [row] = await this.dataSource.query<Array<{ id: string; user_id: string; csrf_token: string; expires_at: Date; last_seen_at: Date }>>(
+    const [row] = await this.dataSource.query<
+      Array<{ id: string; user_id: string; csrf_token: string; expires_at: Date; last_seen_at: Date }>
+    >(
       `SELECT s.id, s.user_id, s.csrf_token, s.expires_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id
        WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND u.disabled_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3`,
       [hashToken(token), now, idleSince],
@@ -107,7 +119,13 @@ export class SessionsService {
       await this.dataSource.query(`UPDATE sessions SET last_seen_at = $2 WHERE id = $1`, [row.id, now]);
     }
     const user = (await this.users.findView(row.user_id)) as UserView;
-    return { id: row.id, user, csrfToken: row.csrf_token, expiresAt: new Date(row.expires_at), caller: callerOf(user, row.id) };
+    return {
+      id: row.id,
+      user,
+      csrfToken: row.csrf_token,
+      expiresAt: new Date(row.expires_at),
+      caller: callerOf(user, row.id),
+    };
   }
 
   /** Whether a state-changing request carries this session's CSRF token. */
@@ -119,33 +137,64 @@ export class SessionsService {
 
   async logout(session: LiveSession, where: Where): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
-      await tx.query(`UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, [session.id, this.clock.now()]);
-      await this.events.append({ type: 'UserSignedOut', actor: session.caller.actor, data: { userId: session.user.id, ip: where.ip } }, tx);
+      await tx.query(`UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, [
+        session.id,
+        this.clock.now(),
+      ]);
+      await this.events.append(
+        { type: 'UserSignedOut', actor: session.caller.actor, data: { userId: session.user.id, ip: where.ip } },
+        tx,
+      );
     });
   }
 
   /** Starts TOTP enrolment: a new secret, not yet required at sign-in until confirmed with a code. */
   async setupTotp(session: LiveSession, where: Where): Promise<{ secret: string; otpauthUrl: string }> {
     if (!TOTP_ROLES.includes(session.user.role)) {
-      throw new ForbiddenError('只有指挥长和管理员可以启用动态码 (only commanders and administrators use a second factor)');
+      throw new ForbiddenError(
+        '只有指挥长和管理员可以启用动态码 (only commanders and administrators use a second factor)',
+      );
     }
     if (session.user.totpEnabled) {
-      throw new ValidationError('动态码已启用；如需更换，请管理员重置 (a second factor is already on; ask an administrator to reset it)', { field: 'totp' });
+      throw new ValidationError(
+        '动态码已启用；如需更换，请管理员重置 (a second factor is already on; ask an administrator to reset it)',
+        { field: 'totp' },
+      );
     }
     const secret = newTotpSecret();
-    await this.dataSource.query(`UPDATE users SET totp_secret = $2, updated_at = $3 WHERE id = $1`, [session.user.id, secret, this.clock.now()]);
-    await this.events.append({ type: 'UserTotpSetupStarted', actor: session.caller.actor, data: { userId: session.user.id, ip: where.ip } });
+    await this.dataSource.query(`UPDATE users SET totp_secret = $2, updated_at = $3 WHERE id = $1`, [
+      session.user.id,
+      secret,
+      this.clock.now(),
+    ]);
+    await this.events.append({
+      type: 'UserTotpSetupStarted',
+      actor: session.caller.actor,
+      data: { userId: session.user.id, ip: where.ip },
+    });
     return { secret, otpauthUrl: otpauthUrl(secret, session.user.username) };
   }
 
   /** Confirms enrolment with a code from the app; from then on sign-in needs the code. */
   async enableTotp(session: LiveSession, code: string, where: Where): Promise<UserView> {
-    const [row] = await this.dataSource.query<Array<{ totp_secret: string | null }>>(`SELECT totp_secret FROM users WHERE id = $1`, [session.user.id]);
+    const [row] = await this.dataSource.query<Array<{ totp_secret: string | null }>>(
+      `SELECT totp_secret FROM users WHERE id = $1`,
+      [session.user.id],
+    );
     if (!row?.totp_secret || !verifyTotp(row.totp_secret, code, this.clock.now())) {
-      throw new ValidationError('动态码错误，请重新输入 (wrong code; enter the current one from your app)', { field: 'code' });
+      throw new ValidationError('动态码错误，请重新输入 (wrong code; enter the current one from your app)', {
+        field: 'code',
+      });
     }
-    await this.dataSource.query(`UPDATE users SET totp_enabled_at = $2, updated_at = $2 WHERE id = $1`, [session.user.id, this.clock.now()]);
-    await this.events.append({ type: 'UserTotpEnabled', actor: session.caller.actor, data: { userId: session.user.id, ip: where.ip } });
+    await this.dataSource.query(`UPDATE users SET totp_enabled_at = $2, updated_at = $2 WHERE id = $1`, [
+      session.user.id,
+      this.clock.now(),
+    ]);
+    await this.events.append({
+      type: 'UserTotpEnabled',
+      actor: session.caller.actor,
+      data: { userId: session.user.id, ip: where.ip },
+    });
     return (await this.users.findView(session.user.id)) as UserView;
   }
 
@@ -162,11 +211,14 @@ export class SessionsService {
       );
       await tx.query(`DELETE FROM login_failures WHERE lower(username) = lower($1)`, [user.username]);
       // Housekeeping on the way: this person's ended sessions (kept a week for the record; the events keep the rest).
-      await tx.query(`DELETE FROM sessions WHERE user_id = $1 AND least(expires_at, coalesce(revoked_at, expires_at)) < $2`, [
-        user.id,
-        new Date(now.getTime() - 7 * 86_400_000),
-      ]);
-      await this.events.append({ type: 'UserSignedIn', actor: `user:${user.username}`, data: { userId: user.id, ip: where.ip } }, tx);
+      await tx.query(
+        `DELETE FROM sessions WHERE user_id = $1 AND least(expires_at, coalesce(revoked_at, expires_at)) < $2`,
+        [user.id, new Date(now.getTime() - 7 * 86_400_000)],
+      );
+      await this.events.append(
+        { type: 'UserSignedIn', actor: `user:${user.username}`, data: { userId: user.id, ip: where.ip } },
+        tx,
+      );
       return row.id;
     });
     const view = (await this.users.findView(user.id)) as UserView;
@@ -176,15 +228,21 @@ export class SessionsService {
   private async assertNotLocked(username: string, ip: string): Promise<void> {
     const { lockMinutes, maxFailures, maxFailuresPerIp } = this.config.accounts;
     const since = new Date(this.clock.now().getTime() - lockMinutes * 60_000);
-    const [counts] = await this.dataSource.query<Array<{ by_user: number; by_ip: number; user_oldest: Date | null; ip_oldest: Date | null }>>(
+    const [counts] = await this.dataSource.query<
+      Array<{ by_user: number; by_ip: number; user_oldest: Date | null; ip_oldest: Date | null }>
+    >(
       `SELECT count(*) FILTER (WHERE lower(username) = lower($1))::int AS by_user, count(*) FILTER (WHERE ip = $2)::int AS by_ip,
               min(at) FILTER (WHERE lower(username) = lower($1)) AS user_oldest, min(at) FILTER (WHERE ip = $2) AS ip_oldest
        FROM login_failures WHERE at > $3 AND (lower(username) = lower($1) OR ip = $2)`,
       [username, ip, since],
     );
-    const lockedBy = counts.by_user >= maxFailures ? counts.user_oldest : counts.by_ip >= maxFailuresPerIp ? counts.ip_oldest : null;
+    const lockedBy =
+      counts.by_user >= maxFailures ? counts.user_oldest : counts.by_ip >= maxFailuresPerIp ? counts.ip_oldest : null;
     if (lockedBy) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((new Date(lockedBy).getTime() + lockMinutes * 60_000 - this.clock.now().getTime()) / 1000));
+      const retryAfterSeconds = Math.max(
+        1,
+        Math.ceil((new Date(lockedBy).getTime() + lockMinutes * 60_000 - this.clock.now().getTime()) / 1000),
+      );
       throw new TooManyRequestsError(
         `失败次数过多，请 ${Math.ceil(retryAfterSeconds / 60)} 分钟后再试 (too many failed sign-ins; try again in ${Math.ceil(retryAfterSeconds / 60)} min)`,
         { retryAfterSeconds },
@@ -196,9 +254,18 @@ export class SessionsService {
     await this.dataSource.transaction(async (tx) => {
       const now = this.clock.now();
       // Failures older than the lock window no longer count: drop them as new ones arrive.
-      await tx.query(`DELETE FROM login_failures WHERE at < $1`, [new Date(now.getTime() - this.config.accounts.lockMinutes * 60_000)]);
-      await tx.query(`INSERT INTO login_failures (username, ip, at) VALUES ($1, $2, $3)`, [username.slice(0, 64), where.ip, now]);
-      await this.events.append({ type: 'UserSignInFailed', actor: 'anonymous', data: { username: username.slice(0, 64), ip: where.ip, why } }, tx);
+      await tx.query(`DELETE FROM login_failures WHERE at < $1`, [
+        new Date(now.getTime() - this.config.accounts.lockMinutes * 60_000),
+      ]);
+      await tx.query(`INSERT INTO login_failures (username, ip, at) VALUES ($1, $2, $3)`, [
+        username.slice(0, 64),
+        where.ip,
+        now,
+      ]);
+      await this.events.append(
+        { type: 'UserSignInFailed', actor: 'anonymous', data: { username: username.slice(0, 64), ip: where.ip, why } },
+        tx,
+      );
     });
   }
 }

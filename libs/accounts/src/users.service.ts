@@ -71,7 +71,10 @@ export class UsersService {
   async create(input: NewUser, by: AccountActor): Promise<UserView> {
     const username = input.username.trim();
     if (!USERNAME_PATTERN.test(username)) {
-      throw new ValidationError('登录名须为 3–64 位字母、数字或 _ . -，以字母或数字开头 (login name: 3–64 letters, digits, _ . -)', { field: 'username' });
+      throw new ValidationError(
+        '登录名须为 3–64 位字母、数字或 _ . -，以字母或数字开头 (login name: 3–64 letters, digits, _ . -)',
+        { field: 'username' },
+      );
     }
     this.checkRole(input.role);
     await this.checkRegion(input.regionCode, by);
@@ -88,7 +91,12 @@ export class UsersService {
          VALUES ($1, $2, $3, $4, $5, $6, $6, $6) RETURNING id`,
         [username, displayName, passwordHash, input.role, input.regionCode, this.clock.now()],
       );
-      await this.audit(tx, 'UserCreated', by, { userId: row.id, username, role: input.role, regionCode: input.regionCode });
+      await this.audit(tx, 'UserCreated', by, {
+        userId: row.id,
+        username,
+        role: input.role,
+        regionCode: input.regionCode,
+      });
       return this.view(row.id, tx);
     });
   }
@@ -97,12 +105,14 @@ export class UsersService {
     const where = `WHERE (u.region_code LIKE $1 || '%' OR $1 = '${ALL}')
       AND ($2::text IS NULL OR u.username ILIKE '%' || $2 || '%' OR u.display_name ILIKE '%' || $2 || '%')`;
     const params = [regionCode, query.q?.trim() || null];
-    const [{ total }] = await this.dataSource.query<Array<{ total: number }>>(`SELECT count(*)::int AS total FROM users u ${where}`, params);
-    const items = await this.dataSource.query<UserView[]>(`${VIEW} ${where} ORDER BY u.region_code, u.username LIMIT $3 OFFSET $4`, [
-      ...params,
-      query.pageSize,
-      (query.page - 1) * query.pageSize,
-    ]);
+    const [{ total }] = await this.dataSource.query<Array<{ total: number }>>(
+      `SELECT count(*)::int AS total FROM users u ${where}`,
+      params,
+    );
+    const items = await this.dataSource.query<UserView[]>(
+      `${VIEW} ${where} ORDER BY u.region_code, u.username LIMIT $3 OFFSET $4`,
+      [...params, query.pageSize, (query.page - 1) * query.pageSize],
+    );
     return { items, total, page: query.page, pageSize: query.pageSize };
   }
 
@@ -137,7 +147,11 @@ export class UsersService {
         await this.revokeSessions(tx, id, now);
       }
       const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-      await this.audit(tx, patch.disabled === true ? 'UserDisabled' : 'UserUpdated', by, { userId: id, username: before.username, changes });
+      await this.audit(tx, patch.disabled === true ? 'UserDisabled' : 'UserUpdated', by, {
+        userId: id,
+        username: before.username,
+        changes,
+      });
       return this.view(id, tx);
     });
   }
@@ -146,7 +160,11 @@ export class UsersService {
    * Sets a new password (or makes one up and answers it once), ends every session of the account and, when asked,
    * removes its second factor (a lost phone).
    */
-  async resetPassword(id: string, input: { password?: string; clearTotp?: boolean }, by: AccountActor): Promise<{ user: UserView; password?: string }> {
+  async resetPassword(
+    id: string,
+    input: { password?: string; clearTotp?: boolean },
+    by: AccountActor,
+  ): Promise<{ user: UserView; password?: string }> {
     const user = await this.get(id, by.regionCode);
     const generated = input.password === undefined ? randomBytes(12).toString('base64url') : undefined;
     const password = input.password ?? generated ?? '';
@@ -162,7 +180,11 @@ export class UsersService {
       );
       await this.revokeSessions(tx, id, now);
       await tx.query(`DELETE FROM login_failures WHERE lower(username) = lower($1)`, [user.username]);
-      await this.audit(tx, 'UserPasswordReset', by, { userId: id, username: user.username, totpCleared: input.clearTotp === true });
+      await this.audit(tx, 'UserPasswordReset', by, {
+        userId: id,
+        username: user.username,
+        totpCleared: input.clearTotp === true,
+      });
       return { user: await this.view(id, tx), ...(generated ? { password: generated } : {}) };
     });
   }
@@ -176,7 +198,10 @@ export class UsersService {
   }
 
   async findIdByUsername(username: string): Promise<string | null> {
-    const [row] = await this.dataSource.query<Array<{ id: string }>>(`SELECT id FROM users WHERE lower(username) = lower($1)`, [username]);
+    const [row] = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT id FROM users WHERE lower(username) = lower($1)`,
+      [username],
+    );
     return row?.id ?? null;
   }
 
@@ -190,7 +215,10 @@ export class UsersService {
 
   private checkRole(role: string): void {
     if (!(USER_ROLES as readonly string[]).includes(role)) {
-      throw new ValidationError(`角色须为 ${USER_ROLES.join(', ')} 之一 (role must be one of ${USER_ROLES.join(', ')})`, { field: 'role' });
+      throw new ValidationError(
+        `角色须为 ${USER_ROLES.join(', ')} 之一 (role must be one of ${USER_ROLES.join(', ')})`,
+        { field: 'role' },
+      );
     }
   }
 
@@ -212,10 +240,14 @@ export class UsersService {
   /** The region must be a known division (or all of Chongqing) inside the administrator's own region. */
   private async checkRegion(regionCode: string, by: AccountActor): Promise<void> {
     if (!/^\d{6,12}$/.test(regionCode)) {
-      throw new ValidationError('辖区须为 6–12 位行政区划代码 (region must be a 6–12 digit division code)', { field: 'regionCode' });
+      throw new ValidationError('辖区须为 6–12 位行政区划代码 (region must be a 6–12 digit division code)', {
+        field: 'regionCode',
+      });
     }
     if (!inRegion(regionCode, by.regionCode)) {
-      throw new ForbiddenError('不能把账号设在您的辖区之外 (you may not place an account outside your own region)', { field: 'regionCode' });
+      throw new ForbiddenError('不能把账号设在您的辖区之外 (you may not place an account outside your own region)', {
+        field: 'regionCode',
+      });
     }
     if (regionCode === ALL) {
       return;

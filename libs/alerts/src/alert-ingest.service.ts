@@ -106,7 +106,14 @@ export class AlertIngestService {
         outcome = 'expired_on_arrival';
       }
       const about = this.describe(alert, earlier);
-      const state = alert.msgType === 'cancel' ? 'lifted' : expired ? 'expired' : this.holds(from, about.colour) ? 'held' : 'received';
+      const state =
+        alert.msgType === 'cancel'
+          ? 'lifted'
+          : expired
+            ? 'expired'
+            : this.holds(from, about.colour)
+              ? 'held'
+              : 'received';
       const row = await this.warnings.receive(tx, {
         chainId: earlier?.chainId ?? null,
         version: earlier ? earlier.version + 1 : 1,
@@ -129,7 +136,8 @@ export class AlertIngestService {
         polygons,
         circles,
         areaCodes: [...new Set(areas.flatMap((a) => a.divisionCodes))],
-        references: alert.references.map((r) => `${r.sender},${r.identifier},${r.sent.toISOString()}`).join(' ') || null,
+        references:
+          alert.references.map((r) => `${r.sender},${r.identifier},${r.sent.toISOString()}`).join(' ') || null,
         onset: alert.info.onset,
         expiresAt: alert.info.expires,
         state,
@@ -149,7 +157,14 @@ export class AlertIngestService {
       let followUp: PlannedWork | null = null;
       if (earlier && (outcome === 'updated' || outcome === 'cancelled')) {
         const drained = lifted?.chainId === row.chain_id;
-        followUp = await this.lifecycle.closeEarlier(tx, row.chain_id, row.id, outcome === 'cancelled' ? 'lifted' : 'superseded', now, drained);
+        followUp = await this.lifecycle.closeEarlier(
+          tx,
+          row.chain_id,
+          row.id,
+          outcome === 'cancelled' ? 'lifted' : 'superseded',
+          now,
+          drained,
+        );
       }
       await this.events.append(
         {
@@ -167,10 +182,22 @@ export class AlertIngestService {
         },
         tx,
       );
-      const outside = ['received', 'held'].includes(state) && alert.hasInfo && !(await this.insideKnownUnits(tx, row.id));
-      return { id: row.id, chainId: row.chain_id, version: row.version, outcome, enqueue: state === 'received', followUp, outside, held: state === 'held' };
+      const outside =
+        ['received', 'held'].includes(state) && alert.hasInfo && !(await this.insideKnownUnits(tx, row.id));
+      return {
+        id: row.id,
+        chainId: row.chain_id,
+        version: row.version,
+        outcome,
+        enqueue: state === 'received',
+        followUp,
+        outside,
+        held: state === 'held',
+      };
     };
-    const result = lifted ? await this.lifecycle.liftSafely(lifted.chainId, store) : await this.dataSource.transaction(store);
+    const result = lifted
+      ? await this.lifecycle.liftSafely(lifted.chainId, store)
+      : await this.dataSource.transaction(store);
     await this.afterCommit(('followUp' in result ? result.followUp : null) ?? null, {
       id: result.id,
       level: alert.info.level,
@@ -179,11 +206,25 @@ export class AlertIngestService {
     });
     this.logger.log({ msg: 'warning ingested', warningId: result.id, outcome: result.outcome });
     const warnings: IngestWarning[] = [
-      ...(result.outcome === 'duplicate' ? [] : alert.notes).map((n) => ({ code: 'ignored_empty_element' as const, field: n.field, message: n.note })),
-      ...('outside' in result && result.outside ? [{ code: 'outside_known_units' as const, message: OUTSIDE_UNITS }] : []),
+      ...(result.outcome === 'duplicate' ? [] : alert.notes).map((n) => ({
+        code: 'ignored_empty_element' as const,
+        field: n.field,
+        message: n.note,
+      })),
+      ...('outside' in result && result.outside
+        ? [{ code: 'outside_known_units' as const, message: OUTSIDE_UNITS }]
+        : []),
     ];
     const held = result.held === true;
-    return { id: result.id, chainId: result.chainId, version: result.version, outcome: result.outcome, drill: alert.status !== 'actual', warnings, held };
+    return {
+      id: result.id,
+      chainId: result.chainId,
+      version: result.version,
+      outcome: result.outcome,
+      drill: alert.status !== 'actual',
+      warnings,
+      held,
+    };
   }
 
   /**
@@ -192,7 +233,10 @@ export class AlertIngestService {
    * ENQUEUE_WAIT_MS: enqueues still pending go out when Redis is back (ioredis keeps them), and the sweep re-runs
    * whatever PostgreSQL says is still to do.
    */
-  async afterCommit(work: PlannedWork | null, version: { id: string; level: number | null; expiresAt: Date | null; live: boolean }): Promise<void> {
+  async afterCommit(
+    work: PlannedWork | null,
+    version: { id: string; level: number | null; expiresAt: Date | null; live: boolean },
+  ): Promise<void> {
     const enqueue = async () => {
       await this.lifecycle.afterIngest(work, version);
       if (version.live) {
@@ -233,10 +277,13 @@ export class AlertIngestService {
     );
     const bad = rows.find((r) => r.reason !== 'Valid Geometry');
     if (bad) {
-      throw new ValidationError(`area polygon ${bad.i} is not a valid polygon: ${bad.reason}（多边形无效，请检查坐标顺序与自相交）`, {
-        field: `info.area.polygon[${Number(bad.i) - 1}]`,
-        problem: bad.reason,
-      });
+      throw new ValidationError(
+        `area polygon ${bad.i} is not a valid polygon: ${bad.reason}（多边形无效，请检查坐标顺序与自相交）`,
+        {
+          field: `info.area.polygon[${Number(bad.i) - 1}]`,
+          problem: bad.reason,
+        },
+      );
     }
   }
 

@@ -10,7 +10,15 @@ import { WarningQueryService } from './warning-query.service';
 
 @Module({
   imports: [ResponseModule],
-  providers: [CapParserWarmup, AlertIngestService, WarningQueryService, OfficerWarningService, SensorAlarmService, ReadingsService, IncomingService],
+  providers: [
+    CapParserWarmup,
+    AlertIngestService,
+    WarningQueryService,
+    OfficerWarningService,
+    SensorAlarmService,
+    ReadingsService,
+    IncomingService,
+  ],
   exports: [AlertIngestService, WarningQueryService, OfficerWarningService, ReadingsService, IncomingService],
 })
 export class AlertsModule {}

@@ -2,7 +2,12 @@ import { LEVEL_ZH } from '@app/config';
 import { LEVEL_OF_COLOUR } from './cap/classify-hazard';
 import { CapReference, Colour, NormalizedAlert } from './cap/normalized-alert';
 
-const SEVERITY_OF_COLOUR: Record<Colour, string> = { red: 'Extreme', orange: 'Severe', yellow: 'Moderate', blue: 'Minor' };
+const SEVERITY_OF_COLOUR: Record<Colour, string> = {
+  red: 'Extreme',
+  orange: 'Severe',
+  yellow: 'Moderate',
+  blue: 'Minor',
+};
 
 /** A warning Jiaoying writes itself (duty officer, sensor threshold, fire rating), before it becomes CAP. */
 export interface ComposedWarning {
@@ -60,7 +65,15 @@ export function composeAlert(w: ComposedWarning): NormalizedAlert {
       onset: null,
       expires: w.expires,
       parameters: [{ valueName: '预警级别', value: LEVEL_ZH[w.colour] }],
-      areas: [{ areaDesc: w.areaDesc, polygons: w.polygons, circles: w.circles ?? [], geocodes: w.divisionCodes.map((value) => ({ valueName: '行政区划代码', value })), divisionCodes: w.divisionCodes }],
+      areas: [
+        {
+          areaDesc: w.areaDesc,
+          polygons: w.polygons,
+          circles: w.circles ?? [],
+          geocodes: w.divisionCodes.map((value) => ({ valueName: '行政区划代码', value })),
+          divisionCodes: w.divisionCodes,
+        },
+      ],
     },
     otherInfos: [],
     notes: [],

@@ -8,7 +8,8 @@ describe('masking', () => {
   });
 
   it('masks mobiles, emails and signed tokens inside free text', () => {
-    const text = 'sent to 13912345678 and +8617012345678, mail zhang.san@demo.jiaoying.local, link /ack/eyJzdWIiOiJ0YXNrIn0x.QWERTYUIOPASDFGHJKLZXCVBNMqwertyuiopasdfghj';
+    const text =
+      'sent to 13912345678 and +8617012345678, mail zhang.san@demo.jiaoying.local, link /ack/eyJzdWIiOiJ0YXNrIn0x.QWERTYUIOPASDFGHJKLZXCVBNMqwertyuiopasdfghj';
     const masked = maskSensitive(text);
     expect(masked).not.toMatch(/1391234|1701234|zhang\.san|QWERTYUIOP/);
     expect(masked).toContain('*******5678');
@@ -29,6 +30,12 @@ describe('JsonLogger', () => {
     logger.debug('not written');
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0]) as Record<string, unknown>;
-    expect(entry).toMatchObject({ level: 'log', app: 'test', context: 'Dispatch', callTaskId: 't-1', msg: 'sms sent to *******5678' });
+    expect(entry).toMatchObject({
+      level: 'log',
+      app: 'test',
+      context: 'Dispatch',
+      callTaskId: 't-1',
+      msg: 'sms sent to *******5678',
+    });
   });
 });

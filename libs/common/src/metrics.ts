@@ -15,14 +15,14 @@ export type MessageKind = 'call' | 'notice' | 'area';
 
 const messages = new Counter({
   name: 'jiaoying_messages_total',
-  help: 'Messages by kind (call, notice, area), channel, provider and the sender\'s outcome (accepted, delivered, failed, cancelled)',
+  help: "Messages by kind (call, notice, area), channel, provider and the sender's outcome (accepted, delivered, failed, cancelled)",
   labelNames: ['kind', 'channel', 'provider', 'outcome'] as const,
   registers: [metricsRegistry],
 });
 
 const receipts = new Counter({
   name: 'jiaoying_message_receipts_total',
-  help: 'Carriers\' delivery receipts applied to messages of calls, by channel, provider and status (delivered, undelivered)',
+  help: "Carriers' delivery receipts applied to messages of calls, by channel, provider and status (delivered, undelivered)",
   labelNames: ['channel', 'provider', 'status'] as const,
   registers: [metricsRegistry],
 });
@@ -105,7 +105,13 @@ new Gauge({
   },
 });
 
-export function countMessage(channel: string, provider: string | null, outcome: MessageOutcome, kind: MessageKind = 'call', n = 1): void {
+export function countMessage(
+  channel: string,
+  provider: string | null,
+  outcome: MessageOutcome,
+  kind: MessageKind = 'call',
+  n = 1,
+): void {
   messages.inc({ kind, channel, provider: provider ?? 'none', outcome }, n);
 }
 

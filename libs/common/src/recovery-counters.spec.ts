@@ -2,7 +2,9 @@ import { metricsRegistry } from './metrics';
 import { countRecovery, recoveryCounts } from './recovery-counters';
 
 const exported = async (action: string) =>
-  (await metricsRegistry.getSingleMetric('jiaoying_recovery_actions_total')?.get())?.values.find((v) => v.labels.action === action)?.value;
+  (await metricsRegistry.getSingleMetric('jiaoying_recovery_actions_total')?.get())?.values.find(
+    (v) => v.labels.action === action,
+  )?.value;
 
 describe('recovery counters', () => {
   it('counts each kind and logs a recovery line, nothing for zero', async () => {
@@ -17,6 +19,8 @@ describe('recovery counters', () => {
     expect(after.job_rerun).toBe(before.job_rerun);
     expect((await exported('timer_restored')) ?? 0).toBe((metricBefore ?? 0) + 3);
     expect(await exported('job_rerun')).toBe(0);
-    expect(lines).toEqual([{ msg: 'recovery: timer restored ×3', recovery: 'timer_restored', count: 3, warningId: 'w' }]);
+    expect(lines).toEqual([
+      { msg: 'recovery: timer restored ×3', recovery: 'timer_restored', count: 3, warningId: 'w' },
+    ]);
   });
 });

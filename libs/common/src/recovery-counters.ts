@@ -10,7 +10,13 @@ import { countRecoveryMetric } from './metrics';
  * - timer_restored: a timer whose time passed without its check (deadline, rung, reminder, 督办) put back.
  * Each is counted in jiaoying_recovery_actions_total (metrics.ts) and is also a log line beginning `recovery:`.
  */
-export type RecoveryAction = 'job_rerun' | 'claim_reset' | 'attempt_reconciled' | 'notice_reconciled' | 'public_sms_reconciled' | 'timer_restored';
+export type RecoveryAction =
+  | 'job_rerun'
+  | 'claim_reset'
+  | 'attempt_reconciled'
+  | 'notice_reconciled'
+  | 'public_sms_reconciled'
+  | 'timer_restored';
 
 const counts: Record<RecoveryAction, number> = {
   job_rerun: 0,
@@ -25,7 +31,12 @@ const counts: Record<RecoveryAction, number> = {
 Object.keys(counts).forEach((action) => countRecoveryMetric(action, 0));
 
 /** Counts `n` recovery actions of one kind and logs them (nothing when n is 0). */
-export function countRecovery(logger: Pick<Logger, 'warn'>, action: RecoveryAction, n: number, detail: Record<string, unknown> = {}): void {
+export function countRecovery(
+  logger: Pick<Logger, 'warn'>,
+  action: RecoveryAction,
+  n: number,
+  detail: Record<string, unknown> = {},
+): void {
   if (n <= 0) {
     return;
   }

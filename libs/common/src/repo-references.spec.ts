@@ -7,7 +7,14 @@ import { join, relative } from 'node:path';
  */
 const ROOT = join(__dirname, '..', '..', '..');
 const ROOTS = ['apps', 'libs', 'test', 'bench', 'config', 'scripts', 'docs'];
-const ROOT_FILES = ['README.md', 'docker-compose.yml', 'Dockerfile', 'package.json', 'nest-cli.json', 'eslint.config.mjs'];
+const ROOT_FILES = [
+  'README.md',
+  'docker-compose.yml',
+  'Dockerfile',
+  'package.json',
+  'nest-cli.json',
+  'eslint.config.mjs',
+];
 const SKIP_DIRS = new Set(['node_modules', 'dist', '.git', 'fixtures']);
 const TEXT = /\.(ts|js|mjs|json|md|ya?ml|sh|html|css|txt)$|Dockerfile$/;
 const FORBIDDEN: Array<[RegExp, string]> = [

@@ -34,7 +34,10 @@ export interface UnknownField {
 }
 
 /** One sentence per unknown field, English then Chinese, with the nearest known name when there is one. */
-export function unknownFieldProblem(name: string, known: readonly string[]): { problem: string; hint: string; suggestion: string | null } {
+export function unknownFieldProblem(
+  name: string,
+  known: readonly string[],
+): { problem: string; hint: string; suggestion: string | null } {
   const suggestion = nearestName(name, known);
   return suggestion === null
     ? {

@@ -1,7 +1,11 @@
 /** Polls `probe` until it returns a truthy value or the time runs out; never loops forever. */
 export async function waitFor<T>(
   probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  { timeoutMs = 10_000, intervalMs = 50, what = 'condition' }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+  {
+    timeoutMs = 10_000,
+    intervalMs = 50,
+    what = 'condition',
+  }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -21,7 +25,11 @@ export async function waitFor<T>(
  * caller carries on: for enqueues after a commit, whose backstop is the sweep, so that a Redis away never holds up an
  * answer. Returns whether the work finished in time.
  */
-export async function settleWithin(work: Promise<unknown>, ms: number, onLate: (error: unknown) => void): Promise<boolean> {
+export async function settleWithin(
+  work: Promise<unknown>,
+  ms: number,
+  onLate: (error: unknown) => void,
+): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
   const done = work.then(

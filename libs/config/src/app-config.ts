@@ -10,7 +10,15 @@ export interface AppConfig {
   /** clusterNodes: REDIS_CLUSTER_NODES ('' = a single Redis at url). */
   redis: { url: string; clusterNodes: string; queuePrefix: string };
   mail: { smtpUrl: string; from: string };
-  ack: { keys: Record<string, string>; currentKid: string; graceHours: number; notifyPeers: boolean; peerGatherMs: number; ratePerSecond: number; dutyDeskPhone: string | null };
+  ack: {
+    keys: Record<string, string>;
+    currentKid: string;
+    graceHours: number;
+    notifyPeers: boolean;
+    peerGatherMs: number;
+    ratePerSecond: number;
+    dutyDeskPhone: string | null;
+  };
   /** Which channels each kind of notice goes by (NOTICE_CHANNELS). */
   notices: { channels: Record<NoticeKind, NoticeChannelRule> };
   timers: { scale: number; responseSpecFile: string; escalationGatherMs: number };
@@ -24,7 +32,13 @@ export interface AppConfig {
   simulator: { host: string; port: number; smtpPort: number; callbackUrl: string };
   delivery: DeliveryConfig;
   /** People's sign-in: session expiry and lockout. */
-  accounts: { idleMinutes: number; absoluteHours: number; maxFailures: number; maxFailuresPerIp: number; lockMinutes: number };
+  accounts: {
+    idleMinutes: number;
+    absoluteHours: number;
+    maxFailures: number;
+    maxFailuresPerIp: number;
+    lockMinutes: number;
+  };
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }
 
@@ -38,10 +52,12 @@ export function parseTriageHold(value: string): TriageHold {
   if (value === 'none') {
     return {};
   }
-  return Object.fromEntries(value.split(',').map((rule) => {
-    const [source, colours] = rule.split(':');
-    return [source, colours.split('|')];
-  }));
+  return Object.fromEntries(
+    value.split(',').map((rule) => {
+      const [source, colours] = rule.split(':');
+      return [source, colours.split('|')];
+    }),
+  );
 }
 
 /** Channels and providers. */
@@ -58,7 +74,21 @@ export interface DeliveryConfig {
   breakerOpenMs: number;
   callbackSecret: string;
   templatesDir: string;
-  alibaba: { accessKeyId: string; accessKeySecret: string; smsEndpoint: string; voiceEndpoint: string; voiceShowNumber: string };
-  tencent: { secretId: string; secretKey: string; sdkAppId: string; endpoint: string; region: string; voiceSdkAppId: string; voiceEndpoint: string };
+  alibaba: {
+    accessKeyId: string;
+    accessKeySecret: string;
+    smsEndpoint: string;
+    voiceEndpoint: string;
+    voiceShowNumber: string;
+  };
+  tencent: {
+    secretId: string;
+    secretKey: string;
+    sdkAppId: string;
+    endpoint: string;
+    region: string;
+    voiceSdkAppId: string;
+    voiceEndpoint: string;
+  };
   mqtt: { url: string; topicPrefix: string };
 }

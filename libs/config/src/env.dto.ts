@@ -8,18 +8,25 @@ export class EnvDto {
   @IsIn(['development', 'test', 'production'])
   NODE_ENV: 'development' | 'test' | 'production' = 'development';
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   PORT = 3000;
 
   /** Address the api listens on: loopback for the demo; 0.0.0.0 in a container or behind a load balancer. */
-  @IsString() @Matches(/^[0-9a-fA-F.:]+$|^localhost$/)
+  @IsString()
+  @Matches(/^[0-9a-fA-F.:]+$|^localhost$/)
   HTTP_HOST = '127.0.0.1';
 
   /**
    * Port of a worker app's /metrics and /health (matcher, dispatcher, escalator, ingestor), on HTTP_HOST; 0: none.
    * The api serves both on its own PORT.
    */
-  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   METRICS_PORT = 0;
 
   /** When set, /metrics answers only `Authorization: Bearer <this>` (Prometheus' `authorization` setting). */
@@ -34,7 +41,10 @@ export class EnvDto {
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/jiaoying';
 
   /** Connections per app process. Every app has its own pool: keep (apps × this) under PostgreSQL's max_connections. */
-  @Type(() => Number) @IsInt() @Min(2) @Max(200)
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(200)
   DATABASE_POOL_MAX = 18;
 
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false })
@@ -57,7 +67,10 @@ export class EnvDto {
   @Matches(/^[a-z0-9]+:[^,:]{32,}(,[a-z0-9]+:[^,:]{32,})*$/)
   ACK_SIGNING_KEYS = 'dev:development-only-signing-key-change-me-0001';
 
-  @Type(() => Number) @IsInt() @Min(0) @Max(24 * 30)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(24 * 30)
   ACK_LINK_GRACE_HOURS = 24;
 
   /** When someone answers, the others called for the same zone or object are told who answered (a notice, not a call). */
@@ -65,7 +78,10 @@ export class EnvDto {
   ACK_NOTIFY_PEERS = 'true';
 
   /** Who-answered notices gather this long: a person gets one for everyone of their zone who answered in it (ms). */
-  @Type(() => Number) @IsInt() @Min(100) @Max(60_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
   ACK_PEER_NOTICE_GATHER_MS = 2000;
 
   /**
@@ -76,7 +92,10 @@ export class EnvDto {
   NOTICE_CHANNELS = DEFAULT_NOTICE_CHANNELS;
 
   /** Requests per second per IP on the public ack routes before 429. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(10_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   ACK_RATE_PER_SECOND = 20;
 
   /** The duty desk's phone, shown on expired-link and error pages (请致电值班员 …); empty = no number shown. */
@@ -84,35 +103,59 @@ export class EnvDto {
   DUTY_DESK_PHONE = '';
 
   /** Multiplies every deadline and retry delay of the response specs (tests use 0.001). */
-  @Type(() => Number) @IsNumber() @Min(0.0001) @Max(100)
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0.0001)
+  @Max(100)
   TIMER_SCALE = 1;
 
   /** How long a round of 督办 gathers the silent calls of its deadline checks before it is sent (ms, not scaled). */
-  @Type(() => Number) @IsInt() @Min(0) @Max(60_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
   ESCALATION_GATHER_MS = 1500;
 
   @IsString()
   RESPONSE_SPEC_FILE = 'config/response-specs.default.json';
 
-  @Type(() => Number) @IsInt() @Min(1024) @Max(50 * 1024 * 1024)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(50 * 1024 * 1024)
   MAX_BODY_BYTES = 1024 * 1024;
 
   /** A console session ends after this many minutes without a request … */
-  @Type(() => Number) @IsInt() @Min(1) @Max(24 * 60)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60)
   SESSION_IDLE_MINUTES = 30;
 
   /** … and this many hours after sign-in, whatever happens. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(24 * 7)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 7)
   SESSION_ABSOLUTE_HOURS = 12;
 
   /** Failed sign-ins per account, and per IP address, within LOGIN_LOCK_MINUTES before further tries get 429. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   LOGIN_MAX_FAILURES = 5;
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
   LOGIN_MAX_FAILURES_PER_IP = 20;
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(24 * 60)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60)
   LOGIN_LOCK_MINUTES = 15;
 
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
@@ -127,7 +170,9 @@ export class EnvDto {
   DAILY_REPORT_CRON = '0 0 8 * * *';
 
   /** Who gets the daily report: email addresses, comma-separated; empty sends none. */
-  @Matches(/^$|^[^\s,@]+@[^\s,@]+(,\s*[^\s,@]+@[^\s,@]+)*$/, { message: 'DAILY_REPORT_TO: email addresses, comma-separated' })
+  @Matches(/^$|^[^\s,@]+@[^\s,@]+(,\s*[^\s,@]+@[^\s,@]+)*$/, {
+    message: 'DAILY_REPORT_TO: email addresses, comma-separated',
+  })
   DAILY_REPORT_TO = '';
 
   /** The region (division code) the daily report covers. */
@@ -150,11 +195,15 @@ export class EnvDto {
    * Alerts held for the duty desk's 研判 (confirm, edit or dismiss) instead of going straight to 叫应: per source
    * (feed, sensor, cap) the colours held, e.g. 'sensor:blue|yellow,feed:blue', or 'none'.
    */
-  @Matches(/^(none|(feed|sensor|cap):(blue|yellow|orange|red)(\|(blue|yellow|orange|red))*(,(feed|sensor|cap):(blue|yellow|orange|red)(\|(blue|yellow|orange|red))*)*)$/)
+  @Matches(
+    /^(none|(feed|sensor|cap):(blue|yellow|orange|red)(\|(blue|yellow|orange|red))*(,(feed|sensor|cap):(blue|yellow|orange|red)(\|(blue|yellow|orange|red))*)*)$/,
+  )
   TRIAGE_HOLD = 'sensor:blue|yellow';
 
   /** Rows untouched this long are considered stranded by the sweep. */
-  @Type(() => Number) @IsInt() @Min(100)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   SWEEP_STALE_MS = 30_000;
 
   /**
@@ -162,16 +211,25 @@ export class EnvDto {
    * its time with its check still not run is put back by the sweep: its job was lost (a crash between a commit and
    * its enqueue). A check run twice does nothing the second time.
    */
-  @Type(() => Number) @IsInt() @Min(100)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   SWEEP_TIMER_GRACE_MS = 5_000;
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   SIMULATOR_PORT = 3100;
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   SMTP_SINK_PORT = 2525;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   SIMULATOR_HOST = '127.0.0.1';
 
   // ---- Delivery. Provider lists are failover chains, first preferred; "-sim" entries use the simulator.
@@ -186,7 +244,10 @@ export class EnvDto {
   @IsString()
   SMS_SIGN_NAME = '叫应预警';
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(10)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10)
   SMS_MAX_SEGMENTS = 3;
 
   @IsString()
@@ -235,25 +296,36 @@ export class EnvDto {
    * At most a provider's TPS sends start in any window this long (ms), shared by every dispatcher through Redis. A little
    * over a second, so that a carrier counting by its own clock never sees more than its TPS in one of its seconds.
    */
-  @Type(() => Number) @IsInt() @Min(1000) @Max(10_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(10_000)
   PROVIDER_RATE_WINDOW_MS = 1100;
 
-  @Type(() => Number) @IsInt() @Min(100) @Max(60_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
   PROVIDER_TIMEOUT_MS = 5000;
 
   /**
    * A sender starts a provider call only this long after claiming a message. Keep SWEEP_STALE_MS above this plus the
    * providers' timeouts in a row, so that a claim the sweep takes for abandoned has no live sender.
    */
-  @Type(() => Number) @IsInt() @Min(100)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   CLAIM_LEASE_MS = 15_000;
 
   /** How long an opened provider circuit stays open before probation. */
-  @Type(() => Number) @IsInt() @Min(100)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   BREAKER_OPEN_MS = 30_000;
 
   /** Shared secret of provider callbacks: the simulator signs with it; real providers put it in the callback URL (?token=). */
-  @IsString() @Matches(/^.{16,}$/)
+  @IsString()
+  @Matches(/^.{16,}$/)
   PROVIDER_CALLBACK_SECRET = 'development-callback-secret-change-me';
 
   /** Where the simulator sends receipts, call results and handset replies (our API). */

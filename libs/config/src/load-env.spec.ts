@@ -2,7 +2,9 @@ import { InvalidEnvironmentError, loadEnv } from './load-env';
 
 describe('loadEnv', () => {
   it('fills defaults and parses the signing keys, first key signing', () => {
-    const config = loadEnv({ ACK_SIGNING_KEYS: 'k2:abcdefghijklmnopqrstuvwxyz0123456789,k1:zyxwvutsrqponmlkjihgfedcba9876543210' });
+    const config = loadEnv({
+      ACK_SIGNING_KEYS: 'k2:abcdefghijklmnopqrstuvwxyz0123456789,k1:zyxwvutsrqponmlkjihgfedcba9876543210',
+    });
     expect(config.http.port).toBe(3000);
     expect(config.database.poolMax).toBe(18);
     expect(config.ack.currentKid).toBe('k2');
@@ -25,7 +27,10 @@ describe('loadEnv', () => {
 
   it('reads TRIAGE_HOLD per source, holds yellow and blue sensor alarms by default, and refuses a misspelt rule', () => {
     expect(loadEnv({}).ingest.triageHold).toEqual({ sensor: ['blue', 'yellow'] });
-    expect(loadEnv({ TRIAGE_HOLD: 'feed:blue,sensor:blue|yellow|orange' }).ingest.triageHold).toEqual({ feed: ['blue'], sensor: ['blue', 'yellow', 'orange'] });
+    expect(loadEnv({ TRIAGE_HOLD: 'feed:blue,sensor:blue|yellow|orange' }).ingest.triageHold).toEqual({
+      feed: ['blue'],
+      sensor: ['blue', 'yellow', 'orange'],
+    });
     expect(loadEnv({ TRIAGE_HOLD: 'none' }).ingest.triageHold).toEqual({});
     expect(() => loadEnv({ TRIAGE_HOLD: 'sensors:yellow' })).toThrow('TRIAGE_HOLD');
     expect(() => loadEnv({ TRIAGE_HOLD: 'sensor:amber' })).toThrow('TRIAGE_HOLD');

@@ -74,25 +74,46 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const pairs = dto.ACK_SIGNING_KEYS.split(',').map((p) => p.split(':') as [string, string]);
   return {
     env: dto.NODE_ENV,
-    http: { host: dto.HTTP_HOST, port: dto.PORT, publicBaseUrl: dto.PUBLIC_BASE_URL.replace(/\/$/, ''), maxBodyBytes: dto.MAX_BODY_BYTES },
+    http: {
+      host: dto.HTTP_HOST,
+      port: dto.PORT,
+      publicBaseUrl: dto.PUBLIC_BASE_URL.replace(/\/$/, ''),
+      maxBodyBytes: dto.MAX_BODY_BYTES,
+    },
     metrics: { port: dto.METRICS_PORT, token: dto.METRICS_TOKEN },
     database: { url: dto.DATABASE_URL, poolMax: dto.DATABASE_POOL_MAX },
     redis: { url: dto.REDIS_URL, clusterNodes: dto.REDIS_CLUSTER_NODES, queuePrefix: dto.QUEUE_PREFIX },
     mail: { smtpUrl: dto.SMTP_URL, from: dto.MAIL_FROM },
-    ack: { keys: Object.fromEntries(pairs), currentKid: pairs[0][0], graceHours: dto.ACK_LINK_GRACE_HOURS,
-      notifyPeers: dto.ACK_NOTIFY_PEERS === 'true', peerGatherMs: dto.ACK_PEER_NOTICE_GATHER_MS, ratePerSecond: dto.ACK_RATE_PER_SECOND, dutyDeskPhone: dto.DUTY_DESK_PHONE.trim() || null },
+    ack: {
+      keys: Object.fromEntries(pairs),
+      currentKid: pairs[0][0],
+      graceHours: dto.ACK_LINK_GRACE_HOURS,
+      notifyPeers: dto.ACK_NOTIFY_PEERS === 'true',
+      peerGatherMs: dto.ACK_PEER_NOTICE_GATHER_MS,
+      ratePerSecond: dto.ACK_RATE_PER_SECOND,
+      dutyDeskPhone: dto.DUTY_DESK_PHONE.trim() || null,
+    },
     notices: { channels: noticeChannels },
-    timers: { scale: dto.TIMER_SCALE, responseSpecFile: dto.RESPONSE_SPEC_FILE, escalationGatherMs: dto.ESCALATION_GATHER_MS },
+    timers: {
+      scale: dto.TIMER_SCALE,
+      responseSpecFile: dto.RESPONSE_SPEC_FILE,
+      escalationGatherMs: dto.ESCALATION_GATHER_MS,
+    },
     sweep: { cron: dto.SWEEP_CRON, staleMs: dto.SWEEP_STALE_MS, timerGraceMs: dto.SWEEP_TIMER_GRACE_MS },
     dailyReport: {
       cron: dto.DAILY_REPORT_CRON,
-      to: dto.DAILY_REPORT_TO.split(',').map((a) => a.trim()).filter((a) => a.length > 0),
+      to: dto.DAILY_REPORT_TO.split(',')
+        .map((a) => a.trim())
+        .filter((a) => a.length > 0),
       regionCode: dto.DAILY_REPORT_REGION,
     },
     pdf: { fontFile: dto.PDF_FONT_FILE },
     ingest: {
       feedsFile: dto.FEEDS_FILE,
-      twoPersonRule: dto.OFFICER_TWO_PERSON_RULE === 'none' ? [] : (dto.OFFICER_TWO_PERSON_RULE.split(',') as Array<'red' | 'public'>),
+      twoPersonRule:
+        dto.OFFICER_TWO_PERSON_RULE === 'none'
+          ? []
+          : (dto.OFFICER_TWO_PERSON_RULE.split(',') as Array<'red' | 'public'>),
       triageHold: parseTriageHold(dto.TRIAGE_HOLD),
     },
     simulator: {
@@ -103,8 +124,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     delivery: deliveryConfig(dto),
     accounts: {
-      idleMinutes: dto.SESSION_IDLE_MINUTES, absoluteHours: dto.SESSION_ABSOLUTE_HOURS,
-      maxFailures: dto.LOGIN_MAX_FAILURES, maxFailuresPerIp: dto.LOGIN_MAX_FAILURES_PER_IP, lockMinutes: dto.LOGIN_LOCK_MINUTES,
+      idleMinutes: dto.SESSION_IDLE_MINUTES,
+      absoluteHours: dto.SESSION_ABSOLUTE_HOURS,
+      maxFailures: dto.LOGIN_MAX_FAILURES,
+      maxFailuresPerIp: dto.LOGIN_MAX_FAILURES_PER_IP,
+      lockMinutes: dto.LOGIN_LOCK_MINUTES,
     },
     logLevel: dto.LOG_LEVEL,
   };

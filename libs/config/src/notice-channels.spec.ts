@@ -40,7 +40,15 @@ describe('notice channels', () => {
   });
 
   it('refuses unknown kinds, unknown or repeated channels and mixed rules, naming the variable only', () => {
-    for (const bad of ['evacuation:sms', 'order:fax', 'order:sms+sms', 'order:sms+email/sms', 'order', 'order:sms:x', 'order:']) {
+    for (const bad of [
+      'evacuation:sms',
+      'order:fax',
+      'order:sms+sms',
+      'order:sms+email/sms',
+      'order',
+      'order:sms:x',
+      'order:',
+    ]) {
       expect(parseNoticeChannels(bad)).toBeNull();
     }
     expect(() => loadEnv({ NOTICE_CHANNELS: 'order:pigeon' })).toThrow(/NOTICE_CHANNELS/);

@@ -1,5 +1,14 @@
 /** Notify-only messages (never waited for): who answered for your zone, 熔断 orders, their escalation and lift, a warning that matched nobody, 督办 of silent calls. */
-const NOTICE_KINDS = ['answered_by_peer', 'order', 'order_escalated', 'order_lifted', 'warning_unmatched', 'reply_confirmation', 'reply_help', 'escalation'] as const;
+const NOTICE_KINDS = [
+  'answered_by_peer',
+  'order',
+  'order_escalated',
+  'order_lifted',
+  'warning_unmatched',
+  'reply_confirmation',
+  'reply_help',
+  'escalation',
+] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 export const NOTICE_CHANNELS = ['sms', 'email'] as const;
@@ -21,7 +30,8 @@ export interface NoticeChannelRule {
  * A warning that matched nobody (无匹配对象) must reach the duty desk at once: SMS and email. The answer to an SMS
  * reply (已确认收到…, or how to answer) goes back by SMS, where the reply came from.
  */
-export const DEFAULT_NOTICE_CHANNELS = 'answered_by_peer:email/sms,order:sms+email,order_escalated:sms+email,order_lifted:sms+email,warning_unmatched:sms+email,reply_confirmation:sms,reply_help:sms,escalation:sms+email';
+export const DEFAULT_NOTICE_CHANNELS =
+  'answered_by_peer:email/sms,order:sms+email,order_escalated:sms+email,order_lifted:sms+email,warning_unmatched:sms+email,reply_confirmation:sms,reply_help:sms,escalation:sms+email';
 
 function parseRule(text: string): NoticeChannelRule | null {
   const mode = text.includes('+') ? 'all' : 'first';
@@ -54,6 +64,10 @@ export function noticeChannelsFor(rule: NoticeChannelRule, usable: ReadonlySet<N
 }
 
 /** After the notice failed for good on every channel in `tried`: the next channel of a `first` rule, if any. */
-export function noticeFallbackFor(rule: NoticeChannelRule, usable: ReadonlySet<NoticeChannel>, tried: ReadonlySet<string>): NoticeChannel | null {
+export function noticeFallbackFor(
+  rule: NoticeChannelRule,
+  usable: ReadonlySet<NoticeChannel>,
+  tried: ReadonlySet<string>,
+): NoticeChannel | null {
   return rule.mode === 'first' ? (rule.channels.find((c) => usable.has(c) && !tried.has(c)) ?? null) : null;
 }

@@ -24,20 +24,34 @@ function problems(env: Record<string, string>): string[] {
 
 describe('production mode', () => {
   it('refuses the development secrets and the simulator, naming each variable in Chinese and English', () => {
-    expect(problems({ NODE_ENV: 'production' }).sort()).toEqual(
-      ['ACK_SIGNING_KEYS', 'PROVIDER_CALLBACK_SECRET', 'SMS_PROVIDERS', 'VOICE_PROVIDERS'],
-    );
+    expect(problems({ NODE_ENV: 'production' }).sort()).toEqual([
+      'ACK_SIGNING_KEYS',
+      'PROVIDER_CALLBACK_SECRET',
+      'SMS_PROVIDERS',
+      'VOICE_PROVIDERS',
+    ]);
     expect(() => loadEnv({ NODE_ENV: 'production' })).toThrow(/生产模式拒绝启动.*production mode refuses to start/s);
   });
 
   it('refuses the development keys of a carrier in use, and only of one in use', () => {
-    const without = (...names: string[]) => Object.fromEntries(Object.entries(PROPER).filter(([k]) => !names.includes(k)));
-    expect(problems(without('ALIBABA_ACCESS_KEY_SECRET', 'TENCENT_SECRET_KEY')).sort()).toEqual(['ALIBABA_ACCESS_KEY_SECRET', 'TENCENT_SECRET_KEY']);
-    expect(problems({ ...without('ALIBABA_ACCESS_KEY_ID', 'ALIBABA_ACCESS_KEY_SECRET'), SMS_PROVIDERS: 'tencent' })).toEqual([]);
+    const without = (...names: string[]) =>
+      Object.fromEntries(Object.entries(PROPER).filter(([k]) => !names.includes(k)));
+    expect(problems(without('ALIBABA_ACCESS_KEY_SECRET', 'TENCENT_SECRET_KEY')).sort()).toEqual([
+      'ALIBABA_ACCESS_KEY_SECRET',
+      'TENCENT_SECRET_KEY',
+    ]);
+    expect(
+      problems({ ...without('ALIBABA_ACCESS_KEY_ID', 'ALIBABA_ACCESS_KEY_SECRET'), SMS_PROVIDERS: 'tencent' }),
+    ).toEqual([]);
   });
 
   it('refuses a rotation that still lists the development key beside a proper one', () => {
-    expect(problems({ ...PROPER, ACK_SIGNING_KEYS: `${PROPER.ACK_SIGNING_KEYS},dev:development-only-signing-key-change-me-0001` })).toEqual(['ACK_SIGNING_KEYS']);
+    expect(
+      problems({
+        ...PROPER,
+        ACK_SIGNING_KEYS: `${PROPER.ACK_SIGNING_KEYS},dev:development-only-signing-key-change-me-0001`,
+      }),
+    ).toEqual(['ACK_SIGNING_KEYS']);
   });
 
   it('starts with proper secrets, never echoes a value, and leaves development mode alone', () => {

@@ -32,7 +32,10 @@ export function productionProblems(dto: EnvDto): ProductionProblem[] {
   const problems: ProductionProblem[] = [];
   const devSecrets = new Set(dev.ACK_SIGNING_KEYS.split(',').map((p) => p.split(':')[1]));
   if (dto.ACK_SIGNING_KEYS.split(',').some((p) => devSecrets.has(p.split(':')[1]))) {
-    problems.push({ variable: 'ACK_SIGNING_KEYS', reason: `${DEVELOPMENT_DEFAULT}; 形如 kid:至少32位随机串 (kid:secret of 32+ random characters)` });
+    problems.push({
+      variable: 'ACK_SIGNING_KEYS',
+      reason: `${DEVELOPMENT_DEFAULT}; 形如 kid:至少32位随机串 (kid:secret of 32+ random characters)`,
+    });
   }
   if (dto.PROVIDER_CALLBACK_SECRET === dev.PROVIDER_CALLBACK_SECRET) {
     problems.push({ variable: 'PROVIDER_CALLBACK_SECRET', reason: DEVELOPMENT_DEFAULT });
@@ -40,7 +43,10 @@ export function productionProblems(dto: EnvDto): ProductionProblem[] {
   const providers = [...dto.SMS_PROVIDERS.split(','), ...dto.VOICE_PROVIDERS.split(',')].filter(Boolean);
   for (const list of ['SMS_PROVIDERS', 'VOICE_PROVIDERS'] as const) {
     if (dto[list].split(',').some((p) => p.endsWith('-sim'))) {
-      problems.push({ variable: list, reason: '含本地模拟运营商 (-sim)，请填写真实运营商 (names the local carrier simulator; name real carriers)' });
+      problems.push({
+        variable: list,
+        reason: '含本地模拟运营商 (-sim)，请填写真实运营商 (names the local carrier simulator; name real carriers)',
+      });
     }
   }
   for (const [carrier, keys] of Object.entries(CARRIER_KEYS)) {

@@ -24,15 +24,25 @@ describe('resolveSpec', () => {
     expect(resolveSpec(specs, 'rainstorm', 2, [], 0.001).tiers.map((t) => t.reminderIntervalMs)).toEqual([1200, 1200]);
     const slower = clone();
     slower.levels.orange.tiers[1] = { ...slower.levels.orange.tiers[1], reminderIntervalMin: 45 };
-    expect(resolveSpec(slower, 'rainstorm', 2, [], 1).tiers.map((t) => t.reminderIntervalMs)).toEqual([1_200_000, 2_700_000]);
+    expect(resolveSpec(slower, 'rainstorm', 2, [], 1).tiers.map((t) => t.reminderIntervalMs)).toEqual([
+      1_200_000, 2_700_000,
+    ]);
     slower.levels.orange.tiers[0] = { ...slower.levels.orange.tiers[0], reminderIntervalMin: 0 };
-    expect(validateResponseSpecs(slower)).toEqual(['levels.orange.tiers[0].reminderIntervalMin must be a number of minutes above 0']);
+    expect(validateResponseSpecs(slower)).toEqual([
+      'levels.orange.tiers[0].reminderIntervalMin must be a number of minutes above 0',
+    ]);
   });
 
   it('treats blue and advisories as notify-only, calling only duty officers', () => {
     const blue = resolveSpec(specs, 'rainstorm', 4, [], 1);
     expect(blue.requiresAck).toBe(false);
-    expect(blue.tiers[0].call).toMatchObject({ zone: [], object: [], town: ['duty_officer'], contracting: [], oneToOne: false });
+    expect(blue.tiers[0].call).toMatchObject({
+      zone: [],
+      object: [],
+      town: ['duty_officer'],
+      contracting: [],
+      oneToOne: false,
+    });
     expect(resolveSpec(specs, 'rainstorm', null, [], 1).level).toBe('blue');
   });
 
@@ -43,7 +53,9 @@ describe('resolveSpec', () => {
 
   it('applies a town override only when the whole area lies in that town', () => {
     const withOverride = clone();
-    withOverride.overrides = [{ match: { unitCode: '500230107', level: 'red' }, set: { tiers: [{ name: '十直镇方案', ackDeadlineMin: 5 }] } }];
+    withOverride.overrides = [
+      { match: { unitCode: '500230107', level: 'red' }, set: { tiers: [{ name: '十直镇方案', ackDeadlineMin: 5 }] } },
+    ];
     expect(resolveSpec(withOverride, 'rainstorm', 1, ['500230107203', '500230107200'], 1).ackDeadlineMs).toBe(300_000);
     expect(resolveSpec(withOverride, 'rainstorm', 1, ['500230107203'], 1).overridesApplied).toEqual([0]);
     expect(resolveSpec(withOverride, 'rainstorm', 1, ['500230107203', '500230108200'], 1).ackDeadlineMs).toBe(600_000);
@@ -122,7 +134,10 @@ describe('validateResponseSpecs', () => {
 
   it('refuses rungs out of order and non-objects', () => {
     const s = clone();
-    s.levels.red.ladder = [{ atMin: 0, channels: ['sms'] }, { atMin: 0, channels: ['voice'] }];
+    s.levels.red.ladder = [
+      { atMin: 0, channels: ['sms'] },
+      { atMin: 0, channels: ['voice'] },
+    ];
     expect(validateResponseSpecs(s)).toEqual(['levels.red.ladder[1].atMin must be later than the rung before']);
     expect(validateResponseSpecs([])).toEqual(['the spec must be a JSON object']);
   });

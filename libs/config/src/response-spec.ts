@@ -6,7 +6,13 @@ import { isLevelName, LEVEL_NAMES, LevelName, levelName } from './words';
 export type EscalationRule = 'backup' | 'contracting_superior' | 'same_role_up' | 'duty_officer' | 'commander';
 export type ContractingLevel = 'county_town' | 'town_village' | 'village_group';
 
-const ESCALATION_RULES: EscalationRule[] = ['backup', 'contracting_superior', 'same_role_up', 'duty_officer', 'commander'];
+const ESCALATION_RULES: EscalationRule[] = [
+  'backup',
+  'contracting_superior',
+  'same_role_up',
+  'duty_officer',
+  'commander',
+];
 export const CONTRACTING_LEVELS: ContractingLevel[] = ['county_town', 'town_village', 'village_group'];
 
 export interface LadderRung {
@@ -108,7 +114,6 @@ export interface ResolvedSpec {
   overridesApplied: number[];
 }
 
-
 export const DEFAULT_ROSTER_REQUIREMENTS: RosterRequirements = {
   zone: ['admin', 'patrol'],
   object: ['admin', 'technical', 'patrol'],
@@ -208,8 +213,10 @@ export function resolveSpec(
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0);
-const isMinutes = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 7 * 24 * 60;
+const isStringArray = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0);
+const isMinutes = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 7 * 24 * 60;
 
 function ladderProblems(ladder: unknown, at: string): string[] {
   if (!Array.isArray(ladder) || ladder.length === 0 || ladder.length > 8) {
@@ -345,7 +352,10 @@ export function validateResponseSpecs(doc: unknown): string[] {
   }
   if (doc.rosterRequirements !== undefined) {
     const r = doc.rosterRequirements;
-    if (!isObject(r) || !['zone', 'object', 'town', 'village'].every((k) => r[k] === undefined || isStringArray(r[k]))) {
+    if (
+      !isObject(r) ||
+      !['zone', 'object', 'town', 'village'].every((k) => r[k] === undefined || isStringArray(r[k]))
+    ) {
       problems.push('rosterRequirements must list role slots for zone, object, town and village');
     }
   }

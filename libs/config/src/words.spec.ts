@@ -24,10 +24,12 @@ describe('the table of words', () => {
   });
 
   it('says why a person is called in one sentence per reason', () => {
-    expect(reasonText({ kind: 'assignment', targetName: '汀溪村3组山洪危险区', roleSlot: 'admin', sector: 'flood' })).toBe(
-      '汀溪村3组山洪危险区 行政责任人（防汛）',
+    expect(
+      reasonText({ kind: 'assignment', targetName: '汀溪村3组山洪危险区', roleSlot: 'admin', sector: 'flood' }),
+    ).toBe('汀溪村3组山洪危险区 行政责任人（防汛）');
+    expect(reasonText({ kind: 'contracting', roleSlot: 'town_village', targetName: '汀溪村' })).toBe(
+      '镇（街道）领导包村（社区）：汀溪村',
     );
-    expect(reasonText({ kind: 'contracting', roleSlot: 'town_village', targetName: '汀溪村' })).toBe('镇（街道）领导包村（社区）：汀溪村');
     expect(reasonText({ kind: 'one_to_one', targetName: '王大爷' })).toBe('一对一叫应：王大爷');
     expect(reasonText({ kind: 'escalation', note: '李四未在时限内应答' })).toBe('升级叫应：李四未在时限内应答');
   });

@@ -79,7 +79,14 @@ export const roleLabel = (slot: string): string => ROLE_LABELS[slot]?.[0] ?? CON
 export const sectorLabel = (sector: string): string => SECTOR_LABELS[sector]?.[0] ?? sector;
 
 /** What a caller may do, a person signed in or a machine's API key, as the console, the desk and the pages name it. */
-export type CallerRoleName = 'duty_officer' | 'shift_leader' | 'commander' | 'roster_admin' | 'admin' | 'viewer' | 'ingest';
+export type CallerRoleName =
+  | 'duty_officer'
+  | 'shift_leader'
+  | 'commander'
+  | 'roster_admin'
+  | 'admin'
+  | 'viewer'
+  | 'ingest';
 export const CALLER_ROLE_ZH: Record<CallerRoleName, string> = {
   duty_officer: '值班员',
   shift_leader: '带班领导',

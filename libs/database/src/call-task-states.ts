@@ -7,7 +7,15 @@
  *      └── no contact ─┴─▶ unreachable ──▶ escalated (silent at its deadline, or unreachable, or 无法履职)
  *   any unanswered state ──warning updated / lifted──▶ superseded / cancelled
  */
-export const CALL_TASK_STATES = ['pending', 'sent', 'acknowledged', 'escalated', 'unreachable', 'cancelled', 'superseded'] as const;
+export const CALL_TASK_STATES = [
+  'pending',
+  'sent',
+  'acknowledged',
+  'escalated',
+  'unreachable',
+  'cancelled',
+  'superseded',
+] as const;
 
 export type CallTaskState = (typeof CALL_TASK_STATES)[number];
 
@@ -37,7 +45,10 @@ export const ON_LADDER_STATES_SQL = sqlList(ON_LADDER_STATES);
 export const UNESCALATED_UNANSWERED_STATES_SQL = sqlList(UNESCALATED_UNANSWERED_STATES);
 export const WITHDRAWN_STATES_SQL = sqlList(WITHDRAWN_STATES);
 
-const within = (set: readonly CallTaskState[]) => (state: string): boolean => (set as readonly string[]).includes(state);
+const within =
+  (set: readonly CallTaskState[]) =>
+  (state: string): boolean =>
+    (set as readonly string[]).includes(state);
 
 export const isUnanswered = within(UNANSWERED_STATES);
 export const isOnLadder = within(ON_LADDER_STATES);

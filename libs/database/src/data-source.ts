@@ -23,9 +23,16 @@ export function dataSourceOptions(url: string, poolMax = 18): DataSourceOptions 
     // Custom plans cost about 9 µs more per checked row and always see the table's current size.
     // min: a few connections stay open when idle (pg closes the rest after 10 s), so a quiet system's next alert
     // does not wait for PostgreSQL to start a backend; PoolWarmup opens them at boot.
-    extra: { max: poolMax, min: warmConnections(poolMax), connectionTimeoutMillis: 5_000, options: '-c plan_cache_mode=force_custom_plan' },
+    extra: {
+      max: poolMax,
+      min: warmConnections(poolMax),
+      connectionTimeoutMillis: 5_000,
+      options: '-c plan_cache_mode=force_custom_plan',
+    },
   };
 }
 
 /** For the TypeORM CLI (`-d dist/libs/database/src/data-source.js`). */
-export default new DataSource(dataSourceOptions(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/jiaoying'));
+export default new DataSource(
+  dataSourceOptions(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/jiaoying'),
+);

@@ -23,7 +23,23 @@ import { ShortLinksRepository } from './repositories/short-links.repository';
 import { WarningsRepository } from './repositories/warnings.repository';
 
 /** The repositories: each the one writer of its tables (see table-ownership.spec.ts). */
-const REPOSITORIES = [AttemptsRepository, CallProgressRepository, CallTasksRepository, ContactMethodsRepository, DailyReportsRepository, DispatchesRepository, EscalationsRepository, EvacuationsRepository, IssueItemsRepository, NoticesRepository, OrdersRepository, PerformanceRecordsRepository, ResidentConfirmationsRepository, ShortLinksRepository, WarningsRepository];
+const REPOSITORIES = [
+  AttemptsRepository,
+  CallProgressRepository,
+  CallTasksRepository,
+  ContactMethodsRepository,
+  DailyReportsRepository,
+  DispatchesRepository,
+  EscalationsRepository,
+  EvacuationsRepository,
+  IssueItemsRepository,
+  NoticesRepository,
+  OrdersRepository,
+  PerformanceRecordsRepository,
+  ResidentConfirmationsRepository,
+  ShortLinksRepository,
+  WarningsRepository,
+];
 
 @Global()
 @Module({

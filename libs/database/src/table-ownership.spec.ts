@@ -88,7 +88,9 @@ function sourceFiles(dir: string): string[] {
     const path = join(dir, entry.name);
     const rel = posix(relative(ROOT, path));
     if (entry.isDirectory()) {
-      return entry.name === 'node_modules' || entry.name === 'migrations' || rel === 'libs/testing' ? [] : sourceFiles(path);
+      return entry.name === 'node_modules' || entry.name === 'migrations' || rel === 'libs/testing'
+        ? []
+        : sourceFiles(path);
     }
     return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') ? [path] : [];
   });
@@ -99,14 +101,18 @@ function schema(): { tables: Set<string>; entityTables: Map<string, string> } {
   const tables = new Set<string>();
   const migrations = join(ROOT, 'libs/database/src/migrations');
   for (const file of readdirSync(migrations)) {
-    for (const m of readFileSync(join(migrations, file), 'utf8').matchAll(/CREATE TABLE (?:IF NOT EXISTS )?"?(\w+)"?/gi)) {
+    for (const m of readFileSync(join(migrations, file), 'utf8').matchAll(
+      /CREATE TABLE (?:IF NOT EXISTS )?"?(\w+)"?/gi,
+    )) {
       tables.add(m[1].toLowerCase());
     }
   }
   const entityTables = new Map<string, string>();
   const entities = join(ROOT, 'libs/database/src/entities');
   for (const file of readdirSync(entities)) {
-    for (const m of readFileSync(join(entities, file), 'utf8').matchAll(/@Entity\('(\w+)'\)[\s\S]*?export class (\w+)/g)) {
+    for (const m of readFileSync(join(entities, file), 'utf8').matchAll(
+      /@Entity\('(\w+)'\)[\s\S]*?export class (\w+)/g,
+    )) {
       entityTables.set(m[2], m[1]);
     }
   }
@@ -121,7 +127,8 @@ interface Write {
 
 export function writesIn(text: string, file: string, tables: Set<string>, entityTables: Map<string, string>): Write[] {
   const found: Write[] = [];
-  const add = (table: string, index: number) => found.push({ table, file, line: text.slice(0, index).split('\n').length });
+  const add = (table: string, index: number) =>
+    found.push({ table, file, line: text.slice(0, index).split('\n').length });
   const sql = [
     /\bINSERT\s+INTO\s+"?(\w+)/gi,
     /\bUPDATE\s+"?(\w+)"?(?:\s+(?:AS\s+)?\w+)?\s+SET\b/gi,
@@ -155,7 +162,9 @@ export function writesIn(text: string, file: string, tables: Set<string>, entity
 describe('who writes which table', () => {
   const { tables, entityTables } = schema();
   const writes = ['apps', 'libs'].flatMap((dir) =>
-    sourceFiles(join(ROOT, dir)).flatMap((path) => writesIn(readFileSync(path, 'utf8'), posix(relative(ROOT, path)), tables, entityTables)),
+    sourceFiles(join(ROOT, dir)).flatMap((path) =>
+      writesIn(readFileSync(path, 'utf8'), posix(relative(ROOT, path)), tables, entityTables),
+    ),
   );
 
   it('finds the writes it is meant to find', () => {
@@ -169,11 +178,15 @@ describe('who writes which table', () => {
       'an UPDATE that says so, INSERT INTO the log',
     ].join('\n');
     const found = writesIn(probe, 'probe.ts', tables, entityTables).map((w) => `${w.table}:${w.line}`);
-    expect(found.sort()).toEqual(['call_tasks:1', 'notices:2', 'sessions:3', 'orders:4', 'persons:4', 'warnings:5', 'warnings:6'].sort());
+    expect(found.sort()).toEqual(
+      ['call_tasks:1', 'notices:2', 'sessions:3', 'orders:4', 'persons:4', 'warnings:5', 'warnings:6'].sort(),
+    );
   });
 
   it('writes each owned table only from its owner', () => {
-    const strays = writes.filter((w) => OWNERS[w.table] && !OWNERS[w.table].includes(w.file)).map((w) => `${w.table} written in ${w.file}:${w.line}`);
+    const strays = writes
+      .filter((w) => OWNERS[w.table] && !OWNERS[w.table].includes(w.file))
+      .map((w) => `${w.table} written in ${w.file}:${w.line}`);
     expect(strays).toEqual([]);
   });
 
@@ -181,7 +194,11 @@ describe('who writes which table', () => {
     const unknown = [...new Set(writes.map((w) => w.table))].filter((t) => !OWNERS[t] && !NOT_YET_OWNED.includes(t));
     expect(unknown).toEqual([]);
     expect(NOT_YET_OWNED.filter((t) => OWNERS[t] || !writes.some((w) => w.table === t))).toEqual([]);
-    expect(Object.values(OWNERS).flat().filter((file) => !writes.some((w) => w.file === file))).toEqual([]);
+    expect(
+      Object.values(OWNERS)
+        .flat()
+        .filter((file) => !writes.some((w) => w.file === file)),
+    ).toEqual([]);
     // eslint-disable-next-line no-console -- the list is the spec's report of what is left to move
     console.info(`tables not yet written from one owner (${NOT_YET_OWNED.length}): ${NOT_YET_OWNED.join(', ')}`);
   });

@@ -75,7 +75,14 @@ export class DispatchService {
       return 'skipped';
     }
     if (!isUnanswered(attempt.task_state)) {
-      await this.store.record({ attempt, status: 'cancelled', provider: null, messageId: null, error: `call ${attempt.task_state}`, at: this.clock.now() });
+      await this.store.record({
+        attempt,
+        status: 'cancelled',
+        provider: null,
+        messageId: null,
+        error: `call ${attempt.task_state}`,
+        at: this.clock.now(),
+      });
       return 'skipped';
     }
     if (attempt.channel === 'sms' && attempt.tries > 1 && (await this.alreadyTaken(attempt))) {
@@ -87,7 +94,14 @@ export class DispatchService {
     const channel = this.channels[attempt.channel];
     const outcome: ChannelOutcome = channel
       ? await channel.send(attempt)
-      : { ok: false, kind: 'recipient', code: 'NoChannel', error: `no sender for channel ${attempt.channel}`, invalidNumber: false, provider: null };
+      : {
+          ok: false,
+          kind: 'recipient',
+          code: 'NoChannel',
+          error: `no sender for channel ${attempt.channel}`,
+          invalidNumber: false,
+          provider: null,
+        };
     return this.settle(attempt, outcome, lastTry);
   }
 
@@ -101,15 +115,29 @@ export class DispatchService {
     if (found.taken !== true) {
       return false;
     }
-    await this.store.record({ attempt, status: 'accepted', provider: found.provider, messageId: found.messageId, error: null, at: this.clock.now() });
-    countRecovery(this.logger, 'attempt_reconciled', 1, { note: 'found at its provider, not sent again', attemptId: attempt.id, provider: found.provider });
+    await this.store.record({
+      attempt,
+      status: 'accepted',
+      provider: found.provider,
+      messageId: found.messageId,
+      error: null,
+      at: this.clock.now(),
+    });
+    countRecovery(this.logger, 'attempt_reconciled', 1, {
+      note: 'found at its provider, not sent again',
+      attemptId: attempt.id,
+      provider: found.provider,
+    });
     return true;
   }
 
   /** An SMS that got no answer in time: the claim stays until stale, then the provider is asked (uncertain-send). */
   private async keepUncertain(attempt: ClaimedAttempt, error: string, provider: string | null): Promise<never> {
     await this.store.keepClaim(attempt.id, error, provider);
-    throw new RetryLaterError(untilStaleMs(attempt.claimed_at, this.staleMs, this.clock.now()), `attempt ${attempt.id}: outcome unknown (${error}), asked again later`);
+    throw new RetryLaterError(
+      untilStaleMs(attempt.claimed_at, this.staleMs, this.clock.now()),
+      `attempt ${attempt.id}: outcome unknown (${error}), asked again later`,
+    );
   }
 
   private async settle(attempt: ClaimedAttempt, outcome: ChannelOutcome, lastTry: boolean): Promise<JobOutcome> {
@@ -136,11 +164,31 @@ export class DispatchService {
       return this.keepUncertain(attempt, error, outcome.provider);
     }
     if (outcome.kind === 'recipient' || lastTry) {
-      await this.store.record({ attempt, status: 'failed', provider: outcome.provider, messageId: null, error, at: this.clock.now() });
+      await this.store.record({
+        attempt,
+        status: 'failed',
+        provider: outcome.provider,
+        messageId: null,
+        error,
+        at: this.clock.now(),
+      });
       if (outcome.kind === 'recipient') {
-        await this.contacts.invalidate(this.dataSource.manager, attempt, outcome.invalidNumber, error, this.clock.now());
+        await this.contacts.invalidate(
+          this.dataSource.manager,
+          attempt,
+          outcome.invalidNumber,
+          error,
+          this.clock.now(),
+        );
       }
-      this.logger.warn({ msg: 'attempt failed', attemptId: attempt.id, callTaskId: attempt.call_task_id, channel: attempt.channel, provider: outcome.provider, code: outcome.code });
+      this.logger.warn({
+        msg: 'attempt failed',
+        attemptId: attempt.id,
+        callTaskId: attempt.call_task_id,
+        channel: attempt.channel,
+        provider: outcome.provider,
+        code: outcome.code,
+      });
       await this.nextRung.afterPermanentFailure(attempt.call_task_id);
       return 'done';
     }

@@ -38,7 +38,11 @@ export function formatTimeZh(d: Date): string {
 export function renderCallEmail(m: MessageInput): RenderedEmail {
   const drill = m.isDrill ? '【演练】' : '';
   const change = m.change ?? null;
-  const colour = change ? changeTagZh(change, m.colour) : m.colour ? `【${isLevelName(m.colour) ? LEVEL_ZH[m.colour] : m.colour}预警】` : '';
+  const colour = change
+    ? changeTagZh(change, m.colour)
+    : m.colour
+      ? `【${isLevelName(m.colour) ? LEVEL_ZH[m.colour] : m.colour}预警】`
+      : '';
   const headline = change ? taggedHeadline(m.headline, change, m.colour) : m.headline;
   const subject = `${drill}${headline.startsWith(colour) ? '' : colour}${headline}${m.requiresAck ? ' — 请立即确认' : ''}`;
   const reasons = m.reasons.map(reasonText);

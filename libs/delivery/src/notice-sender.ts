@@ -25,7 +25,13 @@ const STOPPING_RETRY_MS = 500;
 
 type NoticeOutcome =
   | { ok: true; provider: string; messageId: string | null }
-  | { ok: false; kind: 'recipient' | 'transient' | 'uncertain'; provider: string | null; error: string; invalidNumber: boolean }
+  | {
+      ok: false;
+      kind: 'recipient' | 'transient' | 'uncertain';
+      provider: string | null;
+      error: string;
+      invalidNumber: boolean;
+    }
   | { ok: false; kind: 'throttled'; waitMs: number };
 
 /**
@@ -74,7 +80,10 @@ export class NoticeSender {
     if (outcome.kind === 'uncertain' && n.tries < UNCERTAIN_TRIES && !lastTry) {
       // No answer in time: the carrier may still take it. Asked before any resend, once the claim is stale.
       await this.outbox.keepClaim(this.dataSource.manager, n.id, outcome.error, outcome.provider);
-      throw new RetryLaterError(untilStaleMs(claimedAt, this.config.sweep.staleMs, this.clock.now()), `notice ${n.id}: outcome unknown (${outcome.error}), asked again later`);
+      throw new RetryLaterError(
+        untilStaleMs(claimedAt, this.config.sweep.staleMs, this.clock.now()),
+        `notice ${n.id}: outcome unknown (${outcome.error}), asked again later`,
+      );
     }
     if ((outcome.kind === 'transient' || outcome.kind === 'uncertain') && !lastTry) {
       await this.release(n.id, outcome.error, outcome.provider);
@@ -87,7 +96,11 @@ export class NoticeSender {
       await this.contacts.invalidate(this.dataSource.manager, n, outcome.invalidNumber, outcome.error, now);
     }
     this.logger.warn({
-      msg: 'notice failed', noticeId: n.id, channel: n.channel, provider: outcome.provider, error: outcome.error,
+      msg: 'notice failed',
+      noticeId: n.id,
+      channel: n.channel,
+      provider: outcome.provider,
+      error: outcome.error,
       to: n.channel === 'sms' ? maskPhone(n.address) : undefined,
     });
     await this.jobs.sendNotices(await this.dataSource.transaction((tx) => this.notices.fallBack(tx, n.id, now)));
@@ -101,7 +114,10 @@ export class NoticeSender {
     // A notice of a warning whose chain is being lifted is not claimed (the lift cancels it or, should it fail, leaves it).
     const n = await this.outbox.claim(this.dataSource.manager, noticeId, now, reclaimBefore);
     if (!n) {
-      const [left] = await this.dataSource.query<Array<{ status: string }>>(`SELECT status FROM notices WHERE id = $1`, [noticeId]);
+      const [left] = await this.dataSource.query<Array<{ status: string }>>(
+        `SELECT status FROM notices WHERE id = $1`,
+        [noticeId],
+      );
       if (left?.status === 'queued') {
         throw new RetryLaterError(STOPPING_RETRY_MS, `notice ${noticeId}: its warning is being lifted`);
       }
@@ -110,11 +126,22 @@ export class NoticeSender {
   }
 
   private async sendEmail(n: ClaimedNotice): Promise<NoticeOutcome> {
-    const html = emailHtml(n.body.split('\n').map((l) => `<p>${htmlLine(l)}</p>`).join(''));
+    const html = emailHtml(
+      n.body
+        .split('\n')
+        .map((l) => `<p>${htmlLine(l)}</p>`)
+        .join(''),
+    );
     const outcome = await this.email.send(n.address, { subject: n.subject, text: n.body, html }, `notice-${n.id}`);
     return outcome.ok
       ? { ok: true, provider: outcome.provider, messageId: outcome.providerMessageId }
-      : { ok: false, kind: outcome.permanent ? 'recipient' : 'transient', provider: 'smtp', error: outcome.error, invalidNumber: false };
+      : {
+          ok: false,
+          kind: outcome.permanent ? 'recipient' : 'transient',
+          provider: 'smtp',
+          error: outcome.error,
+          invalidNumber: false,
+        };
   }
 
   private async sendSms(n: ClaimedNotice): Promise<NoticeOutcome> {
@@ -127,9 +154,19 @@ export class NoticeSender {
       d.smsMaxSegments,
     );
     const key = `notice-${n.id}`;
-    const taken = n.retaken ? await findTakenSms(this.registry.sms, { phone: n.address, idempotencyKey: key, since: new Date(n.created_at.getTime() - 60_000) }) : null;
+    const taken = n.retaken
+      ? await findTakenSms(this.registry.sms, {
+          phone: n.address,
+          idempotencyKey: key,
+          since: new Date(n.created_at.getTime() - 60_000),
+        })
+      : null;
     if (taken) {
-      countRecovery(this.logger, 'notice_reconciled', 1, { note: 'found at its provider, not sent again', noticeId: n.id, provider: taken.provider });
+      countRecovery(this.logger, 'notice_reconciled', 1, {
+        note: 'found at its provider, not sent again',
+        noticeId: n.id,
+        provider: taken.provider,
+      });
       return { ok: true, provider: taken.provider, messageId: taken.messageId };
     }
     const r = await this.health.run(this.registry.sms, (p) =>
@@ -142,10 +179,22 @@ export class NoticeSender {
       return { ok: false, kind: 'throttled', waitMs: r.waitMs };
     }
     const recipient = r.kind === 'recipient';
-    return { ok: false, kind: recipient ? 'recipient' : r.kind === 'uncertain' ? 'uncertain' : 'transient', provider: r.provider, error: `${r.code}: ${r.error}`, invalidNumber: recipient && r.invalidNumber };
+    return {
+      ok: false,
+      kind: recipient ? 'recipient' : r.kind === 'uncertain' ? 'uncertain' : 'transient',
+      provider: r.provider,
+      error: `${r.code}: ${r.error}`,
+      invalidNumber: recipient && r.invalidNumber,
+    };
   }
 
-  private async finish(id: string, status: 'sent' | 'failed', provider: string | null, messageId: string | null, error: string | null): Promise<void> {
+  private async finish(
+    id: string,
+    status: 'sent' | 'failed',
+    provider: string | null,
+    messageId: string | null,
+    error: string | null,
+  ): Promise<void> {
     await this.outbox.finish(this.dataSource.manager, id, { status, provider, messageId, error }, this.clock.now());
   }
 

@@ -33,9 +33,9 @@ describe('division tree', () => {
   it('rejects malformed files', () => {
     expect(() => parseDivisionsCsv('code,name\n1,a')).toThrow(/header/);
     expect(() => parseDivisionsCsv('code,name,parent_code,level\n1,a,,planet')).toThrow(/line 2/);
-    expect(() => new DivisionTree(parseDivisionsCsv('code,name,parent_code,level\n500151,铜梁区,499999,county'))).toThrow(
-      /unknown parent/,
-    );
+    expect(
+      () => new DivisionTree(parseDivisionsCsv('code,name,parent_code,level\n500151,铜梁区,499999,county')),
+    ).toThrow(/unknown parent/);
   });
 });
 

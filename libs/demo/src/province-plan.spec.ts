@@ -3,7 +3,13 @@ import { CHONGQING_SIZE, fixedStaff, planProvinceZones, provinceSize, provinceTr
 describe('province plan', () => {
   it('defaults to Chongqing and scales the other sizes with the counties', () => {
     expect(provinceSize()).toEqual(CHONGQING_SIZE);
-    expect(provinceSize({ counties: 2 })).toEqual({ counties: 2, towns: 53, villages: 579, persons: 10_526, zonesPerVillage: 2 });
+    expect(provinceSize({ counties: 2 })).toEqual({
+      counties: 2,
+      towns: 53,
+      villages: 579,
+      persons: 10_526,
+      zonesPerVillage: 2,
+    });
     expect(provinceSize({ counties: 2, persons: 5_000 }).persons).toBe(5_000);
   });
 
@@ -24,7 +30,9 @@ describe('province plan', () => {
     expect(tree.ofLevel('county').map((c) => c.code)).toEqual(['509801', '509802', '509803']);
     expect(tree.childrenOf('509801').map((t) => t.code)).toEqual(['509801001', '509801002', '509801003', '509801004']);
     expect(tree.childrenOf('509801001').map((v) => v.code)).toEqual(['509801001200', '509801001201', '509801001202']);
-    expect(tree.ofLevel('village').every((v) => v.code.length === 12 && v.code.startsWith(v.parentCode as string))).toBe(true);
+    expect(
+      tree.ofLevel('village').every((v) => v.code.length === 12 && v.code.startsWith(v.parentCode as string)),
+    ).toBe(true);
   });
 
   it('plans the same zones every time, every village its share', () => {

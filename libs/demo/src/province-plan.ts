@@ -18,7 +18,13 @@ export interface ProvinceSize {
   zonesPerVillage: number;
 }
 
-export const CHONGQING_SIZE: ProvinceSize = { counties: 38, towns: 1_000, villages: 11_000, persons: 200_000, zonesPerVillage: 2 };
+export const CHONGQING_SIZE: ProvinceSize = {
+  counties: 38,
+  towns: 1_000,
+  villages: 11_000,
+  persons: 200_000,
+  zonesPerVillage: 2,
+};
 
 /** Staff per county and per town (province-roster.ts); per village 2, per zone 2; grid workers fill the rest. */
 export const COUNTY_STAFF = 7;
@@ -55,33 +61,53 @@ const isCount = (n: number, min: number, max: number) => Number.isInteger(n) && 
 
 /** Persons in fixed posts (everyone but the grid workers). */
 export function fixedStaff(s: ProvinceSize): number {
-  return s.counties * COUNTY_STAFF + s.towns * TOWN_STAFF + s.villages * (VILLAGE_STAFF + ZONE_STAFF * s.zonesPerVillage);
+  return (
+    s.counties * COUNTY_STAFF + s.towns * TOWN_STAFF + s.villages * (VILLAGE_STAFF + ZONE_STAFF * s.zonesPerVillage)
+  );
 }
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
-const place = (i: number) => `${PLACE_NAMES[i % PLACE_NAMES.length]}${i >= PLACE_NAMES.length ? Math.floor(i / PLACE_NAMES.length) + 1 : ''}`;
+const place = (i: number) =>
+  `${PLACE_NAMES[i % PLACE_NAMES.length]}${i >= PLACE_NAMES.length ? Math.floor(i / PLACE_NAMES.length) + 1 : ''}`;
 
 /**
  * The 合成市, its counties, towns and villages. Town t (0-based) belongs to county t mod counties and village v to
  * town v mod towns, so the sizes spread evenly; codes follow the official 6/9/12-digit structure.
  */
 export function provinceTree(size: ProvinceSize): DivisionTree {
-  const rows: Division[] = [{ code: PROVINCE_CITY, name: '合成市（省级规模模拟）', parentCode: '500000', level: 'city' }];
+  const rows: Division[] = [
+    { code: PROVINCE_CITY, name: '合成市（省级规模模拟）', parentCode: '500000', level: 'city' },
+  ];
   const counties: Division[] = [];
   for (let c = 1; c <= size.counties; c++) {
-    counties.push({ code: `${PROVINCE_PREFIX}${pad(c, 2)}`, name: `合成${pad(c, 2)}县`, parentCode: PROVINCE_CITY, level: 'county' });
+    counties.push({
+      code: `${PROVINCE_PREFIX}${pad(c, 2)}`,
+      name: `合成${pad(c, 2)}县`,
+      parentCode: PROVINCE_CITY,
+      level: 'county',
+    });
   }
   const towns: Division[] = [];
   for (let t = 0; t < size.towns; t++) {
     const local = Math.floor(t / size.counties);
     const county = counties[t % size.counties];
-    towns.push({ code: `${county.code}${pad(local + 1, 3)}`, name: `${place(local)}镇`, parentCode: county.code, level: 'town' });
+    towns.push({
+      code: `${county.code}${pad(local + 1, 3)}`,
+      name: `${place(local)}镇`,
+      parentCode: county.code,
+      level: 'town',
+    });
   }
   const villages: Division[] = [];
   for (let v = 0; v < size.villages; v++) {
     const local = Math.floor(v / size.towns);
     const town = towns[v % size.towns];
-    villages.push({ code: `${town.code}${200 + local}`, name: `${place(local + 7)}村村民委员会`, parentCode: town.code, level: 'village' });
+    villages.push({
+      code: `${town.code}${200 + local}`,
+      name: `${place(local + 7)}村村民委员会`,
+      parentCode: town.code,
+      level: 'village',
+    });
   }
   return new DivisionTree([...rows, ...counties, ...towns, ...villages]);
 }

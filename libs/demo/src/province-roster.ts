@@ -88,21 +88,28 @@ export async function writeProvinceRoster(m: EntityManager, size: ProvinceSize):
 
   // 3. Grid workers fill the persons asked for: base per village, one more in the first `extra` villages (code order).
   const villages = size.villages;
-  const grid = size.persons - Number((await m.query<Array<{ n: string }>>(`SELECT count(*) AS n FROM province_staff`))[0].n);
-  await m.query(`WITH v AS (SELECT code, name, row_number() OVER (ORDER BY code) - 1 AS i FROM admin_units
+  const grid =
+    size.persons - Number((await m.query<Array<{ n: string }>>(`SELECT count(*) AS n FROM province_staff`))[0].n);
+  await m.query(
+    `WITH v AS (SELECT code, name, row_number() OVER (ORDER BY code) - 1 AS i FROM admin_units
                    WHERE level = 'village' AND code LIKE '${PROVINCE_PREFIX}%')
     INSERT INTO province_staff (key, unit, title, office, backup_key)
     SELECT 'village:' || v.code || ':grid-' || g, v.code, '第' || g || '网格网格员', replace(v.name, '村民委员会', ''),
       'village:' || v.code || ':' || CASE WHEN g = 1 THEN 'director' ELSE 'grid-1' END
-    FROM v, generate_series(1, $1::int / $2::int + CASE WHEN v.i < $1::int % $2::int THEN 1 ELSE 0 END) g`, [grid, villages]);
+    FROM v, generate_series(1, $1::int / $2::int + CASE WHEN v.i < $1::int % $2::int THEN 1 ELSE 0 END) g`,
+    [grid, villages],
+  );
   await m.query(`INSERT INTO province_slots (person_key, sector, role_slot, target_type, target_id)
     SELECT key, 'all', 'grid_worker', 'unit', unit FROM province_staff WHERE key LIKE 'village:%:grid-%'`);
 
   // 4. The rows, ids from the keys as the demo names them (person:…, contact:…:sms, assignment:…, contracting:…).
-  await m.query(`INSERT INTO persons (id, name, title, organization, admin_unit_code, backup_person_id, active, synthetic)
+  await m.query(
+    `INSERT INTO persons (id, name, title, organization, admin_unit_code, backup_person_id, active, synthetic)
     SELECT pg_temp.demo_id('person:' || p.key), ${FAKE_NAME}, p.title, p.office, p.unit,
       CASE WHEN p.backup_key IS NULL THEN NULL ELSE pg_temp.demo_id('person:' || p.backup_key) END, true, true
-    FROM province_staff p, (SELECT $1::text[] AS surnames, $2::text[] AS given) s ORDER BY p.key`, [SURNAMES, GIVEN]);
+    FROM province_staff p, (SELECT $1::text[] AS surnames, $2::text[] AS given) s ORDER BY p.key`,
+    [SURNAMES, GIVEN],
+  );
   // Mobiles in the 172 range (the demo's are 170/171), numbered in key order: unique and stable.
   await m.query(`WITH p AS (SELECT key, row_number() OVER (ORDER BY key) AS n FROM province_staff)
     INSERT INTO contact_methods (id, person_id, channel, address, priority)

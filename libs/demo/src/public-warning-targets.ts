@@ -62,18 +62,28 @@ export function planPublicWarningTargets(tree: DivisionTree, zones: ZonePlan[]):
 }
 
 export async function insertPublicWarningTargets(m: EntityManager, t: PublicWarningTargets): Promise<void> {
-  await insertMany<ResidentPhoneRow>(m, 'resident_phones', [
-    { name: 'risk_zone_id', type: 'uuid', value: (r) => r.riskZoneId },
-    { name: 'phone', type: 'varchar', value: (r) => r.phone },
-    { name: 'label', type: 'varchar', value: (r) => r.label },
-  ], t.phones);
-  await insertMany<LoudspeakerRow>(m, 'broadcast_devices', [
-    { name: 'id', type: 'uuid', value: (r) => r.id },
-    { name: 'code', type: 'varchar', value: (r) => r.code },
-    { name: 'name', type: 'varchar', value: (r) => r.name },
-    { name: 'risk_zone_id', type: 'uuid', value: (r) => r.riskZoneId },
-    { name: 'admin_unit_code', type: 'varchar', value: (r) => r.adminUnitCode },
-  ], t.loudspeakers);
+  await insertMany<ResidentPhoneRow>(
+    m,
+    'resident_phones',
+    [
+      { name: 'risk_zone_id', type: 'uuid', value: (r) => r.riskZoneId },
+      { name: 'phone', type: 'varchar', value: (r) => r.phone },
+      { name: 'label', type: 'varchar', value: (r) => r.label },
+    ],
+    t.phones,
+  );
+  await insertMany<LoudspeakerRow>(
+    m,
+    'broadcast_devices',
+    [
+      { name: 'id', type: 'uuid', value: (r) => r.id },
+      { name: 'code', type: 'varchar', value: (r) => r.code },
+      { name: 'name', type: 'varchar', value: (r) => r.name },
+      { name: 'risk_zone_id', type: 'uuid', value: (r) => r.riskZoneId },
+      { name: 'admin_unit_code', type: 'varchar', value: (r) => r.adminUnitCode },
+    ],
+    t.loudspeakers,
+  );
 }
 
 /**

@@ -73,11 +73,39 @@ function personsFor(households: number, rng: Prng): number {
 function shizhiDrafts(tree: DivisionTree): ZoneDraft[] {
   const v = (code: string) => tree.get(`${SHIZHI_TOWN}${code}`);
   return [
-    { kindCode: 'FF', village: v('200'), name: '汀溪村3组、4组山洪危险区', riskGrade: 'very_high', households: 18, persons: 57 },
+    {
+      kindCode: 'FF',
+      village: v('200'),
+      name: '汀溪村3组、4组山洪危险区',
+      riskGrade: 'very_high',
+      households: 18,
+      persons: 57,
+    },
     { kindCode: 'FF', village: v('201'), name: '寨上村1组山洪危险区', riskGrade: 'high', households: 11, persons: 34 },
-    { kindCode: 'FF', village: v('001'), name: '十直场镇老街低洼地带山洪危险区', riskGrade: 'high', households: 23, persons: 71 },
-    { kindCode: 'GH', village: v('200'), name: '汀溪村5组大湾滑坡隐患点', riskGrade: 'high', households: 6, persons: 19 },
-    { kindCode: 'GH', village: v('203'), name: '新屋村岩口危岩隐患点（县道上方）', riskGrade: 'high', households: 2, persons: 5 },
+    {
+      kindCode: 'FF',
+      village: v('001'),
+      name: '十直场镇老街低洼地带山洪危险区',
+      riskGrade: 'high',
+      households: 23,
+      persons: 71,
+    },
+    {
+      kindCode: 'GH',
+      village: v('200'),
+      name: '汀溪村5组大湾滑坡隐患点',
+      riskGrade: 'high',
+      households: 6,
+      persons: 19,
+    },
+    {
+      kindCode: 'GH',
+      village: v('203'),
+      name: '新屋村岩口危岩隐患点（县道上方）',
+      riskGrade: 'high',
+      households: 2,
+      persons: 5,
+    },
     { kindCode: 'RA', village: v('202'), name: '河梁村老屋基地质灾害高风险区', riskGrade: 'high', households: 14 },
     { kindCode: 'FA', village: v('216'), name: '红庙子村松林坡重点林区', riskGrade: 'high', households: 4 },
   ];

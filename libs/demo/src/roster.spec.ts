@@ -86,7 +86,11 @@ describe('demo plan (zones, objects, roster)', () => {
 
 describe('helpers', () => {
   it('chunks contiguously and evenly', () => {
-    expect(chunk([1, 2, 3, 4, 5, 6, 7], 3)).toEqual([[1, 2, 3], [4, 5], [6, 7]]);
+    expect(chunk([1, 2, 3, 4, 5, 6, 7], 3)).toEqual([
+      [1, 2, 3],
+      [4, 5],
+      [6, 7],
+    ]);
   });
 
   it('makes fake names and unique mobiles deterministically', () => {

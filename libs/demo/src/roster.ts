@@ -101,7 +101,12 @@ const INVALID_AT = '2024-06-20T08:30:00+08:00';
 export const DEMO_EMAIL_DOMAIN = 'demo.jiaoying.local';
 
 const TOWN_TITLES: Record<TownKind, { secretary: string; mayor: string; deputies: string[]; word: string }> = {
-  street: { secretary: '街道党工委书记', mayor: '街道办事处主任', deputies: ['街道办事处副主任', '街道人大工委主任', '街道武装部部长'], word: '街道' },
+  street: {
+    secretary: '街道党工委书记',
+    mayor: '街道办事处主任',
+    deputies: ['街道办事处副主任', '街道人大工委主任', '街道武装部部长'],
+    word: '街道',
+  },
   town: { secretary: '镇党委书记', mayor: '镇长', deputies: ['副镇长', '镇人大主席', '镇武装部部长'], word: '镇' },
   township: { secretary: '乡党委书记', mayor: '乡长', deputies: ['副乡长', '乡人大主席', '乡武装部部长'], word: '乡' },
 };
@@ -259,7 +264,13 @@ function countyRoster(b: RosterBuilder, tree: DivisionTree, county: Division): C
     }
   }
 
-  const duty2 = b.person(`county:${c}:duty-2`, c, `${s}防汛抗旱指挥部办公室值班员`, `${county.name}应急管理局`, deputies[0]);
+  const duty2 = b.person(
+    `county:${c}:duty-2`,
+    c,
+    `${s}防汛抗旱指挥部办公室值班员`,
+    `${county.name}应急管理局`,
+    deputies[0],
+  );
   const duty1 = b.person(`county:${c}:duty-1`, c, `${s}防汛抗旱指挥部办公室值班员`, `${county.name}应急管理局`, duty2);
   for (const d of [duty1, duty2]) {
     b.assign(d, 'all', 'duty_officer', 'unit', c);
@@ -326,7 +337,13 @@ function villageRoster(b: RosterBuilder, village: Division, zones: ZonePlan[], r
   const v = village.code;
   const community = isCommunity(village.name);
   const secretary = b.person(`village:${v}:secretary`, v, community ? '社区党委书记' : '村党支部书记', village.name);
-  const director = b.person(`village:${v}:director`, v, community ? '社区居委会主任' : '村委会主任', village.name, secretary);
+  const director = b.person(
+    `village:${v}:director`,
+    v,
+    community ? '社区居委会主任' : '村委会主任',
+    village.name,
+    secretary,
+  );
   const gridCount = community || v.startsWith(SHIZHI_TOWN) || rng.next() < 0.5 ? 2 : 1;
   const grid: PersonRow[] = [];
   for (let i = 1; i <= gridCount; i++) {

@@ -80,7 +80,13 @@ export function planDemo(): DemoPlan {
   const tree = DivisionTree.load();
   const zones = planRiskZones(tree);
   const objects = planProtectedObjects(tree);
-  return { tree, zones, objects, roster: buildRoster(tree, zones, objects), publicTargets: planPublicWarningTargets(tree, zones) };
+  return {
+    tree,
+    zones,
+    objects,
+    roster: buildRoster(tree, zones, objects),
+    publicTargets: planPublicWarningTargets(tree, zones),
+  };
 }
 
 const LOCK_KEY = 0x6a7964; // serialises concurrent seeders
@@ -181,9 +187,23 @@ export async function deleteDemo(m: EntityManager, tree: DivisionTree): Promise<
 
 /** Every table holding demo rows, plus the (then empty) call tables that reference persons. */
 const ROSTER_AND_GEO_TABLES = [
-  'station_readings', 'stations', 'shelters', 'broadcast_devices', 'resident_phones', 'special_residents', 'contracting_assignments',
-  'responsibility_assignments', 'contact_methods', 'persons',
-  'protected_objects', 'risk_zones', 'admin_units', 'call_tasks', 'attempts', 'acknowledgements', 'escalations',
+  'station_readings',
+  'stations',
+  'shelters',
+  'broadcast_devices',
+  'resident_phones',
+  'special_residents',
+  'contracting_assignments',
+  'responsibility_assignments',
+  'contact_methods',
+  'persons',
+  'protected_objects',
+  'risk_zones',
+  'admin_units',
+  'call_tasks',
+  'attempts',
+  'acknowledgements',
+  'escalations',
 ];
 
 /** True when no row of those tables belongs to anyone but the demo (checked under a lock that stops writers). */
@@ -213,8 +233,12 @@ async function writeDemo(m: EntityManager, plan: DemoPlan): Promise<void> {
   await m.query(
     `INSERT INTO admin_units (code, name, level, parent_code)
      SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[]) ON CONFLICT (code) DO NOTHING`,
-    [UPPER_DIVISIONS.map((d) => d.code), UPPER_DIVISIONS.map((d) => d.name), UPPER_DIVISIONS.map((d) => d.level),
-      UPPER_DIVISIONS.map((d) => d.parentCode)],
+    [
+      UPPER_DIVISIONS.map((d) => d.code),
+      UPPER_DIVISIONS.map((d) => d.name),
+      UPPER_DIVISIONS.map((d) => d.level),
+      UPPER_DIVISIONS.map((d) => d.parentCode),
+    ],
   );
   const owned = tree.ownedCodes.map((code) => tree.get(code));
   await m.query(
@@ -223,14 +247,23 @@ async function writeDemo(m: EntityManager, plan: DemoPlan): Promise<void> {
        CASE WHEN u.outline IS NULL THEN NULL ELSE ${MULTI('ST_SetSRID(ST_GeomFromGeoJSON(u.outline), 4326)')} END, false
      FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::text[])
        AS u(code, name, level, parent_code, outline)`,
-    [owned.map((d) => d.code), owned.map((d) => d.name), owned.map((d) => d.level), owned.map((d) => d.parentCode),
-      owned.map((d) => outlines.get(d.code) ?? null)],
+    [
+      owned.map((d) => d.code),
+      owned.map((d) => d.name),
+      owned.map((d) => d.level),
+      owned.map((d) => d.parentCode),
+      owned.map((d) => outlines.get(d.code) ?? null),
+    ],
   );
 
   // 2. SYNTHETIC town outlines inside each county, then village outlines inside each town.
   const counties = tree.ofLevel('county').map((c) => c.code);
   await partitionChildren(m, tree, counties);
-  await partitionChildren(m, tree, counties.flatMap((c) => tree.childrenOf(c).map((t) => t.code)));
+  await partitionChildren(
+    m,
+    tree,
+    counties.flatMap((c) => tree.childrenOf(c).map((t) => t.code)),
+  );
 
   // 3. Zones and objects (geometry generated inside their village).
   await insertRiskZones(m, zones);
@@ -240,53 +273,78 @@ async function writeDemo(m: EntityManager, plan: DemoPlan): Promise<void> {
   await seedDemoStations(m);
 
   // 4. The roster.
-  await insertMany<PersonRow>(m, 'persons', [
-    { name: 'id', type: 'uuid', value: (p) => p.id },
-    { name: 'name', type: 'varchar', value: (p) => p.name },
-    { name: 'title', type: 'varchar', value: (p) => p.title },
-    { name: 'organization', type: 'varchar', value: (p) => p.organization },
-    { name: 'admin_unit_code', type: 'varchar', value: (p) => p.adminUnitCode },
-    { name: 'backup_person_id', type: 'uuid', value: (p) => p.backupPersonId },
-    { name: 'active', type: 'boolean', value: () => true },
-    { name: 'synthetic', type: 'boolean', value: () => true },
-  ], roster.persons);
-  await insertMany<ContactRow>(m, 'contact_methods', [
-    { name: 'id', type: 'uuid', value: (c) => c.id },
-    { name: 'person_id', type: 'uuid', value: (c) => c.personId },
-    { name: 'channel', type: 'varchar', value: (c) => c.channel },
-    { name: 'address', type: 'varchar', value: (c) => c.address },
-    { name: 'priority', type: 'int', value: (c) => c.priority },
-    { name: 'invalid_at', type: 'timestamptz', value: (c) => c.invalidAt },
-    { name: 'invalid_reason', type: 'varchar', value: (c) => c.invalidReason },
-  ], roster.contacts);
-  await insertMany<AssignmentRow>(m, 'responsibility_assignments', [
-    { name: 'id', type: 'uuid', value: (a) => a.id },
-    { name: 'person_id', type: 'uuid', value: (a) => a.personId },
-    { name: 'sector', type: 'varchar', value: (a) => a.sector },
-    { name: 'role_slot', type: 'varchar', value: (a) => a.roleSlot },
-    { name: 'target_type', type: 'varchar', value: (a) => a.targetType },
-    { name: 'target_id', type: 'varchar', value: (a) => a.targetId },
-    { name: 'backup_person_id', type: 'uuid', value: (a) => a.backupPersonId },
-    { name: 'valid_from', type: 'date', value: (a) => a.validFrom },
-    { name: 'valid_to', type: 'date', value: (a) => a.validTo },
-    { name: 'published_at', type: 'timestamptz', value: (a) => a.publishedAt },
-  ], roster.assignments);
-  await insertMany<ContractingRow>(m, 'contracting_assignments', [
-    { name: 'id', type: 'uuid', value: (c) => c.id },
-    { name: 'leader_person_id', type: 'uuid', value: (c) => c.leaderPersonId },
-    { name: 'admin_unit_code', type: 'varchar', value: (c) => c.adminUnitCode },
-    { name: 'level', type: 'varchar', value: (c) => c.level },
-    { name: 'sector', type: 'varchar', value: (c) => c.sector },
-  ], roster.contracting);
-  await insertMany<ResidentRow>(m, 'special_residents', [
-    { name: 'id', type: 'uuid', value: (r) => r.id },
-    { name: 'label', type: 'varchar', value: (r) => r.label },
-    { name: 'group_type', type: 'varchar', value: (r) => r.groupType },
-    { name: 'admin_unit_code', type: 'varchar', value: (r) => r.adminUnitCode },
-    { name: 'risk_zone_id', type: 'uuid', value: (r) => r.riskZoneId },
-    { name: 'caller_person_id', type: 'uuid', value: (r) => r.callerPersonId },
-    { name: 'synthetic', type: 'boolean', value: () => true },
-  ], roster.residents);
+  await insertMany<PersonRow>(
+    m,
+    'persons',
+    [
+      { name: 'id', type: 'uuid', value: (p) => p.id },
+      { name: 'name', type: 'varchar', value: (p) => p.name },
+      { name: 'title', type: 'varchar', value: (p) => p.title },
+      { name: 'organization', type: 'varchar', value: (p) => p.organization },
+      { name: 'admin_unit_code', type: 'varchar', value: (p) => p.adminUnitCode },
+      { name: 'backup_person_id', type: 'uuid', value: (p) => p.backupPersonId },
+      { name: 'active', type: 'boolean', value: () => true },
+      { name: 'synthetic', type: 'boolean', value: () => true },
+    ],
+    roster.persons,
+  );
+  await insertMany<ContactRow>(
+    m,
+    'contact_methods',
+    [
+      { name: 'id', type: 'uuid', value: (c) => c.id },
+      { name: 'person_id', type: 'uuid', value: (c) => c.personId },
+      { name: 'channel', type: 'varchar', value: (c) => c.channel },
+      { name: 'address', type: 'varchar', value: (c) => c.address },
+      { name: 'priority', type: 'int', value: (c) => c.priority },
+      { name: 'invalid_at', type: 'timestamptz', value: (c) => c.invalidAt },
+      { name: 'invalid_reason', type: 'varchar', value: (c) => c.invalidReason },
+    ],
+    roster.contacts,
+  );
+  await insertMany<AssignmentRow>(
+    m,
+    'responsibility_assignments',
+    [
+      { name: 'id', type: 'uuid', value: (a) => a.id },
+      { name: 'person_id', type: 'uuid', value: (a) => a.personId },
+      { name: 'sector', type: 'varchar', value: (a) => a.sector },
+      { name: 'role_slot', type: 'varchar', value: (a) => a.roleSlot },
+      { name: 'target_type', type: 'varchar', value: (a) => a.targetType },
+      { name: 'target_id', type: 'varchar', value: (a) => a.targetId },
+      { name: 'backup_person_id', type: 'uuid', value: (a) => a.backupPersonId },
+      { name: 'valid_from', type: 'date', value: (a) => a.validFrom },
+      { name: 'valid_to', type: 'date', value: (a) => a.validTo },
+      { name: 'published_at', type: 'timestamptz', value: (a) => a.publishedAt },
+    ],
+    roster.assignments,
+  );
+  await insertMany<ContractingRow>(
+    m,
+    'contracting_assignments',
+    [
+      { name: 'id', type: 'uuid', value: (c) => c.id },
+      { name: 'leader_person_id', type: 'uuid', value: (c) => c.leaderPersonId },
+      { name: 'admin_unit_code', type: 'varchar', value: (c) => c.adminUnitCode },
+      { name: 'level', type: 'varchar', value: (c) => c.level },
+      { name: 'sector', type: 'varchar', value: (c) => c.sector },
+    ],
+    roster.contracting,
+  );
+  await insertMany<ResidentRow>(
+    m,
+    'special_residents',
+    [
+      { name: 'id', type: 'uuid', value: (r) => r.id },
+      { name: 'label', type: 'varchar', value: (r) => r.label },
+      { name: 'group_type', type: 'varchar', value: (r) => r.groupType },
+      { name: 'admin_unit_code', type: 'varchar', value: (r) => r.adminUnitCode },
+      { name: 'risk_zone_id', type: 'uuid', value: (r) => r.riskZoneId },
+      { name: 'caller_person_id', type: 'uuid', value: (r) => r.callerPersonId },
+      { name: 'synthetic', type: 'boolean', value: () => true },
+    ],
+    roster.residents,
+  );
 }
 
 /** Counts the demo's rows as they are in the database. */

@@ -1,7 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
 import { UPPER_DIVISIONS } from './division-tree';
-import { planProvinceZones, PROVINCE_CITY, PROVINCE_PREFIX, provinceSize, ProvinceSize, provinceTree } from './province-plan';
+import {
+  planProvinceZones,
+  PROVINCE_CITY,
+  PROVINCE_PREFIX,
+  provinceSize,
+  ProvinceSize,
+  provinceTree,
+} from './province-plan';
 import { writeProvinceRoster } from './province-roster';
 import { DemoSeedError } from './seed-demo';
 import { insertRiskZones, partitionChildren } from './synthetic-geometry';
@@ -43,7 +50,10 @@ const LOCK_KEY = 0x6a7965; // serialises concurrent province seeders (the demo's
  * default to Chongqing's (38 counties, 1,000 towns, 11,000 villages, 200,000 persons). Without `force` a loaded
  * province is left as is; with it, the province's rows are deleted first (refused once calls reference them).
  */
-export async function seedProvince(ds: DataSource, opts: { size?: Partial<ProvinceSize>; force?: boolean } = {}): Promise<ProvinceSummary> {
+export async function seedProvince(
+  ds: DataSource,
+  opts: { size?: Partial<ProvinceSize>; force?: boolean } = {},
+): Promise<ProvinceSummary> {
   const started = performance.now();
   const size = provinceSize(opts.size);
   const steps: Record<string, number> = {};
@@ -69,30 +79,50 @@ export async function seedProvince(ds: DataSource, opts: { size?: Partial<Provin
     return 'seeded' as const;
   });
   if (action === 'seeded') {
-    await step('analyze', () => ds.query('ANALYZE admin_units, risk_zones, persons, contact_methods, responsibility_assignments, contracting_assignments'));
+    await step('analyze', () =>
+      ds.query(
+        'ANALYZE admin_units, risk_zones, persons, contact_methods, responsibility_assignments, contracting_assignments',
+      ),
+    );
   }
   const counts = await countProvince(ds.manager);
-  const countyCodes = (await ds.query<Array<{ code: string }>>(
-    `SELECT code FROM admin_units WHERE level = 'county' AND code LIKE '${PROVINCE_PREFIX}%' ORDER BY code`)).map((r) => r.code);
+  const countyCodes = (
+    await ds.query<Array<{ code: string }>>(
+      `SELECT code FROM admin_units WHERE level = 'county' AND code LIKE '${PROVINCE_PREFIX}%' ORDER BY code`,
+    )
+  ).map((r) => r.code);
   return { action, size, counts, countyCodes, steps, elapsedMs: Math.round(performance.now() - started) };
 }
 
 async function writeUnits(m: EntityManager, tree: ReturnType<typeof provinceTree>): Promise<void> {
   const province = UPPER_DIVISIONS[0];
-  await m.query(`INSERT INTO admin_units (code, name, level) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING`,
-    [province.code, province.name, province.level]);
+  await m.query(`INSERT INTO admin_units (code, name, level) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING`, [
+    province.code,
+    province.name,
+    province.level,
+  ]);
   const rows = tree.all.filter((d) => d.code.startsWith(PROVINCE_PREFIX));
   await m.query(
     `INSERT INTO admin_units (code, name, level, parent_code, geom, geom_synthetic)
      SELECT u.code, u.name, u.level, u.parent_code, CASE WHEN u.code = $5 THEN ${PROVINCE_BOX} END, true
      FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[]) AS u(code, name, level, parent_code)`,
-    [rows.map((d) => d.code), rows.map((d) => d.name), rows.map((d) => d.level), rows.map((d) => d.parentCode), PROVINCE_CITY],
+    [
+      rows.map((d) => d.code),
+      rows.map((d) => d.name),
+      rows.map((d) => d.level),
+      rows.map((d) => d.parentCode),
+      PROVINCE_CITY,
+    ],
   );
   // Counties inside the box, towns inside counties, villages inside towns (the demo's Voronoi partition).
   const counties = tree.childrenOf(PROVINCE_CITY).map((c) => c.code);
   await partitionChildren(m, tree, [PROVINCE_CITY]);
   await partitionChildren(m, tree, counties);
-  await partitionChildren(m, tree, counties.flatMap((c) => tree.childrenOf(c).map((t) => t.code)));
+  await partitionChildren(
+    m,
+    tree,
+    counties.flatMap((c) => tree.childrenOf(c).map((t) => t.code)),
+  );
 }
 
 const PROVINCE_PERSONS = `SELECT id FROM persons WHERE admin_unit_code LIKE '${PROVINCE_PREFIX}%'`;
@@ -104,7 +134,9 @@ export async function deleteProvince(m: EntityManager): Promise<void> {
          OR EXISTS (SELECT 1 FROM acknowledgements WHERE person_id IN (${PROVINCE_PERSONS})) AS used`,
   );
   if (used.used) {
-    throw new DemoSeedError('province reload refused: call tasks already reference its persons; seed a fresh database instead');
+    throw new DemoSeedError(
+      'province reload refused: call tasks already reference its persons; seed a fresh database instead',
+    );
   }
   const inProvince = `admin_unit_code LIKE '${PROVINCE_PREFIX}%'`;
   await m.query(`DELETE FROM special_residents WHERE ${inProvince} OR caller_person_id IN (${PROVINCE_PERSONS})`);

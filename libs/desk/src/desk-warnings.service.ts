@@ -56,7 +56,11 @@ export class DeskWarningsService {
       where.push(sql(`$${params.length}`));
     };
     const newest = `NOT EXISTS (SELECT 1 FROM warnings n WHERE n.chain_id = w.chain_id AND n.version > w.version)`;
-    where.push(f.tab === 'active' ? `w.state IN ('received','matching','tracking') AND ${newest}` : `NOT (w.state IN ('received','matching','tracking') AND ${newest})`);
+    where.push(
+      f.tab === 'active'
+        ? `w.state IN ('received','matching','tracking') AND ${newest}`
+        : `NOT (w.state IN ('received','matching','tracking') AND ${newest})`,
+    );
     if (f.hazard) {
       add((p) => `w.hazard_type = ${p}`, f.hazard);
     }
@@ -64,16 +68,26 @@ export class DeskWarningsService {
       add((p) => `w.level = ${p}::smallint`, LEVEL_OF[f.level] ?? Number(f.level));
     }
     if (f.area) {
-      add((p) => `EXISTS (SELECT 1 FROM unnest(w.area_codes) c WHERE c LIKE ${p} || '%' OR ${p} LIKE c || '%')`, f.area);
+      add(
+        (p) => `EXISTS (SELECT 1 FROM unnest(w.area_codes) c WHERE c LIKE ${p} || '%' OR ${p} LIKE c || '%')`,
+        f.area,
+      );
     }
     if (f.state) {
       add((p) => `w.state = ${p}`, f.state);
     }
     if (f.q) {
-      add((p) => `(w.headline ILIKE '%' || ${p} || '%' OR w.event ILIKE '%' || ${p} || '%' OR w.area_desc ILIKE '%' || ${p} || '%')`, f.q);
+      add(
+        (p) =>
+          `(w.headline ILIKE '%' || ${p} || '%' OR w.event ILIKE '%' || ${p} || '%' OR w.area_desc ILIKE '%' || ${p} || '%')`,
+        f.q,
+      );
     }
     const clause = where.join(' AND ');
-    const [{ total }] = await this.dataSource.query<Array<{ total: number }>>(`SELECT count(*)::int AS total FROM warnings w WHERE ${clause}`, params);
+    const [{ total }] = await this.dataSource.query<Array<{ total: number }>>(
+      `SELECT count(*)::int AS total FROM warnings w WHERE ${clause}`,
+      params,
+    );
     const rows = await this.dataSource.query<Array<Omit<WarningListItem, 'hazardName'>>>(
       `SELECT w.id, w.chain_id AS "chainId", w.version, w.msg_type AS "msgType", w.source, w.hazard_type AS "hazardType", w.event,
               w.colour, w.level, w.headline, w.area_desc AS "areaDesc", w.area_codes AS "areaCodes", w.state, w.is_drill AS "isDrill",
@@ -86,18 +100,29 @@ export class DeskWarningsService {
        ORDER BY w.level NULLS LAST, w.sent DESC, w.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, f.pageSize, offsetOf(f)],
     );
-    return { items: rows.map((r) => ({ ...r, hazardName: HAZARD_NAME_ZH[r.hazardType] ?? r.hazardType })), total, page: f.page, pageSize: f.pageSize };
+    return {
+      items: rows.map((r) => ({ ...r, hazardName: HAZARD_NAME_ZH[r.hazardType] ?? r.hazardType })),
+      total,
+      page: f.page,
+      pageSize: f.pageSize,
+    };
   }
 
   /**
    * Officers' drafts in the caller's region, newest first. `awaiting` = drafts still short of approvals;
    * `mine` tells the caller's own drafts (a second officer approves the others').
    */
-  async drafts(q: PageQuery & { state?: string; awaiting?: boolean }, caller: { regionCode: string; identity: string }): Promise<Page<Record<string, unknown>>> {
+  async drafts(
+    q: PageQuery & { state?: string; awaiting?: boolean },
+    caller: { regionCode: string; identity: string },
+  ): Promise<Page<Record<string, unknown>>> {
     const where = `($1 = '500000' OR d.region_code LIKE $1 || '%') AND d.state = $2
       AND (NOT $3 OR jsonb_array_length(d.approvals) < d.approvals_required)`;
     const params = [caller.regionCode, q.state ?? 'draft', q.awaiting === true];
-    const [{ total }] = await this.dataSource.query<Array<{ total: number }>>(`SELECT count(*)::int AS total FROM warning_drafts d WHERE ${where}`, params);
+    const [{ total }] = await this.dataSource.query<Array<{ total: number }>>(
+      `SELECT count(*)::int AS total FROM warning_drafts d WHERE ${where}`,
+      params,
+    );
     const items = await this.dataSource.query<Array<Record<string, unknown>>>(
       `SELECT d.id, d.state, d.updates_warning_id AS "updatesWarningId", d.content, d.approvals_required AS "approvalsRequired",
               d.approvals, jsonb_array_length(d.approvals) >= d.approvals_required AS ready, d.created_by AS "createdBy",
@@ -110,7 +135,17 @@ export class DeskWarningsService {
   }
 
   /** Every version of the warning's chain, oldest first (404 outside the caller's region). */
-  async chain(id: string, regionCode: string): Promise<Array<Pick<WarningListItem, 'id' | 'version' | 'msgType' | 'colour' | 'level' | 'headline' | 'state' | 'sent' | 'areaCodes'>>> {
+  async chain(
+    id: string,
+    regionCode: string,
+  ): Promise<
+    Array<
+      Pick<
+        WarningListItem,
+        'id' | 'version' | 'msgType' | 'colour' | 'level' | 'headline' | 'state' | 'sent' | 'areaCodes'
+      >
+    >
+  > {
     await this.assertVisible(id, regionCode);
     return this.dataSource.query(
       `SELECT v.id, v.version, v.msg_type AS "msgType", v.colour, v.level, v.headline, v.state, v.sent, v.area_codes AS "areaCodes"
@@ -120,7 +155,11 @@ export class DeskWarningsService {
   }
 
   /** One page of a warning's calls, with answers and escalations (督办), numbers masked. */
-  async calls(id: string, regionCode: string, q: PageQuery & { state?: string }): Promise<Page<Record<string, unknown>>> {
+  async calls(
+    id: string,
+    regionCode: string,
+    q: PageQuery & { state?: string },
+  ): Promise<Page<Record<string, unknown>>> {
     await this.assertVisible(id, regionCode);
     const [{ total }] = await this.dataSource.query<Array<{ total: number }>>(
       `SELECT count(*)::int AS total FROM call_tasks t WHERE t.warning_id = $1 AND ($2::text IS NULL OR t.state = $2)`,
@@ -138,7 +177,12 @@ export class DeskWarningsService {
        ORDER BY t.tier, t.state, p.name, t.id LIMIT $3 OFFSET $4`,
       [id, q.state ?? null, q.pageSize, offsetOf(q)],
     );
-    return { items: rows.map((r) => ({ ...r, mobile: r.mobile ? maskPhone(r.mobile) : null })), total, page: q.page, pageSize: q.pageSize };
+    return {
+      items: rows.map((r) => ({ ...r, mobile: r.mobile ? maskPhone(r.mobile) : null })),
+      total,
+      page: q.page,
+      pageSize: q.pageSize,
+    };
   }
 
   /** The warning's escalations (督办), oldest first: who stayed silent or could not be reached, and who was called next. */
@@ -156,7 +200,12 @@ export class DeskWarningsService {
   }
 
   /** Warnings in force of this hazard whose area overlaps the given codes or polygon: issue an update instead. */
-  async overlapping(hazardType: string, codes: string[], polygonWkt: string | null, regionCode: string): Promise<Array<{ id: string; headline: string; colour: string | null; areaCodes: string[] }>> {
+  async overlapping(
+    hazardType: string,
+    codes: string[],
+    polygonWkt: string | null,
+    regionCode: string,
+  ): Promise<Array<{ id: string; headline: string; colour: string | null; areaCodes: string[] }>> {
     return this.dataSource.query(
       `SELECT w.id, w.headline, w.colour, w.area_codes AS "areaCodes" FROM warnings w
        WHERE w.hazard_type = $1 AND w.state IN ('received','matching','tracking') AND ${inRegionSql('w', '$4')}
@@ -170,7 +219,10 @@ export class DeskWarningsService {
 
   private async assertVisible(id: string, regionCode: string): Promise<void> {
     const [row] = /^[0-9a-f-]{36}$/i.test(id)
-      ? await this.dataSource.query<unknown[]>(`SELECT 1 FROM warnings w WHERE w.id = $1 AND ${inRegionSql('w', '$2')}`, [id, regionCode])
+      ? await this.dataSource.query<unknown[]>(
+          `SELECT 1 FROM warnings w WHERE w.id = $1 AND ${inRegionSql('w', '$2')}`,
+          [id, regionCode],
+        )
       : [];
     if (!row) {
       throw new NotFoundError(`warning ${id} not found（预警不存在或不在您的辖区）`);

@@ -13,7 +13,27 @@ import { ReviewService } from './reports/review.service';
 /** Read models of the duty desk (值班台): lists, the division tree, map layers, the phone queue, preview summaries. */
 @Module({
   imports: [MatchingModule],
-  providers: [AckReportService, NonRespondersService, ReviewService, BoardEvents, CommandBoardService, DeskWarningsService, DivisionsService, ManualCallsService, PreviewSummaryService],
-  exports: [AckReportService, NonRespondersService, ReviewService, BoardEvents, CommandBoardService, DeskWarningsService, DivisionsService, ManualCallsService, PreviewSummaryService],
+  providers: [
+    AckReportService,
+    NonRespondersService,
+    ReviewService,
+    BoardEvents,
+    CommandBoardService,
+    DeskWarningsService,
+    DivisionsService,
+    ManualCallsService,
+    PreviewSummaryService,
+  ],
+  exports: [
+    AckReportService,
+    NonRespondersService,
+    ReviewService,
+    BoardEvents,
+    CommandBoardService,
+    DeskWarningsService,
+    DivisionsService,
+    ManualCallsService,
+    PreviewSummaryService,
+  ],
 })
 export class DeskModule {}

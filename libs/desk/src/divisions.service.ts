@@ -42,7 +42,9 @@ export class DivisionsService {
       // The caller's region lies below the parent asked for: answer the region's own unit.
       return this.dataSource.query(`SELECT ${COLUMNS} FROM admin_units d WHERE d.code = $1`, [within]);
     }
-    return this.dataSource.query(`SELECT ${COLUMNS} FROM admin_units d WHERE d.parent_code = $1 ORDER BY d.code`, [parent]);
+    return this.dataSource.query(`SELECT ${COLUMNS} FROM admin_units d WHERE d.parent_code = $1 ORDER BY d.code`, [
+      parent,
+    ]);
   }
 
   /** Units whose name contains `q`, counties first, at most 50. */
@@ -65,7 +67,9 @@ export class DivisionsService {
 
   async unitsGeoJson(level: string, within: string | undefined, regionCode: string): Promise<FeatureCollection> {
     if (!(LEVELS as readonly string[]).includes(level)) {
-      throw new ValidationError('level: county, town or village（层级须为 county、town 或 village）', { field: 'level' });
+      throw new ValidationError('level: county, town or village（层级须为 county、town 或 village）', {
+        field: 'level',
+      });
     }
     const area = this.within(within, regionCode);
     const [row] = await this.dataSource.query<Array<{ fc: FeatureCollection }>>(

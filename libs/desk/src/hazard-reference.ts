@@ -18,9 +18,24 @@ export interface HazardReference {
 }
 
 const LEVELS: Array<{ colour: Colour; level: number; hex: string; instruction: string }> = [
-  { colour: 'red', level: 1, hex: '#E60012', instruction: '立即组织危险区域人员转移避险，停止户外作业和集会；各级责任人立即到岗到位，逐一叫应、确认转移到位。' },
-  { colour: 'orange', level: 2, hex: '#FF7F00', instruction: '做好危险区域人员转移准备，加密巡查监测；责任人在岗值守，发现险情立即组织转移。' },
-  { colour: 'yellow', level: 3, hex: '#FFD400', instruction: '加强监测巡查，检查防范措施落实情况；责任人保持通信畅通，做好应急准备。' },
+  {
+    colour: 'red',
+    level: 1,
+    hex: '#E60012',
+    instruction: '立即组织危险区域人员转移避险，停止户外作业和集会；各级责任人立即到岗到位，逐一叫应、确认转移到位。',
+  },
+  {
+    colour: 'orange',
+    level: 2,
+    hex: '#FF7F00',
+    instruction: '做好危险区域人员转移准备，加密巡查监测；责任人在岗值守，发现险情立即组织转移。',
+  },
+  {
+    colour: 'yellow',
+    level: 3,
+    hex: '#FFD400',
+    instruction: '加强监测巡查，检查防范措施落实情况；责任人保持通信畅通，做好应急准备。',
+  },
   { colour: 'blue', level: 4, hex: '#1E6FD9', instruction: '关注天气和雨水情变化，做好防范准备；责任人保持通信畅通。' },
 ];
 

@@ -50,7 +50,10 @@ export class ManualCallsService {
       WHERE w.state = 'tracking' AND t.acknowledged_at IS NULL AND t.requires_ack
         AND (t.state IN ('unreachable','escalated') OR (t.state IN ${ON_LADDER_STATES_SQL} AND (t.deadline_at < $2 OR t.manual_call_at IS NOT NULL)))
         AND ($1 = '500000' OR p.admin_unit_code LIKE $1 || '%')`;
-    const [{ total }] = await this.dataSource.query<Array<{ total: number }>>(`SELECT count(*)::int AS total ${from}`, [regionCode, now]);
+    const [{ total }] = await this.dataSource.query<Array<{ total: number }>>(`SELECT count(*)::int AS total ${from}`, [
+      regionCode,
+      now,
+    ]);
     const rows = await this.dataSource.query<Array<Omit<ManualCall, 'whyZh' | 'overdueMinutes'>>>(
       `SELECT t.id AS "callTaskId", w.id AS "warningId", w.headline AS "warningHeadline", w.colour, w.hazard_type AS "hazardType",
               json_build_object('id', p.id, 'name', p.name, 'title', p.title, 'unitCode', p.admin_unit_code,
@@ -69,7 +72,9 @@ export class ManualCallsService {
     const items = rows.map((r) => ({
       ...r,
       whyZh: WHY_ZH[r.why],
-      overdueMinutes: r.deadlineAt ? Math.max(0, Math.floor((now.getTime() - new Date(r.deadlineAt).getTime()) / 60_000)) : 0,
+      overdueMinutes: r.deadlineAt
+        ? Math.max(0, Math.floor((now.getTime() - new Date(r.deadlineAt).getTime()) / 60_000))
+        : 0,
     }));
     return { items, total, page: q.page, pageSize: q.pageSize };
   }

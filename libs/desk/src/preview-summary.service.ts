@@ -17,7 +17,14 @@ export interface PreviewSummary {
   byCounty: Array<{ code: string; name: string; count: number }>;
   byTown: Array<{ code: string; name: string; count: number }>;
   byVillage: Array<{ code: string; name: string; townCode: string; count: number }>;
-  unreachable: Array<{ personId: string; name: string; title: string | null; unitName: string; why: string; reasons: string[] }>;
+  unreachable: Array<{
+    personId: string;
+    name: string;
+    title: string | null;
+    unitName: string;
+    why: string;
+    reasons: string[];
+  }>;
   zones: { count: number; items: Array<{ code: string; name: string; unitCode: string }> };
   objects: { count: number; items: Array<{ code: string; name: string; type: string; unitCode: string }> };
   outsideRegion: number;
@@ -51,8 +58,18 @@ export class PreviewSummaryService {
       levelZh: p.levelZh,
       requiresAck: p.requiresAck,
       publicBroadcast: p.publicBroadcast,
-      counts: { total: p.counts.total, reachable: p.counts.reachable, unreachable: p.counts.unreachable, countyLevel: p.counts.countyLevel },
-      byTier: p.tiers.map((t) => ({ tier: t.tier, name: t.name, count: p.counts.byTier[String(t.tier)] ?? 0, ackDeadlineMin: t.ackDeadlineMin })),
+      counts: {
+        total: p.counts.total,
+        reachable: p.counts.reachable,
+        unreachable: p.counts.unreachable,
+        countyLevel: p.counts.countyLevel,
+      },
+      byTier: p.tiers.map((t) => ({
+        tier: t.tier,
+        name: t.name,
+        count: p.counts.byTier[String(t.tier)] ?? 0,
+        ackDeadlineMin: t.ackDeadlineMin,
+      })),
       byCounty: await this.byCounty(p),
       byTown: p.counts.byTown,
       byVillage: p.counts.byVillage,
@@ -77,9 +94,16 @@ export class PreviewSummaryService {
     const p = await this.previews.preview(draft, { regionCode });
     const text = q.q?.trim();
     const hits = text
-      ? p.recipients.filter((r) => [r.name, r.title, r.unitName, r.townName, r.villageName].some((v) => v?.includes(text)))
+      ? p.recipients.filter((r) =>
+          [r.name, r.title, r.unitName, r.townName, r.villageName].some((v) => v?.includes(text)),
+        )
       : p.recipients;
-    return { items: hits.slice((q.page - 1) * q.pageSize, q.page * q.pageSize), total: hits.length, page: q.page, pageSize: q.pageSize };
+    return {
+      items: hits.slice((q.page - 1) * q.pageSize, q.page * q.pageSize),
+      total: hits.length,
+      page: q.page,
+      pageSize: q.pageSize,
+    };
   }
 
   private async byCounty(p: WarningPreview): Promise<PreviewSummary['byCounty']> {
@@ -88,15 +112,24 @@ export class PreviewSummaryService {
       const county = r.unitCode.slice(0, 6);
       counts.set(county, (counts.get(county) ?? 0) + 1);
     }
-    const names = await this.dataSource.query<Array<{ code: string; name: string }>>(`SELECT code, name FROM admin_units WHERE code = ANY($1)`, [
-      [...counts.keys()],
-    ]);
+    const names = await this.dataSource.query<Array<{ code: string; name: string }>>(
+      `SELECT code, name FROM admin_units WHERE code = ANY($1)`,
+      [[...counts.keys()]],
+    );
     const nameOf = new Map(names.map((n) => [n.code, n.name]));
-    return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([code, count]) => ({ code, name: nameOf.get(code) ?? code, count }));
+    return [...counts.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([code, count]) => ({ code, name: nameOf.get(code) ?? code, count }));
   }
 
-  private async overlapping(draft: DraftArea, hazardType: string, regionCode: string): Promise<PreviewSummary['overlapping']> {
-    const codes = Array.isArray(draft.area?.codes) ? draft.area.codes.filter((c): c is string => typeof c === 'string') : [];
+  private async overlapping(
+    draft: DraftArea,
+    hazardType: string,
+    regionCode: string,
+  ): Promise<PreviewSummary['overlapping']> {
+    const codes = Array.isArray(draft.area?.codes)
+      ? draft.area.codes.filter((c): c is string => typeof c === 'string')
+      : [];
     const rings = Array.isArray(draft.area?.polygons) ? (draft.area.polygons as Array<Array<[number, number]>>) : [];
     const wkt = rings.length > 0 ? `GEOMETRYCOLLECTION(${rings.map((r) => polygonWkt(r)).join(', ')})` : null;
     return this.warnings.overlapping(hazardType, codes, wkt, regionCode);

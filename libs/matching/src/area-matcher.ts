@@ -46,13 +46,29 @@ function withHits(areaSql: string, table: string, key: string, code: string): st
 @Injectable()
 export class AreaMatcher {
   /** The area of a stored warning (polygons incl. buffered circles in area_geom, circles, codes). */
-  async match(manager: EntityManager, warningId: string, zoneKinds: string[], objectTypes: string[]): Promise<AreaMatch> {
+  async match(
+    manager: EntityManager,
+    warningId: string,
+    zoneKinds: string[],
+    objectTypes: string[],
+  ): Promise<AreaMatch> {
     return this.run(manager, STORED_AREA, [warningId], zoneKinds, objectTypes);
   }
 
   /** An area given as parameters, for previews of warnings not stored yet. */
-  async matchArea(manager: EntityManager, area: MatchArea, zoneKinds: string[], objectTypes: string[]): Promise<AreaMatch> {
-    return this.run(manager, GIVEN_AREA, [area.polygons, JSON.stringify(area.circles), area.codes], zoneKinds, objectTypes);
+  async matchArea(
+    manager: EntityManager,
+    area: MatchArea,
+    zoneKinds: string[],
+    objectTypes: string[],
+  ): Promise<AreaMatch> {
+    return this.run(
+      manager,
+      GIVEN_AREA,
+      [area.polygons, JSON.stringify(area.circles), area.codes],
+      zoneKinds,
+      objectTypes,
+    );
   }
 
   private async run(

@@ -75,7 +75,10 @@ export class MatchWarningService {
               tx,
               warning.id,
               {
-                hasArea: warning.areaCodes.length > 0 || (warning.areaCircles ?? []).length > 0 || (await this.hasGeometry(tx, warning.id)),
+                hasArea:
+                  warning.areaCodes.length > 0 ||
+                  (warning.areaCircles ?? []).length > 0 ||
+                  (await this.hasGeometry(tx, warning.id)),
                 units: match.unitCodes.length,
                 zones: match.zones.length,
                 objects: match.objects.length,
@@ -103,11 +106,21 @@ export class MatchWarningService {
           ...(unreachable.length > 0
             ? [{ type: 'RecipientsUnreachable', warningId: warning.id, data: { personIds: unreachable } }]
             : []),
-          ...[...work.taskIds.values()].map((callTaskId) => ({ type: 'CallIssued', warningId: warning.id, callTaskId })),
+          ...[...work.taskIds.values()].map((callTaskId) => ({
+            type: 'CallIssued',
+            warningId: warning.id,
+            callTaskId,
+          })),
         ],
         tx,
       );
-      return { work, recipients: people.length, publicBroadcast: spec.publicBroadcast, level: warning.level, unmatchedNotices };
+      return {
+        work,
+        recipients: people.length,
+        publicBroadcast: spec.publicBroadcast,
+        level: warning.level,
+        unmatchedNotices,
+      };
     });
     if (!result) {
       return 'skipped';
@@ -122,7 +135,10 @@ export class MatchWarningService {
   }
 
   private async hasGeometry(tx: EntityManager, warningId: string): Promise<boolean> {
-    const [row] = await tx.query<Array<{ has: boolean }>>(`SELECT area_geom IS NOT NULL AS has FROM warnings WHERE id = $1`, [warningId]);
+    const [row] = await tx.query<Array<{ has: boolean }>>(
+      `SELECT area_geom IS NOT NULL AS has FROM warnings WHERE id = $1`,
+      [warningId],
+    );
     return row.has;
   }
 }

@@ -15,7 +15,21 @@ const fieldOf = (draft: unknown): unknown => {
 describe('checkDraft', () => {
   it('closes rings, keeps circles and de-duplicates codes', () => {
     const d = checkDraft(
-      { hazardType: 'rainstorm', colour: 'orange', area: { polygons: [[[107, 29], [108, 29], [108, 30]]], circles: [{ lon: 107.5, lat: 29.5, radiusKm: 3 }], codes: ['500230107', '500230107'] } },
+      {
+        hazardType: 'rainstorm',
+        colour: 'orange',
+        area: {
+          polygons: [
+            [
+              [107, 29],
+              [108, 29],
+              [108, 30],
+            ],
+          ],
+          circles: [{ lon: 107.5, lat: 29.5, radiusKm: 3 }],
+          codes: ['500230107', '500230107'],
+        },
+      },
       hazards,
     );
     expect(d.level).toBe(2);
@@ -33,9 +47,36 @@ describe('checkDraft', () => {
     expect(fieldOf({ hazardType: 'rainstorm', level: 1, colour: 'blue', area: { codes: ['500230'] } })).toBe('colour');
     expect(fieldOf({ hazardType: 'rainstorm', colour: 'pink', area: { codes: ['500230'] } })).toBe('colour');
     expect(fieldOf({ hazardType: 'rainstorm' })).toBe('area');
-    expect(fieldOf({ hazardType: 'rainstorm', area: { polygons: [[[107, 29], [108, 29]]] } })).toBe('area.polygons[0]');
-    expect(fieldOf({ hazardType: 'rainstorm', area: { polygons: [[[107, 29], [190, 29], [108, 30]]] } })).toBe('area.polygons[0][1]');
-    expect(fieldOf({ hazardType: 'rainstorm', area: { circles: [{ lon: 107, lat: 29, radiusKm: 900 }] } })).toBe('area.circles[0].radiusKm');
+    expect(
+      fieldOf({
+        hazardType: 'rainstorm',
+        area: {
+          polygons: [
+            [
+              [107, 29],
+              [108, 29],
+            ],
+          ],
+        },
+      }),
+    ).toBe('area.polygons[0]');
+    expect(
+      fieldOf({
+        hazardType: 'rainstorm',
+        area: {
+          polygons: [
+            [
+              [107, 29],
+              [190, 29],
+              [108, 30],
+            ],
+          ],
+        },
+      }),
+    ).toBe('area.polygons[0][1]');
+    expect(fieldOf({ hazardType: 'rainstorm', area: { circles: [{ lon: 107, lat: 29, radiusKm: 900 }] } })).toBe(
+      'area.circles[0].radiusKm',
+    );
     expect(fieldOf({ hazardType: 'rainstorm', area: { circles: [{ lon: 107 }] } })).toBe('area.circles[0]');
     expect(fieldOf({ hazardType: 'rainstorm', area: { codes: ['50023'] } })).toBe('area.codes');
   });

@@ -67,7 +67,10 @@ function checkCircle(c: unknown, field: string): Circle {
   }
   checkPoint([o.lon, o.lat], field);
   if (o.radiusKm <= 0 || o.radiusKm > MAX_RADIUS_KM) {
-    fail(`${field}.radiusKm`, `must be more than 0 and at most ${MAX_RADIUS_KM} km（半径应在 0–${MAX_RADIUS_KM} 公里之间）`);
+    fail(
+      `${field}.radiusKm`,
+      `must be more than 0 and at most ${MAX_RADIUS_KM} km（半径应在 0–${MAX_RADIUS_KM} 公里之间）`,
+    );
   }
   return { lon: o.lon, lat: o.lat, radiusKm: o.radiusKm };
 }
@@ -102,7 +105,11 @@ function rejectUnknownKeys(d: Record<string, unknown>): void {
     .map((k) => ({ field: k, known: DRAFT_KEYS }));
   const area = d.area;
   if (area && typeof area === 'object' && !Array.isArray(area)) {
-    unknown.push(...Object.keys(area).filter((k) => !AREA_KEYS.includes(k)).map((k) => ({ field: `area.${k}`, known: AREA_KEYS })));
+    unknown.push(
+      ...Object.keys(area)
+        .filter((k) => !AREA_KEYS.includes(k))
+        .map((k) => ({ field: `area.${k}`, known: AREA_KEYS })),
+    );
   }
   if (unknown.length > 0) {
     throw unknownFieldsError(unknown);

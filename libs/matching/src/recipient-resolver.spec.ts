@@ -27,24 +27,28 @@ describe('escalationSteps', () => {
   const steps = [['backup', 'contracting_superior'], ['duty_officer'], ['commander']];
 
   it('calls backup and 包干 superior together, then the duty officer, then the commander', () => {
-    expect(escalationSteps('me', { backup: 'b', contracting_superior: 's', duty_officer: 'd', commander: 'c' }, steps)).toEqual([
-      ['b', 's'],
-      ['d'],
-      ['c'],
-    ]);
+    expect(
+      escalationSteps('me', { backup: 'b', contracting_superior: 's', duty_officer: 'd', commander: 'c' }, steps),
+    ).toEqual([['b', 's'], ['d'], ['c']]);
   });
 
   it('skips missing people, the person themself and anyone already on the path', () => {
-    expect(escalationSteps('me', { backup: null, contracting_superior: 'me', duty_officer: 'd', commander: 'd' }, steps)).toEqual([
-      ['d'],
-    ]);
+    expect(
+      escalationSteps('me', { backup: null, contracting_superior: 'me', duty_officer: 'd', commander: 'd' }, steps),
+    ).toEqual([['d']]);
   });
 });
 
 describe('escalationSteps with the same role one tier up', () => {
   const steps = [['backup', 'contracting_superior'], ['same_role_up'], ['duty_officer'], ['commander']];
   it('puts every holder one tier up in one step, after backup and 包干 superior', () => {
-    const targets = { backup: 'b', contracting_superior: 's', same_role_up: ['m1', 'b', 'm2'], duty_officer: 'd', commander: 'c' };
+    const targets = {
+      backup: 'b',
+      contracting_superior: 's',
+      same_role_up: ['m1', 'b', 'm2'],
+      duty_officer: 'd',
+      commander: 'c',
+    };
     expect(escalationSteps('me', targets, steps)).toEqual([['b', 's'], ['m1', 'm2'], ['d'], ['c']]);
   });
 });
@@ -56,7 +60,13 @@ describe('sameRoleSeeds', () => {
       { personId: 'p', kind: 'assignment' as const, sector: 'flood', roleSlot: 'admin', unitCode: '500230107200' },
       { personId: 'q', kind: 'assignment' as const, sector: 'flood', roleSlot: 'admin', unitCode: '500230107' },
       { personId: 'r', kind: 'assignment' as const, sector: 'all', roleSlot: 'commander', unitCode: '500230' },
-      { personId: 's', kind: 'contracting' as const, sector: 'all', roleSlot: 'town_village', unitCode: '500230107200' },
+      {
+        personId: 's',
+        kind: 'contracting' as const,
+        sector: 'all',
+        roleSlot: 'town_village',
+        unitCode: '500230107200',
+      },
     ];
     expect(sameRoleSeeds(rows)).toEqual([
       { personId: 'p', sector: 'flood', roleSlot: 'admin', parent: '500230107' },

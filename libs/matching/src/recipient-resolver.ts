@@ -183,7 +183,11 @@ export class RecipientResolver {
   }
 
   /** Holders of the same role slot and sector on the unit one tier up (town ADMIN → county ADMIN of that sector). */
-  private async sameRoleUp(manager: EntityManager, seeds: SameRoleSeed[], today: string): Promise<Map<string, string[]>> {
+  private async sameRoleUp(
+    manager: EntityManager,
+    seeds: SameRoleSeed[],
+    today: string,
+  ): Promise<Map<string, string[]>> {
     const up = new Map<string, string[]>();
     if (seeds.length === 0) {
       return up;
@@ -195,7 +199,13 @@ export class RecipientResolver {
          AND (a.sector = x.sector OR a.sector = 'all' OR x.sector = 'all') AND a.person_id <> x.person_id
          AND ${VALID_ON('a', '$5::date')}
        ORDER BY a.id`,
-      [seeds.map((s) => s.personId), seeds.map((s) => s.sector), seeds.map((s) => s.roleSlot), seeds.map((s) => s.parent), today],
+      [
+        seeds.map((s) => s.personId),
+        seeds.map((s) => s.sector),
+        seeds.map((s) => s.roleSlot),
+        seeds.map((s) => s.parent),
+        today,
+      ],
     );
     for (const r of rows) {
       up.set(r.personId, [...(up.get(r.personId) ?? []), r.holder]);
@@ -212,7 +222,9 @@ export interface SameRoleSeed {
 }
 
 /** From each assignment reason: the unit one tier above the target's unit, where the same role is looked for. */
-export function sameRoleSeeds(rows: Array<Pick<RawReasonRow, 'personId' | 'kind' | 'sector' | 'roleSlot' | 'unitCode'>>): SameRoleSeed[] {
+export function sameRoleSeeds(
+  rows: Array<Pick<RawReasonRow, 'personId' | 'kind' | 'sector' | 'roleSlot' | 'unitCode'>>,
+): SameRoleSeed[] {
   const seeds = new Map<string, SameRoleSeed>();
   for (const r of rows) {
     const parent = r.kind === 'assignment' && r.unitCode ? parentUnitCode(r.unitCode) : null;

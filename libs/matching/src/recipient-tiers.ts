@@ -9,7 +9,8 @@ export interface ReasonFacts {
   unitLevel?: string;
 }
 
-const allows = (roles: string[], role: string | undefined) => roles.includes('*') || (role !== undefined && roles.includes(role));
+const allows = (roles: string[], role: string | undefined) =>
+  roles.includes('*') || (role !== undefined && roles.includes(role));
 
 /** The first tier whose call list covers this reason, or null when no tier calls it. Pure. */
 export function tierOfReason(tiers: ResolvedTier[], r: ReasonFacts): number | null {
@@ -18,9 +19,15 @@ export function tierOfReason(tiers: ResolvedTier[], r: ReasonFacts): number | nu
     const hit =
       (r.kind === 'assignment' && r.targetType === 'zone' && allows(c.zone, r.roleSlot)) ||
       (r.kind === 'assignment' && r.targetType === 'object' && allows(c.object, r.roleSlot)) ||
-      (r.kind === 'assignment' && r.targetType === 'unit' && r.unitLevel === 'county' && allows(c.county, r.roleSlot)) ||
+      (r.kind === 'assignment' &&
+        r.targetType === 'unit' &&
+        r.unitLevel === 'county' &&
+        allows(c.county, r.roleSlot)) ||
       (r.kind === 'assignment' && r.targetType === 'unit' && r.unitLevel === 'town' && allows(c.town, r.roleSlot)) ||
-      (r.kind === 'assignment' && r.targetType === 'unit' && r.unitLevel === 'village' && allows(c.village, r.roleSlot)) ||
+      (r.kind === 'assignment' &&
+        r.targetType === 'unit' &&
+        r.unitLevel === 'village' &&
+        allows(c.village, r.roleSlot)) ||
       (r.kind === 'contracting' && (c.contracting as string[]).includes(r.roleSlot ?? '')) ||
       (r.kind === 'one_to_one' && c.oneToOne);
     if (hit) {

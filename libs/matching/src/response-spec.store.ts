@@ -62,7 +62,9 @@ export class ResponseSpecStore implements OnApplicationBootstrap {
       [version],
     );
     if (!row) {
-      throw new ValidationError(`response spec version ${version} does not exist（该版本不存在）`, { field: 'version' });
+      throw new ValidationError(`response spec version ${version} does not exist（该版本不存在）`, {
+        field: 'version',
+      });
     }
     return { ...withVersion(row), createdAt: row.createdAt, createdBy: row.createdBy };
   }
@@ -78,7 +80,9 @@ export class ResponseSpecStore implements OnApplicationBootstrap {
   async save(body: unknown, createdBy: string): Promise<SpecVersionInfo> {
     const problems = validateResponseSpecs(body);
     if (problems.length > 0) {
-      throw new ValidationError(`response spec refused: ${problems.join('; ')}（预警响应规范校验未通过）`, { problems });
+      throw new ValidationError(`response spec refused: ${problems.join('; ')}（预警响应规范校验未通过）`, {
+        problems,
+      });
     }
     return this.dataSource.transaction(async (tx) => {
       await this.ensureLoaded(tx);
@@ -106,7 +110,9 @@ export class ResponseSpecStore implements OnApplicationBootstrap {
   }
 
   private async newest(manager: EntityManager): Promise<SpecRow | undefined> {
-    const [row] = await manager.query<SpecRow[]>(`SELECT version, body FROM response_specs ORDER BY version DESC LIMIT 1`);
+    const [row] = await manager.query<SpecRow[]>(
+      `SELECT version, body FROM response_specs ORDER BY version DESC LIMIT 1`,
+    );
     return row;
   }
 }

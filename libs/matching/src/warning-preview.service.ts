@@ -67,7 +67,9 @@ export interface WarningPreview {
   };
   recipients: PreviewRecipient[];
   /** People with no usable contact: the duty officer must reach them another way before anything is sent. */
-  unreachable: Array<PersonRef & { unitName: string; contactProblem: string; reasons: string[]; escalationPath: PersonRef[][] }>;
+  unreachable: Array<
+    PersonRef & { unitName: string; contactProblem: string; reasons: string[]; escalationPath: PersonRef[][] }
+  >;
 }
 
 interface PersonRow extends PersonPlace {
@@ -107,12 +109,19 @@ export class WarningPreviewService {
       await checkPolygons(tx, d.area.polygons);
       const warning = { hazardType: d.hazardType, level: d.level, areaCodes: d.area.codes };
       const tables = specForMatch(specs, warning, null, this.config.timers.scale);
-      const { match, outside } = withinRegion(await this.areas.matchArea(tx, d.area, tables.zoneKinds, tables.objectTypes), region);
+      const { match, outside } = withinRegion(
+        await this.areas.matchArea(tx, d.area, tables.zoneKinds, tables.objectTypes),
+        region,
+      );
       const spec = specForMatch(specs, warning, match, this.config.timers.scale);
       const people = await this.recipients.resolve(tx, match, spec, today);
       const ids = new Set(people.flatMap((p) => [p.personId, ...p.escalationPath.flat()]));
       const persons = new Map((await personDetails(tx, [...ids])).map((p) => [p.id, p]));
-      const ref = (id: string): PersonRef => ({ personId: id, name: persons.get(id)?.name ?? '?', title: persons.get(id)?.title ?? null });
+      const ref = (id: string): PersonRef => ({
+        personId: id,
+        name: persons.get(id)?.name ?? '?',
+        title: persons.get(id)?.title ?? null,
+      });
 
       const recipients: PreviewRecipient[] = people.map((p) => {
         const row = persons.get(p.personId) as PersonRow;
@@ -138,7 +147,12 @@ export class WarningPreviewService {
           escalationPath: p.escalationPath.map((step) => step.map(ref)),
         };
       });
-      recipients.sort((a, b) => a.tier - b.tier || (a.unitCode < b.unitCode ? -1 : a.unitCode > b.unitCode ? 1 : 0) || a.name.localeCompare(b.name, 'zh-CN'));
+      recipients.sort(
+        (a, b) =>
+          a.tier - b.tier ||
+          (a.unitCode < b.unitCode ? -1 : a.unitCode > b.unitCode ? 1 : 0) ||
+          a.name.localeCompare(b.name, 'zh-CN'),
+      );
       return {
         specVersion: spec.specVersion,
         hazardType: spec.hazard,
@@ -146,7 +160,13 @@ export class WarningPreviewService {
         levelZh: d.level === null ? '提示（无需应答）' : `${LEVEL_ZH[spec.level]}预警`,
         requiresAck: spec.requiresAck,
         publicBroadcast: spec.publicBroadcast,
-        tiers: spec.tiers.map((t) => ({ tier: t.tier, name: t.name, requiresAck: t.requiresAck, ackDeadlineMin: t.ackDeadlineMin, ladder: t.ladder })),
+        tiers: spec.tiers.map((t) => ({
+          tier: t.tier,
+          name: t.name,
+          requiresAck: t.requiresAck,
+          ackDeadlineMin: t.ackDeadlineMin,
+          ladder: t.ladder,
+        })),
         matched: {
           zones: match.zones.map(({ code, name, unitCode }) => ({ code, name, unitCode })),
           objects: match.objects.map(({ code, name, type, unitCode }) => ({ code, name, type, unitCode })),
@@ -171,7 +191,8 @@ export class WarningPreviewService {
   }
 }
 
-const inRegion = (code: string, region: string) => region === '500000' || code.startsWith(region) || region.startsWith(code);
+const inRegion = (code: string, region: string) =>
+  region === '500000' || code.startsWith(region) || region.startsWith(code);
 
 /** Keeps only what lies in the caller's region; counts the units left out. */
 function withinRegion(match: AreaMatch, region: string): { match: AreaMatch; outside: number } {
@@ -200,7 +221,10 @@ async function checkPolygons(tx: EntityManager, polygons: string[]): Promise<voi
   const bad = rows.find((r) => r.reason !== 'Valid Geometry');
   if (bad) {
     const field = `area.polygons[${Number(bad.i) - 1}]`;
-    throw new ValidationError(`${field}: not a valid polygon: ${bad.reason}（多边形无效，请检查坐标顺序与自相交）`, { field, problem: bad.reason });
+    throw new ValidationError(`${field}: not a valid polygon: ${bad.reason}（多边形无效，请检查坐标顺序与自相交）`, {
+      field,
+      problem: bad.reason,
+    });
   }
 }
 
@@ -227,7 +251,9 @@ export function contactProblem(row: { contacts: number; invalidReasons: string |
 
 /** Counts per tier, town and village of the people's own units. Pure. */
 export function countRecipients(
-  recipients: Array<Pick<PreviewRecipient, 'tier' | 'reachable' | 'townCode' | 'townName' | 'villageCode' | 'villageName'>>,
+  recipients: Array<
+    Pick<PreviewRecipient, 'tier' | 'reachable' | 'townCode' | 'townName' | 'villageCode' | 'villageName'>
+  >,
 ): WarningPreview['counts'] {
   const byTier: Record<string, number> = {};
   const towns = new Map<string, { code: string; name: string; count: number }>();
@@ -243,7 +269,12 @@ export function countRecipients(
     town.count++;
     towns.set(r.townCode, town);
     if (r.villageCode) {
-      const v = villages.get(r.villageCode) ?? { code: r.villageCode, name: r.villageName ?? r.villageCode, townCode: r.townCode, count: 0 };
+      const v = villages.get(r.villageCode) ?? {
+        code: r.villageCode,
+        name: r.villageName ?? r.villageCode,
+        townCode: r.townCode,
+        count: 0,
+      };
       v.count++;
       villages.set(r.villageCode, v);
     }

@@ -3,8 +3,22 @@ import { countRecipients } from './warning-preview.service';
 describe('countRecipients', () => {
   it('counts per tier, town and village, with county-level people apart', () => {
     const c = countRecipients([
-      { tier: 0, reachable: true, townCode: '500230107', townName: '十直镇', villageCode: '500230107200', villageName: '汀溪村' },
-      { tier: 0, reachable: false, townCode: '500230107', townName: '十直镇', villageCode: '500230107200', villageName: '汀溪村' },
+      {
+        tier: 0,
+        reachable: true,
+        townCode: '500230107',
+        townName: '十直镇',
+        villageCode: '500230107200',
+        villageName: '汀溪村',
+      },
+      {
+        tier: 0,
+        reachable: false,
+        townCode: '500230107',
+        townName: '十直镇',
+        villageCode: '500230107200',
+        villageName: '汀溪村',
+      },
       { tier: 1, reachable: true, townCode: '500230107', townName: '十直镇', villageCode: null, villageName: null },
       { tier: 0, reachable: true, townCode: null, townName: null, villageCode: null, villageName: null },
     ]);

@@ -18,8 +18,14 @@ export interface Health {
 /** Every app's health: PostgreSQL and Redis answer within 2 s (the api's /api/v1/health, a worker's /health). */
 export async function checkHealth(dataSource: DataSource, queue: Queue): Promise<Health> {
   const [postgres, redis] = await Promise.all([
-    within(dataSource.query('SELECT 1'), 2000).then(() => 'up' as const, () => 'down' as const),
-    within(queue.getJobCounts('waiting'), 2000).then(() => 'up' as const, () => 'down' as const),
+    within(dataSource.query('SELECT 1'), 2000).then(
+      () => 'up' as const,
+      () => 'down' as const,
+    ),
+    within(queue.getJobCounts('waiting'), 2000).then(
+      () => 'up' as const,
+      () => 'down' as const,
+    ),
   ]);
   const ok = postgres === 'up' && redis === 'up';
   return { ok, body: { status: ok ? 'ok' : 'degraded', postgres, redis } };

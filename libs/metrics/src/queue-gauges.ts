@@ -41,10 +41,18 @@ const oldest = new Gauge({
     this.reset();
     const now = Date.now();
     for (const queue of latest()) {
-      const next = await within(Promise.all([queue.getWaiting(0, 0), queue.getPrioritized(0, 0)]), 2000).catch(() => null);
+      const next = await within(Promise.all([queue.getWaiting(0, 0), queue.getPrioritized(0, 0)]), 2000).catch(
+        () => null,
+      );
       if (next) {
-        const ready = next.flat().filter(Boolean).map((j) => j.timestamp + (j.delay ?? 0));
-        this.set({ queue: queueLabel(queue.name as QueueName) }, ready.length ? Math.max(0, ...ready.map((t) => (now - t) / 1000)) : 0);
+        const ready = next
+          .flat()
+          .filter(Boolean)
+          .map((j) => j.timestamp + (j.delay ?? 0));
+        this.set(
+          { queue: queueLabel(queue.name as QueueName) },
+          ready.length ? Math.max(0, ...ready.map((t) => (now - t) / 1000)) : 0,
+        );
       }
     }
   },

@@ -38,7 +38,9 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
       const path = (req.url ?? '').split('?')[0];
       if (req.method === 'GET' && path === '/metrics') {
         if (!metricsAllowed(this.config.metrics.token, req.headers.authorization)) {
-          res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('需要 METRICS_TOKEN (Authorization: Bearer <METRICS_TOKEN>)\n');
+          res
+            .writeHead(401, { 'content-type': 'text/plain; charset=utf-8' })
+            .end('需要 METRICS_TOKEN (Authorization: Bearer <METRICS_TOKEN>)\n');
           return;
         }
         metricsRegistry.metrics().then(
@@ -48,10 +50,14 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
         return;
       }
       if (req.method === 'GET' && path === '/health') {
-        void checkHealth(this.dataSource, queue).then((h) => res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h.body)));
+        void checkHealth(this.dataSource, queue).then((h) =>
+          res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h.body)),
+        );
         return;
       }
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('未找到 (not found): GET /metrics, GET /health\n');
+      res
+        .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+        .end('未找到 (not found): GET /metrics, GET /health\n');
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {

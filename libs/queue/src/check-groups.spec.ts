@@ -4,7 +4,11 @@ describe('groupChecks', () => {
   const at = (ms: number) => new Date(Date.UTC(2026, 6, 1, 8) + ms);
 
   it('puts the timers of one step due at one moment into jobs of at most `size` tasks, sorted and without repeats', () => {
-    const checks = ['c', 'a', 'e', 'b', 'd', 'a'].map((callTaskId) => ({ callTaskId, step: 'deadline' as const, dueAt: at(60_000) }));
+    const checks = ['c', 'a', 'e', 'b', 'd', 'a'].map((callTaskId) => ({
+      callTaskId,
+      step: 'deadline' as const,
+      dueAt: at(60_000),
+    }));
     expect(groupChecks(checks, 2)).toEqual([
       { step: 'deadline', dueAt: at(60_000), callTaskIds: ['a', 'b'] },
       { step: 'deadline', dueAt: at(60_000), callTaskIds: ['c', 'd'] },

@@ -37,7 +37,13 @@ describe('job handlers', () => {
   it('routes SendAttempt to every channel queue and nowhere else', () => {
     expect(jobsOnQueue(QueueName.DispatchSms)).toEqual([JobName.SendAttempt, JobName.SendPublicSms]);
     expect(jobsOnQueue(QueueName.DispatchBroadcast)).toEqual([JobName.PlayBroadcast]);
-    expect(jobsOnQueue(QueueName.Deadlines)).toEqual([JobName.CheckCallTasks, JobName.ExpireWarning, JobName.CheckOrderTarget, JobName.SendEscalationNotice, JobName.NotifyPeers]);
+    expect(jobsOnQueue(QueueName.Deadlines)).toEqual([
+      JobName.CheckCallTasks,
+      JobName.ExpireWarning,
+      JobName.CheckOrderTarget,
+      JobName.SendEscalationNotice,
+      JobName.NotifyPeers,
+    ]);
   });
 
   it('remembers what a processor declared', () => {
@@ -53,16 +59,26 @@ describe('job handlers', () => {
     expect(jobHandlerProblems([Matching, MatchingAgain], [QueueName.Matching])).toEqual([
       'MatchWarning on {warning-matching} has 2 handlers (Matching, MatchingAgain); it needs exactly one',
     ]);
-    expect(jobHandlerProblems([], [QueueName.Matching])).toEqual(['MatchWarning on {warning-matching} has 0 handlers; it needs exactly one']);
-    expect(jobHandlerProblems([NoticesAndMore], [QueueName.Notices])).toEqual(['NoticesAndMore handles SendAttempt, which is never added to {notices}']);
+    expect(jobHandlerProblems([], [QueueName.Matching])).toEqual([
+      'MatchWarning on {warning-matching} has 0 handlers; it needs exactly one',
+    ]);
+    expect(jobHandlerProblems([NoticesAndMore], [QueueName.Notices])).toEqual([
+      'NoticesAndMore handles SendAttempt, which is never added to {notices}',
+    ]);
     expect(jobHandlerProblems([Undeclared], [])).toEqual(['Undeclared does not declare its jobs (use @HandlesJobs)']);
   });
 
   it('routes a job to the handler of its name, and fails a job it did not declare for good', async () => {
     const processor = new Routed();
-    await expect(processor.process({ name: JobName.MatchWarning, data: { warningId: 'w-1' } } as Job)).resolves.toBe('done');
+    await expect(processor.process({ name: JobName.MatchWarning, data: { warningId: 'w-1' } } as Job)).resolves.toBe(
+      'done',
+    );
     expect(processor.matched).toEqual(['w-1']);
-    await expect(processor.process({ name: JobName.SendAttempt, data: { attemptId: 'a-1' } } as Job)).rejects.toThrow(UnrecoverableError);
-    await expect(processor.process({ name: 'toString', data: {} } as Job)).rejects.toThrow('job toString does not belong on {warning-matching}');
+    await expect(processor.process({ name: JobName.SendAttempt, data: { attemptId: 'a-1' } } as Job)).rejects.toThrow(
+      UnrecoverableError,
+    );
+    await expect(processor.process({ name: 'toString', data: {} } as Job)).rejects.toThrow(
+      'job toString does not belong on {warning-matching}',
+    );
   });
 });

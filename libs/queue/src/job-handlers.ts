@@ -1,7 +1,15 @@
 import { Processor } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import { LoggedWorkerHost } from './logged-worker-host';
-import { JOB_QUEUE, JobName, JobOutcome, JobPayloads, QueueName, WORKER_OPTIONS, queueForChannel } from './queue.constants';
+import {
+  JOB_QUEUE,
+  JobName,
+  JobOutcome,
+  JobPayloads,
+  QueueName,
+  WORKER_OPTIONS,
+  queueForChannel,
+} from './queue.constants';
 
 /** The jobs a processor takes from its queue. */
 export interface HandledJobs {
@@ -92,7 +100,9 @@ export function jobHandlerProblems(processors: readonly object[], queues: readon
     for (const job of jobsOnQueue(queue)) {
       const by = handlers.get(`${queue}/${job}`) ?? [];
       if (by.length !== 1) {
-        problems.push(`${job} on ${queue} has ${by.length} handlers${by.length ? ` (${by.join(', ')})` : ''}; it needs exactly one`);
+        problems.push(
+          `${job} on ${queue} has ${by.length} handlers${by.length ? ` (${by.join(', ')})` : ''}; it needs exactly one`,
+        );
       }
     }
   }
@@ -101,7 +111,9 @@ export function jobHandlerProblems(processors: readonly object[], queues: readon
 
 /** At boot: a worker app refuses to start if a job on one of its queues has no handler, or two. */
 export function assertJobHandlers(processors: readonly object[]): void {
-  const queues = [...new Set(processors.map((p) => declared.get(p)?.queue).filter((q): q is QueueName => q !== undefined))];
+  const queues = [
+    ...new Set(processors.map((p) => declared.get(p)?.queue).filter((q): q is QueueName => q !== undefined)),
+  ];
   const problems = jobHandlerProblems(processors, queues);
   if (problems.length) {
     throw new Error(`job handlers do not match the jobs: ${problems.join('; ')}`);

@@ -21,7 +21,15 @@ describe('JobProducer.enqueuePlanned', () => {
     const log: string[] = [];
     const q = (name: string, cost = 0) => recordingQueue(name, log, clock, cost);
     const producer = new JobProducer(
-      q('matching'), q('email'), q('deadlines'), q('sms', 1_500), q('voice'), q('webhook'), q('broadcast'), q('public'), q('notices'),
+      q('matching'),
+      q('email'),
+      q('deadlines'),
+      q('sms', 1_500),
+      q('voice'),
+      q('webhook'),
+      q('broadcast'),
+      q('public'),
+      q('notices'),
       clock,
       { timers: { escalationGatherMs: 1_500 } } as AppConfig,
     );

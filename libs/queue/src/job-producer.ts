@@ -4,14 +4,7 @@ import { JobsOptions, Queue } from 'bullmq';
 import { Clock } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CheckJob, groupChecks } from './check-groups';
-import {
-  DEFAULT_JOB_OPTIONS,
-  JobName,
-  QueueName,
-  jobId,
-  priorityForLevel,
-  queueForChannel,
-} from './queue.constants';
+import { DEFAULT_JOB_OPTIONS, JobName, QueueName, jobId, priorityForLevel, queueForChannel } from './queue.constants';
 
 export interface SendJob {
   attemptId: string;
@@ -86,11 +79,18 @@ export class JobProducer {
   /** Each 督办 is looked at once its round has been quiet for ESCALATION_GATHER_MS after `gatheredAt`. */
   async scheduleEscalationNotices(ids: string[], gatheredAt: Date, now: Date): Promise<void> {
     const dueAt = new Date(gatheredAt.getTime() + this.config.timers.escalationGatherMs);
-    await this.addChunked(this.deadlines, ids.map((id) => ({
-      name: JobName.SendEscalationNotice,
-      data: { escalationNoticeId: id },
-      opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendEscalationNotice], jobId: jobId.escalationNotice(id, gatheredAt), delay: delayUntil(dueAt, now) },
-    })));
+    await this.addChunked(
+      this.deadlines,
+      ids.map((id) => ({
+        name: JobName.SendEscalationNotice,
+        data: { escalationNoticeId: id },
+        opts: {
+          ...DEFAULT_JOB_OPTIONS[JobName.SendEscalationNotice],
+          jobId: jobId.escalationNotice(id, gatheredAt),
+          delay: delayUntil(dueAt, now),
+        },
+      })),
+    );
   }
 
   /**
@@ -100,11 +100,17 @@ export class JobProducer {
   async notifyPeers(warningId: string, now: Date, windowMs: number): Promise<void> {
     const window = Math.floor(now.getTime() / windowMs);
     const dueAt = new Date((window + 1) * windowMs);
-    await this.addChunked(this.deadlines, [{
-      name: JobName.NotifyPeers,
-      data: { warningId },
-      opts: { ...DEFAULT_JOB_OPTIONS[JobName.NotifyPeers], jobId: jobId.notifyPeers(warningId, window), delay: delayUntil(dueAt, now) },
-    }]);
+    await this.addChunked(this.deadlines, [
+      {
+        name: JobName.NotifyPeers,
+        data: { warningId },
+        opts: {
+          ...DEFAULT_JOB_OPTIONS[JobName.NotifyPeers],
+          jobId: jobId.notifyPeers(warningId, window),
+          delay: delayUntil(dueAt, now),
+        },
+      },
+    ]);
   }
 
   async send(jobs: SendJob[]): Promise<void> {
@@ -119,25 +125,36 @@ export class JobProducer {
   }
 
   async sendPublicSms(batches: Array<{ batchId: string; level: number | null }>): Promise<void> {
-    await this.addChunked(this.sms, batches.map((b) => this.publicSmsJob(b.batchId, b.level)));
+    await this.addChunked(
+      this.sms,
+      batches.map((b) => this.publicSmsJob(b.batchId, b.level)),
+    );
   }
 
   async playBroadcasts(jobs: Array<{ broadcastJobId: string; level: number | null }>): Promise<void> {
-    await this.addChunked(this.broadcast, jobs.map((b) => this.broadcastJob(b.broadcastJobId, b.level)));
+    await this.addChunked(
+      this.broadcast,
+      jobs.map((b) => this.broadcastJob(b.broadcastJobId, b.level)),
+    );
   }
 
   /** Notify-only notices (outbox rows in `notices`), after the commit that wrote them. */
   async sendNotices(noticeIds: string[]): Promise<void> {
-    await this.addChunked(this.notices, noticeIds.map((id) => this.noticeJob(id)));
+    await this.addChunked(
+      this.notices,
+      noticeIds.map((id) => this.noticeJob(id)),
+    );
   }
 
   /** The daily duty report about `date`: one job per day however many schedulers fire (deterministic id). */
   async sendDailyReport(date: string): Promise<void> {
-    await this.addChunked(this.notices, [{
-      name: JobName.SendDailyReport,
-      data: { date },
-      opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendDailyReport], jobId: jobId.dailyReport(date) },
-    }]);
+    await this.addChunked(this.notices, [
+      {
+        name: JobName.SendDailyReport,
+        data: { date },
+        opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendDailyReport], jobId: jobId.dailyReport(date) },
+      },
+    ]);
   }
 
   /**
@@ -146,16 +163,33 @@ export class JobProducer {
    * Returns how many jobs were added again: timers (checks) apart from the rest.
    */
   async rerun(work: StrandedWork): Promise<{ jobs: number; timers: number }> {
-    let jobs = await this.ensure(this.matching, (work.matches ?? []).map((m) => this.matchJob(m.warningId, m.level)));
+    let jobs = await this.ensure(
+      this.matching,
+      (work.matches ?? []).map((m) => this.matchJob(m.warningId, m.level)),
+    );
     // One job per timer put back: the same timer gets the same job id at every sweep, so it is never added twice.
-    const timers = work.checks ? await this.ensure(this.deadlines, this.checkJobs(work.checks.due, work.checks.now, 1)) : 0;
+    const timers = work.checks
+      ? await this.ensure(this.deadlines, this.checkJobs(work.checks.due, work.checks.now, 1))
+      : 0;
     for (const [queue, list] of this.sendJobsByQueue(work.sends ?? [])) {
       jobs += await this.ensure(queue, list);
     }
-    jobs += await this.ensure(this.publicWarnings, (work.publicPlans ?? []).map((w) => this.publicPlanJob(w.warningId, w.level)));
-    jobs += await this.ensure(this.sms, (work.publicSms ?? []).map((b) => this.publicSmsJob(b.batchId, b.level)));
-    jobs += await this.ensure(this.broadcast, (work.broadcasts ?? []).map((b) => this.broadcastJob(b.broadcastJobId, b.level)));
-    jobs += await this.ensure(this.notices, (work.notices ?? []).map((id) => this.noticeJob(id)));
+    jobs += await this.ensure(
+      this.publicWarnings,
+      (work.publicPlans ?? []).map((w) => this.publicPlanJob(w.warningId, w.level)),
+    );
+    jobs += await this.ensure(
+      this.sms,
+      (work.publicSms ?? []).map((b) => this.publicSmsJob(b.batchId, b.level)),
+    );
+    jobs += await this.ensure(
+      this.broadcast,
+      (work.broadcasts ?? []).map((b) => this.broadcastJob(b.broadcastJobId, b.level)),
+    );
+    jobs += await this.ensure(
+      this.notices,
+      (work.notices ?? []).map((id) => this.noticeJob(id)),
+    );
     return { jobs, timers };
   }
 
@@ -176,7 +210,11 @@ export class JobProducer {
       list.push({
         name: JobName.SendAttempt,
         data: { attemptId: j.attemptId },
-        opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendAttempt], jobId: jobId.send(j.attemptId), priority: priorityForLevel(j.level) },
+        opts: {
+          ...DEFAULT_JOB_OPTIONS[JobName.SendAttempt],
+          jobId: jobId.send(j.attemptId),
+          priority: priorityForLevel(j.level),
+        },
       });
       byQueue.set(queue, list);
     }
@@ -187,7 +225,11 @@ export class JobProducer {
     return {
       name: JobName.MatchWarning,
       data: { warningId },
-      opts: { ...DEFAULT_JOB_OPTIONS[JobName.MatchWarning], jobId: jobId.match(warningId), priority: priorityForLevel(level) },
+      opts: {
+        ...DEFAULT_JOB_OPTIONS[JobName.MatchWarning],
+        jobId: jobId.match(warningId),
+        priority: priorityForLevel(level),
+      },
     };
   }
 
@@ -195,7 +237,11 @@ export class JobProducer {
     return {
       name: JobName.PlanPublicWarning,
       data: { warningId },
-      opts: { ...DEFAULT_JOB_OPTIONS[JobName.PlanPublicWarning], jobId: jobId.publicWarning(warningId), priority: priorityForLevel(level) },
+      opts: {
+        ...DEFAULT_JOB_OPTIONS[JobName.PlanPublicWarning],
+        jobId: jobId.publicWarning(warningId),
+        priority: priorityForLevel(level),
+      },
     };
   }
 
@@ -203,7 +249,11 @@ export class JobProducer {
     return {
       name: JobName.SendPublicSms,
       data: { batchId },
-      opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendPublicSms], jobId: jobId.publicSms(batchId), priority: priorityForLevel(level) },
+      opts: {
+        ...DEFAULT_JOB_OPTIONS[JobName.SendPublicSms],
+        jobId: jobId.publicSms(batchId),
+        priority: priorityForLevel(level),
+      },
     };
   }
 
@@ -211,12 +261,20 @@ export class JobProducer {
     return {
       name: JobName.PlayBroadcast,
       data: { broadcastJobId },
-      opts: { ...DEFAULT_JOB_OPTIONS[JobName.PlayBroadcast], jobId: jobId.broadcast(broadcastJobId), priority: priorityForLevel(level) },
+      opts: {
+        ...DEFAULT_JOB_OPTIONS[JobName.PlayBroadcast],
+        jobId: jobId.broadcast(broadcastJobId),
+        priority: priorityForLevel(level),
+      },
     };
   }
 
   private noticeJob(noticeId: string): BulkJob {
-    return { name: JobName.SendNotice, data: { noticeId }, opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendNotice], jobId: jobId.notice(noticeId) } };
+    return {
+      name: JobName.SendNotice,
+      data: { noticeId },
+      opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendNotice], jobId: jobId.notice(noticeId) },
+    };
   }
 
   /**
@@ -226,16 +284,18 @@ export class JobProducer {
   private async ensure(queue: Queue, jobs: BulkJob[]): Promise<number> {
     const missing: BulkJob[] = [];
     for (let i = 0; i < jobs.length; i += 100) {
-      await Promise.all(jobs.slice(i, i + 100).map(async (j) => {
-        const existing = await queue.getJob(j.opts.jobId as string);
-        const state = existing ? await existing.getState() : 'missing';
-        if (existing && (state === 'failed' || state === 'completed')) {
-          await existing.remove();
-        }
-        if (!existing || state === 'failed' || state === 'completed') {
-          missing.push(j);
-        }
-      }));
+      await Promise.all(
+        jobs.slice(i, i + 100).map(async (j) => {
+          const existing = await queue.getJob(j.opts.jobId as string);
+          const state = existing ? await existing.getState() : 'missing';
+          if (existing && (state === 'failed' || state === 'completed')) {
+            await existing.remove();
+          }
+          if (!existing || state === 'failed' || state === 'completed') {
+            missing.push(j);
+          }
+        }),
+      );
     }
     await this.addChunked(queue, missing);
     return missing.length;
@@ -266,20 +326,36 @@ export class JobProducer {
 
   /** At expires_at the warning is lifted, if PostgreSQL still says it is live then. */
   async scheduleExpiry(warningId: string, expiresAt: Date, now: Date): Promise<void> {
-    await this.addChunked(this.deadlines, [{
-      name: JobName.ExpireWarning,
-      data: { warningId },
-      opts: { ...DEFAULT_JOB_OPTIONS[JobName.ExpireWarning], jobId: jobId.expire(warningId), delay: delayUntil(expiresAt, now) },
-    }]);
+    await this.addChunked(this.deadlines, [
+      {
+        name: JobName.ExpireWarning,
+        data: { warningId },
+        opts: {
+          ...DEFAULT_JOB_OPTIONS[JobName.ExpireWarning],
+          jobId: jobId.expire(warningId),
+          delay: delayUntil(expiresAt, now),
+        },
+      },
+    ]);
   }
 
   /** 熔断 order targets: a check at the deadline to acknowledge and at the deadline to execute. */
-  async scheduleOrderChecks(checks: Array<{ orderTargetId: string; phase: 'ack' | 'execute'; dueAt: Date }>, now: Date): Promise<void> {
-    await this.addChunked(this.deadlines, checks.map((c) => ({
-      name: JobName.CheckOrderTarget,
-      data: { orderTargetId: c.orderTargetId, phase: c.phase },
-      opts: { ...DEFAULT_JOB_OPTIONS[JobName.CheckOrderTarget], jobId: jobId.orderCheck(c.orderTargetId, c.phase), delay: delayUntil(c.dueAt, now) },
-    })));
+  async scheduleOrderChecks(
+    checks: Array<{ orderTargetId: string; phase: 'ack' | 'execute'; dueAt: Date }>,
+    now: Date,
+  ): Promise<void> {
+    await this.addChunked(
+      this.deadlines,
+      checks.map((c) => ({
+        name: JobName.CheckOrderTarget,
+        data: { orderTargetId: c.orderTargetId, phase: c.phase },
+        opts: {
+          ...DEFAULT_JOB_OPTIONS[JobName.CheckOrderTarget],
+          jobId: jobId.orderCheck(c.orderTargetId, c.phase),
+          delay: delayUntil(c.dueAt, now),
+        },
+      })),
+    );
   }
 
   private queue(name: QueueName): Queue {

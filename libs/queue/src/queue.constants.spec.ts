@@ -1,4 +1,13 @@
-import { DEFAULT_JOB_OPTIONS, JOB_QUEUE, JobName, OUTLAST_OUTAGE, QueueName, jobId, outlastOutageDelay, queueForChannel } from './queue.constants';
+import {
+  DEFAULT_JOB_OPTIONS,
+  JOB_QUEUE,
+  JobName,
+  OUTLAST_OUTAGE,
+  QueueName,
+  jobId,
+  outlastOutageDelay,
+  queueForChannel,
+} from './queue.constants';
 
 describe('queue contract', () => {
   it('gives every job a queue', () => {
@@ -11,9 +20,13 @@ describe('queue contract', () => {
     const due = new Date('2026-07-01T08:00:00Z');
     const later = new Date(due.getTime() + 1);
     const ids = [
-      jobId.match('123'), jobId.send('42'),
-      jobId.checks(1, due, ['7']), jobId.checks(2, due, ['7']), jobId.checks('deadline', due, ['7']),
-      jobId.checks('deadline', later, ['7']), jobId.checks('deadline', due, ['7', '8']),
+      jobId.match('123'),
+      jobId.send('42'),
+      jobId.checks(1, due, ['7']),
+      jobId.checks(2, due, ['7']),
+      jobId.checks('deadline', due, ['7']),
+      jobId.checks('deadline', later, ['7']),
+      jobId.checks('deadline', due, ['7', '8']),
     ];
     for (const id of ids) {
       expect(id).not.toContain(':');
@@ -33,7 +46,12 @@ describe('queue contract', () => {
     expect(delays.slice(0, 4)).toEqual([500, 1000, 2000, 4000]);
     expect(Math.max(...delays)).toBe(30_000);
     expect(delays.reduce((a, b) => a + b, 0)).toBeGreaterThan(15 * 60_000);
-    for (const name of [JobName.MatchWarning, JobName.CheckCallTasks, JobName.ExpireWarning, JobName.CheckOrderTarget]) {
+    for (const name of [
+      JobName.MatchWarning,
+      JobName.CheckCallTasks,
+      JobName.ExpireWarning,
+      JobName.CheckOrderTarget,
+    ]) {
       expect(DEFAULT_JOB_OPTIONS[name].backoff).toEqual(OUTLAST_OUTAGE.backoff);
     }
   });

@@ -108,7 +108,8 @@ export const jobId = {
   orderCheck: (orderTargetId: string, phase: 'ack' | 'execute') => `order-${orderTargetId}-${phase}`,
   notice: (noticeId: string) => `notice-${noticeId}`,
   /** Named by the moment the round was last added to: a round still growing is looked at again, once. */
-  escalationNotice: (escalationNoticeId: string, gatheredAt: Date) => `dubang-${escalationNoticeId}-${gatheredAt.getTime()}`,
+  escalationNotice: (escalationNoticeId: string, gatheredAt: Date) =>
+    `dubang-${escalationNoticeId}-${gatheredAt.getTime()}`,
   /** One per warning and gathering window: the answers of the window go out together. */
   notifyPeers: (warningId: string, window: number) => `peers-${warningId}-${window}`,
   publicWarning: (warningId: string) => `public-${warningId}`,
@@ -146,7 +147,12 @@ export const DEFAULT_JOB_OPTIONS: Record<JobName, JobsOptions> = {
   [JobName.SendPublicSms]: { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, ...KEEP },
   [JobName.PlayBroadcast]: { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, ...KEEP },
   // Kept a day: a cron firing again the same day finds the job and adds nothing (daily_reports says sent anyway).
-  [JobName.SendDailyReport]: { attempts: 8, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 24 * 3600 } },
+  [JobName.SendDailyReport]: {
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 5000 },
+    removeOnComplete: { age: 86_400 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  },
 };
 
 /** Stall recovery in seconds, not the 30 s defaults (a killed worker's jobs resumed after 10.6 s instead of 61–91 s). */

@@ -36,7 +36,14 @@ export function createRedis(redis: AppConfig['redis'], extra: RedisOptions = {})
     return new Redis(redis.url, { ...RESILIENT, ...extra });
   }
   const url = new URL(redis.url);
-  const auth = { username: decodeURIComponent(url.username) || undefined, password: decodeURIComponent(url.password) || undefined };
+  const auth = {
+    username: decodeURIComponent(url.username) || undefined,
+    password: decodeURIComponent(url.password) || undefined,
+  };
   const { lazyConnect, ...nodeOptions } = extra;
-  return new Cluster(nodes, { redisOptions: { ...RESILIENT, ...nodeOptions, ...auth }, enableOfflineQueue: true, lazyConnect });
+  return new Cluster(nodes, {
+    redisOptions: { ...RESILIENT, ...nodeOptions, ...auth },
+    enableOfflineQueue: true,
+    lazyConnect,
+  });
 }

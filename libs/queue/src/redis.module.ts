@@ -22,8 +22,16 @@ class RedisCloser implements OnApplicationShutdown {
 @Global()
 @Module({
   providers: [
-    { provide: REDIS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createRedis(config.redis, { lazyConnect: true, maxRetriesPerRequest: 2 }) },
-    { provide: QUEUE_CLUSTER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => (clusterNodes(config.redis) ? createRedis(config.redis) : null) },
+    {
+      provide: REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => createRedis(config.redis, { lazyConnect: true, maxRetriesPerRequest: 2 }),
+    },
+    {
+      provide: QUEUE_CLUSTER,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => (clusterNodes(config.redis) ? createRedis(config.redis) : null),
+    },
     RedisCloser,
   ],
   exports: [REDIS, QUEUE_CLUSTER],

@@ -48,7 +48,10 @@ export function refusal(call: AnsweredCall | undefined, answer: FirstAnswer, ans
     return new NotFoundError('确认链接无效。(unknown call)');
   }
   if (call.msg_type === 'cancel' && answer.input.response !== 'received') {
-    return new ConflictError('这是预警解除通知，只需确认“已收到”。(a lift notice takes 已收到 only)', { field: 'response', problem: 'lift notice' });
+    return new ConflictError('这是预警解除通知，只需确认“已收到”。(a lift notice takes 已收到 only)', {
+      field: 'response',
+      problem: 'lift notice',
+    });
   }
   if (!answered && isWithdrawn(call.state)) {
     return new ConflictError('该预警已更新或解除，此次叫应已结束，无需再确认。(call closed)');
@@ -61,10 +64,24 @@ export function firstAnswerRow(call: AnsweredCall, answer: FirstAnswer, peersDue
   const { input, method, actor, now } = answer;
   const late = call.state === 'escalated';
   return {
-    callTaskId: call.id, personId: call.person_id, warningId: call.warning_id, method, response: input.response,
-    note: input.note ?? null, headCount: input.headCount ?? null, late, at: now, peersDue,
-    eventType: late ? 'CallAcknowledgedLate' : 'CallAcknowledged', actor,
-    eventData: { method, response: input.response, headCount: input.headCount ?? undefined, note: input.note ?? undefined },
+    callTaskId: call.id,
+    personId: call.person_id,
+    warningId: call.warning_id,
+    method,
+    response: input.response,
+    note: input.note ?? null,
+    headCount: input.headCount ?? null,
+    late,
+    at: now,
+    peersDue,
+    eventType: late ? 'CallAcknowledgedLate' : 'CallAcknowledged',
+    actor,
+    eventData: {
+      method,
+      response: input.response,
+      headCount: input.headCount ?? undefined,
+      note: input.note ?? undefined,
+    },
     kind: input.response === 'cannot_comply' ? 'cannot_comply' : late ? 'answered_late' : 'answered',
     performanceDetail: { method, response: input.response, note: input.note ?? undefined },
   };
@@ -115,10 +132,19 @@ export class AckBatcher {
   private async flush(batch: Array<{ answer: FirstAnswer; done: (v: BatchVerdict) => void }>): Promise<void> {
     let verdicts: BatchVerdict[];
     try {
-      verdicts = await this.dataSource.transaction((tx) => this.record(tx, batch.map((b) => b.answer)));
+      verdicts = await this.dataSource.transaction((tx) =>
+        this.record(
+          tx,
+          batch.map((b) => b.answer),
+        ),
+      );
     } catch (e) {
       // A deadlock or a lost connection: each answer takes the full path on its own (and its own error, if any).
-      this.logger.warn({ msg: 'answers written one by one after their batch failed', answers: batch.length, error: String(e) });
+      this.logger.warn({
+        msg: 'answers written one by one after their batch failed',
+        answers: batch.length,
+        error: String(e),
+      });
       verdicts = batch.map(() => ({ kind: 'full' }));
     }
     batch.forEach((b, i) => b.done(verdicts[i]));
@@ -128,7 +154,10 @@ export class AckBatcher {
     const ids = [...new Set(answers.map((a) => a.callTaskId))];
     // Warnings first (shared, as the single path and the lift take them), then the calls, each in id order. The calls
     // are read after their locks are held, by a statement of its own: it sees an answer committed while it waited.
-    await tx.query(`SELECT 1 FROM warnings WHERE id IN (SELECT warning_id FROM call_tasks WHERE id = ANY($1::uuid[])) ORDER BY id FOR SHARE`, [ids]);
+    await tx.query(
+      `SELECT 1 FROM warnings WHERE id IN (SELECT warning_id FROM call_tasks WHERE id = ANY($1::uuid[])) ORDER BY id FOR SHARE`,
+      [ids],
+    );
     await tx.query(`SELECT 1 FROM call_tasks WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [ids]);
     const calls = await tx.query<Array<AnsweredCall & { answered: boolean }>>(
       `SELECT t.id, t.warning_id, t.person_id, t.state, w.state AS warning_state, w.msg_type, t.created_at, a.id IS NOT NULL AS answered

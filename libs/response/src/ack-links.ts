@@ -61,7 +61,9 @@ export class AckLinks {
     }
     if (!check.ok && check.reason === 'expired') {
       const phone = this.config.ack.dutyDeskPhone;
-      throw new GoneError(`此确认链接已过期。如仍需应答，请${phone ? `致电值班员 ${phone}` : '联系值班员'}。(link expired)`);
+      throw new GoneError(
+        `此确认链接已过期。如仍需应答，请${phone ? `致电值班员 ${phone}` : '联系值班员'}。(link expired)`,
+      );
     }
     throw new NotFoundError('确认链接无效，请使用短信或邮件中的完整链接。(invalid link)');
   }

@@ -83,7 +83,12 @@ export class AckService {
   async view(token: string): Promise<CallView> {
     const claims = this.links.verify(token);
     const view = await this.load(this.dataSource.manager, claims.sub, claims.per);
-    await this.events.append({ type: 'AckLinkOpened', warningId: view.warning.id, callTaskId: view.callTaskId, actor: `person:${claims.per}` });
+    await this.events.append({
+      type: 'AckLinkOpened',
+      warningId: view.warning.id,
+      callTaskId: view.callTaskId,
+      actor: `person:${claims.per}`,
+    });
     return view;
   }
 
@@ -92,7 +97,13 @@ export class AckService {
     return this.acknowledge(claims.sub, claims.per, input, method, `person:${claims.per}`);
   }
 
-  async acknowledge(callTaskId: string, personId: string, input: AckInput, method: AckMethod, actor: string): Promise<AckResult> {
+  async acknowledge(
+    callTaskId: string,
+    personId: string,
+    input: AckInput,
+    method: AckMethod,
+    actor: string,
+  ): Promise<AckResult> {
     const now = this.clock.now();
     const repeat = await this.repeatOf(callTaskId, personId, input);
     if (repeat) {
@@ -110,7 +121,15 @@ export class AckService {
         }
         countAnswer(method, input.response, verdict.late, (now.getTime() - verdict.plannedAt.getTime()) / 1000);
         this.logger.log({ msg: 'call acknowledged', callTaskId, method, late: verdict.late });
-        return { callTaskId, alreadyAcknowledged: false, late: verdict.late, response: input.response, acknowledgedAt: now, escalated: false, progress: null };
+        return {
+          callTaskId,
+          alreadyAcknowledged: false,
+          late: verdict.late,
+          response: input.response,
+          acknowledgedAt: now,
+          escalated: false,
+          progress: null,
+        };
       }
     }
     const outcome = await this.dataSource.transaction(async (tx) => {
@@ -123,7 +142,9 @@ export class AckService {
       );
       const [answered] = task
         ? await tx.query<Array<{ response: AckResponse; late: boolean; acknowledged_at: Date }>>(
-            `SELECT response, late, acknowledged_at FROM acknowledgements WHERE call_task_id = $1`, [callTaskId])
+            `SELECT response, late, acknowledged_at FROM acknowledgements WHERE call_task_id = $1`,
+            [callTaskId],
+          )
         : [];
       const refused = refusal(task, answer, !!answered);
       if (refused || !task) {
@@ -133,16 +154,35 @@ export class AckService {
       if (existing) {
         const step = input.response === 'on_post' || input.response === 'evacuating' ? input.response : null;
         const open = !isWithdrawn(task.state) && task.warning_state === 'tracking';
-        const progress = step && open
-          ? await this.progress.record(tx, { ...task, first_response: existing.response }, { step, headCount: input.headCount ?? null, note: input.note ?? null }, now)
-          : null;
+        const progress =
+          step && open
+            ? await this.progress.record(
+                tx,
+                { ...task, first_response: existing.response },
+                { step, headCount: input.headCount ?? null, note: input.note ?? null },
+                now,
+              )
+            : null;
         if (progress) {
           await this.events.append(
-            { type: 'CallProgressReported', warningId: task.warning_id, callTaskId: task.id, actor, data: { method, ...progress } },
+            {
+              type: 'CallProgressReported',
+              warningId: task.warning_id,
+              callTaskId: task.id,
+              actor,
+              data: { method, ...progress },
+            },
             tx,
           );
         }
-        return { task, already: true, late: existing.late, response: existing.response, at: existing.acknowledged_at, progress };
+        return {
+          task,
+          already: true,
+          late: existing.late,
+          response: existing.response,
+          at: existing.acknowledged_at,
+          progress,
+        };
       }
       const tracking = task.warning_state === 'tracking';
       const peers = this.peers.wanted(input.response, tracking);
@@ -151,7 +191,10 @@ export class AckService {
       if (input.response === 'evacuating' && input.headCount && tracking) {
         await this.progress.reportToEvacuation(tx, task, input.headCount, now);
       }
-      const follow = input.response === 'cannot_comply' && tracking ? await this.escalator.escalate(tx, task.id, 'cannot_comply', now) : null;
+      const follow =
+        input.response === 'cannot_comply' && tracking
+          ? await this.escalator.escalate(tx, task.id, 'cannot_comply', now)
+          : null;
       return { task, already: false, late: row.late, response: input.response, at: now, follow, peers, progress: null };
     });
     if (!outcome.already) {
@@ -183,7 +226,9 @@ export class AckService {
     if (input.response === 'on_post' || input.response === 'evacuating' || !UUID.test(callTaskId)) {
       return null;
     }
-    const [row] = await this.dataSource.query<Array<{ response: AckResponse; late: boolean; acknowledged_at: Date; person_id: string; msg_type: string }>>(
+    const [row] = await this.dataSource.query<
+      Array<{ response: AckResponse; late: boolean; acknowledged_at: Date; person_id: string; msg_type: string }>
+    >(
       `SELECT a.response, a.late, a.acknowledged_at, t.person_id, w.msg_type FROM acknowledgements a
        JOIN call_tasks t ON t.id = a.call_task_id JOIN warnings w ON w.id = t.warning_id WHERE a.call_task_id = $1`,
       [callTaskId],
@@ -192,7 +237,13 @@ export class AckService {
       return null;
     }
     return {
-      callTaskId, alreadyAcknowledged: true, late: row.late, response: row.response, acknowledgedAt: row.acknowledged_at, escalated: false, progress: null,
+      callTaskId,
+      alreadyAcknowledged: true,
+      late: row.late,
+      response: row.response,
+      acknowledgedAt: row.acknowledged_at,
+      escalated: false,
+      progress: null,
     };
   }
 
@@ -234,7 +285,8 @@ export class AckService {
       overdueSince:
         row.ack_response || isWithdrawn(row.state as string)
           ? null
-          : ((row.escalated_at as Date | null) ?? (deadlineAt !== null && deadlineAt.getTime() < now.getTime() ? deadlineAt : null)),
+          : ((row.escalated_at as Date | null) ??
+            (deadlineAt !== null && deadlineAt.getTime() < now.getTime() ? deadlineAt : null)),
       progress: await this.progress.of(manager, row.id as string),
       personName: row.person_name as string,
       state: row.state as string,
@@ -242,7 +294,12 @@ export class AckService {
       deadlineAt: row.deadline_at as Date | null,
       reasons: row.reasons as CallReason[],
       acknowledgement: row.ack_response
-        ? { response: row.ack_response as AckResponse, at: row.ack_at as Date, late: row.ack_late as boolean, headCount: row.ack_head_count as number | null }
+        ? {
+            response: row.ack_response as AckResponse,
+            at: row.ack_at as Date,
+            late: row.ack_late as boolean,
+            headCount: row.ack_head_count as number | null,
+          }
         : null,
       warning: {
         id: row.w_id as string,

@@ -35,7 +35,10 @@ export class BoardActions {
     const now = this.clock.now();
     const { calls, sends } = await this.dataSource.transaction(async (tx) => {
       // The warnings first (shared), as every writer adding messages to a warning does: a lift waits or wins.
-      await tx.query(`SELECT 1 FROM warnings w WHERE w.state = 'tracking' AND ($1::uuid IS NULL OR w.id = $1::uuid) ORDER BY w.id FOR SHARE`, [a.warningId]);
+      await tx.query(
+        `SELECT 1 FROM warnings w WHERE w.state = 'tracking' AND ($1::uuid IS NULL OR w.id = $1::uuid) ORDER BY w.id FOR SHARE`,
+        [a.warningId],
+      );
       const rows = await this.callTasks.recallSilentIn<ResolvedSpec>(tx, a, now);
       const groups = new Map<string, typeof rows>();
       for (const r of rows) {
@@ -45,12 +48,26 @@ export class BoardActions {
       const planned: SendJob[] = [];
       for (const list of groups.values()) {
         const [first] = list;
-        planned.push(...await this.planner.createAttempts(tx, list.map((r) => r.id), REMINDER_RUNG_BASE + first.reminders,
-          strongestChannels(first.spec, first.tier), first.level));
+        planned.push(
+          ...(await this.planner.createAttempts(
+            tx,
+            list.map((r) => r.id),
+            REMINDER_RUNG_BASE + first.reminders,
+            strongestChannels(first.spec, first.tier),
+            first.level,
+          )),
+        );
       }
-      await this.events.append(rows.map((r) => ({
-        type: 'CallRecalled', warningId: r.warning_id, callTaskId: r.id, actor: a.actor, data: { reminder: r.reminders, unit: a.unit },
-      })), tx);
+      await this.events.append(
+        rows.map((r) => ({
+          type: 'CallRecalled',
+          warningId: r.warning_id,
+          callTaskId: r.id,
+          actor: a.actor,
+          data: { reminder: r.reminders, unit: a.unit },
+        })),
+        tx,
+      );
       return { calls: rows.length, sends: planned };
     });
     await this.jobs.send(sends);
@@ -61,9 +78,16 @@ export class BoardActions {
     const now = this.clock.now();
     return this.dataSource.transaction(async (tx) => {
       const rows = await this.callTasks.handOverSilentIn(tx, a, now);
-      await this.events.append(rows.map((r) => ({
-        type: 'ManualCallRequired', warningId: r.warning_id, callTaskId: r.id, actor: a.actor, data: { reason: 'commander', unit: a.unit },
-      })), tx);
+      await this.events.append(
+        rows.map((r) => ({
+          type: 'ManualCallRequired',
+          warningId: r.warning_id,
+          callTaskId: r.id,
+          actor: a.actor,
+          data: { reason: 'commander', unit: a.unit },
+        })),
+        tx,
+      );
       return { calls: rows.length };
     });
   }

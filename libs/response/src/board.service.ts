@@ -16,24 +16,72 @@ export interface Board {
   regionCode: string;
   /** 丰都县 …; null when the region is not a known unit */
   regionName: string | null;
-  activeWarnings: Array<{ id: string; chainId: string; version: number; headline: string; colour: string | null; sent: Date; calls: number; answered: number }>;
+  activeWarnings: Array<{
+    id: string;
+    chainId: string;
+    version: number;
+    headline: string;
+    colour: string | null;
+    sent: Date;
+    calls: number;
+    answered: number;
+  }>;
   townAckRates: Array<{ townCode: string; townName: string; calls: number; answered: number; rate: number }>;
   openEscalations: Array<{
-    id: string; warningId: string; at: Date; ageSeconds: number; reason: string;
-    fromTaskId: string; fromPerson: string; toPerson: string | null; toState: string | null;
+    id: string;
+    warningId: string;
+    at: Date;
+    ageSeconds: number;
+    reason: string;
+    fromTaskId: string;
+    fromPerson: string;
+    toPerson: string | null;
+    toState: string | null;
   }>;
   unitsWithoutAnswers: Array<{ unitCode: string; unitName: string; calls: number }>;
   evacuations: ZoneProgress[];
-  ordersPendingExecution: Array<{ orderId: string; title: string; measure: string; unitName: string; state: string; escalationLevel: number; executeDeadlineAt: Date }>;
+  ordersPendingExecution: Array<{
+    orderId: string;
+    title: string;
+    measure: string;
+    unitName: string;
+    state: string;
+    escalationLevel: number;
+    executeDeadlineAt: Date;
+  }>;
   /**
    * 电话叫应: calls still silent after their 督办 reached the top of the path. The duty desk phones the person and
    * records the answer with POST /api/v1/calls/:id/manual-ack.
    */
-  manualCalls: Array<{ callTaskId: string; warningId: string; person: string; unitName: string | null; phone: string | null; since: Date }>;
+  manualCalls: Array<{
+    callTaskId: string;
+    warningId: string;
+    person: string;
+    unitName: string | null;
+    phone: string | null;
+    since: Date;
+  }>;
   /** Answers to 督办 (已收到督办 / 已联系上 / 已派人前往) of live warnings, newest first. */
-  escalationAnswers: Array<{ at: Date; warningId: string; person: string; response: string; silent: string[]; note: string | null; who: string | null; eta: string | null }>;
+  escalationAnswers: Array<{
+    at: Date;
+    warningId: string;
+    person: string;
+    response: string;
+    silent: string[];
+    note: string | null;
+    who: string | null;
+    eta: string | null;
+  }>;
   /** 无匹配对象: warnings that called nobody, with the reason, until someone dismisses the flag. */
-  unmatchedWarnings: Array<{ id: string; headline: string; colour: string | null; sent: Date; reason: string; detail: string; at: Date }>;
+  unmatchedWarnings: Array<{
+    id: string;
+    headline: string;
+    colour: string | null;
+    sent: Date;
+    reason: string;
+    detail: string;
+    at: Date;
+  }>;
 }
 
 // Calls that wait for an answer, of live warnings, of people in the region.
@@ -55,7 +103,18 @@ export class BoardService {
   async board(regionCode: string): Promise<Board> {
     const now = this.clock.now();
     const q = <T>(sql: string, params: unknown[] = [regionCode]) => this.dataSource.query<T>(sql, params);
-    const [region, activeWarnings, townAckRates, openEscalations, unitsWithoutAnswers, ordersPendingExecution, evacuations, manualCalls, escalationAnswers, unmatchedWarnings] = await Promise.all([
+    const [
+      region,
+      activeWarnings,
+      townAckRates,
+      openEscalations,
+      unitsWithoutAnswers,
+      ordersPendingExecution,
+      evacuations,
+      manualCalls,
+      escalationAnswers,
+      unmatchedWarnings,
+    ] = await Promise.all([
       q<Array<{ name: string }>>(`SELECT name FROM admin_units WHERE code = $1`),
       q<Board['activeWarnings']>(
         `WITH c AS (${LIVE_CALLS})

@@ -118,7 +118,9 @@ export class CallPlanner {
     }
     for (const [tier, ids] of byTier) {
       // Not push(...sends): one argument per send overflows the stack past ~100,000.
-      work.sends = work.sends.concat(await this.createAttempts(manager, ids, 0, tierSpec(spec, tier).ladderMs[0].channels, ctx.level));
+      work.sends = work.sends.concat(
+        await this.createAttempts(manager, ids, 0, tierSpec(spec, tier).ladderMs[0].channels, ctx.level),
+      );
     }
     return work;
   }

@@ -23,7 +23,12 @@ export class CallProgress {
 
   async of(manager: EntityManager, callTaskId: string): Promise<ProgressEntry[]> {
     const rows = await this.progress.of(manager, callTaskId);
-    return rows.map((r) => ({ step: r.step, headCount: r.head_count, at: r.reported_at, inEvacuationReports: r.evacuation_report_id !== null }));
+    return rows.map((r) => ({
+      step: r.step,
+      headCount: r.head_count,
+      at: r.reported_at,
+      inEvacuationReports: r.evacuation_report_id !== null,
+    }));
   }
 
   /**
@@ -62,11 +67,15 @@ export class CallProgress {
     input: { step: ProgressStep; headCount: number | null; note: string | null },
     now: Date,
   ): Promise<ProgressEntry | null> {
-    if (input.step === 'on_post' && (task.first_response === 'on_post' || (await this.progress.onPostReported(tx, task.id)))) {
+    if (
+      input.step === 'on_post' &&
+      (task.first_response === 'on_post' || (await this.progress.onPostReported(tx, task.id)))
+    ) {
       return null;
     }
     const headCount = input.step === 'evacuating' ? input.headCount : null;
-    const reportId = headCount !== null && headCount > 0 ? await this.reportToEvacuation(tx, task, headCount, now) : null;
+    const reportId =
+      headCount !== null && headCount > 0 ? await this.reportToEvacuation(tx, task, headCount, now) : null;
     await this.progress.add(tx, {
       callTaskId: task.id,
       personId: task.person_id,

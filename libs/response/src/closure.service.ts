@@ -108,7 +108,10 @@ export class ClosureService {
       }
       const entry = { from: item.state, to, at: now.toISOString(), actor, note: note ?? undefined };
       await this.issues.move(tx, id, entry, now);
-      await this.events.append({ type: 'IssueMoved', warningId: item.warning_id, actor, data: { issueId: id, ...entry } }, tx);
+      await this.events.append(
+        { type: 'IssueMoved', warningId: item.warning_id, actor, data: { issueId: id, ...entry } },
+        tx,
+      );
       return { id, state: to };
     });
   }

@@ -19,8 +19,15 @@ const ROUND_TOLERANCE_MS = 250;
  * exclusively, then either waits for this change to commit or makes it see the warning no longer tracking.
  * Every writer that can add calls or messages to a warning takes the locks in this order.
  */
-export async function lockTaskWithWarning<T>(tx: EntityManager, callTaskId: string, columns: string, join = ''): Promise<T | undefined> {
-  await tx.query(`SELECT 1 FROM warnings WHERE id = (SELECT warning_id FROM call_tasks WHERE id = $1) FOR SHARE`, [callTaskId]);
+export async function lockTaskWithWarning<T>(
+  tx: EntityManager,
+  callTaskId: string,
+  columns: string,
+  join = '',
+): Promise<T | undefined> {
+  await tx.query(`SELECT 1 FROM warnings WHERE id = (SELECT warning_id FROM call_tasks WHERE id = $1) FOR SHARE`, [
+    callTaskId,
+  ]);
   const [row] = await tx.query<T[]>(
     `SELECT ${columns} FROM call_tasks t JOIN warnings w ON w.id = t.warning_id JOIN dispatches d ON d.id = t.dispatch_id ${join}
      WHERE t.id = $1 FOR NO KEY UPDATE OF t`,
@@ -75,7 +82,10 @@ export class DeadlineService {
     }
     if (failures.length > 0) {
       // The job runs again; the tasks done this time are skipped then.
-      throw new AggregateError(failures, `${failures.length} of ${callTaskIds.length} checks failed: ${String(failures[0])}`);
+      throw new AggregateError(
+        failures,
+        `${failures.length} of ${callTaskIds.length} checks failed: ${String(failures[0])}`,
+      );
     }
     return works.length > 0 ? 'done' : 'skipped';
   }
@@ -84,16 +94,30 @@ export class DeadlineService {
     // Counted once the escalation is committed: how long after its deadline the silent call was escalated.
     const escalated: Array<{ reason: string; lateMs: number }> = [];
     const work = await this.dataSource.transaction(async (tx): Promise<PlannedWork | null> => {
-      const task = await lockTaskWithWarning<Task>(tx, callTaskId, `t.id, t.warning_id, t.person_id, t.state, t.tier, t.next_rung,
+      const task = await lockTaskWithWarning<Task>(
+        tx,
+        callTaskId,
+        `t.id, t.warning_id, t.person_id, t.state, t.tier, t.next_rung,
         t.requires_ack, t.escalation_step, t.deadline_at, t.reminders, t.reminder_due_at, t.overdue_since, w.level,
-        jsonb_array_length(t.escalation_path) AS steps, w.state AS warning_state, d.spec`);
+        jsonb_array_length(t.escalation_path) AS steps, w.state AS warning_state, d.spec`,
+      );
       if (step === 'reminder') {
         return task ? this.remind(tx, task, now) : null;
       }
       // An escalated call still silent at the deadline of the step it reached goes one step further (past the top: 电话叫应).
-      const furtherRound = step === 'deadline' && task?.state === 'escalated' && task.escalation_step > 0
-        && task.escalation_step <= task.steps && !!task.deadline_at && task.deadline_at.getTime() <= now.getTime() + ROUND_TOLERANCE_MS;
-      if (!task || !task.requires_ack || (!OPEN.includes(task.state) && !furtherRound) || task.warning_state !== 'tracking') {
+      const furtherRound =
+        step === 'deadline' &&
+        task?.state === 'escalated' &&
+        task.escalation_step > 0 &&
+        task.escalation_step <= task.steps &&
+        !!task.deadline_at &&
+        task.deadline_at.getTime() <= now.getTime() + ROUND_TOLERANCE_MS;
+      if (
+        !task ||
+        !task.requires_ack ||
+        (!OPEN.includes(task.state) && !furtherRound) ||
+        task.warning_state !== 'tracking'
+      ) {
         return null;
       }
       if (step === 'deadline') {
@@ -111,7 +135,12 @@ export class DeadlineService {
       await this.callTasks.advanceRung(tx, task.id, step + 1, now);
       const sends = await this.planner.createAttempts(tx, [task.id], step, ladder[step].channels, task.level);
       await this.events.append(
-        { type: 'CallRetried', warningId: task.warning_id, callTaskId: task.id, data: { rung: step, channels: sends.map((s) => s.channel) } },
+        {
+          type: 'CallRetried',
+          warningId: task.warning_id,
+          callTaskId: task.id,
+          data: { rung: step, channels: sends.map((s) => s.channel) },
+        },
         tx,
       );
       return { taskIds: new Map(), sends, checks: [] };
@@ -127,12 +156,23 @@ export class DeadlineService {
    */
   private async remind(tx: EntityManager, task: Task, now: Date): Promise<PlannedWork | null> {
     const due = task.reminder_due_at;
-    if (!task.requires_ack || !isUnanswered(task.state) || task.warning_state !== 'tracking' || !due || !task.overdue_since
-      || due.getTime() > now.getTime() + ROUND_TOLERANCE_MS) {
+    if (
+      !task.requires_ack ||
+      !isUnanswered(task.state) ||
+      task.warning_state !== 'tracking' ||
+      !due ||
+      !task.overdue_since ||
+      due.getTime() > now.getTime() + ROUND_TOLERANCE_MS
+    ) {
       return null;
     }
     const interval = reminderInterval(task.spec, task.tier);
-    const paused = await this.notices.answeredSince(tx, task.warning_id, task.person_id, new Date(due.getTime() - interval));
+    const paused = await this.notices.answeredSince(
+      tx,
+      task.warning_id,
+      task.person_id,
+      new Date(due.getTime() - interval),
+    );
     const n = task.reminders + (paused ? 0 : 1);
     // The next one keeps to the call's own rhythm (overdue + k intervals), never in the past.
     let k = Math.max(1, Math.round((due.getTime() - task.overdue_since.getTime()) / interval) + 1);
@@ -141,9 +181,22 @@ export class DeadlineService {
     }
     const next = reminderDue(task.spec, task.tier, task.overdue_since, k);
     await this.callTasks.recordReminder(tx, task.id, n, next, now);
-    const sends = paused ? [] : await this.planner.createAttempts(tx, [task.id], REMINDER_RUNG_BASE + n, strongestChannels(task.spec, task.tier), task.level);
+    const sends = paused
+      ? []
+      : await this.planner.createAttempts(
+          tx,
+          [task.id],
+          REMINDER_RUNG_BASE + n,
+          strongestChannels(task.spec, task.tier),
+          task.level,
+        );
     await this.events.append(
-      { type: paused ? 'CallReminderPaused' : 'CallReminded', warningId: task.warning_id, callTaskId: task.id, data: { reminder: n, channels: sends.map((s) => s.channel) } },
+      {
+        type: paused ? 'CallReminderPaused' : 'CallReminded',
+        warningId: task.warning_id,
+        callTaskId: task.id,
+        data: { reminder: n, channels: sends.map((s) => s.channel) },
+      },
       tx,
     );
     return { taskIds: new Map(), sends, checks: [{ callTaskId: task.id, step: 'reminder', dueAt: next }] };
@@ -151,7 +204,20 @@ export class DeadlineService {
 }
 
 interface Task {
-  id: string; warning_id: string; person_id: string; state: string; tier: number; next_rung: number; level: number | null;
-  steps: number; warning_state: string; spec: ResolvedSpec; requires_ack: boolean; escalation_step: number; deadline_at: Date | null;
-  reminders: number; reminder_due_at: Date | null; overdue_since: Date | null;
+  id: string;
+  warning_id: string;
+  person_id: string;
+  state: string;
+  tier: number;
+  next_rung: number;
+  level: number | null;
+  steps: number;
+  warning_state: string;
+  spec: ResolvedSpec;
+  requires_ack: boolean;
+  escalation_step: number;
+  deadline_at: Date | null;
+  reminders: number;
+  reminder_due_at: Date | null;
+  overdue_since: Date | null;
 }

@@ -2,7 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, NotFoundError, ValidationError } from '@app/common';
 import { APP_CONFIG, AppConfig, roleLabel } from '@app/config';
-import { EscalationsRepository, EventLog, type GatherInput, isUnanswered, UNESCALATED_UNANSWERED_STATES_SQL } from '@app/database';
+import {
+  EscalationsRepository,
+  EventLog,
+  type GatherInput,
+  isUnanswered,
+  UNESCALATED_UNANSWERED_STATES_SQL,
+} from '@app/database';
 import { AckLinks } from './ack-links';
 import { NoticeService } from './notice.service';
 import { JobOutcome, JobProducer } from '@app/queue';
@@ -39,7 +45,14 @@ export interface EscalationNoticeView {
   warning: { id: string; headline: string; colour: string | null; isDrill: boolean; state: string };
   /** Grouped by unit, in unit order. */
   units: Array<{ unit: string; people: SilentPerson[] }>;
-  answers: Array<{ response: EscalationResponse; at: Date; note: string | null; who: string | null; eta: string | null; names: string[] }>;
+  answers: Array<{
+    response: EscalationResponse;
+    at: Date;
+    note: string | null;
+    who: string | null;
+    eta: string | null;
+    names: string[];
+  }>;
 }
 
 export interface EscalationAnswerInput {
@@ -92,11 +105,7 @@ export class EscalationNotices {
    * its step), not a stretch of clock time: checks of a round that run after its notice went out (a big round, a busy
    * escalator) join that notice, shown on its page, and never open a second one. Returns the notices opened here.
    */
-  async gather(
-    tx: EntityManager,
-    input: GatherInput,
-    now: Date,
-  ): Promise<string[]> {
+  async gather(tx: EntityManager, input: GatherInput, now: Date): Promise<string[]> {
     const people = [...new Set(input.personIds)].sort();
     if (people.length === 0) {
       return [];
@@ -135,10 +144,24 @@ export class EscalationNotices {
     const outcome = await this.dataSource.transaction(async (tx) => {
       // NO KEY UPDATE: the checks still adding items (FK KEY SHARE on this row) are never blocked by it. The warning
       // row shared, like every writer of a warning's messages: a lift waits for this, or this sees the warning lifted.
-      const [n] = await tx.query<Array<{
-        id: string; person_id: string; warning_id: string; sent_at: Date | null; last: Date | null; headline: string; created_at: Date;
-        w_state: string; expires_at: Date | null; is_drill: boolean; top: boolean; deadline_at: Date | null; round: number; due_unchecked: boolean;
-      }>>(
+      const [n] = await tx.query<
+        Array<{
+          id: string;
+          person_id: string;
+          warning_id: string;
+          sent_at: Date | null;
+          last: Date | null;
+          headline: string;
+          created_at: Date;
+          w_state: string;
+          expires_at: Date | null;
+          is_drill: boolean;
+          top: boolean;
+          deadline_at: Date | null;
+          round: number;
+          due_unchecked: boolean;
+        }>
+      >(
         `SELECT n.id, n.person_id, n.warning_id, n.sent_at, n.top, n.deadline_at, n.round, n.created_at, w.headline, w.state AS w_state,
                 w.expires_at, w.is_drill, (SELECT max(i.added_at) FROM escalation_notice_items i WHERE i.notice_id = n.id) AS last,
                 EXISTS (SELECT 1 FROM call_tasks t WHERE t.warning_id = n.warning_id AND t.requires_ack AND t.deadline_at <= $2
@@ -153,7 +176,11 @@ export class EscalationNotices {
       // The round is still being checked: calls of this warning past their deadline whose check has not run yet (a
       // big round, a busy escalator), or an item added within the gather window. Not forever: MAX_GATHER_MS at most.
       const growing = (n.last && n.last.getTime() > now.getTime() - gatherMs) || n.due_unchecked;
-      if (n.w_state === 'tracking' && growing && now.getTime() - n.created_at.getTime() < Math.max(MAX_GATHER_MS, 20 * gatherMs)) {
+      if (
+        n.w_state === 'tracking' &&
+        growing &&
+        now.getTime() - n.created_at.getTime() < Math.max(MAX_GATHER_MS, 20 * gatherMs)
+      ) {
         return { regather: n.last && n.last.getTime() > now.getTime() - gatherMs ? n.last : now };
       }
       await this.escalations.markNoticeSent(tx, n.id, now);
@@ -166,21 +193,29 @@ export class EscalationNotices {
       const expected = n.top
         ? '请立即督促；仍联系不上的，值班台将逐一电话叫应。'
         : '请立即督促其应答，必要时派人前往或电话叫应，并在页面上报处置情况。';
-      const lines = silent.map((p) => `${p.unit} ${p.name}（${p.role}）${p.phone ?? '无电话'} ${overdueZh(p.overdueSince, now)}`);
+      const lines = silent.map(
+        (p) => `${p.unit} ${p.name}（${p.role}）${p.phone ?? '无电话'} ${overdueZh(p.overdueSince, now)}`,
+      );
       const ids = await this.notices.write(
         tx,
-        [{
-          personId: n.person_id,
-          kind: 'escalation',
-          dedupeKey: `dubang-${n.id}`,
-          warningId: n.warning_id,
-          subject: `【升级督办】${roundZh(n.round)}：${units.join('、')}${silent.length}人未应答：${n.headline}`,
-          body: `${n.headline}\n${url}\n以下${silent.length}人未在时限内应答（${roundZh(n.round)}）：\n${lines.join('\n')}\n${expected}`,
-        }],
+        [
+          {
+            personId: n.person_id,
+            kind: 'escalation',
+            dedupeKey: `dubang-${n.id}`,
+            warningId: n.warning_id,
+            subject: `【升级督办】${roundZh(n.round)}：${units.join('、')}${silent.length}人未应答：${n.headline}`,
+            body: `${n.headline}\n${url}\n以下${silent.length}人未在时限内应答（${roundZh(n.round)}）：\n${lines.join('\n')}\n${expected}`,
+          },
+        ],
         now,
       );
       await this.events.append(
-        { type: 'EscalationNoticeSent', warningId: n.warning_id, data: { noticeId: n.id, personId: n.person_id, round: n.round, silent: silent.length } },
+        {
+          type: 'EscalationNoticeSent',
+          warningId: n.warning_id,
+          data: { noticeId: n.id, personId: n.person_id, round: n.round, silent: silent.length },
+        },
         tx,
       );
       return { ids };
@@ -197,7 +232,9 @@ export class EscalationNotices {
 
   /** The 督办 sent to the person of this call for its warning, newest first, with their links (for the ack page). */
   async linksForCall(callTaskId: string): Promise<Array<{ round: number; silent: number; url: string }>> {
-    const rows = await this.dataSource.query<Array<{ id: string; person_id: string; round: number; silent: number; expires_at: Date | null }>>(
+    const rows = await this.dataSource.query<
+      Array<{ id: string; person_id: string; round: number; silent: number; expires_at: Date | null }>
+    >(
       `SELECT n.id, n.person_id, n.round, w.expires_at,
               (SELECT count(*)::int FROM escalation_notice_items i WHERE i.notice_id = n.id) AS silent
        FROM call_tasks t JOIN escalation_notices n ON n.warning_id = t.warning_id AND n.person_id = t.person_id
@@ -205,13 +242,22 @@ export class EscalationNotices {
        WHERE t.id = $1 AND n.sent_at IS NOT NULL ORDER BY n.round DESC LIMIT 10`,
       [callTaskId],
     );
-    return rows.map((r) => ({ round: r.round, silent: r.silent, url: this.links.escalationUrl(this.links.escalationToken(r.id, r.person_id, r.expires_at)) }));
+    return rows.map((r) => ({
+      round: r.round,
+      silent: r.silent,
+      url: this.links.escalationUrl(this.links.escalationToken(r.id, r.person_id, r.expires_at)),
+    }));
   }
 
   async view(token: string): Promise<EscalationNoticeView> {
     const claims = this.links.verify(token, 'escalation');
     const view = await this.load(claims.sub, claims.per);
-    await this.events.append({ type: 'EscalationNoticeOpened', warningId: view.warning.id, actor: `person:${claims.per}`, data: { noticeId: view.id } });
+    await this.events.append({
+      type: 'EscalationNoticeOpened',
+      warningId: view.warning.id,
+      actor: `person:${claims.per}`,
+      data: { noticeId: view.id },
+    });
     return view;
   }
 
@@ -238,7 +284,9 @@ export class EscalationNotices {
           [n.id, ids],
         );
         if (ids.length === 0 || count !== ids.length) {
-          throw new ValidationError('请勾选已联系上的人员（须为本督办所列人员）。(pick whom you reached from this notice)');
+          throw new ValidationError(
+            '请勾选已联系上的人员（须为本督办所列人员）。(pick whom you reached from this notice)',
+          );
         }
       }
       const [same] = await tx.query<unknown[]>(
@@ -249,13 +297,28 @@ export class EscalationNotices {
         return { already: true };
       }
       await this.escalations.addAnswer(tx, {
-        noticeId: n.id, personId: claims.per, response: input.response, callTaskIds: ids.sort(),
-        note: input.note ?? null, who: input.who ?? null, eta: input.eta ?? null, at: now,
+        noticeId: n.id,
+        personId: claims.per,
+        response: input.response,
+        callTaskIds: ids.sort(),
+        note: input.note ?? null,
+        who: input.who ?? null,
+        eta: input.eta ?? null,
+        at: now,
       });
       await this.events.append(
         {
-          type: 'EscalationNoticeAnswered', warningId: n.warning_id, actor: `person:${claims.per}`,
-          data: { noticeId: n.id, response: input.response, callTaskIds: ids, note: input.note ?? undefined, who: input.who ?? undefined, eta: input.eta ?? undefined },
+          type: 'EscalationNoticeAnswered',
+          warningId: n.warning_id,
+          actor: `person:${claims.per}`,
+          data: {
+            noticeId: n.id,
+            response: input.response,
+            callTaskIds: ids,
+            note: input.note ?? undefined,
+            who: input.who ?? undefined,
+            eta: input.eta ?? undefined,
+          },
         },
         tx,
       );
@@ -279,7 +342,16 @@ export class EscalationNotices {
     const units = new Map<string, SilentPerson[]>();
     people.forEach((p) => units.set(p.unit, [...(units.get(p.unit) ?? []), p]));
     const names = new Map(people.map((p) => [p.callTaskId, p.name]));
-    const answers = await this.dataSource.query<Array<{ response: EscalationResponse; at: Date; note: string | null; who: string | null; eta: string | null; call_task_ids: string[] }>>(
+    const answers = await this.dataSource.query<
+      Array<{
+        response: EscalationResponse;
+        at: Date;
+        note: string | null;
+        who: string | null;
+        eta: string | null;
+        call_task_ids: string[];
+      }>
+    >(
       `SELECT response, at, note, who, eta, call_task_ids FROM escalation_answers WHERE notice_id = $1 ORDER BY at, id`,
       [noticeId],
     );
@@ -290,7 +362,13 @@ export class EscalationNotices {
       personName: n.person_name as string,
       sentAt: n.sent_at as Date | null,
       deadlineAt: n.deadline_at as Date | null,
-      warning: { id: n.w_id as string, headline: n.headline as string, colour: n.colour as string | null, isDrill: n.is_drill as boolean, state: n.w_state as string },
+      warning: {
+        id: n.w_id as string,
+        headline: n.headline as string,
+        colour: n.colour as string | null,
+        isDrill: n.is_drill as boolean,
+        state: n.w_state as string,
+      },
       units: [...units].map(([unit, list]) => ({ unit, people: list })),
       answers: answers.map((a) => ({ ...a, names: a.call_task_ids.map((id) => names.get(id) ?? '') })),
     };
@@ -298,7 +376,17 @@ export class EscalationNotices {
 
   /** The people of a notice: role from the first reason that names one, unit, best phone, since when overdue. */
   private async silentPeople(manager: EntityManager, noticeId: string): Promise<SilentPerson[]> {
-    const rows = await manager.query<Array<{ id: string; name: string; role: string | null; unit: string | null; phone: string | null; overdue_since: Date | null; state: string }>>(
+    const rows = await manager.query<
+      Array<{
+        id: string;
+        name: string;
+        role: string | null;
+        unit: string | null;
+        phone: string | null;
+        overdue_since: Date | null;
+        state: string;
+      }>
+    >(
       `SELECT t.id, p.name, t.state, t.overdue_since, u.name AS unit,
               (SELECT r->>'roleSlot' FROM jsonb_array_elements(t.reasons) r WHERE r ? 'roleSlot' LIMIT 1) AS role,
               (SELECT c.address FROM contact_methods c WHERE c.person_id = p.id AND c.channel IN ('voice','sms') AND c.invalid_at IS NULL

@@ -2,14 +2,19 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ESCALATION_REASON_ZH, ResolvedSpec } from '@app/config';
 import type { CallReason, EscalationReason } from '@app/database';
-import { CallTasksRepository, EscalationsRepository, EventLog, isReachableUnanswered, PerformanceRecordsRepository } from '@app/database';
+import {
+  CallTasksRepository,
+  EscalationsRepository,
+  EventLog,
+  isReachableUnanswered,
+  PerformanceRecordsRepository,
+} from '@app/database';
 import type { CheckJob } from '@app/queue';
 import { CallPlanner, PlannedWork } from './call-planner';
 import { EscalationNotices } from './escalation-notices';
 import { escalationRoundDue, reminderDue } from './timer-rules';
 
 /** People already called who have not answered (an unreachable one is passed over: they cannot be reached). */
-
 
 interface OpenTask {
   id: string;
@@ -49,7 +54,12 @@ export class Escalator {
   ) {}
 
   /** Inside the caller's transaction (the task row is already locked). Returns the work to enqueue after commit. */
-  async escalate(tx: EntityManager, callTaskId: string, reason: EscalationReason, now: Date): Promise<PlannedWork | null> {
+  async escalate(
+    tx: EntityManager,
+    callTaskId: string,
+    reason: EscalationReason,
+    now: Date,
+  ): Promise<PlannedWork | null> {
     const [task] = await tx.query<OpenTask[]>(
       `SELECT t.id, t.warning_id, t.dispatch_id, t.person_id, t.tier, t.escalation_path, t.escalation_step, t.overdue_since, t.first_round,
               coalesce(t.round_base, (SELECT coalesce(max(n.round), 0) FROM escalation_notices n
@@ -72,7 +82,11 @@ export class Escalator {
         return this.stop(tx, task, 'EscalationHandled', now, reminders);
       }
     }
-    const why: CallReason = { kind: 'escalation', note: `${task.person_name}${ESCALATION_REASON_ZH[reason]}`, targetId: task.id };
+    const why: CallReason = {
+      kind: 'escalation',
+      note: `${task.person_name}${ESCALATION_REASON_ZH[reason]}`,
+      targetId: task.id,
+    };
     const steps = task.escalation_path.length;
     // The round of this climb: a call's first climb is in the round it was made in (at once, for a person nobody can
     // reach) or the next (at its deadline); each later step one more. Calls of one wave share a round whatever their tier.
@@ -102,19 +116,33 @@ export class Escalator {
       );
       if (work.taskIds.size > 0) {
         // The people called by this climb are called in its round (无法履职: the warning's latest): their silence is the next.
-        await this.callTasks.setRoundBase(tx, [...work.taskIds.values()], silence ? firstRound + step : null, task.warning_id);
+        await this.callTasks.setRoundBase(
+          tx,
+          [...work.taskIds.values()],
+          silence ? firstRound + step : null,
+          task.warning_id,
+        );
       }
-      const targets = [...stillOpen.map((h) => ({ personId: h.person_id, taskId: h.id })),
-        ...fresh.map((personId) => ({ personId, taskId: work.taskIds.get(personId) ?? null }))];
+      const targets = [
+        ...stillOpen.map((h) => ({ personId: h.person_id, taskId: h.id })),
+        ...fresh.map((personId) => ({ personId, taskId: work.taskIds.get(personId) ?? null })),
+      ];
       await this.record(tx, task, targets, reason, now);
       // The round after this one: the next step, or past the top the 电话叫应 check. An answer has no rounds.
       const dueAt = silence ? escalationRoundDue(task.spec, task.tier, step + 1, now) : null;
       const opened = silence
         ? await this.notices.gather(
-          tx,
-          { warningId: task.warning_id, personIds: people, callTaskId: task.id, round: firstRound + step, top: step === steps - 1, deadlineAt: dueAt },
-          now,
-        )
+            tx,
+            {
+              warningId: task.warning_id,
+              personIds: people,
+              callTaskId: task.id,
+              round: firstRound + step,
+              top: step === steps - 1,
+              deadlineAt: dueAt,
+            },
+            now,
+          )
         : [];
       await this.callTasks.advanceEscalation(tx, task.id, { step: step + 1, dueAt, now, silence, firstRound });
       const round: CheckJob[] = dueAt ? [{ callTaskId: task.id, step: 'deadline', dueAt }] : [];
@@ -123,7 +151,10 @@ export class Escalator {
     if (silence) {
       // Nobody above is left to tell (or the top of the path stayed silent as well): the duty desk phones them.
       await this.callTasks.requestManualCall(tx, task.id, now);
-      await this.events.append({ type: 'ManualCallRequired', warningId: task.warning_id, callTaskId: task.id, data: { reason } }, tx);
+      await this.events.append(
+        { type: 'ManualCallRequired', warningId: task.warning_id, callTaskId: task.id, data: { reason } },
+        tx,
+      );
     }
     await this.events.append(
       { type: 'EscalationExhausted', warningId: task.warning_id, callTaskId: task.id, data: { reason } },
@@ -131,13 +162,29 @@ export class Escalator {
     );
     if (task.escalation_step === 0) {
       // Nobody to escalate to at all; a climb that reached the top was recorded at its first step.
-      await this.performance.record(tx, [{ kind: reason === 'cannot_comply' ? 'escalation_exhausted' : reason, callTaskId: task.id, detail: { exhausted: true } }], now);
+      await this.performance.record(
+        tx,
+        [
+          {
+            kind: reason === 'cannot_comply' ? 'escalation_exhausted' : reason,
+            callTaskId: task.id,
+            detail: { exhausted: true },
+          },
+        ],
+        now,
+      );
     }
     return this.stop(tx, task, null, now, reminders);
   }
 
   /** No further rounds for this call (its reminders go on). */
-  private async stop(tx: EntityManager, task: OpenTask, event: string | null, now: Date, reminders: CheckJob[]): Promise<PlannedWork | null> {
+  private async stop(
+    tx: EntityManager,
+    task: OpenTask,
+    event: string | null,
+    now: Date,
+    reminders: CheckJob[],
+  ): Promise<PlannedWork | null> {
     await this.callTasks.stopEscalation(tx, task.id, task.escalation_path.length + 1, now);
     if (event) {
       await this.events.append({ type: event, warningId: task.warning_id, callTaskId: task.id }, tx);
@@ -153,7 +200,13 @@ export class Escalator {
     now: Date,
   ): Promise<void> {
     if (targets.length > 0) {
-      await this.escalations.record(tx, { warningId: task.warning_id, fromTaskId: task.id, toTaskIds: targets.map((t) => t.taskId), reason, at: now });
+      await this.escalations.record(tx, {
+        warningId: task.warning_id,
+        fromTaskId: task.id,
+        toTaskIds: targets.map((t) => t.taskId),
+        reason,
+        at: now,
+      });
     }
     await this.events.append(
       {
@@ -166,7 +219,11 @@ export class Escalator {
     );
     if (reason !== 'cannot_comply') {
       // The answer itself is the record for cannot_comply (AckService); silence and unreachability are recorded here.
-      await this.performance.record(tx, [{ kind: reason, callTaskId: task.id, detail: { escalatedTo: targets, tier: task.tier + 1 } }], now);
+      await this.performance.record(
+        tx,
+        [{ kind: reason, callTaskId: task.id, detail: { escalatedTo: targets, tier: task.tier + 1 } }],
+        now,
+      );
     }
     this.logger.log({ msg: 'call escalated', callTaskId: task.id, to: targets.map((t) => t.taskId), reason });
   }

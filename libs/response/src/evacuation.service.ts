@@ -13,7 +13,13 @@ export interface ZoneProgress {
   organiser: string | null;
   planned: { households: number; persons: number; special: number };
   moved: { households: number; persons: number; special: number };
-  shelters: Array<{ shelterId: string | null; name: string | null; capacity: number | null; households: number; persons: number }>;
+  shelters: Array<{
+    shelterId: string | null;
+    name: string | null;
+    capacity: number | null;
+    households: number;
+    persons: number;
+  }>;
   returnAuthorisedAt: Date | null;
 }
 
@@ -33,7 +39,11 @@ export class EvacuationService {
     private readonly clock: Clock,
   ) {}
 
-  async start(input: { warningId: string; riskZoneId: string; shelterId?: string | null; organiserPersonId?: string | null }, region: string, actor: string) {
+  async start(
+    input: { warningId: string; riskZoneId: string; shelterId?: string | null; organiserPersonId?: string | null },
+    region: string,
+    actor: string,
+  ) {
     const now = this.clock.now();
     return this.dataSource.transaction(async (tx) => {
       const [w] = await tx.query<Array<{ chain_id: string; state: string }>>(
@@ -63,13 +73,26 @@ export class EvacuationService {
         startedAt: now,
       });
       if (started.created) {
-        await this.events.append({ type: 'EvacuationStarted', warningId: input.warningId, actor, data: { evacuationId: started.id, riskZoneId: zone.id } }, tx);
+        await this.events.append(
+          {
+            type: 'EvacuationStarted',
+            warningId: input.warningId,
+            actor,
+            data: { evacuationId: started.id, riskZoneId: zone.id },
+          },
+          tx,
+        );
       }
       return started;
     });
   }
 
-  async report(evacuationId: string, input: { shelterId?: string | null; households: number; persons: number; note?: string | null }, region: string, actor: string) {
+  async report(
+    evacuationId: string,
+    input: { shelterId?: string | null; households: number; persons: number; note?: string | null },
+    region: string,
+    actor: string,
+  ) {
     if (input.households < 0 || input.persons < 0 || input.households > input.persons) {
       throw new ValidationError('户数、人数须为非负整数，且户数不大于人数 (invalid head count)');
     }
@@ -88,7 +111,10 @@ export class EvacuationService {
         reportedBy: actor,
         reportedAt: now,
       });
-      await this.events.append({ type: 'EvacuationReported', warningId: evac.warning_id, actor, data: { evacuationId, ...input } }, tx);
+      await this.events.append(
+        { type: 'EvacuationReported', warningId: evac.warning_id, actor, data: { evacuationId, ...input } },
+        tx,
+      );
       return this.progressOf((sql, params) => tx.query(sql, params), region, evacuationId);
     });
   }
@@ -109,7 +135,10 @@ export class EvacuationService {
         return { id: evacuationId, state: evac.state, already: true };
       }
       await this.evacuations.authoriseReturn(tx, evacuationId, actor, now);
-      await this.events.append({ type: 'EvacuationReturnAuthorised', warningId: evac.warning_id, actor, data: { evacuationId } }, tx);
+      await this.events.append(
+        { type: 'EvacuationReturnAuthorised', warningId: evac.warning_id, actor, data: { evacuationId } },
+        tx,
+      );
       return { id: evacuationId, state: 'return_authorised', already: false };
     });
   }

@@ -46,7 +46,10 @@ export class NoticeService {
     if (notices.length === 0) {
       return [];
     }
-    const contacts = await this.contacts(tx, notices.map((n) => n.personId));
+    const contacts = await this.contacts(
+      tx,
+      notices.map((n) => n.personId),
+    );
     const rows = notices.flatMap((n): NoticeRow[] => {
       const rule = this.config.notices.channels[n.kind];
       const mine = new Map(contacts.get(n.personId) ?? new Map<NoticeChannel, string>());
@@ -66,10 +69,18 @@ export class NoticeService {
    * the person has one not tried yet. Returns the new row's id to enqueue after commit, or nothing.
    */
   async fallBack(tx: EntityManager, noticeId: string, now: Date): Promise<string[]> {
-    const [n] = await tx.query<Array<{
-      person_id: string; kind: NoticeKind; dedupe_key: string; subject: string; body: string;
-      warning_id: string | null; order_id: string | null; tried: string[];
-    }>>(
+    const [n] = await tx.query<
+      Array<{
+        person_id: string;
+        kind: NoticeKind;
+        dedupe_key: string;
+        subject: string;
+        body: string;
+        warning_id: string | null;
+        order_id: string | null;
+        tried: string[];
+      }>
+    >(
       `SELECT n.person_id, n.kind, n.dedupe_key, n.subject, n.body, n.warning_id, n.order_id,
               array(SELECT o.channel FROM notices o WHERE o.dedupe_key = n.dedupe_key) AS tried
        FROM notices n WHERE n.id = $1 AND n.status = 'failed'`,
@@ -83,7 +94,15 @@ export class NoticeService {
     if (!next) {
       return [];
     }
-    const notice = { personId: n.person_id, kind: n.kind, dedupeKey: n.dedupe_key, subject: n.subject, body: n.body, warningId: n.warning_id, orderId: n.order_id };
+    const notice = {
+      personId: n.person_id,
+      kind: n.kind,
+      dedupeKey: n.dedupe_key,
+      subject: n.subject,
+      body: n.body,
+      warningId: n.warning_id,
+      orderId: n.order_id,
+    };
     return this.insert(tx, [{ ...notice, channel: next, contactId: mine.get(next) ?? null }], now);
   }
 

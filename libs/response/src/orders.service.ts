@@ -3,7 +3,13 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, inRegion, NotFoundError, ValidationError } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { OrderMeasure, OrderTargetState, Role } from '@app/database';
-import { EventLog, ORDER_MEASURES, OrdersRepository, PerformanceRecordsRepository, type OrderTargetRow } from '@app/database';
+import {
+  EventLog,
+  ORDER_MEASURES,
+  OrdersRepository,
+  PerformanceRecordsRepository,
+  type OrderTargetRow,
+} from '@app/database';
 import { JobOutcome, JobProducer } from '@app/queue';
 import { AckLinks } from './ack-links';
 import { NewNotice, NoticeService } from './notice.service';
@@ -98,21 +104,54 @@ export class OrdersService {
         `SELECT id, admin_unit_code FROM persons WHERE id = ANY($1::uuid[]) AND active`,
         [input.targets.map((t) => t.personId)],
       );
-      const bad = input.targets.filter((t) => !persons.some((p) => p.id === t.personId && inRegion(p.admin_unit_code, input.regionCode)));
+      const bad = input.targets.filter(
+        (t) => !persons.some((p) => p.id === t.personId && inRegion(p.admin_unit_code, input.regionCode)),
+      );
       if (bad.length > 0) {
-        throw new ValidationError(`targets not found in region ${input.regionCode}: ${bad.map((b) => b.personId).join(', ')}（执行单位责任人不在辖区内）`);
+        throw new ValidationError(
+          `targets not found in region ${input.regionCode}: ${bad.map((b) => b.personId).join(', ')}（执行单位责任人不在辖区内）`,
+        );
       }
-      const order = { warningId: input.warningId ?? null, measure: input.measure, title: input.title, instruction: input.instruction ?? '',
-        regionCode: input.regionCode, ackDeadlineAt: scaled(input.ackDeadlineMin), executeDeadlineAt: scaled(input.executeDeadlineMin), issuedBy: actor, issuedAt: now };
+      const order = {
+        warningId: input.warningId ?? null,
+        measure: input.measure,
+        title: input.title,
+        instruction: input.instruction ?? '',
+        regionCode: input.regionCode,
+        ackDeadlineAt: scaled(input.ackDeadlineMin),
+        executeDeadlineAt: scaled(input.executeDeadlineMin),
+        issuedBy: actor,
+        issuedAt: now,
+      };
       const { id, targets } = await this.orders.add(tx, order, input.targets);
-      const notices = await this.linkNotices(tx, id, targets, 'order', `【熔断指令·${MEASURE_ZH[input.measure]}】${input.title}`,
-        `${input.instruction ?? ''}\n请打开以下链接立即确认收到；执行完毕后在同一页面上报执行情况（说明，可附照片链接）：`, now);
-      await this.events.append({ type: 'OrderIssued', warningId: input.warningId ?? null, actor, data: { orderId: id, measure: input.measure, targets: targets.length } }, tx);
+      const notices = await this.linkNotices(
+        tx,
+        id,
+        targets,
+        'order',
+        `【熔断指令·${MEASURE_ZH[input.measure]}】${input.title}`,
+        `${input.instruction ?? ''}\n请打开以下链接立即确认收到；执行完毕后在同一页面上报执行情况（说明，可附照片链接）：`,
+        now,
+      );
+      await this.events.append(
+        {
+          type: 'OrderIssued',
+          warningId: input.warningId ?? null,
+          actor,
+          data: { orderId: id, measure: input.measure, targets: targets.length },
+        },
+        tx,
+      );
       return { id, targets, notices, ack: order.ackDeadlineAt, exec: order.executeDeadlineAt };
     });
     await this.jobs.sendNotices(result.notices);
     await this.jobs.scheduleOrderChecks(
-      result.targets.flatMap((t) => orderTimers({ ackDeadlineAt: result.ack, executeDeadlineAt: result.exec }).map((c) => ({ orderTargetId: t.id, ...c }))),
+      result.targets.flatMap((t) =>
+        orderTimers({ ackDeadlineAt: result.ack, executeDeadlineAt: result.exec }).map((c) => ({
+          orderTargetId: t.id,
+          ...c,
+        })),
+      ),
       this.clock.now(),
     );
     return { id: result.id, targets: result.targets.length };
@@ -121,13 +160,32 @@ export class OrdersService {
   /** What the link page shows. Opening is recorded (OrderLinkOpened), but it is not an answer. */
   async view(token: string): Promise<OrderTargetView> {
     const claims = this.links.verify(token, 'order');
-    const [r] = await this.dataSource.query<Array<{
-      target_id: string; order_id: string; warning_id: string | null; person_name: string; unit_name: string; measure: OrderMeasure;
-      title: string; instruction: string; issued_by: string; key_name: string | null; key_role: Role | null; issued_at: Date;
-      ack_deadline_at: Date; execute_deadline_at: Date; order_state: 'ordered' | 'lifted'; lifted_at: Date | null;
-      state: OrderTargetState; acknowledged_at: Date | null; executed_at: Date | null; evidence_note: string | null;
-      evidence_url: string | null; drill: boolean | null;
-    }>>(
+    const [r] = await this.dataSource.query<
+      Array<{
+        target_id: string;
+        order_id: string;
+        warning_id: string | null;
+        person_name: string;
+        unit_name: string;
+        measure: OrderMeasure;
+        title: string;
+        instruction: string;
+        issued_by: string;
+        key_name: string | null;
+        key_role: Role | null;
+        issued_at: Date;
+        ack_deadline_at: Date;
+        execute_deadline_at: Date;
+        order_state: 'ordered' | 'lifted';
+        lifted_at: Date | null;
+        state: OrderTargetState;
+        acknowledged_at: Date | null;
+        executed_at: Date | null;
+        evidence_note: string | null;
+        evidence_url: string | null;
+        drill: boolean | null;
+      }>
+    >(
       `SELECT ot.id AS target_id, o.id AS order_id, o.warning_id, p.name AS person_name, ot.unit_name, o.measure, o.title,
               o.instruction, o.issued_by, coalesce(u.display_name, k.name) AS key_name, coalesce(u.role, k.role) AS key_role, o.issued_at, o.ack_deadline_at,
               o.execute_deadline_at, o.state AS order_state, o.lifted_at, ot.state, ot.acknowledged_at, ot.executed_at,
@@ -141,7 +199,12 @@ export class OrdersService {
     if (!r) {
       throw new NotFoundError('指令链接无效，请使用短信或邮件中的完整链接。(unknown order target)');
     }
-    await this.events.append({ type: 'OrderLinkOpened', warningId: r.warning_id, actor: `person:${claims.per}`, data: { orderId: r.order_id, targetId: r.target_id } });
+    await this.events.append({
+      type: 'OrderLinkOpened',
+      warningId: r.warning_id,
+      actor: `person:${claims.per}`,
+      data: { orderId: r.order_id, targetId: r.target_id },
+    });
     return {
       targetId: r.target_id,
       orderId: r.order_id,
@@ -167,7 +230,11 @@ export class OrdersService {
     };
   }
 
-  async respondByToken(token: string, action: TargetAction, evidence: { note?: string | null; photoUrl?: string | null }) {
+  async respondByToken(
+    token: string,
+    action: TargetAction,
+    evidence: { note?: string | null; photoUrl?: string | null },
+  ) {
     const claims = this.links.verify(token, 'order');
     return this.respond(claims.sub, claims.per, action, evidence, `person:${claims.per}`);
   }
@@ -176,7 +243,13 @@ export class OrdersService {
    * Two-step confirmation; repeats are harmless (the first time stands). Executing implies acknowledging.
    * A step answered after its deadline is recorded all the same and marked late (…Late event, order_*_late record).
    */
-  async respond(targetId: string, personId: string | null, action: TargetAction, evidence: { note?: string | null; photoUrl?: string | null }, actor: string) {
+  async respond(
+    targetId: string,
+    personId: string | null,
+    action: TargetAction,
+    evidence: { note?: string | null; photoUrl?: string | null },
+    actor: string,
+  ) {
     if (action === 'execute' && !evidence.note && !evidence.photoUrl) {
       throw new ValidationError('执行情况需附说明或照片链接 (note or photoUrl required)');
     }
@@ -202,14 +275,28 @@ export class OrdersService {
       const target = executing ? 'executed' : 'acknowledged';
       const deadline = executing ? t.execute_deadline_at : t.ack_deadline_at;
       if (t.state === 'executed' || t.state === target) {
-        return { id: t.id, state: t.state, already: true, late: lateFor(executing ? t.executed_at : t.acknowledged_at, deadline) };
+        return {
+          id: t.id,
+          state: t.state,
+          already: true,
+          late: lateFor(executing ? t.executed_at : t.acknowledged_at, deadline),
+        };
       }
       const late = lateFor(now, deadline);
-      await this.orders.recordStep(tx, t.id, target, { note: proof.note ?? null, photoUrl: proof.photoUrl ?? null }, now);
+      await this.orders.recordStep(
+        tx,
+        t.id,
+        target,
+        { note: proof.note ?? null, photoUrl: proof.photoUrl ?? null },
+        now,
+      );
       const kind = `order_${target}${late ? '_late' : ''}` as const;
       await this.performance.record(tx, [{ kind, orderTargetId: t.id, detail: { ...proof, late } }], now);
       const type = `${executing ? 'OrderExecuted' : 'OrderAcknowledged'}${late ? 'Late' : ''}`;
-      await this.events.append({ type, warningId: t.warning_id, actor, data: { orderId: t.order_id, targetId: t.id, ...proof, late } }, tx);
+      await this.events.append(
+        { type, warningId: t.warning_id, actor, data: { orderId: t.order_id, targetId: t.id, ...proof, late } },
+        tx,
+      );
       return { id: t.id, state: target, already: false, late };
     });
   }
@@ -226,20 +313,29 @@ export class OrdersService {
       const level = phase === 'ack' ? 1 : Math.max(t.escalation_level + 1, 2);
       const people = await this.escalationTargets(tx, t.person_id, level);
       await this.orders.markEscalated(tx, t.id, level);
-      await this.performance.record(tx, [{ kind: 'order_silent', orderTargetId: t.id, detail: { phase, escalatedTo: people, level } }], now);
-      await this.events.append({ type: 'OrderEscalated', data: { orderId: t.order_id, targetId: t.id, phase, level, to: people } }, tx);
+      await this.performance.record(
+        tx,
+        [{ kind: 'order_silent', orderTargetId: t.id, detail: { phase, escalatedTo: people, level } }],
+        now,
+      );
+      await this.events.append(
+        { type: 'OrderEscalated', data: { orderId: t.order_id, targetId: t.id, phase, level, to: people } },
+        tx,
+      );
       const what = phase === 'ack' ? '未在时限内确认收到' : '未在时限内上报执行';
       const subject = `【熔断指令督办】${t.unit_name}${what}：${t.title}`;
       return this.notices.write(
         tx,
-        people.map((personId): NewNotice => ({
-          personId,
-          kind: 'order_escalated',
-          orderId: t.order_id,
-          dedupeKey: `order-esc-${t.id}-${phase}-${personId}`,
-          subject,
-          body: `${subject}\n措施：${MEASURE_ZH[t.measure]}\n责任人：${t.name}\n请立即联系该单位或派人到场督促落实。`,
-        })),
+        people.map(
+          (personId): NewNotice => ({
+            personId,
+            kind: 'order_escalated',
+            orderId: t.order_id,
+            dedupeKey: `order-esc-${t.id}-${phase}-${personId}`,
+            subject,
+            body: `${subject}\n措施：${MEASURE_ZH[t.measure]}\n责任人：${t.name}\n请立即联系该单位或派人到场督促落实。`,
+          }),
+        ),
         now,
       );
     });
@@ -261,9 +357,19 @@ export class OrdersService {
         throw new ConflictError('该指令已解除 (already lifted)');
       }
       const targets = await this.orders.lift(tx, o.id, actor, now);
-      const notices = await this.linkNotices(tx, o.id, targets, 'order_lifted', `【解除熔断·${MEASURE_ZH[o.measure]}】${o.title}`,
-        `${note ?? ''}\n此指令已解除，请有序恢复。指令详情：`, now);
-      await this.events.append({ type: 'OrderLifted', warningId: o.warning_id, actor, data: { orderId: o.id, note } }, tx);
+      const notices = await this.linkNotices(
+        tx,
+        o.id,
+        targets,
+        'order_lifted',
+        `【解除熔断·${MEASURE_ZH[o.measure]}】${o.title}`,
+        `${note ?? ''}\n此指令已解除，请有序恢复。指令详情：`,
+        now,
+      );
+      await this.events.append(
+        { type: 'OrderLifted', warningId: o.warning_id, actor, data: { orderId: o.id, note } },
+        tx,
+      );
       return notices;
     });
     await this.jobs.sendNotices(result);

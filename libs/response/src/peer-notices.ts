@@ -11,7 +11,14 @@ import { NoticeService } from './notice.service';
 /** Answers taken per job; more wait for the next. */
 const BATCH = 1000;
 
-interface PeerRow { peer_id: string; call_task_id: string; name: string; response: AckResponse; targets: string; headline: string }
+interface PeerRow {
+  peer_id: string;
+  call_task_id: string;
+  name: string;
+  response: AckResponse;
+  targets: string;
+  headline: string;
+}
 
 /**
  * By config (ACK_NOTIFY_PEERS): when someone answers, the others called in the same dispatch for the same zone or
@@ -58,7 +65,10 @@ export class PeerNotices {
     const now = this.clock.now();
     const outcome = await this.dataSource.transaction(async (tx) => {
       // Shared, like every writer of a warning's messages: a lift waits for this, or this sees the warning lifted.
-      const [w] = await tx.query<Array<{ state: string; headline: string }>>(`SELECT state, headline FROM warnings WHERE id = $1 FOR SHARE`, [warningId]);
+      const [w] = await tx.query<Array<{ state: string; headline: string }>>(
+        `SELECT state, headline FROM warnings WHERE id = $1 FOR SHARE`,
+        [warningId],
+      );
       const due = await tx.query<Array<{ call_task_id: string }>>(
         `SELECT a.call_task_id FROM acknowledgements a JOIN call_tasks t ON t.id = a.call_task_id
          WHERE a.peers_due AND t.warning_id = $1 ORDER BY a.acknowledged_at LIMIT ${BATCH} FOR UPDATE OF a SKIP LOCKED`,
@@ -93,7 +103,11 @@ export class PeerNotices {
       );
       const byPeer = new Map<string, PeerRow[]>();
       rows.forEach((r) => byPeer.set(r.peer_id, [...(byPeer.get(r.peer_id) ?? []), r]));
-      const ids = await this.notices.write(tx, [...byPeer].map(([peerId, list]) => peerNotice(warningId, peerId, list)), now);
+      const ids = await this.notices.write(
+        tx,
+        [...byPeer].map(([peerId, list]) => peerNotice(warningId, peerId, list)),
+        now,
+      );
       return { ids, more: due.length === BATCH };
     });
     await this.jobs.sendNotices(outcome.ids);
@@ -108,7 +122,18 @@ export class PeerNotices {
 function peerNotice(warningId: string, peerId: string, list: PeerRow[]) {
   const who = list.map((r) => `${r.name} ${ANSWER_ZH[r.response]}`).join('、');
   const lines = list.map((r) => `${r.targets}：${r.name} 已确认“${ANSWER_ZH[r.response]}”。`);
-  const key = list.length === 1 ? list[0].call_task_id : createHash('sha256').update(list.map((r) => r.call_task_id).sort().join(',')).digest('hex').slice(0, 40);
+  const key =
+    list.length === 1
+      ? list[0].call_task_id
+      : createHash('sha256')
+          .update(
+            list
+              .map((r) => r.call_task_id)
+              .sort()
+              .join(','),
+          )
+          .digest('hex')
+          .slice(0, 40);
   return {
     personId: peerId,
     kind: 'answered_by_peer' as const,

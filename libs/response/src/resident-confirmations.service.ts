@@ -99,7 +99,13 @@ export class ResidentConfirmations {
         at: now,
       });
       await this.events.append(
-        { type: 'ResidentConfirmed', warningId: task.warning_id, callTaskId: task.id, actor, data: { residentId, ...input } },
+        {
+          type: 'ResidentConfirmed',
+          warningId: task.warning_id,
+          callTaskId: task.id,
+          actor,
+          data: { residentId, ...input },
+        },
         tx,
       );
       return { task, residents: await this.list(callTaskId, tx) };
@@ -107,7 +113,13 @@ export class ResidentConfirmations {
     if (result.residents.every((r) => r.informedAt)) {
       const arranged = result.residents.every((r) => r.evacuationArrangedAt);
       await this.acks
-        .acknowledge(callTaskId, result.task.person_id, { response: arranged ? 'evacuating' : 'received', note: '一对一叫应：名单内人员均已告知' }, method, actor)
+        .acknowledge(
+          callTaskId,
+          result.task.person_id,
+          { response: arranged ? 'evacuating' : 'received', note: '一对一叫应：名单内人员均已告知' },
+          method,
+          actor,
+        )
         .catch((e: unknown) => {
           if (!(e instanceof ConflictError)) {
             throw e;

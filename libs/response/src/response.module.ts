@@ -22,9 +22,27 @@ import { VersionRules } from './version-rules';
 import { WarningLifecycle } from './warning-lifecycle.service';
 
 const SERVICES = [
-  AckBatcher, AckLinks, AckService, BoardActions, BoardService, CallPlanner, CallProgress, ClosureService, DeadlineService, EscalationNotices, Escalator,
-  EvacuationService, NoticeService, OrdersService, PeerNotices, PerformanceLog, ResidentConfirmations,
-  StrandedWorkSweeper, UnmatchedWarnings, VersionRules, WarningLifecycle,
+  AckBatcher,
+  AckLinks,
+  AckService,
+  BoardActions,
+  BoardService,
+  CallPlanner,
+  CallProgress,
+  ClosureService,
+  DeadlineService,
+  EscalationNotices,
+  Escalator,
+  EvacuationService,
+  NoticeService,
+  OrdersService,
+  PeerNotices,
+  PerformanceLog,
+  ResidentConfirmations,
+  StrandedWorkSweeper,
+  UnmatchedWarnings,
+  VersionRules,
+  WarningLifecycle,
 ];
 
 @Module({

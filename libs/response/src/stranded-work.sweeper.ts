@@ -51,7 +51,8 @@ export class StrandedWorkSweeper {
     );
     // Through rerun, not a plain add: a matching job that failed for good is kept under the same id, and adding it
     // again would do nothing.
-    let rerun = (await this.producer.rerun({ matches: warnings.map((w) => ({ warningId: w.id, level: w.level })) })).jobs;
+    let rerun = (await this.producer.rerun({ matches: warnings.map((w) => ({ warningId: w.id, level: w.level })) }))
+      .jobs;
     // A claim that never finished (worker killed mid-send) goes back to the queue; the sender asks the provider first.
     const resetAttempts = await this.attempts.requeueStaleClaims(this.dataSource.manager, before);
     const attempts = await this.dataSource.query<Array<{ id: string; channel: string; level: number | null }>>(
@@ -59,20 +60,30 @@ export class StrandedWorkSweeper {
        JOIN warnings w ON w.id = t.warning_id WHERE a.status = 'queued' AND a.updated_at < $1 LIMIT 10000`,
       [before],
     );
-    rerun += (await this.producer.rerun({ sends: attempts.map((a) => ({ attemptId: a.id, channel: a.channel, level: a.level })) })).jobs;
+    rerun += (
+      await this.producer.rerun({
+        sends: attempts.map((a) => ({ attemptId: a.id, channel: a.channel, level: a.level })),
+      })
+    ).jobs;
     // A timer is lost when its time passed SWEEP_TIMER_GRACE_MS ago and BullMQ holds no timer job due by then: while
     // the escalator works through timers due together, an overdue one is most likely in line, and putting it back
     // would only check it twice. A timer overdue by SWEEP_STALE_MS is put back anyway. Each goes back under its own
     // due time: the same timers make the same job ids, so one put back already is not added again.
     const grace = new Date(now.getTime() - this.config.sweep.timerGraceMs);
     const timers = await this.overdueTimers((await this.producer.timersInLine(grace)) > 0 ? before : grace);
-    let restored = (await this.producer.rerun({ checks: { due: [...timers.deadlines, ...timers.rungs, ...timers.reminders], now } })).timers;
+    let restored = (
+      await this.producer.rerun({ checks: { due: [...timers.deadlines, ...timers.rungs, ...timers.reminders], now } })
+    ).timers;
     const gathered = await this.dataSource.query<Array<{ id: string }>>(
       `SELECT n.id FROM escalation_notices n JOIN warnings w ON w.id = n.warning_id
        WHERE n.sent_at IS NULL AND n.updated_at < $1 AND w.state = 'tracking' LIMIT 10000`,
       [before],
     );
-    await this.producer.scheduleEscalationNotices(gathered.map((n) => n.id), before, now);
+    await this.producer.scheduleEscalationNotices(
+      gathered.map((n) => n.id),
+      before,
+      now,
+    );
     restored += gathered.length;
     const peers = await this.dataSource.query<Array<{ warning_id: string }>>(
       `SELECT DISTINCT t.warning_id FROM acknowledgements a JOIN call_tasks t ON t.id = a.call_task_id
@@ -91,7 +102,10 @@ export class StrandedWorkSweeper {
       [before],
     );
     rerun += (await this.producer.rerun({ notices: notices.map((n) => n.id) })).jobs;
-    countRecovery(this.logger, 'claim_reset', resetAttempts + resetNotices, { attempts: resetAttempts, notices: resetNotices });
+    countRecovery(this.logger, 'claim_reset', resetAttempts + resetNotices, {
+      attempts: resetAttempts,
+      notices: resetNotices,
+    });
     countRecovery(this.logger, 'job_rerun', rerun);
     countRecovery(this.logger, 'timer_restored', restored);
     const report = {
@@ -118,7 +132,9 @@ export class StrandedWorkSweeper {
    * Calls of live warnings whose answer deadline, escalation round, next ladder rung or reminder passed before `before`
    * without its check, each under its own due time; someone without a contact is due at once (escalated at once).
    */
-  private async overdueTimers(before: Date): Promise<{ deadlines: CheckJob[]; rungs: CheckJob[]; reminders: CheckJob[] }> {
+  private async overdueTimers(
+    before: Date,
+  ): Promise<{ deadlines: CheckJob[]; rungs: CheckJob[]; reminders: CheckJob[] }> {
     const deadlines = await this.dataSource.query<Array<{ id: string; due: Date }>>(
       `SELECT t.id, CASE WHEN t.state = 'unreachable' THEN t.created_at ELSE t.deadline_at END AS due
        FROM call_tasks t JOIN warnings w ON w.id = t.warning_id
@@ -155,7 +171,9 @@ export class StrandedWorkSweeper {
   }
 
   /** Public warnings of live warnings: matched but never planned, or planned with batches or orders still not out. */
-  private async publicWarnings(before: Date): Promise<Required<Pick<StrandedWork, 'publicPlans' | 'publicSms' | 'broadcasts'>>> {
+  private async publicWarnings(
+    before: Date,
+  ): Promise<Required<Pick<StrandedWork, 'publicPlans' | 'publicSms' | 'broadcasts'>>> {
     const publicPlans = await this.dataSource.query<Array<{ warningId: string; level: number | null }>>(
       `SELECT w.id AS "warningId", w.level FROM warnings w JOIN dispatches d ON d.warning_id = w.id
        WHERE w.state = 'tracking' AND coalesce((d.spec->>'publicBroadcast')::boolean, false) AND d.created_at < $1
@@ -163,11 +181,12 @@ export class StrandedWorkSweeper {
        LIMIT 1000`,
       [before],
     );
-    const stale = <K extends string>(table: string, id: K) => this.dataSource.query<Array<Record<K, string> & { level: number | null }>>(
-      `SELECT x.id AS "${id}", w.level FROM ${table} x JOIN public_notices n ON n.id = x.notice_id JOIN warnings w ON w.id = n.warning_id
+    const stale = <K extends string>(table: string, id: K) =>
+      this.dataSource.query<Array<Record<K, string> & { level: number | null }>>(
+        `SELECT x.id AS "${id}", w.level FROM ${table} x JOIN public_notices n ON n.id = x.notice_id JOIN warnings w ON w.id = n.warning_id
        WHERE x.status IN ('queued', 'sending') AND x.updated_at < $1 AND w.state = 'tracking' LIMIT 10000`,
-      [before],
-    );
+        [before],
+      );
     return {
       publicPlans,
       publicSms: await stale('public_sms_batches', 'batchId'),

@@ -1,6 +1,15 @@
 import { ManualClock } from '@app/common';
 import { ResolvedSpec } from '@app/config';
-import { answerDeadline, callTaskTimers, escalationRoundDue, orderTimers, reminderDue, reminderInterval, silentCallTimeline, strongestChannels } from './timer-rules';
+import {
+  answerDeadline,
+  callTaskTimers,
+  escalationRoundDue,
+  orderTimers,
+  reminderDue,
+  reminderInterval,
+  silentCallTimeline,
+  strongestChannels,
+} from './timer-rules';
 import { compareVersions } from './version-rules';
 
 const min = 60_000;
@@ -8,8 +17,25 @@ const min = 60_000;
 const red = {
   requiresAck: true,
   tiers: [
-    { tier: 0, requiresAck: true, ackDeadlineMs: 10 * min, ladderMs: [{ atMs: 0, channels: ['sms', 'email'] }, { atMs: 3 * min, channels: ['voice'] }, { atMs: 6 * min, channels: ['voice'] }] },
-    { tier: 1, requiresAck: true, ackDeadlineMs: 20 * min, ladderMs: [{ atMs: 0, channels: ['sms'] }, { atMs: 5 * min, channels: ['voice'] }] },
+    {
+      tier: 0,
+      requiresAck: true,
+      ackDeadlineMs: 10 * min,
+      ladderMs: [
+        { atMs: 0, channels: ['sms', 'email'] },
+        { atMs: 3 * min, channels: ['voice'] },
+        { atMs: 6 * min, channels: ['voice'] },
+      ],
+    },
+    {
+      tier: 1,
+      requiresAck: true,
+      ackDeadlineMs: 20 * min,
+      ladderMs: [
+        { atMs: 0, channels: ['sms'] },
+        { atMs: 5 * min, channels: ['voice'] },
+      ],
+    },
   ],
 } as unknown as Pick<ResolvedSpec, 'tiers' | 'requiresAck'>;
 
@@ -28,7 +54,10 @@ describe('timer rules (the README table)', () => {
   it('runs an escalated (tier 1) call on its own tier’s ladder and deadline, from the moment it was created', () => {
     clock.advance(10 * min);
     const checks = callTaskTimers(red, 1, 't2', 'call', clock.now());
-    expect(checks.map((c) => [c.step, (c.dueAt.getTime() - clock.now().getTime()) / min])).toEqual([[1, 5], ['deadline', 20]]);
+    expect(checks.map((c) => [c.step, (c.dueAt.getTime() - clock.now().getTime()) / min])).toEqual([
+      [1, 5],
+      ['deadline', 20],
+    ]);
     expect(answerDeadline(red, 1, clock.now())?.getTime()).toBe(clock.now().getTime() + 20 * min);
   });
 
@@ -37,7 +66,9 @@ describe('timer rules (the README table)', () => {
   });
 
   it('escalates an unreachable person at once and never waits on a notify-only message', () => {
-    expect(callTaskTimers(red, 0, 't4', 'unreachable', clock.now())).toEqual([{ callTaskId: 't4', step: 'deadline', dueAt: clock.now() }]);
+    expect(callTaskTimers(red, 0, 't4', 'unreachable', clock.now())).toEqual([
+      { callTaskId: 't4', step: 'deadline', dueAt: clock.now() },
+    ]);
     expect(callTaskTimers(red, 0, 't5', 'notify_only', clock.now())).toEqual([]);
     const blue = { requiresAck: false, tiers: [{ ...red.tiers[0], requiresAck: false }] } as typeof red;
     expect(callTaskTimers(blue, 0, 't6', 'call', clock.now())).toEqual([]);
@@ -80,13 +111,23 @@ describe('a silent call through the whole chain (reminders, 督办 rounds, 电�
     const at = (kind: string) => events.filter((e) => e.kind === kind).map((e) => minutes(e.at));
     expect(at('rung')).toEqual([0, 3, 6]);
     // 督办 to backup + 包干 superior at the deadline, the duty officer and the commander a tier deadline later each
-    expect(events.filter((e) => e.kind === 'escalation_notice').map((e) => [minutes(e.at), 'step' in e ? e.step : null])).toEqual([[10, 0], [30, 1], [50, 2]]);
+    expect(
+      events.filter((e) => e.kind === 'escalation_notice').map((e) => [minutes(e.at), 'step' in e ? e.step : null]),
+    ).toEqual([
+      [10, 0],
+      [30, 1],
+      [50, 2],
+    ]);
     // the commander's round passes silent too: the duty desk phones the person
     expect(at('manual_call')).toEqual([70]);
     // and the person is called again every 10 minutes by voice, numbered, until the end
     expect(at('reminder')).toEqual([20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120]);
-    expect(events.filter((e) => e.kind === 'reminder').map((e) => ('n' in e ? e.n : 0))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-    expect(events.filter((e) => e.kind === 'reminder').every((e) => 'channels' in e && e.channels.join() === 'voice')).toBe(true);
+    expect(events.filter((e) => e.kind === 'reminder').map((e) => ('n' in e ? e.n : 0))).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+    ]);
+    expect(
+      events.filter((e) => e.kind === 'reminder').every((e) => 'channels' in e && e.channels.join() === 'voice'),
+    ).toBe(true);
     // no gap longer than one reminder interval between two events after the first deadline
     const after = events.filter((e) => minutes(e.at) >= 10).map((e) => minutes(e.at));
     expect(Math.max(...after.slice(1).map((m, i) => m - after[i]))).toBeLessThanOrEqual(10);

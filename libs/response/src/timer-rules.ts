@@ -34,13 +34,20 @@ export function callTaskTimers(
 }
 
 /** The answer deadline of a task of this tier created now, or null when nobody waits for an answer. */
-export function answerDeadline(spec: Pick<ResolvedSpec, 'tiers' | 'requiresAck'>, tier: number, now: Date): Date | null {
+export function answerDeadline(
+  spec: Pick<ResolvedSpec, 'tiers' | 'requiresAck'>,
+  tier: number,
+  now: Date,
+): Date | null {
   const t = tierSpec(spec, tier);
   return t.requiresAck ? new Date(now.getTime() + t.ackDeadlineMs) : null;
 }
 
 /** 熔断 order targets: a check at the acknowledgment deadline and one at the execution deadline. */
-export function orderTimers(order: { ackDeadlineAt: Date; executeDeadlineAt: Date }): Array<{ phase: 'ack' | 'execute'; dueAt: Date }> {
+export function orderTimers(order: {
+  ackDeadlineAt: Date;
+  executeDeadlineAt: Date;
+}): Array<{ phase: 'ack' | 'execute'; dueAt: Date }> {
   return [
     { phase: 'ack', dueAt: order.ackDeadlineAt },
     { phase: 'execute', dueAt: order.executeDeadlineAt },
@@ -114,7 +121,12 @@ export function silentCallTimeline(
     at = escalationRoundDue(spec, tier, step + 1, at);
   }
   for (let n = 1; reminderDue(spec, tier, overdueSince, n) <= until; n++) {
-    events.push({ at: reminderDue(spec, tier, overdueSince, n), kind: 'reminder', n, channels: strongestChannels(spec, tier) });
+    events.push({
+      at: reminderDue(spec, tier, overdueSince, n),
+      kind: 'reminder',
+      n,
+      channels: strongestChannels(spec, tier),
+    });
   }
   return events.filter((e) => e.at <= until).sort((a, b) => a.at.getTime() - b.at.getTime());
 }

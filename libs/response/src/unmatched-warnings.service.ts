@@ -35,7 +35,8 @@ export function unmatchedReason(m: MatchSummary): { reason: UnmatchedReason; det
 }
 
 /** A warning visible to a region: by its area or calls, or, when it lies outside every unit, to every duty desk. */
-export const VISIBLE_UNMATCHED_SQL = (w: string, param: string) => `(${inRegionSql(w, param)} OR ${w}.unmatched_reason IN ('no_area','outside_units'))`;
+export const VISIBLE_UNMATCHED_SQL = (w: string, param: string) =>
+  `(${inRegionSql(w, param)} OR ${w}.unmatched_reason IN ('no_area','outside_units'))`;
 
 /**
  * 无匹配对象: a warning that called nobody is flagged with the reason, the duty desk is told (a notice per duty
@@ -57,14 +58,24 @@ export class UnmatchedWarnings {
   async flag(tx: EntityManager, warningId: string, summary: MatchSummary, now: Date): Promise<string[]> {
     const { reason, detail } = unmatchedReason(summary);
     await this.warnings.flagUnmatched(tx, warningId, reason, detail, now);
-    const [w] = await tx.query<Array<{ headline: string; is_drill: boolean }>>(`SELECT headline, is_drill FROM warnings WHERE id = $1`, [warningId]);
+    const [w] = await tx.query<Array<{ headline: string; is_drill: boolean }>>(
+      `SELECT headline, is_drill FROM warnings WHERE id = $1`,
+      [warningId],
+    );
     await this.events.append({ type: 'WarningUnmatched', warningId, data: { reason, detail, ...summary } }, tx);
     const desk = await this.dutyDesk(tx, warningId);
     const subject = `${w.is_drill ? '【演练】' : ''}【无匹配对象】${w.headline}`;
     const body = `${subject}\n该预警未匹配到任何责任人，无人被叫应。\n原因：${detail}\n请核对预警范围与责任人名册，处理后在看板上确认。\n${this.config.http.publicBaseUrl}/console/board`;
     return this.notices.write(
       tx,
-      desk.map((personId) => ({ personId, kind: 'warning_unmatched', warningId, dedupeKey: `unmatched-${warningId}-${personId}`, subject, body })),
+      desk.map((personId) => ({
+        personId,
+        kind: 'warning_unmatched',
+        warningId,
+        dedupeKey: `unmatched-${warningId}-${personId}`,
+        subject,
+        body,
+      })),
       now,
     );
   }
@@ -81,14 +92,22 @@ export class UnmatchedWarnings {
         throw new NotFoundError(`warning ${warningId} not found（预警不存在）`);
       }
       if (w.unmatched_reason === null) {
-        throw new ConflictError('该预警已匹配到责任人，没有“无匹配对象”标记可处理 (the warning is not flagged as unmatched)');
+        throw new ConflictError(
+          '该预警已匹配到责任人，没有“无匹配对象”标记可处理 (the warning is not flagged as unmatched)',
+        );
       }
       if (w.unmatched_dismissed_at !== null) {
         throw new ConflictError('“无匹配对象”标记已处理过 (already dismissed)');
       }
       await this.warnings.dismissUnmatched(tx, warningId, now, actor);
-      await this.events.append({ type: 'UnmatchedDismissed', warningId, actor, data: { reason: w.unmatched_reason, note } }, tx);
-      return { id: warningId, unmatched: { reason: w.unmatched_reason, dismissedAt: now.toISOString(), dismissedBy: actor } };
+      await this.events.append(
+        { type: 'UnmatchedDismissed', warningId, actor, data: { reason: w.unmatched_reason, note } },
+        tx,
+      );
+      return {
+        id: warningId,
+        unmatched: { reason: w.unmatched_reason, dismissedAt: now.toISOString(), dismissedBy: actor },
+      };
     });
   }
 
@@ -108,5 +127,3 @@ export class UnmatchedWarnings {
     return [...new Set((local.length > 0 ? local : rows).map((r) => r.person_id))];
   }
 }
-
-

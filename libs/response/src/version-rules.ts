@@ -55,7 +55,13 @@ export class VersionRules {
     const matchedIds = new Set(matched.map((t) => t.personId));
     for (const p of prior) {
       if (!matchedIds.has(p.person_id)) {
-        result.push({ personId: p.person_id, tier: 0, reasons: p.reasons, escalationPath: p.escalation_path, notifyOnly: true });
+        result.push({
+          personId: p.person_id,
+          tier: 0,
+          reasons: p.reasons,
+          escalationPath: p.escalation_path,
+          notifyOnly: true,
+        });
       }
     }
     return result;

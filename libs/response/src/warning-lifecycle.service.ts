@@ -3,7 +3,16 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, NotFoundError, waitFor } from '@app/common';
 import { APP_CONFIG, AppConfig, ResolvedSpec } from '@app/config';
 import type { CallReason } from '@app/database';
-import { AttemptsRepository, CallTasksRepository, DispatchesRepository, EventLog, inRegionSql, NoticesRepository, WarningsRepository, whileStoppingChain } from '@app/database';
+import {
+  AttemptsRepository,
+  CallTasksRepository,
+  DispatchesRepository,
+  EventLog,
+  inRegionSql,
+  NoticesRepository,
+  WarningsRepository,
+  whileStoppingChain,
+} from '@app/database';
 import { JobOutcome, JobProducer } from '@app/queue';
 import { CallPlanner, PlannedWork } from './call-planner';
 import { Escalator } from './escalator';
@@ -11,7 +20,11 @@ import { Escalator } from './escalator';
 export type StopMode = 'superseded' | 'lifted' | 'expired';
 
 // UPDATE … RETURNING is wrapped in a CTE: TypeORM's query() answers a bare UPDATE with [rows, count], not rows.
-const EVENT: Record<StopMode, string> = { superseded: 'WarningSuperseded', lifted: 'WarningLifted', expired: 'WarningExpired' };
+const EVENT: Record<StopMode, string> = {
+  superseded: 'WarningSuperseded',
+  lifted: 'WarningLifted',
+  expired: 'WarningExpired',
+};
 
 /**
  * What Update, Cancel, an officer's lift and expiry do to calls and timers. A lift (Cancel, officer, expiry) first
@@ -58,7 +71,10 @@ export class WarningLifecycle {
   }
 
   /** After commit, for whatever closeEarlier planned; and the expiry timer of a new live version. */
-  async afterIngest(work: PlannedWork | null, version: { id: string; expiresAt: Date | null; live: boolean }): Promise<void> {
+  async afterIngest(
+    work: PlannedWork | null,
+    version: { id: string; expiresAt: Date | null; live: boolean },
+  ): Promise<void> {
     const now = this.clock.now();
     if (work) {
       await this.jobs.enqueuePlanned(work, now);
@@ -69,7 +85,12 @@ export class WarningLifecycle {
   }
 
   /** 解除 by a duty officer (POST /warnings/:id/lift): a cancel version is added to the chain, audited. */
-  async liftByOfficer(warningId: string, regionCode: string, actor: string, note: string | null): Promise<{ liftVersionId: string; noticed: number }> {
+  async liftByOfficer(
+    warningId: string,
+    regionCode: string,
+    actor: string,
+    note: string | null,
+  ): Promise<{ liftVersionId: string; noticed: number }> {
     const [w] = await this.dataSource.query<Array<{ chain_id: string }>>(
       `SELECT w.chain_id FROM warnings w WHERE w.id = $1 AND ${inRegionSql('w', '$2')}`,
       [warningId, regionCode],
@@ -85,7 +106,10 @@ export class WarningLifecycle {
       }
       const liftId = await this.addLiftVersion(tx, live, 'officer', `【解除】${live.headline}`, note ?? '', now);
       await this.stop(tx, w.chain_id, liftId, 'lifted', now, true);
-      await this.events.append({ type: 'WarningLiftedByOfficer', warningId: live.id, actor, data: { liftVersionId: liftId, note } }, tx);
+      await this.events.append(
+        { type: 'WarningLiftedByOfficer', warningId: live.id, actor, data: { liftVersionId: liftId, note } },
+        tx,
+      );
       return { liftId, work: await this.planLiftNotices(tx, liftId, now) };
     });
     await this.jobs.enqueuePlanned(result.work, now);
@@ -94,7 +118,10 @@ export class WarningLifecycle {
 
   /** The expiry job: lifts the version if PostgreSQL still says it is live and its expires_at has passed. */
   async expire(warningId: string): Promise<JobOutcome> {
-    const [w] = await this.dataSource.query<Array<{ chain_id: string }>>(`SELECT chain_id FROM warnings WHERE id = $1`, [warningId]);
+    const [w] = await this.dataSource.query<Array<{ chain_id: string }>>(
+      `SELECT chain_id FROM warnings WHERE id = $1`,
+      [warningId],
+    );
     if (!w) {
       return 'skipped';
     }
@@ -104,7 +131,14 @@ export class WarningLifecycle {
       if (!live || live.id !== warningId || !live.expires_at || live.expires_at.getTime() > now.getTime()) {
         return null;
       }
-      const liftId = await this.addLiftVersion(tx, live, live.source, `【到期解除】${live.headline}`, '预警有效期已到，自动解除。', now);
+      const liftId = await this.addLiftVersion(
+        tx,
+        live,
+        live.source,
+        `【到期解除】${live.headline}`,
+        '预警有效期已到，自动解除。',
+        now,
+      );
       await this.stop(tx, live.chain_id, liftId, 'expired', now, true);
       return this.planLiftNotices(tx, liftId, now);
     });
@@ -127,10 +161,19 @@ export class WarningLifecycle {
   }
 
   private async lockLiveVersion(tx: EntityManager, chainId: string) {
-    const rows = await tx.query<Array<{
-      id: string; chain_id: string; source: string; sender: string; identifier: string; sent: Date; headline: string;
-      state: string; expires_at: Date | null;
-    }>>(
+    const rows = await tx.query<
+      Array<{
+        id: string;
+        chain_id: string;
+        source: string;
+        sender: string;
+        identifier: string;
+        sent: Date;
+        headline: string;
+        state: string;
+        expires_at: Date | null;
+      }>
+    >(
       `SELECT id, chain_id, source, sender, identifier, sent, headline, state, expires_at FROM warnings
        WHERE chain_id = $1 ORDER BY version FOR UPDATE`,
       [chainId],
@@ -160,7 +203,14 @@ export class WarningLifecycle {
    * is done with it (it timed out, or died): all are cancelled. (Judged by `now`, taken before the drain, some would
    * count as fresh and stay 'sending' after the commit.) Otherwise only claims older than SWEEP_STALE_MS are.
    */
-  private async stop(tx: EntityManager, chainId: string, exceptId: string, mode: StopMode, now: Date, drained: boolean): Promise<string[]> {
+  private async stop(
+    tx: EntityManager,
+    chainId: string,
+    exceptId: string,
+    mode: StopMode,
+    now: Date,
+    drained: boolean,
+  ): Promise<string[]> {
     const ids = await this.warnings.endOthersInChain(tx, chainId, exceptId, mode);
     if (ids.length === 0) {
       return ids;
@@ -173,10 +223,25 @@ export class WarningLifecycle {
     const taskState = mode === 'superseded' ? 'superseded' : 'cancelled';
     const tasks = await this.callTasks.closeOpenFor(tx, ids, taskState, now);
     await this.events.append(
-      ids.map((id) => ({ type: EVENT[mode], warningId: id, data: { by: exceptId, callsClosed: tasks.length, messagesCancelled: cancelled.length, noticesCancelled: notices.length } })),
+      ids.map((id) => ({
+        type: EVENT[mode],
+        warningId: id,
+        data: {
+          by: exceptId,
+          callsClosed: tasks.length,
+          messagesCancelled: cancelled.length,
+          noticesCancelled: notices.length,
+        },
+      })),
       tx,
     );
-    this.logger.log({ msg: `warning ${mode}`, warningIds: ids, callsClosed: tasks.length, messagesCancelled: cancelled.length, noticesCancelled: notices.length });
+    this.logger.log({
+      msg: `warning ${mode}`,
+      warningIds: ids,
+      callsClosed: tasks.length,
+      messagesCancelled: cancelled.length,
+      noticesCancelled: notices.length,
+    });
     return ids;
   }
 
@@ -202,7 +267,11 @@ export class WarningLifecycle {
         return row.n === 0;
       },
       // Cannot run out: every claim counted ages out of the condition within SWEEP_STALE_MS.
-      { timeoutMs: this.config.sweep.staleMs + 5_000, intervalMs: 20, what: 'messages in flight of the lifted warning' },
+      {
+        timeoutMs: this.config.sweep.staleMs + 5_000,
+        intervalMs: 20,
+        what: 'messages in flight of the lifted warning',
+      },
     );
   }
 
@@ -227,7 +296,10 @@ export class WarningLifecycle {
       { warningId: liftId, dispatchId, level: last.level, spec: last.spec, now },
       people.map((p) => ({ personId: p.person_id, tier: 0, reasons: p.reasons, escalationPath: [], notifyOnly: true })),
     );
-    await this.events.append({ type: 'LiftNoticeIssued', warningId: liftId, data: { recipients: work.taskIds.size } }, tx);
+    await this.events.append(
+      { type: 'LiftNoticeIssued', warningId: liftId, data: { recipients: work.taskIds.size } },
+      tx,
+    );
     return work;
   }
 }

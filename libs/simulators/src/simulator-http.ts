@@ -15,12 +15,28 @@ export interface SimulatorParts {
 }
 
 const ROUTES = [
-  'GET /mail?to=&since=', 'GET /mail/latest?to=', 'DELETE /mail',
-  'POST /alibaba/sms (dysmsapi)', 'POST /alibaba/voice (dyvmsapi)', 'POST /tencent/sms (SendSms 2021-01-11)', 'POST /tencent/voice (VMS SendTtsVoice 2020-09-02)',
-  'GET /sms?to=&since=', 'GET /sms/latest?to=', 'GET /sms/stats', 'POST /sms/reply {from,text}', 'GET /voice?to=', 'DELETE /sms',
-  'POST /sim/numbers {phone,sms?,voice?}', 'POST /sim/providers/:carrier {mode,answerDelayMs?,takeDelayMs?}',
-  'POST /sim/hooks {name,kind,secret,failTimes?}', 'POST /hooks/:name', 'POST /robots/dingtalk/:name', 'POST /robots/wecom/:name', 'GET /hooks?name=',
-  'POST /sim/speakers {device,behaviour}', 'GET /speakers?device=',
+  'GET /mail?to=&since=',
+  'GET /mail/latest?to=',
+  'DELETE /mail',
+  'POST /alibaba/sms (dysmsapi)',
+  'POST /alibaba/voice (dyvmsapi)',
+  'POST /tencent/sms (SendSms 2021-01-11)',
+  'POST /tencent/voice (VMS SendTtsVoice 2020-09-02)',
+  'GET /sms?to=&since=',
+  'GET /sms/latest?to=',
+  'GET /sms/stats',
+  'POST /sms/reply {from,text}',
+  'GET /voice?to=',
+  'DELETE /sms',
+  'POST /sim/numbers {phone,sms?,voice?}',
+  'POST /sim/providers/:carrier {mode,answerDelayMs?,takeDelayMs?}',
+  'POST /sim/hooks {name,kind,secret,failTimes?}',
+  'POST /hooks/:name',
+  'POST /robots/dingtalk/:name',
+  'POST /robots/wecom/:name',
+  'GET /hooks?name=',
+  'POST /sim/speakers {device,behaviour}',
+  'GET /speakers?device=',
 ];
 
 function readBody(req: IncomingMessage, limit = 20 * 1024 * 1024): Promise<string> {
@@ -73,7 +89,11 @@ export function simulatorHttp(parts: SimulatorParts): Server {
         return send(204, null);
       }
       const all = mail.list({ to, since: since || undefined });
-      return path === '/mail' ? send(200, all) : all.length ? send(200, all[all.length - 1]) : send(404, { error: 'no mail yet' });
+      return path === '/mail'
+        ? send(200, all)
+        : all.length
+          ? send(200, all[all.length - 1])
+          : send(404, { error: 'no mail yet' });
     }
     if (network && carrier) {
       if (method === 'POST' && (path === '/alibaba/sms' || path === '/alibaba/voice')) {
@@ -140,7 +160,12 @@ export function simulatorHttp(parts: SimulatorParts): Server {
       const m = /^\/(hooks|robots\/dingtalk|robots\/wecom)\/([A-Za-z0-9_.-]+)$/.exec(path);
       if (method === 'POST' && m) {
         const body = await readBody(req);
-        const a = m[1] === 'hooks' ? hooks.signed(m[2], req.headers, body) : m[1] === 'robots/dingtalk' ? hooks.dingtalk(m[2], q, body) : hooks.wecom(m[2], q, body);
+        const a =
+          m[1] === 'hooks'
+            ? hooks.signed(m[2], req.headers, body)
+            : m[1] === 'robots/dingtalk'
+              ? hooks.dingtalk(m[2], q, body)
+              : hooks.wecom(m[2], q, body);
         return send(a.status, a.body);
       }
       if (method === 'GET' && path === '/hooks') {

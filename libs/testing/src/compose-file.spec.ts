@@ -11,7 +11,9 @@ interface ComposeService {
   healthcheck?: { test: string[] };
 }
 
-const compose = parse(readFileSync(join(repoRoot(), 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+const compose = parse(readFileSync(join(repoRoot(), 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
 const served = Object.entries(compose.services).flatMap(([name, s]) => {
   const i = s.command?.indexOf('serve') ?? -1;
   return i >= 0 && s.command ? [{ name, app: s.command[i + 1], service: s }] : [];
@@ -25,14 +27,20 @@ describe('docker-compose.yml', () => {
   it('gives each worker app its /metrics and /health on a port, reachable in the network, with a health check on it', () => {
     for (const { name, service } of served.filter((s) => !['api', 'simulator'].includes(s.app))) {
       const env = service.environment ?? {};
-      expect({ name, port: Number(env.METRICS_PORT) > 0, host: env.HTTP_HOST }).toEqual({ name, port: true, host: '0.0.0.0' });
+      expect({ name, port: Number(env.METRICS_PORT) > 0, host: env.HTTP_HOST }).toEqual({
+        name,
+        port: true,
+        host: '0.0.0.0',
+      });
       expect(service.healthcheck?.test.join(' ')).toContain(`:${env.METRICS_PORT}/health`);
     }
   });
 
   it('sets only variables the configuration knows', () => {
     const known = new Set(Object.keys(new EnvDto()));
-    const unknown = served.flatMap(({ service }) => Object.keys(service.environment ?? {}).filter((k) => !known.has(k)));
+    const unknown = served.flatMap(({ service }) =>
+      Object.keys(service.environment ?? {}).filter((k) => !known.has(k)),
+    );
     expect([...new Set(unknown)]).toEqual([]);
   });
 });

@@ -1,6 +1,9 @@
 import { join, relative } from 'node:path';
 import { Deployment, IDeployment } from 'kubernetes-models/apps/v1/Deployment';
-import { HorizontalPodAutoscaler, IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import {
+  HorizontalPodAutoscaler,
+  IHorizontalPodAutoscaler,
+} from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { IJob, Job } from 'kubernetes-models/batch/v1/Job';
 import { IPodDisruptionBudget, PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { ConfigMap, IConfigMap } from 'kubernetes-models/v1/ConfigMap';
@@ -56,13 +59,17 @@ describe('Kubernetes manifests (deploy/k8s, Kustomize)', () => {
 
   it('refuses what the schemas refuse (the check is not a formality)', () => {
     const [api] = ofKind(renderKustomization(join(ROOT, 'base')), 'Deployment');
-    const broken = JSON.parse(JSON.stringify(api)) as { spec: { replicas?: unknown; template: { spec: { containers: Array<{ name?: string }> } } } };
+    const broken = JSON.parse(JSON.stringify(api)) as {
+      spec: { replicas?: unknown; template: { spec: { containers: Array<{ name?: string }> } } };
+    };
     broken.spec.replicas = 'two';
     expect(() => new Deployment(broken as never).validate()).toThrow(/replicas/);
     delete broken.spec.replicas;
     delete broken.spec.template.spec.containers[0].name;
     expect(() => new Deployment(broken as never).validate()).toThrow(/name/);
-    expect(() => new ScaledObject({ metadata: { name: 'x' }, spec: { scaleTargetRef: {} } } as never).validate()).toThrow();
+    expect(() =>
+      new ScaledObject({ metadata: { name: 'x' }, spec: { scaleTargetRef: {} } } as never).validate(),
+    ).toThrow();
   });
 
   it('has the base and the production and KEDA overlays', () => {
@@ -103,9 +110,15 @@ describe('Kubernetes manifests (deploy/k8s, Kustomize)', () => {
         expect(nameOf(d)).toBe(`jiaoying-${app}`);
         expect(matches(d.spec?.selector.matchLabels, podLabels(d))).toBe(true);
         const ports = new Map((c?.ports ?? []).map((p) => [p.name, p.containerPort]));
-        expect(ports.get(app === 'api' ? 'http' : 'metrics')).toBe(Number(app === 'api' ? config.PORT : config.METRICS_PORT));
+        expect(ports.get(app === 'api' ? 'http' : 'metrics')).toBe(
+          Number(app === 'api' ? config.PORT : config.METRICS_PORT),
+        );
         expect(c?.readinessProbe?.httpGet?.path).toBe(app === 'api' ? '/api/v1/health' : '/health');
-        for (const port of [c?.readinessProbe?.httpGet?.port, c?.livenessProbe?.tcpSocket?.port, c?.startupProbe?.httpGet?.port]) {
+        for (const port of [
+          c?.readinessProbe?.httpGet?.port,
+          c?.livenessProbe?.tcpSocket?.port,
+          c?.startupProbe?.httpGet?.port,
+        ]) {
           expect(ports.has(String(port))).toBe(true);
         }
         expect(c?.resources?.requests?.cpu).toBeDefined();
@@ -120,13 +133,18 @@ describe('Kubernetes manifests (deploy/k8s, Kustomize)', () => {
       expect(keys.filter((k) => !variables.has(k))).toEqual([]);
       expect(Object.entries(secret.stringData ?? {}).filter(([, v]) => !v.includes('CHANGE-ME'))).toEqual([]);
       for (const o of [...deployments, ...ofKind(objects, 'Job')]) {
-        expect((containerOf(o)?.envFrom ?? []).map((e) => e.configMapRef?.name ?? e.secretRef?.name)).toEqual([nameOf(config), nameOf(secret)]);
+        expect((containerOf(o)?.envFrom ?? []).map((e) => e.configMapRef?.name ?? e.secretRef?.name)).toEqual([
+          nameOf(config),
+          nameOf(secret),
+        ]);
       }
     });
 
     it('exposes the api by a Service, and keeps one pod of every app through a drain', () => {
       const [service] = ofKind(objects, 'Service');
-      expect(deployments.filter((d) => matches(service.spec?.selector, podLabels(d))).map(nameOf)).toEqual(['jiaoying-api']);
+      expect(deployments.filter((d) => matches(service.spec?.selector, podLabels(d))).map(nameOf)).toEqual([
+        'jiaoying-api',
+      ]);
       expect(service.spec?.ports?.[0].targetPort).toBe('http');
       const pdbs = ofKind(objects, 'PodDisruptionBudget');
       for (const d of deployments) {
@@ -139,7 +157,10 @@ describe('Kubernetes manifests (deploy/k8s, Kustomize)', () => {
     it('autoscales the dispatcher and the escalator, by CPU or by KEDA on queue depth and CPU, never both', () => {
       const hpas = ofKind(objects, 'HorizontalPodAutoscaler');
       const scaled = ofKind(objects, 'ScaledObject');
-      const targets = [...hpas.map((h) => h.spec?.scaleTargetRef.name), ...scaled.map((s) => s.spec?.scaleTargetRef.name)].sort();
+      const targets = [
+        ...hpas.map((h) => h.spec?.scaleTargetRef.name),
+        ...scaled.map((s) => s.spec?.scaleTargetRef.name),
+      ].sort();
       expect(targets).toEqual(['jiaoying-dispatcher', 'jiaoying-escalator']);
       targets.forEach((t) => expect(deployments.map(nameOf)).toContain(t));
       for (const h of hpas) {
@@ -160,7 +181,7 @@ describe('Kubernetes manifests (deploy/k8s, Kustomize)', () => {
     });
   });
 
-  it('puts the production overlays in their namespace and their registry\'s image', () => {
+  it("puts the production overlays in their namespace and their registry's image", () => {
     for (const overlay of ['overlays/production', 'overlays/keda']) {
       const objects = renderKustomization(join(ROOT, overlay));
       expect(new Set(objects.map((o) => o.metadata.namespace))).toEqual(new Set(['jiaoying']));

@@ -72,7 +72,9 @@ export function renderKustomization(dir: string): K8sObject[] {
 }
 
 function readObjects(path: string): K8sObject[] {
-  return parseAllDocuments(readFileSync(path, 'utf8')).map((d) => d.toJS() as K8sObject).filter((o) => !!o);
+  return parseAllDocuments(readFileSync(path, 'utf8'))
+    .map((d) => d.toJS() as K8sObject)
+    .filter((o) => !!o);
 }
 
 /** A strategic merge patch, as far as these manifests need it. */
@@ -136,7 +138,10 @@ export function kustomizations(root: string): string[] {
     if (readdirSync(d).includes('kustomization.yaml')) {
       found.push(d);
     }
-    readdirSync(d).map((e) => join(d, e)).filter((p) => statSync(p).isDirectory()).forEach(walk);
+    readdirSync(d)
+      .map((e) => join(d, e))
+      .filter((p) => statSync(p).isDirectory())
+      .forEach(walk);
   };
   walk(root);
   return found.sort();

@@ -7,7 +7,15 @@ const square = (lon: number, lat: number, r: number) =>
 /** A division (区县/乡镇/村) with a square outline, for tests that build their own small region. */
 export async function insertUnit(
   ds: DataSource,
-  u: { code: string; name: string; level: 'county' | 'town' | 'village'; parentCode?: string | null; lon: number; lat: number; r?: number },
+  u: {
+    code: string;
+    name: string;
+    level: 'county' | 'town' | 'village';
+    parentCode?: string | null;
+    lon: number;
+    lat: number;
+    r?: number;
+  },
 ): Promise<void> {
   await ds.query(
     `INSERT INTO admin_units (code, name, level, parent_code, geom) VALUES ($1, $2, $3, $4, ST_GeomFromEWKT($5))
@@ -16,7 +24,10 @@ export async function insertUnit(
   );
 }
 
-export async function insertPerson(ds: DataSource, p: { name: string; unitCode: string; title?: string }): Promise<string> {
+export async function insertPerson(
+  ds: DataSource,
+  p: { name: string; unitCode: string; title?: string },
+): Promise<string> {
   const [row] = await ds.query<Array<{ id: string }>>(
     `INSERT INTO persons (name, title, admin_unit_code) VALUES ($1, $2, $3) RETURNING id`,
     [p.name, p.title ?? null, p.unitCode],
@@ -41,7 +52,15 @@ export interface CallFixture {
  */
 export async function insertWarningWithCalls(
   ds: DataSource,
-  w: { headline: string; sent: Date; unitCode: string; level?: number; hazard?: string; drill?: boolean; calls: CallFixture[] },
+  w: {
+    headline: string;
+    sent: Date;
+    unitCode: string;
+    level?: number;
+    hazard?: string;
+    drill?: boolean;
+    calls: CallFixture[];
+  },
 ): Promise<string> {
   const level = w.level ?? 1;
   const [row] = await ds.query<Array<{ id: string }>>(
@@ -58,12 +77,28 @@ export async function insertWarningWithCalls(
   );
   for (const c of w.calls) {
     const answeredAt = c.answeredAfterS === null ? null : new Date(w.sent.getTime() + c.answeredAfterS * 1000);
-    const reasons = [{ kind: 'assignment', roleSlot: c.roleSlot ?? 'admin', sector: c.sector ?? 'flood', targetType: 'unit', targetId: w.unitCode }];
+    const reasons = [
+      {
+        kind: 'assignment',
+        roleSlot: c.roleSlot ?? 'admin',
+        sector: c.sector ?? 'flood',
+        targetType: 'unit',
+        targetId: w.unitCode,
+      },
+    ];
     const [task] = await ds.query<Array<{ id: string }>>(
       `INSERT INTO call_tasks (warning_id, dispatch_id, person_id, reasons, state, requires_ack, deadline_at, acknowledged_at, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, true, $6, $7, $8, $8) RETURNING id`,
-      [row.id, dispatch.id, c.personId, JSON.stringify(reasons), c.state ?? (answeredAt ? 'acknowledged' : 'escalated'),
-        new Date(w.sent.getTime() + 600_000), answeredAt, w.sent],
+      [
+        row.id,
+        dispatch.id,
+        c.personId,
+        JSON.stringify(reasons),
+        c.state ?? (answeredAt ? 'acknowledged' : 'escalated'),
+        new Date(w.sent.getTime() + 600_000),
+        answeredAt,
+        w.sent,
+      ],
     );
     if (answeredAt) {
       await ds.query(
@@ -76,7 +111,10 @@ export async function insertWarningWithCalls(
 }
 
 /** An 应急广播 loudspeaker standing at (lon, lat). */
-export async function insertLoudspeaker(ds: DataSource, d: { code: string; name: string; unitCode: string; lon: number; lat: number }): Promise<void> {
+export async function insertLoudspeaker(
+  ds: DataSource,
+  d: { code: string; name: string; unitCode: string; lon: number; lat: number },
+): Promise<void> {
   await ds.query(
     `INSERT INTO broadcast_devices (code, name, admin_unit_code, geom) VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326))`,
     [d.code, d.name, d.unitCode, d.lon, d.lat],
@@ -84,7 +122,10 @@ export async function insertLoudspeaker(ds: DataSource, d: { code: string; name:
 }
 
 /** A shelter (避险安置点) at (lon, lat). */
-export async function insertShelter(ds: DataSource, s: { code: string; name: string; unitCode: string; capacity: number; lon: number; lat: number }): Promise<void> {
+export async function insertShelter(
+  ds: DataSource,
+  s: { code: string; name: string; unitCode: string; capacity: number; lon: number; lat: number },
+): Promise<void> {
   await ds.query(
     `INSERT INTO shelters (code, name, admin_unit_code, capacity, geom) VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326))`,
     [s.code, s.name, s.unitCode, s.capacity, s.lon, s.lat],

@@ -9,7 +9,9 @@ export type LevelTiming = {
 
 /** The default response specs with a run's timing changes, as a temp file for RESPONSE_SPEC_FILE. */
 export function specFile(edit: (levels: Record<string, LevelTiming>) => void, tag = 'bench'): string {
-  const spec = JSON.parse(readFileSync(join(process.cwd(), 'config/response-specs.default.json'), 'utf8')) as { levels: Record<string, LevelTiming> };
+  const spec = JSON.parse(readFileSync(join(process.cwd(), 'config/response-specs.default.json'), 'utf8')) as {
+    levels: Record<string, LevelTiming>;
+  };
   edit(spec.levels);
   const file = join(tmpdir(), `jiaoying-${tag}-spec-${process.pid}-${Date.now()}.json`);
   writeFileSync(file, JSON.stringify(spec));

@@ -10,7 +10,9 @@ import { whereOf } from './request-where';
 
 /** What login and me answer: the person and the CSRF token to send back as X-CSRF-Token. */
 export interface SessionAnswer {
-  user: Pick<UserView, 'id' | 'username' | 'displayName' | 'role' | 'regionCode' | 'regionName'> & { totpEnabled: boolean };
+  user: Pick<UserView, 'id' | 'username' | 'displayName' | 'role' | 'regionCode' | 'regionName'> & {
+    totpEnabled: boolean;
+  };
   csrfToken: string;
 }
 
@@ -38,12 +40,27 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in: sets the jy_session cookie (HttpOnly, SameSite=Strict) and answers the user and a CSRF token' })
-  @ApiResponse({ status: 200, description: '{ user: { id, username, displayName, role, regionCode, regionName, totpEnabled }, csrfToken }' })
-  @ApiResponse({ status: 400, description: '{ code: "totp_required" }: the account needs its authenticator code; send it as totp' })
+  @ApiOperation({
+    summary: 'Sign in: sets the jy_session cookie (HttpOnly, SameSite=Strict) and answers the user and a CSRF token',
+  })
+  @ApiResponse({
+    status: 200,
+    description: '{ user: { id, username, displayName, role, regionCode, regionName, totpEnabled }, csrfToken }',
+  })
+  @ApiResponse({
+    status: 400,
+    description: '{ code: "totp_required" }: the account needs its authenticator code; send it as totp',
+  })
   @ApiResponse({ status: 401, description: 'wrong login name, password or code (zh + en message)' })
-  @ApiResponse({ status: 429, description: 'too many failures for this account or address; Retry-After says when to try again' })
-  async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<SessionAnswer> {
+  @ApiResponse({
+    status: 429,
+    description: 'too many failures for this account or address; Retry-After says when to try again',
+  })
+  async login(
+    @Body() body: LoginDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SessionAnswer> {
     const session = await this.sessions.login(body, whereOf(req));
     res.cookie(SESSION_COOKIE, session.token, this.cookieOptions(session.expiresAt));
     return answer(session);
@@ -75,7 +92,10 @@ export class AuthController {
   @HttpCode(200)
   @ApiCookieAuth(SESSION_COOKIE)
   @ApiHeader({ name: 'X-CSRF-Token', required: true })
-  @ApiOperation({ summary: 'Commanders and administrators: a new TOTP secret (base32) and its otpauth:// URL; confirm with totp/enable' })
+  @ApiOperation({
+    summary:
+      'Commanders and administrators: a new TOTP secret (base32) and its otpauth:// URL; confirm with totp/enable',
+  })
   async setupTotp(@Req() req: Request): Promise<{ secret: string; otpauthUrl: string }> {
     const session = await this.session(req, true);
     return this.sessions.setupTotp(session, whereOf(req));
@@ -107,7 +127,9 @@ export class AuthController {
   private assertCsrf(session: LiveSession, req: Request): void {
     const header = req.headers[CSRF_HEADER];
     if (!this.sessions.csrfMatches(session, Array.isArray(header) ? header[0] : header)) {
-      throw new ForbiddenError('缺少或错误的 X-CSRF-Token，请刷新页面后重试 (missing or wrong X-CSRF-Token header)', { reason: 'csrf' });
+      throw new ForbiddenError('缺少或错误的 X-CSRF-Token，请刷新页面后重试 (missing or wrong X-CSRF-Token header)', {
+        reason: 'csrf',
+      });
     }
   }
 

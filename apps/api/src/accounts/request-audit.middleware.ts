@@ -24,10 +24,18 @@ export class RequestAuditMiddleware implements NestMiddleware {
         if (!caller) {
           return;
         }
-        const row = [caller.actor, req.method, req.originalUrl.split('?')[0].slice(0, 500), res.statusCode, whereOf(req).ip];
-        this.dataSource.query(`INSERT INTO request_audit (actor, method, path, status, ip) VALUES ($1, $2, $3, $4, $5)`, row).catch((e: Error) => {
-          this.logger.warn({ msg: `request audit not written: ${e.message}`, actor: caller.actor });
-        });
+        const row = [
+          caller.actor,
+          req.method,
+          req.originalUrl.split('?')[0].slice(0, 500),
+          res.statusCode,
+          whereOf(req).ip,
+        ];
+        this.dataSource
+          .query(`INSERT INTO request_audit (actor, method, path, status, ip) VALUES ($1, $2, $3, $4, $5)`, row)
+          .catch((e: Error) => {
+            this.logger.warn({ msg: `request audit not written: ${e.message}`, actor: caller.actor });
+          });
       });
     }
     next();

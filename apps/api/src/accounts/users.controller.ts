@@ -1,4 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AccountActor, Page, SESSION_COOKIE, UsersService, UserView } from '@app/accounts';
@@ -7,7 +19,11 @@ import { CurrentCaller } from '../auth/caller.decorator';
 import { CreateUserDto, ResetPasswordDto, UpdateUserDto, UserListQueryDto } from './accounts.dto';
 import { whereOf } from './request-where';
 
-const by = (caller: Caller, req: Request): AccountActor => ({ actor: caller.actor, regionCode: caller.regionCode, ip: whereOf(req).ip });
+const by = (caller: Caller, req: Request): AccountActor => ({
+  actor: caller.actor,
+  regionCode: caller.regionCode,
+  ip: whereOf(req).ip,
+});
 
 /** Administrators manage the accounts of their region: create, change role/region/name, disable, reset passwords. */
 @ApiTags('users')
@@ -39,8 +55,15 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change display name, role, region or disabled; disabling ends the account’s sessions at once' })
-  async update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateUserDto, @CurrentCaller() caller: Caller, @Req() req: Request): Promise<UserView> {
+  @ApiOperation({
+    summary: 'Change display name, role, region or disabled; disabling ends the account’s sessions at once',
+  })
+  async update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: UpdateUserDto,
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request,
+  ): Promise<UserView> {
     return this.users.update(id, body, by(caller, req));
   }
 

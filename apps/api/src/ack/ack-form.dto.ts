@@ -9,13 +9,17 @@ export class AckFormDto {
   response!: AckResponse;
 
   @ApiProperty({ required: false, maxLength: 200 })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   @Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value))
   note?: string;
 
   @ApiProperty({ required: false, minimum: 0 })
-  @IsOptional() @Transform(({ value }: { value: unknown }) => (value === '' || value === undefined ? undefined : Number(value)))
-  @IsInt() @Min(0)
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === '' || value === undefined ? undefined : Number(value)))
+  @IsInt()
+  @Min(0)
   headCount?: number;
 }
 
@@ -24,7 +28,9 @@ export class ResidentFormDto {
   @IsIn(['informed', 'evacuation_arranged'])
   step!: 'informed' | 'evacuation_arranged';
 
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   @Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value))
   note?: string;
 }

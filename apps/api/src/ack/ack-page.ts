@@ -8,7 +8,9 @@ import { drillBanner, layout, tag } from '../pages/page-shell';
 /** 已到岗 and 已组织转移 (with this report's head count) after the first answer, while the warning is tracked. */
 function renderProgressForm(view: CallView, action: string): string {
   const onPost = view.acknowledgement?.response === 'on_post' || view.progress.some((p) => p.step === 'on_post');
-  const arrived = onPost ? '' : `<form method="post" action="${action}"><button name="response" value="on_post" class="alt">已到岗</button></form>`;
+  const arrived = onPost
+    ? ''
+    : `<form method="post" action="${action}"><button name="response" value="on_post" class="alt">已到岗</button></form>`;
   return `<section><p>上报进展：</p>${arrived}<form method="post" action="${action}">
 <label>本次已转移人数 <input name="headCount" type="number" min="1" inputmode="numeric" required></label>
 <button name="response" value="evacuating" class="alt">已组织转移</button></form></section>`;
@@ -19,7 +21,10 @@ function renderProgress(entries: ProgressEntry[]): string {
     return '';
   }
   const items = entries.map((p) => {
-    const what = p.step === 'on_post' ? '已到岗' : `已组织转移 ${p.headCount ?? 0} 人${p.inEvacuationReports ? '（已计入转移台账）' : ''}`;
+    const what =
+      p.step === 'on_post'
+        ? '已到岗'
+        : `已组织转移 ${p.headCount ?? 0} 人${p.inEvacuationReports ? '（已计入转移台账）' : ''}`;
     return `<li>${escapeHtml(formatTimeZh(p.at))} ${escapeHtml(what)}</li>`;
   });
   return `<section><p>已上报的进展：</p><ul>${items.join('')}</ul></section>`;
@@ -82,7 +87,11 @@ function renderFlash(view: CallView, flash: AckFlash | null): string {
   }
   const title = flash === 'already' ? '此前已确认' : '确认成功';
   const extra =
-    ack.response !== 'cannot_comply' ? '谢谢，请按预案履职。' : flash === 'kept' ? '已记录，值班员会在看板上看到并处理。' : '已通知您的 B 角及上级。';
+    ack.response !== 'cannot_comply'
+      ? '谢谢，请按预案履职。'
+      : flash === 'kept'
+        ? '已记录，值班员会在看板上看到并处理。'
+        : '已通知您的 B 角及上级。';
   return `<section><h2>${title}</h2><p>${extra}</p></section>`;
 }
 
@@ -101,7 +110,9 @@ export function renderAckPage(
   if (w.isLift) {
     return renderLiftPage(view, token);
   }
-  const [colourLabel, tone] = isLevelName(w.colour) ? [`${LEVEL_ZH[w.colour]}预警`, w.colour] : ['预警信息', 'plain' as const];
+  const [colourLabel, tone] = isLevelName(w.colour)
+    ? [`${LEVEL_ZH[w.colour]}预警`, w.colour]
+    : ['预警信息', 'plain' as const];
   // An update says what changed and the level now (降级为橙色预警), never the old colour alone.
   const label = w.change ? changeTagZh(w.change, w.colour).replace(/[【】]/g, '') : colourLabel;
   const action = `/ack/${escapeHtml(token)}`;
@@ -142,7 +153,8 @@ function renderResidents(residents: ResidentStatus[], token: string): string {
     return '';
   }
   const rows = residents.map((r) => {
-    const done = (at: Date | null, label: string) => (at ? `<span class="muted">${label} ${escapeHtml(formatTimeZh(at))}</span> ` : '');
+    const done = (at: Date | null, label: string) =>
+      at ? `<span class="muted">${label} ${escapeHtml(formatTimeZh(at))}</span> ` : '';
     const button = (step: string, label: string, at: Date | null) =>
       at ? '' : `<button name="step" value="${step}" class="alt">${label}</button>`;
     return `<form method="post" action="/ack/${escapeHtml(token)}/residents/${escapeHtml(r.id)}"><p><strong>${escapeHtml(r.label)}</strong><br>
@@ -173,6 +185,9 @@ function renderEscalationLinks(links: EscalationLink[]): string {
   if (links.length === 0) {
     return '';
   }
-  const items = links.map((l) => `<li><a href="${escapeHtml(l.url)}">${roundZh(l.round)}（升级督办）：${l.silent}人未应答（查看名单、岗位与电话）</a></li>`);
+  const items = links.map(
+    (l) =>
+      `<li><a href="${escapeHtml(l.url)}">${roundZh(l.round)}（升级督办）：${l.silent}人未应答（查看名单、岗位与电话）</a></li>`,
+  );
   return `<section><p>您收到的升级督办：</p><ul>${items.join('')}</ul></section>`;
 }

@@ -36,7 +36,11 @@ export class AckRateLimitMiddleware implements NestMiddleware {
     if (req.originalUrl.startsWith('/api/')) {
       res.status(429).json({ error: 'too_many_requests', message });
     } else {
-      res.status(429).type('html').setHeader('Referrer-Policy', 'no-referrer').send(renderMessagePage('请稍后再试', message));
+      res
+        .status(429)
+        .type('html')
+        .setHeader('Referrer-Policy', 'no-referrer')
+        .send(renderMessagePage('请稍后再试', message));
     }
   }
 
@@ -47,7 +51,11 @@ export class AckRateLimitMiddleware implements NestMiddleware {
     }
     const key = `${this.config.redis.queuePrefix}:{ack-rate:${ip}}:${Math.floor(Date.now() / WINDOW_MS)}`;
     try {
-      const replies = await this.redis.multi().incr(key).pexpire(key, 2 * WINDOW_MS).exec();
+      const replies = await this.redis
+        .multi()
+        .incr(key)
+        .pexpire(key, 2 * WINDOW_MS)
+        .exec();
       const [error, count] = replies?.[0] ?? [new Error('transaction aborted'), 0];
       if (error) {
         throw error;
@@ -56,7 +64,9 @@ export class AckRateLimitMiddleware implements NestMiddleware {
     } catch (e) {
       if (Date.now() - this.lastWarning > 10_000) {
         this.lastWarning = Date.now();
-        this.logger.warn({ msg: `shared ack rate limit unavailable, this replica counts alone: ${(e as Error).message}` });
+        this.logger.warn({
+          msg: `shared ack rate limit unavailable, this replica counts alone: ${(e as Error).message}`,
+        });
       }
       return null;
     }

@@ -51,7 +51,11 @@ export class AckController {
     @Param('residentId', ParseUUIDPipe) residentId: string,
     @Body() form: ResidentFormDto,
   ): Promise<string> {
-    const input = { informed: form.step === 'informed', evacuationArranged: form.step === 'evacuation_arranged', note: form.note };
+    const input = {
+      informed: form.step === 'informed',
+      evacuationArranged: form.step === 'evacuation_arranged',
+      note: form.note,
+    };
     return renderResidentsDone(await this.residents.confirmByToken(token, residentId, input), token);
   }
 
@@ -64,7 +68,9 @@ export class AckController {
 
   @Post('api/v1/ack/:token/residents/:residentId')
   @HttpCode(200)
-  @ApiOperation({ summary: 'One-to-one confirmation of one vulnerable resident (已当面告知 / 已安排转移) with the link token' })
+  @ApiOperation({
+    summary: 'One-to-one confirmation of one vulnerable resident (已当面告知 / 已安排转移) with the link token',
+  })
   async confirmResidentJson(
     @Param('token') token: string,
     @Param('residentId', ParseUUIDPipe) residentId: string,

@@ -56,9 +56,12 @@ export class QueueBoardController implements OnModuleInit {
    */
   private serve(caller: Caller, req: Request, res: Response, next: NextFunction): void {
     if (!inRegion(ALL_REGIONS, caller.regionCode)) {
-      throw new ForbiddenError('队列看板包含全市的任务，仅限全市（500000）管理员 (the queue board holds every region\'s jobs: administrators of 500000 only)', {
-        regionCode: caller.regionCode,
-      });
+      throw new ForbiddenError(
+        "队列看板包含全市的任务，仅限全市（500000）管理员 (the queue board holds every region's jobs: administrators of 500000 only)",
+        {
+          regionCode: caller.regionCode,
+        },
+      );
     }
     req.url = req.originalUrl.slice(QUEUE_BOARD_PATH.length) || '/';
     void this.board?.(req, res, next);

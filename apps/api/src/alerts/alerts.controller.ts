@@ -38,7 +38,10 @@ export class AlertsController {
     let raw: string;
     if (XML_TYPES.includes(type)) {
       if (!Buffer.isBuffer(body) || body.length === 0) {
-        throw new ValidationError('empty body: send the CAP XML document（请求体为空）', { field: 'body', problem: 'empty' });
+        throw new ValidationError('empty body: send the CAP XML document（请求体为空）', {
+          field: 'body',
+          problem: 'empty',
+        });
       }
       alert = await parseCap(body, { now: this.clock.now() });
       raw = rawCapText(body);

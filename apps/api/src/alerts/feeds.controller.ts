@@ -13,7 +13,9 @@ export class FeedsController {
 
   @Get()
   @Roles('duty_officer', 'commander')
-  @ApiOperation({ summary: 'CAP feeds: polling state and open heartbeat alarms (预警源静默告警) of the caller’s region' })
+  @ApiOperation({
+    summary: 'CAP feeds: polling state and open heartbeat alarms (预警源静默告警) of the caller’s region',
+  })
   async board(@CurrentCaller() caller: Caller): Promise<{ sources: FeedSourceState[]; alarms: SourceAlarmView[] }> {
     return this.warnings.feedBoard(caller.regionCode);
   }

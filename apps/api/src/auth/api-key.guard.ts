@@ -24,7 +24,10 @@ export type CallerRequest = Request & { caller?: Caller; session?: LiveSession }
 /** Refuses a role that may not call this route, in the words the API uses everywhere. */
 export function assertMayCall(role: CallerRole, allowed: readonly CallerRole[], method: string): void {
   if (!mayCall(role, allowed, method)) {
-    throw new ForbiddenError(`role ${role} may not do this; needs one of ${allowed.join(', ')}（权限不足）`, { role, allowed });
+    throw new ForbiddenError(`role ${role} may not do this; needs one of ${allowed.join(', ')}（权限不足）`, {
+      role,
+      allowed,
+    });
   }
 }
 
@@ -47,7 +50,8 @@ export class ApiKeyGuard implements CanActivate {
       return true;
     }
     const req = context.switchToHttp().getRequest<CallerRequest>();
-    const caller = req.headers.authorization !== undefined ? await this.byKey(req.headers.authorization) : await this.bySession(req);
+    const caller =
+      req.headers.authorization !== undefined ? await this.byKey(req.headers.authorization) : await this.bySession(req);
     assertMayCall(caller.role, roles, req.method);
     req.caller = caller;
     return true;
@@ -62,20 +66,32 @@ export class ApiKeyGuard implements CanActivate {
     if (!key) {
       throw new UnauthorizedError('unknown or revoked API key（API 密钥无效或已吊销）');
     }
-    return { kind: 'api-key', name: key.name, actor: `api-key:${key.name}`, role: key.role, regionCode: key.regionCode };
+    return {
+      kind: 'api-key',
+      name: key.name,
+      actor: `api-key:${key.name}`,
+      role: key.role,
+      regionCode: key.regionCode,
+    };
   }
 
   private async bySession(req: CallerRequest): Promise<Caller> {
     const token = cookieValue(req.headers.cookie, SESSION_COOKIE);
     if (!token) {
-      throw new UnauthorizedError('请先登录，或发送 API 密钥 (sign in first, or send "Authorization: Bearer <key>")（缺少 API 密钥）');
+      throw new UnauthorizedError(
+        '请先登录，或发送 API 密钥 (sign in first, or send "Authorization: Bearer <key>")（缺少 API 密钥）',
+      );
     }
     const session = await this.sessions.resume(token);
     if (!session) {
-      throw new UnauthorizedError('登录已过期或已退出，请重新登录 (session expired or ended; sign in again)', { reason: 'session' });
+      throw new UnauthorizedError('登录已过期或已退出，请重新登录 (session expired or ended; sign in again)', {
+        reason: 'session',
+      });
     }
     if (!SAFE_METHODS.has(req.method) && !this.sessions.csrfMatches(session, headerValue(req.headers[CSRF_HEADER]))) {
-      throw new ForbiddenError('缺少或错误的 X-CSRF-Token，请刷新页面后重试 (missing or wrong X-CSRF-Token header)', { reason: 'csrf' });
+      throw new ForbiddenError('缺少或错误的 X-CSRF-Token，请刷新页面后重试 (missing or wrong X-CSRF-Token header)', {
+        reason: 'csrf',
+      });
     }
     req.session = session;
     return session.caller;

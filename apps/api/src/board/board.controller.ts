@@ -13,7 +13,10 @@ export class BoardController {
 
   @Get()
   @Roles(...BOARD_ROLES)
-  @ApiOperation({ summary: 'Commander board: active warnings, per-town answer rate, open escalations by age, silent units, evacuation, pending orders' })
+  @ApiOperation({
+    summary:
+      'Commander board: active warnings, per-town answer rate, open escalations by age, silent units, evacuation, pending orders',
+  })
   async get(@CurrentCaller() caller: Caller): Promise<Board> {
     return this.board.board(caller.regionCode);
   }

@@ -20,7 +20,11 @@ export class CallsController {
   @HttpCode(200)
   @Roles('duty_officer')
   @ApiOperation({ summary: 'Record an answer taken by phone, with a note (region-checked; late if already escalated)' })
-  async manualAck(@Param('id', ParseUUIDPipe) id: string, @Body() body: ManualAckDto, @CurrentCaller() caller: Caller): Promise<AckResult> {
+  async manualAck(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: ManualAckDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<AckResult> {
     const personId = await this.acks.personOfTask(id, caller.regionCode);
     return this.acks.acknowledge(id, personId, body, 'manual', caller.actor);
   }
@@ -28,7 +32,9 @@ export class CallsController {
   @Post(':id/residents/:residentId')
   @HttpCode(200)
   @Roles('duty_officer')
-  @ApiOperation({ summary: 'One-to-one confirmation for one vulnerable resident (已当面告知 / 已安排转移) taken by phone' })
+  @ApiOperation({
+    summary: 'One-to-one confirmation for one vulnerable resident (已当面告知 / 已安排转移) taken by phone',
+  })
   async confirmResident(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('residentId', ParseUUIDPipe) residentId: string,

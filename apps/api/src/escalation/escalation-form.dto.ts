@@ -3,11 +3,14 @@ import { IsIn, IsNotEmpty, IsOptional, IsUUID, MaxLength, ValidateIf } from 'cla
 import type { EscalationResponse } from '@app/response';
 
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const list = ({ value }: { value: unknown }): unknown[] => (value === undefined || value === '' ? [] : Array.isArray(value) ? (value as unknown[]) : [value]);
+const list = ({ value }: { value: unknown }): unknown[] =>
+  value === undefined || value === '' ? [] : Array.isArray(value) ? (value as unknown[]) : [value];
 
 /** The 督办 page's three forms: 已收到督办; 已联系上 (whom, note); 已派人前往 (who, ETA). */
 export class EscalationFormDto {
-  @IsIn(['received', 'contacted', 'dispatched'], { message: '请按“已收到督办”“已联系上”或“已派人前往”按钮提交 (response must be received, contacted or dispatched)' })
+  @IsIn(['received', 'contacted', 'dispatched'], {
+    message: '请按“已收到督办”“已联系上”或“已派人前往”按钮提交 (response must be received, contacted or dispatched)',
+  })
   response!: EscalationResponse;
 
   @Transform(list)

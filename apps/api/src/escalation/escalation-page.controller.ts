@@ -29,8 +29,14 @@ export class EscalationPageController {
   @Redirect()
   @Header('Referrer-Policy', 'no-referrer')
   @Header('Cache-Control', 'no-store')
-  async submit(@Param('token') token: string, @Body() form: EscalationFormDto): Promise<{ url: string; statusCode: number }> {
+  async submit(
+    @Param('token') token: string,
+    @Body() form: EscalationFormDto,
+  ): Promise<{ url: string; statusCode: number }> {
     const result = await this.notices.answerByToken(token, form);
-    return { url: `/escalation/${encodeURIComponent(token)}?r=${result.already ? 'already' : 'recorded'}`, statusCode: 303 };
+    return {
+      url: `/escalation/${encodeURIComponent(token)}?r=${result.already ? 'already' : 'recorded'}`,
+      statusCode: 303,
+    };
   }
 }

@@ -45,7 +45,11 @@ export class EvacuationsController {
   @HttpCode(200)
   @Roles('duty_officer', 'commander')
   @ApiOperation({ summary: 'Report households and persons moved to a shelter (an increment)' })
-  async report(@Param('id', ParseUUIDPipe) id: string, @Body() body: EvacuationReportDto, @CurrentCaller() caller: Caller): Promise<ZoneProgress[]> {
+  async report(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: EvacuationReportDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<ZoneProgress[]> {
     return this.evacuations.report(id, body, caller.regionCode, caller.actor);
   }
 

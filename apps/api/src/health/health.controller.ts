@@ -31,7 +31,9 @@ export class HealthController {
   @ApiExcludeEndpoint()
   async metrics(@Headers('authorization') authorization: string | undefined, @Res() res: Response): Promise<void> {
     if (!metricsAllowed(this.config.metrics.token, authorization)) {
-      throw new UnauthorizedError('需要 METRICS_TOKEN：发送 Authorization: Bearer <METRICS_TOKEN> (metrics need the METRICS_TOKEN)');
+      throw new UnauthorizedError(
+        '需要 METRICS_TOKEN：发送 Authorization: Bearer <METRICS_TOKEN> (metrics need the METRICS_TOKEN)',
+      );
     }
     res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   }

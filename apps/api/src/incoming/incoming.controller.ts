@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IncomingAlert, IncomingService } from '@app/alerts';
 import { ApiKeyGuard, Caller, Roles } from '../auth/api-key.guard';
@@ -20,7 +31,10 @@ export class IncomingController {
 
   @Get()
   @ApiOperation({ summary: 'Alerts waiting for 研判 in the caller’s region, most severe and newest first' })
-  async list(@Query() q: PageQueryDto, @CurrentCaller() caller: Caller): Promise<{ items: IncomingAlert[]; total: number; page: number; pageSize: number }> {
+  async list(
+    @Query() q: PageQueryDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<{ items: IncomingAlert[]; total: number; page: number; pageSize: number }> {
     return { ...(await this.incoming.list(caller.regionCode, q.page, q.pageSize)), page: q.page, pageSize: q.pageSize };
   }
 
@@ -28,13 +42,18 @@ export class IncomingController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: '确认发布: the alert goes to matching and calls as it came in' })
   @ApiResponse({ status: 409, description: 'already decided, or expired' })
-  async confirm(@Param('id', ParseUUIDPipe) id: string, @CurrentCaller() caller: Caller): Promise<{ warningId: string }> {
+  async confirm(
+    @Param('id', ParseUUIDPipe) id: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<{ warningId: string }> {
     return this.incoming.confirm(caller, id);
   }
 
   @Post(':id/edit')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: '编辑: a draft with the alert’s content for the caller to edit and issue; the alert is closed' })
+  @ApiOperation({
+    summary: '编辑: a draft with the alert’s content for the caller to edit and issue; the alert is closed',
+  })
   async edit(@Param('id', ParseUUIDPipe) id: string, @CurrentCaller() caller: Caller): Promise<{ draftId: string }> {
     return this.incoming.edit(caller, id);
   }
@@ -42,7 +61,11 @@ export class IncomingController {
   @Post(':id/dismiss')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: '驳回: nobody is called; the reason stays in the warning’s history' })
-  async dismiss(@Param('id', ParseUUIDPipe) id: string, @Body() body: DismissIncomingDto, @CurrentCaller() caller: Caller): Promise<{ warningId: string }> {
+  async dismiss(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: DismissIncomingDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<{ warningId: string }> {
     return this.incoming.dismiss(caller, id, body.reason.trim());
   }
 }

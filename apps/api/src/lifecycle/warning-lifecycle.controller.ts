@@ -7,7 +7,9 @@ import { CurrentCaller } from '../auth/caller.decorator';
 
 export class LiftDto {
   @ApiProperty({ required: false, maxLength: 500, description: '解除理由' })
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   note?: string;
 }
 
@@ -26,15 +28,23 @@ export class WarningLifecycleController {
   @Post(':id/unmatched/dismiss')
   @HttpCode(200)
   @Roles('duty_officer', 'commander', 'admin')
-  @ApiOperation({ summary: 'Dismiss the 无匹配对象 flag of a warning that called nobody, once checked (audited: who, when, note)' })
-  async dismissUnmatched(@Param('id', ParseUUIDPipe) id: string, @Body() body: LiftDto, @CurrentCaller() caller: Caller) {
+  @ApiOperation({
+    summary: 'Dismiss the 无匹配对象 flag of a warning that called nobody, once checked (audited: who, when, note)',
+  })
+  async dismissUnmatched(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: LiftDto,
+    @CurrentCaller() caller: Caller,
+  ) {
     return this.unmatched.dismiss(id, caller.regionCode, `api-key:${caller.name}`, body.note ?? null);
   }
 
   @Post(':id/lift')
   @HttpCode(200)
   @Roles('duty_officer')
-  @ApiOperation({ summary: 'Lift the warning: stops every pending call, message and timer at once, then sends the 解除 notice' })
+  @ApiOperation({
+    summary: 'Lift the warning: stops every pending call, message and timer at once, then sends the 解除 notice',
+  })
   async lift(@Param('id', ParseUUIDPipe) id: string, @Body() body: LiftDto, @CurrentCaller() caller: Caller) {
     return this.lifecycle.liftByOfficer(id, caller.regionCode, caller.actor, body.note ?? null);
   }
@@ -42,7 +52,9 @@ export class WarningLifecycleController {
   @Post(':id/close')
   @HttpCode(200)
   @Roles('duty_officer')
-  @ApiOperation({ summary: 'Close a lifted chain: needs orders lifted and returns authorised; writes the problem list' })
+  @ApiOperation({
+    summary: 'Close a lifted chain: needs orders lifted and returns authorised; writes the problem list',
+  })
   async close(@Param('id', ParseUUIDPipe) id: string, @CurrentCaller() caller: Caller): Promise<ClosureReport> {
     return this.closure.close(id, caller.regionCode, caller.actor);
   }

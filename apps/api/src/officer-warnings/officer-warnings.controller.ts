@@ -38,18 +38,29 @@ export class OfficerWarningsController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Edit a draft; approvals given so far are cleared' })
-  async edit(@Param('id') id: string, @Body() dto: OfficerWarningDto, @CurrentCaller() caller: Caller): Promise<DraftView> {
+  async edit(
+    @Param('id') id: string,
+    @Body() dto: OfficerWarningDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<DraftView> {
     return this.officerWarnings.edit(caller, id, dto);
   }
 
   @Post(':id/preview')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Who this draft would call, by tier, town and village (nothing is sent)' })
-  async preview(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<{ draft: DraftView; preview: WarningPreview }> {
+  async preview(
+    @Param('id') id: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<{ draft: DraftView; preview: WarningPreview }> {
     const draft = await this.officerWarnings.get(caller, id);
     const c = draft.content;
     const preview = await this.previews.preview(
-      { hazardType: c.hazardType, colour: c.colour, area: { codes: c.areaCodes, polygons: c.polygon ? [c.polygon] : [] } },
+      {
+        hazardType: c.hazardType,
+        colour: c.colour,
+        area: { codes: c.areaCodes, polygons: c.polygon ? [c.polygon] : [] },
+      },
       { regionCode: caller.regionCode },
     );
     await this.officerWarnings.notePreview(caller, draft, preview.counts.total);
@@ -65,8 +76,14 @@ export class OfficerWarningsController {
 
   @Post(':id/return')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Send a draft back to its author with a comment (a different officer; approvals are cleared)' })
-  async giveBack(@Param('id') id: string, @Body() body: ReturnDraftDto, @CurrentCaller() caller: Caller): Promise<DraftView> {
+  @ApiOperation({
+    summary: 'Send a draft back to its author with a comment (a different officer; approvals are cleared)',
+  })
+  async giveBack(
+    @Param('id') id: string,
+    @Body() body: ReturnDraftDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<DraftView> {
     return this.officerWarnings.giveBack(caller, id, body.comment.trim());
   }
 

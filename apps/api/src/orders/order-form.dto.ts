@@ -19,7 +19,10 @@ export class OrderFormDto {
 
   @Transform(({ value }: { value: unknown }) => (trimmed({ value }) === '' ? undefined : trimmed({ value })))
   @IsOptional()
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: '照片链接须以 http:// 或 https:// 开头' })
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { message: '照片链接须以 http:// 或 https:// 开头' },
+  )
   @MaxLength(ORDER_NOTE_MAX, { message: `照片链接不能超过 ${ORDER_NOTE_MAX} 个字符` })
   photoUrl?: string;
 }

@@ -25,7 +25,10 @@ export class OrderPageController {
   @Redirect()
   @Header('Referrer-Policy', 'no-referrer')
   @Header('Cache-Control', 'no-store')
-  async submit(@Param('token') token: string, @Body() form: OrderFormDto): Promise<{ url: string; statusCode: number }> {
+  async submit(
+    @Param('token') token: string,
+    @Body() form: OrderFormDto,
+  ): Promise<{ url: string; statusCode: number }> {
     const result = await this.orders.respondByToken(token, form.action, { note: form.note, photoUrl: form.photoUrl });
     const flash = 'already' in result && result.already ? 'already' : 'recorded';
     return { url: `/order/${encodeURIComponent(token)}?r=${flash}`, statusCode: 303 };

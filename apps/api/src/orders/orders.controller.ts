@@ -15,7 +15,9 @@ export class OrdersController {
 
   @Post()
   @Roles('duty_officer', 'commander')
-  @ApiOperation({ summary: 'Issue a 熔断 order to units; each target gets a link to acknowledge, then report execution' })
+  @ApiOperation({
+    summary: 'Issue a 熔断 order to units; each target gets a link to acknowledge, then report execution',
+  })
   async issue(@Body() body: IssueOrderDto, @CurrentCaller() caller: Caller) {
     return this.orders.issue(body, caller.regionCode, caller.actor);
   }
@@ -39,7 +41,11 @@ export class OrdersController {
   @HttpCode(200)
   @Roles('duty_officer', 'commander')
   @ApiOperation({ summary: 'Record a target’s acknowledgment or execution taken by phone (by proxy)' })
-  async respondByProxy(@Param('targetId', ParseUUIDPipe) targetId: string, @Body() body: OrderResponseDto, @CurrentCaller() caller: Caller) {
+  async respondByProxy(
+    @Param('targetId', ParseUUIDPipe) targetId: string,
+    @Body() body: OrderResponseDto,
+    @CurrentCaller() caller: Caller,
+  ) {
     await this.orders.targetInRegion(targetId, caller.regionCode);
     return this.orders.respond(targetId, null, body.action, body, caller.actor);
   }
@@ -53,7 +59,9 @@ export class OrderTargetsController {
 
   @Post(':token')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Acknowledge, report execution of, or acknowledge the lift of an order, with the link’s token' })
+  @ApiOperation({
+    summary: 'Acknowledge, report execution of, or acknowledge the lift of an order, with the link’s token',
+  })
   async respond(@Param('token') token: string, @Body() body: OrderResponseDto) {
     return this.orders.respondByToken(token, body.action, body);
   }

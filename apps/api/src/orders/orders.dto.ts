@@ -1,7 +1,19 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsIn, IsNumber, IsOptional, IsString, IsUrl, IsUUID, Matches, Max, MaxLength, Min, MinLength,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsIn,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
   ValidateNested,
 } from 'class-validator';
 import { ORDER_MEASURES, OrderMeasure } from '@app/database';
@@ -12,7 +24,9 @@ export class OrderTargetDto {
   personId!: string;
 
   @ApiProperty({ description: '执行单位名称，如 十直镇中心小学' })
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   unitName!: string;
 }
 
@@ -22,15 +36,20 @@ export class IssueOrderDto {
   measure!: OrderMeasure;
 
   @ApiProperty({ maxLength: 200 })
-  @IsString() @MinLength(2) @MaxLength(200)
+  @IsString()
+  @MinLength(2)
+  @MaxLength(200)
   title!: string;
 
   @ApiProperty({ required: false })
-  @IsOptional() @IsString() @MaxLength(2000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
   instruction?: string;
 
   @ApiProperty({ required: false })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   warningId?: string;
 
   @ApiProperty({ description: 'Admin unit code the order covers (inside the caller region)' })
@@ -38,21 +57,30 @@ export class IssueOrderDto {
   regionCode!: string;
 
   @ApiProperty({ description: 'Minutes to acknowledge (TIMER_SCALE applies)', minimum: 0.01 })
-  @IsNumber() @Min(0.01) @Max(24 * 60)
+  @IsNumber()
+  @Min(0.01)
+  @Max(24 * 60)
   ackDeadlineMin!: number;
 
   @ApiProperty({ description: 'Minutes to report execution (TIMER_SCALE applies)', minimum: 0.01 })
-  @IsNumber() @Min(0.01) @Max(7 * 24 * 60)
+  @IsNumber()
+  @Min(0.01)
+  @Max(7 * 24 * 60)
   executeDeadlineMin!: number;
 
   @ApiProperty({ type: [OrderTargetDto] })
-  @ValidateNested({ each: true }) @Type(() => OrderTargetDto) @ArrayMinSize(1) @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => OrderTargetDto)
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
   targets!: OrderTargetDto[];
 }
 
 export class LiftOrderDto {
   @ApiProperty({ required: false, maxLength: 500 })
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   note?: string;
 }
 
@@ -62,10 +90,14 @@ export class OrderResponseDto {
   action!: 'acknowledge' | 'execute' | 'lift_acknowledge';
 
   @ApiProperty({ required: false, maxLength: 500, description: '执行情况说明' })
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   note?: string;
 
   @ApiProperty({ required: false, description: '现场照片链接' })
-  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_tld: false }) @MaxLength(500)
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false })
+  @MaxLength(500)
   photoUrl?: string;
 }

@@ -38,5 +38,8 @@ export function renderMessagePage(title: string, message: string, dutyDeskPhone:
   const phone = dutyDeskPhone
     ? `<section><p>值班电话：<a href="tel:${escapeHtml(dutyDeskPhone.replace(/[^0-9+]/g, ''))}">${escapeHtml(dutyDeskPhone)}</a></p></section>`
     : '';
-  return layout(title, `<main><h1>${escapeHtml(title)}</h1><section><p>${escapeHtml(message)}</p></section>${phone}</main>`);
+  return layout(
+    title,
+    `<main><h1>${escapeHtml(title)}</h1><section><p>${escapeHtml(message)}</p></section>${phone}</main>`,
+  );
 }

@@ -15,14 +15,26 @@ export class PreviewController {
   @HttpCode(200)
   @Roles('duty_officer', 'admin')
   @ApiOperation({
-    summary: 'Who a draft warning would call: reasons, tier, channel ladder, deadline, escalation path, counts per town and village, unreachable people. Nothing is written or sent.',
+    summary:
+      'Who a draft warning would call: reasons, tier, channel ladder, deadline, escalation path, counts per town and village, unreachable people. Nothing is written or sent.',
   })
   @ApiBody({
     schema: {
       example: {
         hazardType: 'rainstorm',
         level: 1,
-        area: { polygons: [[[107.7, 29.9], [107.8, 29.9], [107.8, 30.0], [107.7, 29.9]]], circles: [{ lon: 107.75, lat: 29.95, radiusKm: 3 }], codes: ['500230107'] },
+        area: {
+          polygons: [
+            [
+              [107.7, 29.9],
+              [107.8, 29.9],
+              [107.8, 30.0],
+              [107.7, 29.9],
+            ],
+          ],
+          circles: [{ lon: 107.75, lat: 29.95, radiusKm: 3 }],
+          codes: ['500230107'],
+        },
       },
     },
   })

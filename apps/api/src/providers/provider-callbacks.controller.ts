@@ -48,7 +48,10 @@ export class ProviderCallbacksController {
 
   @Post('tencent/voice')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Tencent Cloud VMS event callback (voiceprompt_callback call results, voicekey_callback: keypress 1 acknowledges, voice_failure_callback)' })
+  @ApiOperation({
+    summary:
+      'Tencent Cloud VMS event callback (voiceprompt_callback call results, voicekey_callback: keypress 1 acknowledges, voice_failure_callback)',
+  })
   async tencentVoice(@Req() req: Request, @Body() body: unknown, @Query('token') token?: string) {
     this.authenticate(req, token);
     await this.callbacks.tencentVoice(body);

@@ -41,7 +41,11 @@ export class RecordsController {
   @HttpCode(200)
   @Roles('duty_officer', 'commander')
   @ApiOperation({ summary: 'Move an item: open → rectifying → verified → closed (销号); back one step when rejected' })
-  async move(@Param('id', ParseUUIDPipe) id: string, @Body() body: IssueTransitionDto, @CurrentCaller() caller: Caller) {
+  async move(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: IssueTransitionDto,
+    @CurrentCaller() caller: Caller,
+  ) {
     return this.closure.moveIssue(id, body.to, caller.regionCode, caller.actor, body.note ?? null);
   }
 
@@ -50,7 +54,11 @@ export class RecordsController {
   @ApiQuery({ name: 'warningId', required: false })
   @ApiQuery({ name: 'personId', required: false })
   @ApiOperation({ summary: 'Duty-performance records (履职记录) of people in the caller region' })
-  async records(@CurrentCaller() caller: Caller, @Query('warningId') warningId?: string, @Query('personId') personId?: string) {
+  async records(
+    @CurrentCaller() caller: Caller,
+    @Query('warningId') warningId?: string,
+    @Query('personId') personId?: string,
+  ) {
     for (const id of [warningId, personId]) {
       if (id !== undefined && !/^[0-9a-f-]{36}$/i.test(id)) {
         throw new ValidationError('warningId and personId must be UUIDs');
@@ -62,7 +70,8 @@ export class RecordsController {
   @Get('event-log/integrity')
   @Roles('commander', 'admin')
   @ApiOperation({
-    summary: 'Re-checks the sealed event log (hash chain): how many events are sealed, whether every link holds, the first that does not',
+    summary:
+      'Re-checks the sealed event log (hash chain): how many events are sealed, whether every link holds, the first that does not',
   })
   async integrity() {
     return this.chain.verify();

@@ -38,13 +38,28 @@ export class ResponseSpecsController {
   @Roles('admin')
   @ApiBody({
     description: 'the whole spec document (GET /api/v1/response-specs answers the current one to start from)',
-    schema: { type: 'object', example: { hazardSectors: {}, hazardZoneKinds: {}, hazardObjectTypes: {}, levels: {}, escalation: { steps: [['backup', 'contracting_superior'], ['same_role_up'], ['duty_officer'], ['commander']] }, overrides: [], rosterRequirements: {} } },
+    schema: {
+      type: 'object',
+      example: {
+        hazardSectors: {},
+        hazardZoneKinds: {},
+        hazardObjectTypes: {},
+        levels: {},
+        escalation: { steps: [['backup', 'contracting_superior'], ['same_role_up'], ['duty_officer'], ['commander']] },
+        overrides: [],
+        rosterRequirements: {},
+      },
+    },
   })
-  @ApiOperation({ summary: 'Validate and store the whole spec document as a new version; running warnings keep theirs' })
+  @ApiOperation({
+    summary: 'Validate and store the whole spec document as a new version; running warnings keep theirs',
+  })
   async put(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<SpecVersionInfo> {
     if (caller.regionCode !== '500000') {
       // Town overrides live in the one document, so only a city-wide admin may replace it.
-      throw new ForbiddenError('only a city-wide admin key (region 500000) may change response specs（仅市级管理员可修改）');
+      throw new ForbiddenError(
+        'only a city-wide admin key (region 500000) may change response specs（仅市级管理员可修改）',
+      );
     }
     return this.specs.save(body, caller.name);
   }

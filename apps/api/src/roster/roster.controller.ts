@@ -1,5 +1,21 @@
 /// <reference types="multer" />
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Res, StreamableFile, UploadedFile, UseGuards, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+  StreamableFile,
+  UploadedFile,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -19,7 +35,13 @@ import {
 } from '@app/matching';
 import { ApiKeyGuard, Caller, Roles } from '../auth/api-key.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
-import { CreateAssignmentDto, CreateContractingDto, EndDto, UpdateAssignmentDto, UpdateContractingDto } from './roster.dto';
+import {
+  CreateAssignmentDto,
+  CreateContractingDto,
+  EndDto,
+  UpdateAssignmentDto,
+  UpdateContractingDto,
+} from './roster.dto';
 
 export const CSV_TYPE = 'text/csv';
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -55,7 +77,9 @@ export class RosterController {
 
   @Post('assignments')
   @Roles('duty_officer', 'roster_admin', 'admin')
-  @ApiOperation({ summary: 'Create a responsibility assignment (a person in a role slot for a sector on a unit, zone or object)' })
+  @ApiOperation({
+    summary: 'Create a responsibility assignment (a person in a role slot for a sector on a unit, zone or object)',
+  })
   async createAssignment(@Body() dto: CreateAssignmentDto, @CurrentCaller() caller: Caller) {
     return this.assignments.createAssignment(dto, actorOf(caller));
   }
@@ -99,7 +123,10 @@ export class RosterController {
   @Roles('duty_officer', 'roster_admin', 'admin')
   @ApiConsumes(CSV_TYPE, XLSX_TYPE, 'multipart/form-data')
   @ApiQuery({ name: 'dryRun', required: false, description: 'true = check everything, write nothing' })
-  @ApiOperation({ summary: 'Import a town spreadsheet (CSV or XLSX, Chinese headers; the bytes as the body, or a form field `file`); any row error imports nothing' })
+  @ApiOperation({
+    summary:
+      'Import a town spreadsheet (CSV or XLSX, Chinese headers; the bytes as the body, or a form field `file`); any row error imports nothing',
+  })
   @UseInterceptors(UPLOAD)
   async import(
     @Headers('content-type') contentType: string | undefined,
@@ -114,11 +141,15 @@ export class RosterController {
     }
     if (file && file.size > this.config.http.maxBodyBytes) {
       const mb = (this.config.http.maxBodyBytes / 1024 / 1024).toFixed(1);
-      throw new PayloadTooLargeError(`the file is larger than ${mb} MB（文件超过 ${mb} MB，请按乡镇分开上传）`, { limit: this.config.http.maxBodyBytes });
+      throw new PayloadTooLargeError(`the file is larger than ${mb} MB（文件超过 ${mb} MB，请按乡镇分开上传）`, {
+        limit: this.config.http.maxBodyBytes,
+      });
     }
     const format = file ? sheetFormat(file.mimetype.toLowerCase(), file.originalname) : sheetFormat(type);
     if (!format) {
-      throw new UnsupportedMediaTypeError(`Content-Type must be ${CSV_TYPE} or ${XLSX_TYPE}, or a .csv/.xlsx file in a form（请上传 CSV 或 XLSX 文件）`);
+      throw new UnsupportedMediaTypeError(
+        `Content-Type must be ${CSV_TYPE} or ${XLSX_TYPE}, or a .csv/.xlsx file in a form（请上传 CSV 或 XLSX 文件）`,
+      );
     }
     return this.imports.import(file ? file.buffer : (body as Buffer), format, {
       regionCode: caller.regionCode,
@@ -129,10 +160,18 @@ export class RosterController {
 
   @Get('board')
   @Roles('duty_officer', 'commander', 'roster_admin', 'admin')
-  @ApiQuery({ name: 'town', required: false }) @ApiQuery({ name: 'objectId', required: false }) @ApiQuery({ name: 'zoneId', required: false })
+  @ApiQuery({ name: 'town', required: false })
+  @ApiQuery({ name: 'objectId', required: false })
+  @ApiQuery({ name: 'zoneId', required: false })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
-  @ApiQuery({ name: 'phones', required: false, description: "'full' (admin only) prints whole numbers for the signboard" })
-  @ApiOperation({ summary: 'The published 三个责任人 board (挂牌公示) of a town or one object/zone, as JSON, CSV or XLSX' })
+  @ApiQuery({
+    name: 'phones',
+    required: false,
+    description: "'full' (admin only) prints whole numbers for the signboard",
+  })
+  @ApiOperation({
+    summary: 'The published 三个责任人 board (挂牌公示) of a town or one object/zone, as JSON, CSV or XLSX',
+  })
   async board(
     @Query('town') town: string | undefined,
     @Query('objectId') objectId: string | undefined,
@@ -154,7 +193,10 @@ export class RosterController {
         res.type(`${CSV_TYPE}; charset=utf-8`).attachment(`${name}.csv`);
         return writeCsv(header, rows);
       case 'xlsx':
-        return new StreamableFile(await writeXlsx('挂牌公示', header, rows), { type: XLSX_TYPE, disposition: `attachment; filename="${name}.xlsx"` });
+        return new StreamableFile(await writeXlsx('挂牌公示', header, rows), {
+          type: XLSX_TYPE,
+          disposition: `attachment; filename="${name}.xlsx"`,
+        });
       default:
         throw new ValidationError('format: json, csv or xlsx（导出格式无效）', { field: 'format' });
     }
@@ -163,8 +205,14 @@ export class RosterController {
   @Get('fitness')
   @Roles('duty_officer', 'commander', 'roster_admin', 'admin')
   @ApiQuery({ name: 'unit', required: false, description: 'division code; the caller’s region when absent' })
-  @ApiOperation({ summary: 'Roster fitness: missing role slots, people without usable contact, expired rows, dead numbers, unpublished rows' })
-  async fitnessReport(@Query('unit') unit: string | undefined, @CurrentCaller() caller: Caller): Promise<FitnessReport> {
+  @ApiOperation({
+    summary:
+      'Roster fitness: missing role slots, people without usable contact, expired rows, dead numbers, unpublished rows',
+  })
+  async fitnessReport(
+    @Query('unit') unit: string | undefined,
+    @CurrentCaller() caller: Caller,
+  ): Promise<FitnessReport> {
     return this.fitness.report(unit ?? caller.regionCode, caller.regionCode);
   }
 }

@@ -10,7 +10,10 @@ export class UpdateAssignmentDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() personId?: string;
   @ApiPropertyOptional({ example: 'flood' }) @IsOptional() @IsString() sector?: string;
   @ApiPropertyOptional({ example: 'admin' }) @IsOptional() @IsString() roleSlot?: string;
-  @ApiPropertyOptional({ enum: ['unit', 'zone', 'object'] }) @IsOptional() @IsIn(['unit', 'zone', 'object']) targetType?: TargetType;
+  @ApiPropertyOptional({ enum: ['unit', 'zone', 'object'] })
+  @IsOptional()
+  @IsIn(['unit', 'zone', 'object'])
+  targetType?: TargetType;
   @ApiPropertyOptional() @IsOptional() @IsString() targetId?: string;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsUUID() backupPersonId?: string | null;
   @ApiPropertyOptional({ example: '2025-01-01' }) @IsOptional() @Matches(DATE) validFrom?: string;

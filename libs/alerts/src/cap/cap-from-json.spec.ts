@@ -5,7 +5,6 @@ import { capFromJson } from './cap-from-json';
 import { loadHazardTables } from './hazard-tables';
 import { parseCap } from './parse-cap';
 
-
 const FIXTURES = join(__dirname, '../../../../test/fixtures/cap/zh');
 const tables = loadHazardTables(join(__dirname, '../../../../config/hazard-map.json'));
 const now = new Date('2024-09-01T00:00:00+08:00');
@@ -52,7 +51,12 @@ describe('capFromJson', () => {
   it('picks the zh-CN block among several and keeps the rest', () => {
     const msg = redJson();
     const zh = msg.info as Record<string, unknown>;
-    const en = { ...zh, language: 'en-US', event: 'Rainstorm Red Warning', headline: 'Red rainstorm warning for Shizhi' };
+    const en = {
+      ...zh,
+      language: 'en-US',
+      event: 'Rainstorm Red Warning',
+      headline: 'Red rainstorm warning for Shizhi',
+    };
     const a = fromJson({ ...msg, info: [en, zh] });
     expect(a.info.language).toBe('zh-CN');
     expect(a.otherInfos.map((i) => [i.language, i.hazardType, i.colour])).toEqual([['en-US', 'rainstorm', 'red']]);
@@ -117,13 +121,28 @@ describe('capFromJson', () => {
   });
 
   it.each<[string, (info: Record<string, unknown>) => void, string, RegExp]>([
-    ['unclosed polygon', (i) => ((i.area as Record<string, unknown>).polygon = '29.95,107.85 29.95,107.95 29.85,107.95 29.85,107.85'), 'info[0].area[0].polygon[0]', /not closed/],
+    [
+      'unclosed polygon',
+      (i) => ((i.area as Record<string, unknown>).polygon = '29.95,107.85 29.95,107.95 29.85,107.95 29.85,107.85'),
+      'info[0].area[0].polygon[0]',
+      /not closed/,
+    ],
     ['empty urgency', (i) => (i.urgency = ''), 'info[0].urgency', /must not be empty/],
     ['severity in lower case', (i) => (i.severity = 'extreme'), 'info[0].severity', /not one of Extreme/],
     ['unknown category', (i) => (i.category = ['Met', 'Weather']), 'info[0].category[1]', /not one of Geo/],
     ['expires without zone', (i) => (i.expires = '2024-07-11T13:52:00.000Z'), 'info[0].expires', /zone offset/],
-    ['parameter without valueName', (i) => (i.parameter = [{ value: '红色' }]), 'info[0].parameter[0].valueName', /missing/],
-    ['circle with radius 0 and a lat out of range', (i) => ((i.area as Record<string, unknown>).circle = '95,107.9 0'), 'info[0].area[0].circle[0]', /latitude 95/],
+    [
+      'parameter without valueName',
+      (i) => (i.parameter = [{ value: '红色' }]),
+      'info[0].parameter[0].valueName',
+      /missing/,
+    ],
+    [
+      'circle with radius 0 and a lat out of range',
+      (i) => ((i.area as Record<string, unknown>).circle = '95,107.9 0'),
+      'info[0].area[0].circle[0]',
+      /latitude 95/,
+    ],
   ])('applies the XML rules: %s', (_, edit, field, problem) => {
     const e = refusal(withInfo(edit));
     expect(e.details?.field).toBe(field);

@@ -31,7 +31,10 @@ describe('parsePolygon', () => {
 describe('parseCircle', () => {
   it('reads centre and radius; radius 0 is a point', () => {
     expect(parseCircle('29.9,107.9 8.5')).toEqual({ ok: true, value: { lat: 29.9, lon: 107.9, radiusKm: 8.5 } });
-    expect(parseCircle('32.9525,-115.5527 0')).toEqual({ ok: true, value: { lat: 32.9525, lon: -115.5527, radiusKm: 0 } });
+    expect(parseCircle('32.9525,-115.5527 0')).toEqual({
+      ok: true,
+      value: { lat: 32.9525, lon: -115.5527, radiusKm: 0 },
+    });
   });
 
   it.each([

@@ -31,13 +31,16 @@ describe('classifyHazard (config/hazard-map.json)', () => {
   });
 
   it('prefers a known eventCode to the event text', () => {
-    expect(classifyHazard('Special Weather Statement', [{ valueName: 'same', value: 'ffw' }], tables)).toBe('flash_flood');
+    expect(classifyHazard('Special Weather Statement', [{ valueName: 'same', value: 'ffw' }], tables)).toBe(
+      'flash_flood',
+    );
     expect(classifyHazard('暴雨', [{ valueName: 'SAME', value: 'XYZ' }], tables)).toBe('rainstorm');
   });
 });
 
 describe('classifyColour', () => {
-  const level = (value: string, valueName = '预警级别') => classifyColour([{ valueName, value }], '', 'Unknown', tables);
+  const level = (value: string, valueName = '预警级别') =>
+    classifyColour([{ valueName, value }], '', 'Unknown', tables);
 
   it.each([
     ['红色', 'red'],
@@ -66,8 +69,12 @@ describe('classifyColour', () => {
   });
 
   it('ignores other parameters and unknown values, then tries the event text, then severity', () => {
-    expect(classifyColour([{ valueName: '森林火险等级', value: '4' }], '森林火险橙色预警', 'Unknown', tables)).toBe('orange');
-    expect(classifyColour([{ valueName: '预警级别', value: '紫色' }], '暴雨黄色预警', 'Extreme', tables)).toBe('yellow');
+    expect(classifyColour([{ valueName: '森林火险等级', value: '4' }], '森林火险橙色预警', 'Unknown', tables)).toBe(
+      'orange',
+    );
+    expect(classifyColour([{ valueName: '预警级别', value: '紫色' }], '暴雨黄色预警', 'Extreme', tables)).toBe(
+      'yellow',
+    );
     expect(classifyColour([], '暴雨预警', 'Extreme', tables)).toBe('red');
     expect(classifyColour([], 'Storm', 'Moderate', tables)).toBe('yellow');
     expect(classifyColour([], 'Storm', 'Minor', tables)).toBe('blue');

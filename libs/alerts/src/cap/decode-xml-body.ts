@@ -58,7 +58,11 @@ export function decodeXmlBody(body: Buffer): string {
     codec = known;
   }
   if (fromBom === 'utf8' && declared !== null && ENCODINGS.get(declared) !== 'utf8') {
-    throw capError('encoding', `the byte-order mark says UTF-8 but the prolog declares "${declared}"`, '字符编码声明与BOM不一致');
+    throw capError(
+      'encoding',
+      `the byte-order mark says UTF-8 but the prolog declares "${declared}"`,
+      '字符编码声明与BOM不一致',
+    );
   }
 
   const text = decode(bytes, codec, declared ?? 'UTF-8');

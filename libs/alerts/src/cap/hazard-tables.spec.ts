@@ -31,7 +31,10 @@ describe('loadHazardTables', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hazard-'));
     expect(() => loadHazardTables(join(dir, 'none.json'))).toThrow(/cannot read hazard tables .*none\.json/);
     const bad = join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ hazards: [{ code: 'x' }], levelValues: { red: [] }, severityColours: { Extreme: 'crimson' } }));
+    writeFileSync(
+      bad,
+      JSON.stringify({ hazards: [{ code: 'x' }], levelValues: { red: [] }, severityColours: { Extreme: 'crimson' } }),
+    );
     expect(() => loadHazardTables(bad)).toThrow(
       /hazards\[0\] needs a code and keywords.*levelParameterNames must be an array.*levelValues must list strings.*severityColours must map/,
     );

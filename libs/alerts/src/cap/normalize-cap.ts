@@ -68,18 +68,32 @@ export function normalizeRawCap(
   const statusText = check.oneOf(raw.status, 'status', Object.keys(STATUSES));
   const status = statusText === null ? null : STATUSES[statusText];
   if (statusText !== null && status === null) {
-    issues.add('status', `status ${statusText} is not actionable (only Actual, Exercise and Test are)`, '该状态的报文无需处理');
+    issues.add(
+      'status',
+      `status ${statusText} is not actionable (only Actual, Exercise and Test are)`,
+      '该状态的报文无需处理',
+    );
   }
   const msgTypeText = check.oneOf(raw.msgType, 'msgType', Object.keys(MSG_TYPES));
   const msgType = msgTypeText === null ? null : MSG_TYPES[msgTypeText];
   if (msgTypeText !== null && msgType === null) {
-    issues.add('msgType', `msgType ${msgTypeText} is not actionable (only Alert, Update and Cancel are)`, '该类型的报文无需处理');
+    issues.add(
+      'msgType',
+      `msgType ${msgTypeText} is not actionable (only Alert, Update and Cancel are)`,
+      '该类型的报文无需处理',
+    );
   }
   const scope = check.oneOf(raw.scope, 'scope', SCOPES);
 
   let references: CapReference[] = [];
   if (raw.references !== undefined && raw.references.trim() === '' && msgType === 'alert') {
-    notes.push(ignored('references', 'an empty <references/> on an Alert was ignored', '空的 references 元素已忽略（新发预警无需引用）'));
+    notes.push(
+      ignored(
+        'references',
+        'an empty <references/> on an Alert was ignored',
+        '空的 references 元素已忽略（新发预警无需引用）',
+      ),
+    );
   } else if (raw.references !== undefined) {
     const parsed = parseReferences(raw.references, ctx.now);
     if (parsed.ok) {
@@ -98,7 +112,10 @@ export function normalizeRawCap(
     return null;
   }
   const mapped = infos.filter((x): x is CapInfo => x !== null);
-  const chosen = Math.max(0, mapped.findIndex((info) => ZH.test(info.language)));
+  const chosen = Math.max(
+    0,
+    mapped.findIndex((info) => ZH.test(info.language)),
+  );
   return {
     capVersion,
     sender,
@@ -172,7 +189,13 @@ export function normalizeRawCap(
       if (text.trim() !== '' || !givenOtherwise) {
         return false;
       }
-      notes.push(ignored(`${p}${kind}[${i}]`, `an empty <${kind}/> was ignored; the area is given by its other elements`, `空的 ${kind} 元素已忽略，范围按其余要素确定`));
+      notes.push(
+        ignored(
+          `${p}${kind}[${i}]`,
+          `an empty <${kind}/> was ignored; the area is given by its other elements`,
+          `空的 ${kind} 元素已忽略，范围按其余要素确定`,
+        ),
+      );
       return true;
     };
     const polygons = area.polygon.flatMap((text, i) => {

@@ -6,7 +6,6 @@ import { loadHazardTables } from './hazard-tables';
 import { NormalizedAlert } from './normalized-alert';
 import { parseCap } from './parse-cap';
 
-
 const FIXTURES = join(__dirname, '../../../../test/fixtures/cap');
 const tables = loadHazardTables(join(__dirname, '../../../../config/hazard-map.json'));
 const now = new Date('2024-09-01T00:00:00+08:00');
@@ -41,12 +40,23 @@ const detail = (e: ValidationError, key: string): unknown => e.details?.[key];
 describe('parseCap — the public fixtures', () => {
   it('reads OASIS A.1 (advisory, parameter HSAS, no geometry) with colour from severity', async () => {
     const a = await parse(fixture('oasis-v1dot2_appendix_adot1.xml'));
-    expect(a).toMatchObject({ capVersion: '1.2', identifier: '43b080713727', sender: 'hsas@dhs.gov', msgType: 'alert' });
+    expect(a).toMatchObject({
+      capVersion: '1.2',
+      identifier: '43b080713727',
+      sender: 'hsas@dhs.gov',
+      msgType: 'alert',
+    });
     expect(a.sent.toISOString()).toBe('2003-04-02T19:39:01.000Z');
     expect(a.info).toMatchObject({ hazardType: 'other', severity: 'Severe', colour: 'orange', level: 2 });
     expect(a.info.parameters).toEqual([{ valueName: 'HSAS', value: 'ORANGE' }]);
     expect(a.info.areas).toEqual([
-      { areaDesc: 'U.S. nationwide and interests worldwide', polygons: [], circles: [], geocodes: [], divisionCodes: [] },
+      {
+        areaDesc: 'U.S. nationwide and interests worldwide',
+        polygons: [],
+        circles: [],
+        geocodes: [],
+        divisionCodes: [],
+      },
     ]);
   });
 
@@ -261,7 +271,12 @@ describe('parseCap — zh-CN fixtures (丰都县十直镇 and others)', () => {
 
   it('decodes GB18030 (including a 4-byte character) and takes the colour from the event, not 火险等级 4', async () => {
     const a = await parse(fixture('zh/forest-fire-orange-gb18030.xml'));
-    expect(a.info).toMatchObject({ hazardType: 'forest_fire', colour: 'orange', level: 2, headline: '铜梁区发布森林火险橙色预警信号' });
+    expect(a.info).toMatchObject({
+      hazardType: 'forest_fire',
+      colour: 'orange',
+      level: 2,
+      headline: '铜梁区发布森林火险橙色预警信号',
+    });
     expect(a.info.description).toContain('25℃');
     expect(a.info.description).toContain('㐀');
   });
@@ -277,7 +292,9 @@ describe('parseCap — zh-CN fixtures (丰都县十直镇 and others)', () => {
 
   it('picks a block whose language is just "zh"', async () => {
     const a = await parse(
-      fixture('zh/thunder-prefixed-bilingual.xml').toString('utf8').replace('<cap:language>zh-CN<', '<cap:language>zh<'),
+      fixture('zh/thunder-prefixed-bilingual.xml')
+        .toString('utf8')
+        .replace('<cap:language>zh-CN<', '<cap:language>zh<'),
     );
     expect(a.info.language).toBe('zh');
   });
@@ -319,7 +336,10 @@ describe('parseCap — safety and shape', () => {
   it.each([
     ['a DOCTYPE', red.replace('<alert', '<!DOCTYPE alert>\n<alert')],
     ['a lower-case doctype', red.replace('<alert', '<!doctype alert [ <!entity x "y"> ]>\n<alert')],
-    ['an internal entity bomb', red.replace('<alert', '<!DOCTYPE a [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>\n<alert')],
+    [
+      'an internal entity bomb',
+      red.replace('<alert', '<!DOCTYPE a [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>\n<alert'),
+    ],
   ])('refuses %s', async (_, text) => {
     const e = await refusal(text);
     expect(detail(e, 'field')).toBe('xml');
@@ -327,7 +347,9 @@ describe('parseCap — safety and shape', () => {
   });
 
   it('refuses a DOCTYPE hidden in UTF-16', async () => {
-    const text = red.replace('UTF-8', 'UTF-16').replace('<alert', '<!DOCTYPE alert SYSTEM "file:///etc/passwd">\n<alert');
+    const text = red
+      .replace('UTF-8', 'UTF-16')
+      .replace('<alert', '<!DOCTYPE alert SYSTEM "file:///etc/passwd">\n<alert');
     const e = await refusal(Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf-16le')]));
     expect(detail(e, 'field')).toBe('xml');
   });
@@ -356,7 +378,9 @@ describe('parseCap — safety and shape', () => {
   });
 
   it('refuses an alert in no namespace, and a root that is not <alert>', async () => {
-    expect(detail(await refusal(red.replace(' xmlns="urn:oasis:names:tc:emergency:cap:1.2"', '')), 'field')).toBe('xmlns');
+    expect(detail(await refusal(red.replace(' xmlns="urn:oasis:names:tc:emergency:cap:1.2"', '')), 'field')).toBe(
+      'xmlns',
+    );
     const notAlert = red.replace('<alert ', '<warning ').replace('</alert>', '</warning>');
     expect(detail(await refusal(notAlert), 'field')).toBe('alert');
   });
@@ -388,33 +412,187 @@ describe('parseCap — safety and shape', () => {
 
 describe('parseCap — rules beyond the schema (details.field names the element)', () => {
   const cases: Array<[string, string, string | RegExp, string, string, RegExp]> = [
-    ['unclosed polygon', 'rainstorm-red-shizhi.xml', ' 29.95,107.85</polygon>', '</polygon>', 'info[0].area[0].polygon[0]', /not closed/],
-    ['3-point polygon', 'rainstorm-red-shizhi.xml', /<polygon>.*<\/polygon>/, '<polygon>29.95,107.85 29.95,107.95 29.95,107.85</polygon>', 'info[0].area[0].polygon[0]', /at least 4/],
-    ['polygon written lon,lat', 'rainstorm-red-shizhi.xml', /<polygon>.*<\/polygon>/, '<polygon>107.85,29.95 107.95,29.95 107.95,29.85 107.85,29.95</polygon>', 'info[0].area[0].polygon[0]', /latitude 107.85/],
-    ['polygon with a bad pair', 'rainstorm-red-shizhi.xml', '29.95,107.95 ', '29.95;107.95 ', 'info[0].area[0].polygon[0]', /not a "lat,lon" pair/],
-    ['negative radius', 'rainstorm-orange-update.xml', '107.90 8.5', '107.90 -8.5', 'info[0].area[0].circle[0]', /radius -8.5/],
-    ['circle without radius', 'rainstorm-orange-update.xml', '107.90 8.5', '107.90', 'info[0].area[0].circle[0]', /lat,lon radius/],
-    ['sent without zone', 'rainstorm-red-shizhi.xml', '<sent>2024-07-11T01:52:00+08:00', '<sent>2024-07-11T01:52:00', 'sent', /zone offset/],
-    ['sent in Z', 'rainstorm-red-shizhi.xml', '<sent>2024-07-11T01:52:00+08:00', '<sent>2024-07-10T17:52:00Z', 'sent', /zone offset/],
-    ['sent on 30 February', 'rainstorm-red-shizhi.xml', '<sent>2024-07-11', '<sent>2024-02-30', 'sent', /not a real date/],
+    [
+      'unclosed polygon',
+      'rainstorm-red-shizhi.xml',
+      ' 29.95,107.85</polygon>',
+      '</polygon>',
+      'info[0].area[0].polygon[0]',
+      /not closed/,
+    ],
+    [
+      '3-point polygon',
+      'rainstorm-red-shizhi.xml',
+      /<polygon>.*<\/polygon>/,
+      '<polygon>29.95,107.85 29.95,107.95 29.95,107.85</polygon>',
+      'info[0].area[0].polygon[0]',
+      /at least 4/,
+    ],
+    [
+      'polygon written lon,lat',
+      'rainstorm-red-shizhi.xml',
+      /<polygon>.*<\/polygon>/,
+      '<polygon>107.85,29.95 107.95,29.95 107.95,29.85 107.85,29.95</polygon>',
+      'info[0].area[0].polygon[0]',
+      /latitude 107.85/,
+    ],
+    [
+      'polygon with a bad pair',
+      'rainstorm-red-shizhi.xml',
+      '29.95,107.95 ',
+      '29.95;107.95 ',
+      'info[0].area[0].polygon[0]',
+      /not a "lat,lon" pair/,
+    ],
+    [
+      'negative radius',
+      'rainstorm-orange-update.xml',
+      '107.90 8.5',
+      '107.90 -8.5',
+      'info[0].area[0].circle[0]',
+      /radius -8.5/,
+    ],
+    [
+      'circle without radius',
+      'rainstorm-orange-update.xml',
+      '107.90 8.5',
+      '107.90',
+      'info[0].area[0].circle[0]',
+      /lat,lon radius/,
+    ],
+    [
+      'sent without zone',
+      'rainstorm-red-shizhi.xml',
+      '<sent>2024-07-11T01:52:00+08:00',
+      '<sent>2024-07-11T01:52:00',
+      'sent',
+      /zone offset/,
+    ],
+    [
+      'sent in Z',
+      'rainstorm-red-shizhi.xml',
+      '<sent>2024-07-11T01:52:00+08:00',
+      '<sent>2024-07-10T17:52:00Z',
+      'sent',
+      /zone offset/,
+    ],
+    [
+      'sent on 30 February',
+      'rainstorm-red-shizhi.xml',
+      '<sent>2024-07-11',
+      '<sent>2024-02-30',
+      'sent',
+      /not a real date/,
+    ],
     ['sent before 2000', 'rainstorm-red-shizhi.xml', '<sent>2024-07-11', '<sent>1999-07-11', 'sent', /before 2000/],
-    ['onset without zone', 'rainstorm-red-shizhi.xml', '<onset>2024-07-11T01:52:00+08:00', '<onset>2024-07-11T01:52:00', 'info[0].onset', /zone offset/],
-    ['references not triples', 'rainstorm-orange-update.xml', /<references>.*<\/references>/, '<references>qxt.fengdu@alerts.example.cn 50023041600000_20240711015200_0</references>', 'references', /not a "sender,identifier,sent" triple/],
-    ['references with a zoneless time', 'rainstorm-orange-update.xml', ',2024-07-11T01:52:00+08:00<', ',2024-07-11T01:52:00<', 'references', /zone offset/],
-    ['empty references', 'rainstorm-orange-update.xml', /<references>.*<\/references>/, '<references></references>', 'references', /empty/],
-    ['Update without references', 'rainstorm-orange-update.xml', /<references>.*<\/references>/, '', 'references', /required for msgType Update/],
-    ['Cancel without references', 'rainstorm-cancel.xml', /<references>.*<\/references>/, '', 'references', /required for msgType Cancel/],
-    ['empty urgency', 'rainstorm-red-shizhi.xml', '<urgency>Immediate</urgency>', '<urgency></urgency>', 'info[0].urgency', /must not be empty/],
-    ['unknown urgency', 'rainstorm-red-shizhi.xml', '<urgency>Immediate</urgency>', '<urgency>Soon</urgency>', 'info[0].urgency', /not one of Immediate/],
-    ['empty event', 'rainstorm-red-shizhi.xml', '<event>暴雨红色预警信号</event>', '<event> </event>', 'info[0].event', /must not be empty/],
-    ['empty areaDesc', 'rainstorm-red-shizhi.xml', '<areaDesc>丰都县十直镇</areaDesc>', '<areaDesc/>', 'info[0].area[0].areaDesc', /must not be empty/],
-    ['identifier with a space', 'rainstorm-red-shizhi.xml', '<identifier>50023041600000_', '<identifier>5002304 1600000_', 'identifier', /spaces, commas/],
+    [
+      'onset without zone',
+      'rainstorm-red-shizhi.xml',
+      '<onset>2024-07-11T01:52:00+08:00',
+      '<onset>2024-07-11T01:52:00',
+      'info[0].onset',
+      /zone offset/,
+    ],
+    [
+      'references not triples',
+      'rainstorm-orange-update.xml',
+      /<references>.*<\/references>/,
+      '<references>qxt.fengdu@alerts.example.cn 50023041600000_20240711015200_0</references>',
+      'references',
+      /not a "sender,identifier,sent" triple/,
+    ],
+    [
+      'references with a zoneless time',
+      'rainstorm-orange-update.xml',
+      ',2024-07-11T01:52:00+08:00<',
+      ',2024-07-11T01:52:00<',
+      'references',
+      /zone offset/,
+    ],
+    [
+      'empty references',
+      'rainstorm-orange-update.xml',
+      /<references>.*<\/references>/,
+      '<references></references>',
+      'references',
+      /empty/,
+    ],
+    [
+      'Update without references',
+      'rainstorm-orange-update.xml',
+      /<references>.*<\/references>/,
+      '',
+      'references',
+      /required for msgType Update/,
+    ],
+    [
+      'Cancel without references',
+      'rainstorm-cancel.xml',
+      /<references>.*<\/references>/,
+      '',
+      'references',
+      /required for msgType Cancel/,
+    ],
+    [
+      'empty urgency',
+      'rainstorm-red-shizhi.xml',
+      '<urgency>Immediate</urgency>',
+      '<urgency></urgency>',
+      'info[0].urgency',
+      /must not be empty/,
+    ],
+    [
+      'unknown urgency',
+      'rainstorm-red-shizhi.xml',
+      '<urgency>Immediate</urgency>',
+      '<urgency>Soon</urgency>',
+      'info[0].urgency',
+      /not one of Immediate/,
+    ],
+    [
+      'empty event',
+      'rainstorm-red-shizhi.xml',
+      '<event>暴雨红色预警信号</event>',
+      '<event> </event>',
+      'info[0].event',
+      /must not be empty/,
+    ],
+    [
+      'empty areaDesc',
+      'rainstorm-red-shizhi.xml',
+      '<areaDesc>丰都县十直镇</areaDesc>',
+      '<areaDesc/>',
+      'info[0].area[0].areaDesc',
+      /must not be empty/,
+    ],
+    [
+      'identifier with a space',
+      'rainstorm-red-shizhi.xml',
+      '<identifier>50023041600000_',
+      '<identifier>5002304 1600000_',
+      'identifier',
+      /spaces, commas/,
+    ],
     ['msgType Ack', 'rainstorm-red-shizhi.xml', '<msgType>Alert', '<msgType>Ack', 'msgType', /not actionable/],
     ['msgType Error', 'rainstorm-red-shizhi.xml', '<msgType>Alert', '<msgType>Error', 'msgType', /not actionable/],
     ['status System', 'rainstorm-red-shizhi.xml', '<status>Actual', '<status>System', 'status', /not actionable/],
     ['status Draft', 'rainstorm-red-shizhi.xml', '<status>Actual', '<status>Draft', 'status', /not actionable/],
-    ['short division code', 'rainstorm-red-shizhi.xml', '<value>500230107</value>', '<value>50023</value>', 'info[0].area[0].geocode[0].value', /6, 9 or 12 digits/],
-    ['empty geocode value', 'rainstorm-red-shizhi.xml', '<value>500230107</value>', '<value></value>', 'info[0].area[0].geocode[0].value', /must not be empty/],
+    [
+      'short division code',
+      'rainstorm-red-shizhi.xml',
+      '<value>500230107</value>',
+      '<value>50023</value>',
+      'info[0].area[0].geocode[0].value',
+      /6, 9 or 12 digits/,
+    ],
+    [
+      'empty geocode value',
+      'rainstorm-red-shizhi.xml',
+      '<value>500230107</value>',
+      '<value></value>',
+      'info[0].area[0].geocode[0].value',
+      /must not be empty/,
+    ],
   ];
 
   it.each(cases)('%s', async (_, name, from, to, field, problem) => {
@@ -428,7 +606,9 @@ describe('parseCap — rules beyond the schema (details.field names the element)
     const e = await refusal(fixture('zh/rainstorm-red-shizhi.xml'), { now: new Date('2024-07-09T00:00:00+08:00') });
     expect(detail(e, 'field')).toBe('sent');
     expect(detail(e, 'problem')).toMatch(/too far in the future/);
-    await expect(parse(fixture('zh/rainstorm-red-shizhi.xml'), { now: new Date('2024-07-10T12:00:00+08:00') })).resolves.toBeDefined();
+    await expect(
+      parse(fixture('zh/rainstorm-red-shizhi.xml'), { now: new Date('2024-07-10T12:00:00+08:00') }),
+    ).resolves.toBeDefined();
   });
 
   it('accepts status Test', async () => {
@@ -445,6 +625,8 @@ describe('parseCap — rules beyond the schema (details.field names the element)
       { field: 'info[0].urgency', problem: 'must not be empty', hint: '必填字段不能为空', line: 14 },
       expect.objectContaining({ field: 'info[0].area[0].polygon[0]', line: 33 }),
     ]);
-    expect(e.message).toMatch(/^Invalid CAP message: info\[0\]\.urgency: must not be empty \(line 14\) \(and 1 more\)\. /);
+    expect(e.message).toMatch(
+      /^Invalid CAP message: info\[0\]\.urgency: must not be empty \(line 14\) \(and 1 more\)\. /,
+    );
   });
 });

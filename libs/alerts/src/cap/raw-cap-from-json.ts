@@ -75,17 +75,15 @@ export function rawCapFromJson(input: unknown, issues: IssueList): RawCap {
       category: strings(infoObj, 'category', base),
       eventCode: pairs(infoObj, 'eventCode', base),
       parameter: pairs(infoObj, 'parameter', base),
-      area: objects(infoObj, 'area', base).map(
-        ([areaObj, areaPath]): RawArea => {
-          known(areaObj, AREA_KEYS, `${areaPath}.`);
-          return {
-            areaDesc: str(areaObj, 'areaDesc', `${areaPath}.areaDesc`),
-            polygon: strings(areaObj, 'polygon', `${areaPath}.`),
-            circle: strings(areaObj, 'circle', `${areaPath}.`),
-            geocode: pairs(areaObj, 'geocode', `${areaPath}.`),
-          };
-        },
-      ),
+      area: objects(infoObj, 'area', base).map(([areaObj, areaPath]): RawArea => {
+        known(areaObj, AREA_KEYS, `${areaPath}.`);
+        return {
+          areaDesc: str(areaObj, 'areaDesc', `${areaPath}.areaDesc`),
+          polygon: strings(areaObj, 'polygon', `${areaPath}.`),
+          circle: strings(areaObj, 'circle', `${areaPath}.`),
+          geocode: pairs(areaObj, 'geocode', `${areaPath}.`),
+        };
+      }),
     };
     for (const field of INFO_TEXT_FIELDS) {
       info[field] = str(infoObj, field, `${base}${field}`);

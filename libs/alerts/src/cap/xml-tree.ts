@@ -135,7 +135,12 @@ function decodeEntities(raw: string, line: number): string {
         ? parseInt(name.slice(1), 10)
         : NaN;
     if (Number.isNaN(code)) {
-      throw capError('xml', `undeclared entity &${name}; (only the five XML entities are allowed)`, 'XML含未定义实体', line);
+      throw capError(
+        'xml',
+        `undeclared entity &${name}; (only the five XML entities are allowed)`,
+        'XML含未定义实体',
+        line,
+      );
     }
     if (!isXmlChar(code)) {
       throw capError('xml', `character reference &${name}; is not a legal XML character`, 'XML字符引用非法', line);

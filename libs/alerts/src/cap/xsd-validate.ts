@@ -77,7 +77,13 @@ function toIssue(err: XmllintError, lines: ReadonlyMap<string, number>): CapIssu
 /** The CAP path of the element named `local` that starts on `line`, if we read one there. */
 function pathAt(lines: ReadonlyMap<string, number>, line: number, local: string): string | undefined {
   for (const [path, at] of lines) {
-    if (at === line && path.replace(/\[\d+\]$/, '').split('.').pop() === local) {
+    if (
+      at === line &&
+      path
+        .replace(/\[\d+\]$/, '')
+        .split('.')
+        .pop() === local
+    ) {
       return path;
     }
   }

@@ -50,13 +50,19 @@ parentPort.on('message', (msg) => {
 export class XmllintWorker {
   private worker: Worker | null = null;
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (r: XmllintRun) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: XmllintRun) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
 
   run(inputFiles: Request['inputFiles'], args: string[]): Promise<XmllintRun> {
     const worker = this.ensureWorker();
     const id = ++this.nextId;
     return new Promise<XmllintRun>((resolve, reject) => {
-      const timer = setTimeout(() => this.failAll(new Error(`xmllint did not answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+      const timer = setTimeout(
+        () => this.failAll(new Error(`xmllint did not answer within ${TIMEOUT_MS} ms`)),
+        TIMEOUT_MS,
+      );
       this.pending.set(id, { resolve, reject, timer });
       worker.ref();
       worker.postMessage({ jyXsd: true, id, inputFiles, args } satisfies Request);

@@ -50,7 +50,10 @@ export function checkFeedConfig(data: unknown, where = 'feeds'): FeedSourceConfi
   const out = sources.map((s, i): FeedSourceConfig => {
     const at = `sources[${i}]`;
     const o = isObj(s) ? s : {};
-    const str = (k: string): string => { const v = o[k]; return typeof v === 'string' ? v : ''; };
+    const str = (k: string): string => {
+      const v = o[k];
+      return typeof v === 'string' ? v : '';
+    };
     need(/^[a-z0-9-]{1,64}$/.test(str('id')), `${at}.id must be 1–64 of a-z, 0-9, -`);
     need(/^https?:\/\//.test(str('url')), `${at}.url must be an http(s) URL`);
     need(validateCron(str('cron')), `${at}.cron is not a node-cron pattern`);

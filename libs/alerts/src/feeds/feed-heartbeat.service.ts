@@ -55,7 +55,10 @@ export class FeedHeartbeatService {
     const now = this.clock.now();
     const raised: RaisedAlarm[] = [];
     for (const source of sources.filter((s) => s.enabled)) {
-      await this.dataSource.query(`INSERT INTO feed_sources (id, created_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [source.id, now]);
+      await this.dataSource.query(
+        `INSERT INTO feed_sources (id, created_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`,
+        [source.id, now],
+      );
       const [state] = await this.dataSource.query<
         Array<{ createdAt: Date; lastSuccessAt: Date | null; lastNewEntryAt: Date | null; lastError: string | null }>
       >(
@@ -84,7 +87,13 @@ export class FeedHeartbeatService {
     await this.events.append({
       type: 'SourceSilent',
       actor: 'heartbeat',
-      data: { sourceId: source.id, kind: alarm.kind, alarmId: inserted[0].id, regionCode: source.regionCode, message: alarm.message },
+      data: {
+        sourceId: source.id,
+        kind: alarm.kind,
+        alarmId: inserted[0].id,
+        regionCode: source.regionCode,
+        message: alarm.message,
+      },
     });
     this.logger.warn({ msg: 'feed heartbeat alarm', sourceId: source.id, kind: alarm.kind });
     if (source.dutyEmail) {

@@ -24,16 +24,25 @@ describe('silenceOf (heartbeat rule)', () => {
 });
 
 describe('checkFeedConfig', () => {
-  const good = { id: 'fengdu-qxt', name: '丰都', url: 'https://a.example.cn/rss', cron: '*/2 * * * *', maxSilenceMinutes: 60, regionCode: '500230' };
+  const good = {
+    id: 'fengdu-qxt',
+    name: '丰都',
+    url: 'https://a.example.cn/rss',
+    cron: '*/2 * * * *',
+    maxSilenceMinutes: 60,
+    regionCode: '500230',
+  };
 
   it('fills defaults', () => {
     expect(checkFeedConfig({ sources: [good] })).toEqual([{ ...good, trustedSenders: [], enabled: true }]);
   });
 
   it('names every bad field', () => {
-    expect(() => checkFeedConfig({ sources: [{ ...good, id: 'Bad Id', cron: 'often', url: 'ftp://x', maxSilenceMinutes: 0 }, good, good] })).toThrow(
-      /sources\[0\]\.id .*sources\[0\]\.url .*sources\[0\]\.cron .*sources\[0\]\.maxSilenceMinutes.*unique/,
-    );
+    expect(() =>
+      checkFeedConfig({
+        sources: [{ ...good, id: 'Bad Id', cron: 'often', url: 'ftp://x', maxSilenceMinutes: 0 }, good, good],
+      }),
+    ).toThrow(/sources\[0\]\.id .*sources\[0\]\.url .*sources\[0\]\.cron .*sources\[0\]\.maxSilenceMinutes.*unique/);
     expect(() => checkFeedConfig([])).toThrow(/expected \{ "sources"/);
   });
 });

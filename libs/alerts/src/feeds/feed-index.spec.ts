@@ -11,15 +11,27 @@ describe('parseFeedIndex', () => {
     const index = parseFeedIndex(read('cq-warnings.atom.xml'), 'http://127.0.0.1:8080/cq/atom.xml');
     expect(index.format).toBe('atom');
     expect(index.entries.map((e) => [e.key, e.capUrl])).toEqual([
-      ['urn:example:cn:alerts:50023041600000_20240711083000_0', 'http://127.0.0.1:8080/cq/cap/rainstorm-orange-update.xml'],
-      ['urn:example:cn:alerts:50023041600000_20240711015200_0', 'http://127.0.0.1:8080/cq/cap/rainstorm-red-shizhi.xml'],
+      [
+        'urn:example:cn:alerts:50023041600000_20240711083000_0',
+        'http://127.0.0.1:8080/cq/cap/rainstorm-orange-update.xml',
+      ],
+      [
+        'urn:example:cn:alerts:50023041600000_20240711015200_0',
+        'http://127.0.0.1:8080/cq/cap/rainstorm-red-shizhi.xml',
+      ],
       ['urn:example:cn:alerts:broken-link', 'http://127.0.0.1:8080/cq/cap/does-not-exist.xml'],
     ]);
-    expect(index.entries[1]).toMatchObject({ title: '丰都县气象台发布暴雨红色预警信号', updated: new Date('2024-07-10T17:52:00Z') });
+    expect(index.entries[1]).toMatchObject({
+      title: '丰都县气象台发布暴雨红色预警信号',
+      updated: new Date('2024-07-10T17:52:00Z'),
+    });
   });
 
   it('reads an RSS index: the CAP enclosure, else an .xml item link; guid is the identity', () => {
-    const index = parseFeedIndex(read('fengdu-signals.rss.xml').replace(/PORT/g, '9000'), 'http://127.0.0.1:9000/rss.xml');
+    const index = parseFeedIndex(
+      read('fengdu-signals.rss.xml').replace(/PORT/g, '9000'),
+      'http://127.0.0.1:9000/rss.xml',
+    );
     expect(index.format).toBe('rss');
     expect(index.entries.map((e) => [e.key, e.capUrl])).toEqual([
       ['50023041600000_20240710200000_0', 'http://127.0.0.1:9000/cap/rainstorm-yellow-polygon.xml'],

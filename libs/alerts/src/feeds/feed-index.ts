@@ -40,13 +40,23 @@ export function parseFeedIndex(text: string, feedUrl: string): FeedIndex {
 }
 
 function atomEntry(entry: XmlElement, base: string): FeedEntry[] {
-  const links = children(entry, 'link').map((l) => ({ href: l.attrs.href ?? '', type: l.attrs.type ?? '', rel: l.attrs.rel ?? 'alternate' }));
+  const links = children(entry, 'link').map((l) => ({
+    href: l.attrs.href ?? '',
+    type: l.attrs.type ?? '',
+    rel: l.attrs.rel ?? 'alternate',
+  }));
   const content = children(entry, 'content')[0];
   if (content?.attrs.src) {
     links.push({ href: content.attrs.src, type: content.attrs.type ?? '', rel: 'content' });
   }
   const href = pickCapLink(links.filter((l) => l.href !== '' && l.rel !== 'self'));
-  return entryOf(href, base, text(entry, 'id'), text(entry, 'title'), text(entry, 'updated') ?? text(entry, 'published'));
+  return entryOf(
+    href,
+    base,
+    text(entry, 'id'),
+    text(entry, 'title'),
+    text(entry, 'updated') ?? text(entry, 'published'),
+  );
 }
 
 function rssItem(item: XmlElement, base: string): FeedEntry[] {
@@ -67,7 +77,13 @@ function pickCapLink(links: Array<{ href: string; type: string }>): string | und
   );
 }
 
-function entryOf(href: string | undefined, base: string, id: string | undefined, title: string | undefined, when: string | undefined): FeedEntry[] {
+function entryOf(
+  href: string | undefined,
+  base: string,
+  id: string | undefined,
+  title: string | undefined,
+  when: string | undefined,
+): FeedEntry[] {
   if (href === undefined) {
     return []; // an entry without a link carries nothing we can fetch
   }
@@ -81,7 +97,14 @@ function entryOf(href: string | undefined, base: string, id: string | undefined,
     return [];
   }
   const date = when ? new Date(when) : null;
-  return [{ key: (id || capUrl).slice(0, 500), capUrl, title: title ?? '', updated: date && !Number.isNaN(date.getTime()) ? date : null }];
+  return [
+    {
+      key: (id || capUrl).slice(0, 500),
+      capUrl,
+      title: title ?? '',
+      updated: date && !Number.isNaN(date.getTime()) ? date : null,
+    },
+  ];
 }
 
 function children(el: XmlElement, local: string): XmlElement[] {

@@ -38,10 +38,10 @@ export class FeedPollService {
   ) {}
 
   async poll(source: FeedSourceConfig): Promise<PollSummary> {
-    await this.dataSource.query(`INSERT INTO feed_sources (id, created_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [
-      source.id,
-      this.clock.now(),
-    ]);
+    await this.dataSource.query(
+      `INSERT INTO feed_sources (id, created_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`,
+      [source.id, this.clock.now()],
+    );
     let entries: FeedEntry[];
     try {
       const body = await fetchLimited(source.url, MAX_INDEX_BYTES);
@@ -52,7 +52,11 @@ export class FeedPollService {
         `UPDATE feed_sources SET last_polled_at = $2, last_error = $3, last_error_at = $2 WHERE id = $1`,
         [source.id, this.clock.now(), error.slice(0, 500)],
       );
-      await this.events.append({ type: 'FeedPollFailed', actor: `feed:${source.id}`, data: { sourceId: source.id, error } });
+      await this.events.append({
+        type: 'FeedPollFailed',
+        actor: `feed:${source.id}`,
+        data: { sourceId: source.id, error },
+      });
       this.logger.warn({ msg: 'feed poll failed', sourceId: source.id, error });
       return { sourceId: source.id, ok: false, listed: 0, outcomes: {}, error };
     }
@@ -76,7 +80,10 @@ export class FeedPollService {
   }
 
   /** Entries never seen, plus those whose fetch failed and may be tried again; oldest first. */
-  private async entriesToFetch(sourceId: string, entries: FeedEntry[]): Promise<Array<{ entry: FeedEntry; seen: boolean }>> {
+  private async entriesToFetch(
+    sourceId: string,
+    entries: FeedEntry[],
+  ): Promise<Array<{ entry: FeedEntry; seen: boolean }>> {
     const rows = await this.dataSource.query<Array<{ entry_key: string; outcome: string; attempts: number }>>(
       `SELECT entry_key, outcome, attempts FROM feed_entries WHERE source_id = $1 AND entry_key = ANY($2::varchar[])`,
       [sourceId, entries.map((e) => e.key)],
@@ -103,7 +110,11 @@ export class FeedPollService {
         outcome = 'untrusted_sender';
         error = `sender ${alert.sender} is not trusted for feed ${source.id}（发送者不在该订阅源的信任列表中）`;
       } else {
-        const result = await this.ingest.ingest(alert, { source: 'feed', actor: `feed:${source.id}`, raw: rawCapText(body) });
+        const result = await this.ingest.ingest(alert, {
+          source: 'feed',
+          actor: `feed:${source.id}`,
+          raw: rawCapText(body),
+        });
         outcome = result.outcome;
         warningId = result.id;
       }
@@ -137,7 +148,11 @@ export class FeedPollService {
       [sourceId, kinds, this.clock.now()],
     );
     if (cleared.length > 0) {
-      await this.events.append({ type: 'SourceHeardAgain', actor: `feed:${sourceId}`, data: { sourceId, cleared: cleared.map((c) => c.kind) } });
+      await this.events.append({
+        type: 'SourceHeardAgain',
+        actor: `feed:${sourceId}`,
+        data: { sourceId, cleared: cleared.map((c) => c.kind) },
+      });
     }
   }
 }

@@ -7,7 +7,13 @@ const TIMEOUT_MS = 15_000;
 export async function fetchLimited(url: string, maxBytes: number): Promise<Buffer> {
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'follow', headers: { accept: 'application/atom+xml, application/rss+xml, application/cap+xml, application/xml;q=0.9, */*;q=0.5' } });
+    res = await fetch(url, {
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      redirect: 'follow',
+      headers: {
+        accept: 'application/atom+xml, application/rss+xml, application/cap+xml, application/xml;q=0.9, */*;q=0.5',
+      },
+    });
   } catch (e) {
     const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : '';
     throw new FetchFailed(`GET ${url} failed: ${e instanceof Error ? e.message : String(e)}${cause}`);

@@ -14,7 +14,13 @@ export class HeartbeatMailer implements OnModuleDestroy {
 
   async send(to: string, subject: string, text: string, idempotencyKey: string): Promise<boolean> {
     try {
-      await this.transport.sendMail({ from: this.config.mail.from, to, subject, text, messageId: `<${idempotencyKey}@jiaoying>` });
+      await this.transport.sendMail({
+        from: this.config.mail.from,
+        to,
+        subject,
+        text,
+        messageId: `<${idempotencyKey}@jiaoying>`,
+      });
       return true;
     } catch (e) {
       this.logger.warn({ msg: 'heartbeat email not sent', error: e instanceof Error ? e.message : String(e) });

@@ -8,7 +8,14 @@ import { checkPlausible, SCHEDULE_AHEAD_MS } from '../cap/cap-time';
 import { defaultHazardTables } from '../cap/hazard-tables';
 import { Colour } from '../cap/normalized-alert';
 import { warningReference } from '../warning-reference';
-import { approvalsRequired, officerAlert, officerIdentifier, officerSender, OfficerWarningContent, recolourHeadline } from './officer-warning';
+import {
+  approvalsRequired,
+  officerAlert,
+  officerIdentifier,
+  officerSender,
+  OfficerWarningContent,
+  recolourHeadline,
+} from './officer-warning';
 
 export interface Officer {
   name: string;
@@ -77,7 +84,11 @@ export class OfficerWarningService {
   ) {}
 
   /** `manager`: the caller's transaction, when the draft is part of a larger decision (研判's 编辑). */
-  async create(officer: Officer, input: DraftInput, manager: EntityManager = this.dataSource.manager): Promise<DraftView> {
+  async create(
+    officer: Officer,
+    input: DraftInput,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<DraftView> {
     const base = input.updates ? await this.updatableWarning(officer, input.updates) : null;
     const merged = { ...(base?.content ?? {}), ...withoutUndefined(input) };
     if (base?.content.colour && merged.colour && input.headline === undefined) {
@@ -88,9 +99,22 @@ export class OfficerWarningService {
     const [row] = await manager.query<DraftRow[]>(
       `INSERT INTO warning_drafts (updates_warning_id, content, approvals_required, created_by, region_code, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING *`,
-      [base?.id ?? null, JSON.stringify(content), this.required(content), draftIdentity(officer), officer.regionCode, this.clock.now()],
+      [
+        base?.id ?? null,
+        JSON.stringify(content),
+        this.required(content),
+        draftIdentity(officer),
+        officer.regionCode,
+        this.clock.now(),
+      ],
     );
-    await this.audit('WarningDrafted', officer, row, { updates: base?.id ?? null, colour: content.colour, areaCodes: content.areaCodes }, manager);
+    await this.audit(
+      'WarningDrafted',
+      officer,
+      row,
+      { updates: base?.id ?? null, colour: content.colour, areaCodes: content.areaCodes },
+      manager,
+    );
     return view(row);
   }
 
@@ -103,19 +127,34 @@ export class OfficerWarningService {
     return this.dataSource.transaction(async (tx) => {
       const row = await this.load(tx, officer, id, true);
       assertDraft(row);
-      const content = await this.checkContent(officer, { ...row.content, ...withoutUndefined({ ...patch, updates: undefined }) });
+      const content = await this.checkContent(officer, {
+        ...row.content,
+        ...withoutUndefined({ ...patch, updates: undefined }),
+      });
       const [[updated]] = await tx.query<[DraftRow[], number]>(
         `UPDATE warning_drafts SET content = $2, approvals_required = $3, approvals = '[]', returned = NULL, updated_at = $4 WHERE id = $1 RETURNING *`,
         [id, JSON.stringify(content), this.required(content), this.clock.now()],
       );
-      await this.audit('WarningDraftEdited', officer, updated, { colour: content.colour, approvalsCleared: row.approvals.length }, tx);
+      await this.audit(
+        'WarningDraftEdited',
+        officer,
+        updated,
+        { colour: content.colour, approvalsCleared: row.approvals.length },
+        tx,
+      );
       return view(updated);
     });
   }
 
   async approve(officer: Officer, id: string): Promise<DraftView> {
     return this.dataSource.transaction(async (tx) => {
-      const row = await this.loadOthersDraft(tx, officer, id, 'approver', 'a second, different duty officer must approve this warning（须由另一名值班员审核，不能审核自己起草的预警）');
+      const row = await this.loadOthersDraft(
+        tx,
+        officer,
+        id,
+        'approver',
+        'a second, different duty officer must approve this warning（须由另一名值班员审核，不能审核自己起草的预警）',
+      );
       if (row.approvals.some((a) => a.by === draftIdentity(officer))) {
         return view(row);
       }
@@ -124,7 +163,13 @@ export class OfficerWarningService {
         `UPDATE warning_drafts SET approvals = $2, updated_at = $3 WHERE id = $1 RETURNING *`,
         [id, JSON.stringify(approvals), this.clock.now()],
       );
-      await this.audit('WarningDraftApproved', officer, updated, { approvals: approvals.length, required: row.approvals_required }, tx);
+      await this.audit(
+        'WarningDraftApproved',
+        officer,
+        updated,
+        { approvals: approvals.length, required: row.approvals_required },
+        tx,
+      );
       return view(updated);
     });
   }
@@ -132,13 +177,25 @@ export class OfficerWarningService {
   /** A second officer sends the draft back to its author with a comment; approvals given so far are cleared. */
   async giveBack(officer: Officer, id: string, comment: string): Promise<DraftView> {
     return this.dataSource.transaction(async (tx) => {
-      const row = await this.loadOthersDraft(tx, officer, id, 'reviewer', 'only another duty officer can return a draft to its author（不能退回自己起草的预警，请直接修改）');
+      const row = await this.loadOthersDraft(
+        tx,
+        officer,
+        id,
+        'reviewer',
+        'only another duty officer can return a draft to its author（不能退回自己起草的预警，请直接修改）',
+      );
       const returned = { by: draftIdentity(officer), at: this.clock.now().toISOString(), comment };
       const [[updated]] = await tx.query<[DraftRow[], number]>(
         `UPDATE warning_drafts SET approvals = '[]', returned = $2, updated_at = $3 WHERE id = $1 RETURNING *`,
         [id, JSON.stringify(returned), this.clock.now()],
       );
-      await this.audit('WarningDraftReturned', officer, updated, { comment, approvalsCleared: row.approvals.length }, tx);
+      await this.audit(
+        'WarningDraftReturned',
+        officer,
+        updated,
+        { comment, approvalsCleared: row.approvals.length },
+        tx,
+      );
       return view(updated);
     });
   }
@@ -154,36 +211,66 @@ export class OfficerWarningService {
       );
       if (already) {
         if (row.state !== 'issued') {
-          await tx.query(`UPDATE warning_drafts SET state = 'issued', issued_warning_id = $2 WHERE id = $1`, [id, already.id]);
+          await tx.query(`UPDATE warning_drafts SET state = 'issued', issued_warning_id = $2 WHERE id = $1`, [
+            id,
+            already.id,
+          ]);
         }
-        return { id: already.id, chainId: already.chain_id, version: already.version, outcome: 'duplicate', drill: already.is_drill, warnings: [], held: false, draftId: id, alreadyIssued: true };
+        return {
+          id: already.id,
+          chainId: already.chain_id,
+          version: already.version,
+          outcome: 'duplicate',
+          drill: already.is_drill,
+          warnings: [],
+          held: false,
+          draftId: id,
+          alreadyIssued: true,
+        };
       }
       assertDraft(row);
       if (row.approvals.length < row.approvals_required) {
-        throw new ConflictError('this warning needs the approval of a second duty officer before it is issued（红色或面向公众的预警须经另一名值班员审核后方可签发）', {
-          field: 'approvals',
-          problem: `${row.approvals.length} of ${row.approvals_required}`,
-        });
+        throw new ConflictError(
+          'this warning needs the approval of a second duty officer before it is issued（红色或面向公众的预警须经另一名值班员审核后方可签发）',
+          {
+            field: 'approvals',
+            problem: `${row.approvals.length} of ${row.approvals_required}`,
+          },
+        );
       }
       const content = await this.checkContent(officer, row.content); // again: time has passed since the draft
       const reference = row.updates_warning_id ? await warningReference(tx, row.updates_warning_id) : null;
-      const units = await tx.query<Array<{ name: string }>>(`SELECT name FROM admin_units WHERE code = ANY($1::varchar[]) ORDER BY code`, [
-        content.areaCodes,
-      ]);
-      const alert = officerAlert({ id: row.id, regionCode: row.region_code, content }, this.clock.now(), reference ? [reference] : [], units.map((u) => u.name));
-      // The ingest commits on its own connection; this transaction keeps the draft locked until it is marked issued.
-      const result = await this.ingest.ingest(alert, { source: 'officer', actor: actorOf(officer), raw: JSON.stringify(content) });
-      await tx.query(`UPDATE warning_drafts SET state = 'issued', issued_warning_id = $2, updated_at = $3 WHERE id = $1`, [
-        id,
-        result.id,
+      const units = await tx.query<Array<{ name: string }>>(
+        `SELECT name FROM admin_units WHERE code = ANY($1::varchar[]) ORDER BY code`,
+        [content.areaCodes],
+      );
+      const alert = officerAlert(
+        { id: row.id, regionCode: row.region_code, content },
         this.clock.now(),
-      ]);
+        reference ? [reference] : [],
+        units.map((u) => u.name),
+      );
+      // The ingest commits on its own connection; this transaction keeps the draft locked until it is marked issued.
+      const result = await this.ingest.ingest(alert, {
+        source: 'officer',
+        actor: actorOf(officer),
+        raw: JSON.stringify(content),
+      });
+      await tx.query(
+        `UPDATE warning_drafts SET state = 'issued', issued_warning_id = $2, updated_at = $3 WHERE id = $1`,
+        [id, result.id, this.clock.now()],
+      );
       await this.events.append(
         {
           type: 'WarningIssued',
           warningId: result.id,
           actor: actorOf(officer),
-          data: { draftId: id, outcome: result.outcome, approvedBy: row.approvals.map((a) => a.by), colour: content.colour },
+          data: {
+            draftId: id,
+            outcome: result.outcome,
+            approvedBy: row.approvals.map((a) => a.by),
+            colour: content.colour,
+          },
         },
         tx,
       );
@@ -193,7 +280,11 @@ export class OfficerWarningService {
 
   /** Records that the officer looked at who would be called (the list itself comes from the matching engine). */
   async notePreview(officer: Officer, draft: DraftView, recipients: number | null): Promise<void> {
-    await this.events.append({ type: 'WarningDraftPreviewed', actor: actorOf(officer), data: { draftId: draft.id, recipients } });
+    await this.events.append({
+      type: 'WarningDraftPreviewed',
+      actor: actorOf(officer),
+      data: { draftId: draft.id, recipients },
+    });
   }
 
   private required(content: OfficerWarningContent): number {
@@ -201,7 +292,13 @@ export class OfficerWarningService {
   }
 
   /** A draft still open, locked, that the officer did not write (approving and returning are for a second officer). */
-  private async loadOthersDraft(tx: EntityManager, officer: Officer, id: string, field: string, message: string): Promise<DraftRow> {
+  private async loadOthersDraft(
+    tx: EntityManager,
+    officer: Officer,
+    id: string,
+    field: string,
+    message: string,
+  ): Promise<DraftRow> {
     const row = await this.load(tx, officer, id, true);
     assertDraft(row);
     if (row.created_by === draftIdentity(officer)) {
@@ -221,10 +318,26 @@ export class OfficerWarningService {
   }
 
   /** The warning an update draft changes: visible to the officer, the newest of its chain, and still in force. */
-  private async updatableWarning(officer: Officer, warningId: string): Promise<{ id: string; content: Partial<OfficerWarningContent> }> {
+  private async updatableWarning(
+    officer: Officer,
+    warningId: string,
+  ): Promise<{ id: string; content: Partial<OfficerWarningContent> }> {
     const [w] = /^[0-9a-f-]{36}$/i.test(warningId)
       ? await this.dataSource.query<
-          Array<{ id: string; state: string; newest: boolean; hazard_type: string; colour: Colour | null; event: string; headline: string; description: string; instruction: string; area_codes: string[]; expires_at: Date | null; is_drill: boolean }>
+          Array<{
+            id: string;
+            state: string;
+            newest: boolean;
+            hazard_type: string;
+            colour: Colour | null;
+            event: string;
+            headline: string;
+            description: string;
+            instruction: string;
+            area_codes: string[];
+            expires_at: Date | null;
+            is_drill: boolean;
+          }>
         >(
           `SELECT w.*, NOT EXISTS (SELECT 1 FROM warnings v WHERE v.chain_id = w.chain_id AND v.version > w.version) AS newest
            FROM warnings w WHERE w.id = $1`,
@@ -235,10 +348,13 @@ export class OfficerWarningService {
       throw new NotFoundError(`warning ${warningId} not found（预警不存在或不在您的辖区）`, { field: 'updates' });
     }
     if (!w.newest || !ACTIVE_STATES.includes(w.state)) {
-      throw new ConflictError(`warning ${warningId} is ${w.newest ? w.state : 'superseded by a newer version'}; update the newest version in force（只能变更仍在生效的最新版本）`, {
-        field: 'updates',
-        problem: w.state,
-      });
+      throw new ConflictError(
+        `warning ${warningId} is ${w.newest ? w.state : 'superseded by a newer version'}; update the newest version in force（只能变更仍在生效的最新版本）`,
+        {
+          field: 'updates',
+          problem: w.state,
+        },
+      );
     }
     return {
       id: w.id,
@@ -263,10 +379,25 @@ export class OfficerWarningService {
         throw new ValidationError(`${field}: ${problem}（${zh}）`, { field, problem });
       }
     };
-    need('hazardType', hazards.includes(input.hazardType ?? ''), `must be one of ${hazards.join(', ')}`, '灾种不在配置表中');
+    need(
+      'hazardType',
+      hazards.includes(input.hazardType ?? ''),
+      `must be one of ${hazards.join(', ')}`,
+      '灾种不在配置表中',
+    );
     need('colour', isLevelName(input.colour), 'must be red, orange, yellow or blue', '预警颜色有误');
-    need('headline', typeof input.headline === 'string' && input.headline.trim() !== '', 'must not be empty', '标题不能为空');
-    need('areaCodes', Array.isArray(input.areaCodes) && input.areaCodes.length > 0, 'name at least one division code', '须指定预警区域');
+    need(
+      'headline',
+      typeof input.headline === 'string' && input.headline.trim() !== '',
+      'must not be empty',
+      '标题不能为空',
+    );
+    need(
+      'areaCodes',
+      Array.isArray(input.areaCodes) && input.areaCodes.length > 0,
+      'name at least one division code',
+      '须指定预警区域',
+    );
     const content: OfficerWarningContent = {
       hazardType: input.hazardType as string,
       colour: input.colour as Colour,
@@ -280,20 +411,41 @@ export class OfficerWarningService {
       drill: input.drill ?? false,
       scope: input.scope ?? 'Restricted',
     };
-    const known = await this.dataSource.query<Array<{ code: string }>>(`SELECT code FROM admin_units WHERE code = ANY($1::varchar[])`, [content.areaCodes]);
+    const known = await this.dataSource.query<Array<{ code: string }>>(
+      `SELECT code FROM admin_units WHERE code = ANY($1::varchar[])`,
+      [content.areaCodes],
+    );
     content.areaCodes.forEach((code, i) => {
-      need(`areaCodes[${i}]`, known.some((k) => k.code === code), `${code} is not a known division code`, '行政区划代码不存在');
+      need(
+        `areaCodes[${i}]`,
+        known.some((k) => k.code === code),
+        `${code} is not a known division code`,
+        '行政区划代码不存在',
+      );
       if (!inRegion(code, officer.regionCode)) {
-        throw new ForbiddenError(`areaCodes[${i}]: ${code} is outside your region ${officer.regionCode}（预警区域超出您的辖区）`, {
-          field: `areaCodes[${i}]`,
-          problem: 'outside region',
-        });
+        throw new ForbiddenError(
+          `areaCodes[${i}]: ${code} is outside your region ${officer.regionCode}（预警区域超出您的辖区）`,
+          {
+            field: `areaCodes[${i}]`,
+            problem: 'outside region',
+          },
+        );
       }
     });
     if (content.expires !== null) {
       const at = new Date(content.expires);
-      need('expires', !Number.isNaN(at.getTime()) && at.getTime() > this.clock.now().getTime(), 'must be a time in the future', '解除时间须晚于当前');
-      need('expires', checkPlausible(at, this.clock.now(), SCHEDULE_AHEAD_MS) === null, 'must be within a year', '解除时间不合理');
+      need(
+        'expires',
+        !Number.isNaN(at.getTime()) && at.getTime() > this.clock.now().getTime(),
+        'must be a time in the future',
+        '解除时间须晚于当前',
+      );
+      need(
+        'expires',
+        checkPlausible(at, this.clock.now(), SCHEDULE_AHEAD_MS) === null,
+        'must be within a year',
+        '解除时间不合理',
+      );
     }
     if (content.polygon !== null) {
       await this.checkPolygon(officer, content.polygon);
@@ -303,10 +455,14 @@ export class OfficerWarningService {
 
   private async checkPolygon(officer: Officer, ring: Array<[number, number]>): Promise<void> {
     const wkt = polygonWkt(ring);
-    const closed = ring.length >= 4 && ring[0][0] === ring[ring.length - 1][0] && ring[0][1] === ring[ring.length - 1][1];
+    const closed =
+      ring.length >= 4 && ring[0][0] === ring[ring.length - 1][0] && ring[0][1] === ring[ring.length - 1][1];
     const valid = ring.every(([lon, lat]) => Math.abs(lon) <= 180 && Math.abs(lat) <= 90);
     if (!closed || !valid) {
-      throw new ValidationError('polygon: needs at least 4 [lon, lat] points, the last equal to the first（多边形须闭合，经纬度有效）', { field: 'polygon', problem: 'not a closed ring' });
+      throw new ValidationError(
+        'polygon: needs at least 4 [lon, lat] points, the last equal to the first（多边形须闭合，经纬度有效）',
+        { field: 'polygon', problem: 'not a closed ring' },
+      );
     }
     const [check] = await this.dataSource.query<Array<{ reason: string; outside: string[] }>>(
       `SELECT ST_IsValidReason(g) AS reason,
@@ -319,15 +475,27 @@ export class OfficerWarningService {
       throw new ValidationError(`polygon: ${check.reason}（多边形无效）`, { field: 'polygon', problem: check.reason });
     }
     if (check.outside.length > 0) {
-      throw new ForbiddenError(`polygon reaches ${check.outside.join(', ')}, outside your region ${officer.regionCode}（多边形超出您的辖区）`, {
-        field: 'polygon',
-        problem: 'outside region',
-      });
+      throw new ForbiddenError(
+        `polygon reaches ${check.outside.join(', ')}, outside your region ${officer.regionCode}（多边形超出您的辖区）`,
+        {
+          field: 'polygon',
+          problem: 'outside region',
+        },
+      );
     }
   }
 
-  private async audit(type: string, officer: Officer, row: DraftRow, data: Record<string, unknown>, manager?: EntityManager): Promise<void> {
-    await this.events.append({ type, actor: actorOf(officer), warningId: row.updates_warning_id, data: { draftId: row.id, ...data } }, manager);
+  private async audit(
+    type: string,
+    officer: Officer,
+    row: DraftRow,
+    data: Record<string, unknown>,
+    manager?: EntityManager,
+  ): Promise<void> {
+    await this.events.append(
+      { type, actor: actorOf(officer), warningId: row.updates_warning_id, data: { draftId: row.id, ...data } },
+      manager,
+    );
   }
 }
 
@@ -351,10 +519,13 @@ function view(row: DraftRow): DraftView {
 
 function assertDraft(row: DraftRow): void {
   if (row.state !== 'draft') {
-    throw new ConflictError(`draft ${row.id} is ${row.state} and can no longer change（草稿已${row.state === 'issued' ? '签发' : '作废'}）`, {
-      field: 'state',
-      problem: row.state,
-    });
+    throw new ConflictError(
+      `draft ${row.id} is ${row.state} and can no longer change（草稿已${row.state === 'issued' ? '签发' : '作废'}）`,
+      {
+        field: 'state',
+        problem: row.state,
+      },
+    );
   }
 }
 

@@ -16,17 +16,36 @@ describe('officer warnings (pure parts)', () => {
         id: '00000000-0000-0000-0000-000000000001',
         regionCode: '500230',
         content: {
-          hazardType: 'rainstorm', colour: 'orange', event: '暴雨橙色预警', headline: 'h', description: '', instruction: '',
-          areaCodes: ['500230107'], polygon: null, expires: '2024-07-11T12:00:00+08:00', drill: true, scope: 'Restricted',
+          hazardType: 'rainstorm',
+          colour: 'orange',
+          event: '暴雨橙色预警',
+          headline: 'h',
+          description: '',
+          instruction: '',
+          areaCodes: ['500230107'],
+          polygon: null,
+          expires: '2024-07-11T12:00:00+08:00',
+          drill: true,
+          scope: 'Restricted',
         },
       },
       new Date('2024-07-11T03:00:00.789+08:00'),
       [ref],
       ['十直镇'],
     );
-    expect(a).toMatchObject({ msgType: 'update', status: 'exercise', references: [ref], identifier: 'JY-OFFICER-00000000-0000-0000-0000-000000000001' });
+    expect(a).toMatchObject({
+      msgType: 'update',
+      status: 'exercise',
+      references: [ref],
+      identifier: 'JY-OFFICER-00000000-0000-0000-0000-000000000001',
+    });
     expect(a.sent.toISOString()).toBe('2024-07-10T19:00:00.000Z');
-    expect(a.info).toMatchObject({ level: 2, colour: 'orange', severity: 'Severe', expires: new Date('2024-07-11T04:00:00Z') });
+    expect(a.info).toMatchObject({
+      level: 2,
+      colour: 'orange',
+      severity: 'Severe',
+      expires: new Date('2024-07-11T04:00:00Z'),
+    });
     expect(a.info.areas[0]).toMatchObject({ areaDesc: '十直镇', divisionCodes: ['500230107'] });
   });
 });

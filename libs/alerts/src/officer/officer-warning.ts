@@ -24,8 +24,13 @@ export interface OfficerWarningContent {
 }
 
 /** How many approvals by another officer a content needs under the configured two-person rule (0 or 1). */
-export function approvalsRequired(content: Pick<OfficerWarningContent, 'colour' | 'scope'>, rule: Array<'red' | 'public'>): number {
-  return (rule.includes('red') && content.colour === 'red') || (rule.includes('public') && content.scope === 'Public') ? 1 : 0;
+export function approvalsRequired(
+  content: Pick<OfficerWarningContent, 'colour' | 'scope'>,
+  rule: Array<'red' | 'public'>,
+): number {
+  return (rule.includes('red') && content.colour === 'red') || (rule.includes('public') && content.scope === 'Public')
+    ? 1
+    : 0;
 }
 
 /** Every officer warning is sent as `jiaoying-duty-<region>`; the identifier is the draft's, so a retry is recognised. */

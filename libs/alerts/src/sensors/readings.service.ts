@@ -6,7 +6,14 @@ import type { RainThreshold, StationKind } from '@app/database';
 import { checkPlausible } from '../cap/cap-time';
 import { AlarmResult, SensorAlarmService } from './sensor-alarm.service';
 import { sensorConfig } from './sensor-config';
-import { evaluateRain, evaluateWaterLevel, fireRatingHit, rainfallTotals, RainWindow, ThresholdHit } from './thresholds';
+import {
+  evaluateRain,
+  evaluateWaterLevel,
+  fireRatingHit,
+  rainfallTotals,
+  RainWindow,
+  ThresholdHit,
+} from './thresholds';
 
 export interface ReadingInput {
   station: string;
@@ -57,7 +64,10 @@ export class ReadingsService {
     private readonly clock: Clock,
   ) {}
 
-  async record(input: ReadingInput, caller: { name: string; regionCode: string; actor?: string }): Promise<ReadingResult> {
+  async record(
+    input: ReadingInput,
+    caller: { name: string; regionCode: string; actor?: string },
+  ): Promise<ReadingResult> {
     const now = this.clock.now();
     const station = await this.station(input.station, caller.regionCode);
     const implausible = checkPlausible(input.at, now, FUTURE_SKEW_MS);
@@ -65,7 +75,10 @@ export class ReadingsService {
       throw new ValidationError(`at: ${implausible}（观测时间不合理）`, { field: 'at', problem: implausible });
     }
     if (input.waterLevel === undefined && input.rainfallMm === undefined) {
-      throw new ValidationError('a reading needs waterLevel or rainfallMm（须提供水位或雨量）', { field: 'waterLevel', problem: 'missing' });
+      throw new ValidationError('a reading needs waterLevel or rainfallMm（须提供水位或雨量）', {
+        field: 'waterLevel',
+        problem: 'missing',
+      });
     }
     if (input.waterLevel !== undefined && station.kind === 'rain') {
       throw new ValidationError(`station ${station.code} is a rain gauge and has no water level（雨量站无水位）`, {
@@ -86,7 +99,11 @@ export class ReadingsService {
     let level: AlarmResult | null = null;
     if (input.waterLevel !== undefined) {
       const hit = evaluateWaterLevel(
-        { warningLevel: num(station.warning_level), guaranteedLevel: num(station.guaranteed_level), floodLimitLevel: num(station.flood_limit_level) },
+        {
+          warningLevel: num(station.warning_level),
+          guaranteedLevel: num(station.guaranteed_level),
+          floodLimitLevel: num(station.flood_limit_level),
+        },
         input.waterLevel,
         config.levelColours,
       );
@@ -107,7 +124,10 @@ export class ReadingsService {
          WHERE station_id = $1 AND rainfall_mm IS NOT NULL AND at > $2::timestamptz - interval '24 hours' AND at <= $2`,
         [station.id, input.at],
       );
-      rainfall = rainfallTotals(recent.map((r) => ({ at: r.at, rainfallMm: Number(r.rainfall_mm) })), input.at);
+      rainfall = rainfallTotals(
+        recent.map((r) => ({ at: r.at, rainfallMm: Number(r.rainfall_mm) })),
+        input.at,
+      );
       const hit = evaluateRain(station.rain_thresholds, rainfall);
       rain = await this.alarms.apply(
         `station:${station.code}:rain`,
@@ -121,17 +141,26 @@ export class ReadingsService {
   }
 
   /** Stores the day's rating (a later one for the same day replaces it) and raises or upgrades the fire warning. */
-  async recordFireRating(input: FireRatingInput, caller: { name: string; regionCode: string; actor?: string }): Promise<AlarmResult & { rating: number }> {
+  async recordFireRating(
+    input: FireRatingInput,
+    caller: { name: string; regionCode: string; actor?: string },
+  ): Promise<AlarmResult & { rating: number }> {
     const day = new Date(`${input.date}T00:00:00Z`);
     if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== input.date) {
-      throw new ValidationError(`date ${input.date} is not a real day（日期无效）`, { field: 'date', problem: 'not a real day' });
+      throw new ValidationError(`date ${input.date} is not a real day（日期无效）`, {
+        field: 'date',
+        problem: 'not a real day',
+      });
     }
     const [unit] = await this.dataSource.query<Array<{ code: string; name: string }>>(
       `SELECT code, name FROM admin_units WHERE code = $1`,
       [input.areaCode],
     );
     if (!unit) {
-      throw new ValidationError(`areaCode ${input.areaCode} is not a known division code（行政区划代码不存在）`, { field: 'areaCode', problem: 'unknown' });
+      throw new ValidationError(`areaCode ${input.areaCode} is not a known division code（行政区划代码不存在）`, {
+        field: 'areaCode',
+        problem: 'unknown',
+      });
     }
     assertInRegion(unit.code, caller.regionCode, `area ${unit.code}`);
     const now = this.clock.now();
@@ -176,7 +205,10 @@ export class ReadingsService {
       [code],
     );
     if (!station) {
-      throw new ValidationError(`station ${code} is not known（测站编码不存在）`, { field: 'station', problem: 'unknown' });
+      throw new ValidationError(`station ${code} is not known（测站编码不存在）`, {
+        field: 'station',
+        problem: 'unknown',
+      });
     }
     assertInRegion(station.admin_unit_code, regionCode, `station ${code}`);
     return station;
@@ -198,7 +230,10 @@ function texts(hazardType: string, station: StationRow, hit: ThresholdHit | null
 
 function assertInRegion(code: string, regionCode: string, what: string): void {
   if (!inRegion(code, regionCode)) {
-    throw new ForbiddenError(`${what} lies outside your region ${regionCode}（不在您的辖区）`, { field: 'region', problem: 'outside' });
+    throw new ForbiddenError(`${what} lies outside your region ${regionCode}（不在您的辖区）`, {
+      field: 'region',
+      problem: 'outside',
+    });
   }
 }
 

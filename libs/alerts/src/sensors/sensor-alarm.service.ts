@@ -33,7 +33,13 @@ export class SensorAlarmService {
     private readonly clock: Clock,
   ) {}
 
-  async apply(key: string, hit: ThresholdHit | null, expires: Date, warning: AlarmWarning, actor: string): Promise<AlarmResult> {
+  async apply(
+    key: string,
+    hit: ThresholdHit | null,
+    expires: Date,
+    warning: AlarmWarning,
+    actor: string,
+  ): Promise<AlarmResult> {
     if (hit === null) {
       return { action: 'none', colour: null, warningId: null };
     }
@@ -71,12 +77,21 @@ export class SensorAlarmService {
     try {
       const result = await this.ingest.ingest(alert, { source: 'sensor', actor });
       await this.dataSource.query(`UPDATE sensor_alarms SET warning_id = $2 WHERE key = $1`, [key, result.id]);
-      return { action: references.length > 0 ? 'upgraded' : 'raised', colour: hit.colour, warningId: result.id, outcome: result.outcome, held: result.held };
+      return {
+        action: references.length > 0 ? 'upgraded' : 'raised',
+        colour: hit.colour,
+        warningId: result.id,
+        outcome: result.outcome,
+        held: result.held,
+      };
     } catch (e) {
       // Nothing was ingested: put the alarm back as it was so the next reading decides afresh.
       const prev = claim.previous;
       await (prev
-        ? this.dataSource.query(`UPDATE sensor_alarms SET level = $2, expires_at = $3, warning_id = $4 WHERE key = $1`, [key, prev.level, prev.expires_at, prev.warning_id])
+        ? this.dataSource.query(
+            `UPDATE sensor_alarms SET level = $2, expires_at = $3, warning_id = $4 WHERE key = $1`,
+            [key, prev.level, prev.expires_at, prev.warning_id],
+          )
         : this.dataSource.query(`DELETE FROM sensor_alarms WHERE key = $1`, [key]));
       throw e;
     }

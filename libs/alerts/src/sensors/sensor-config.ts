@@ -27,9 +27,15 @@ export function sensorConfig(path: string = DEFAULT_SENSORS_PATH): SensorConfig 
   const data = JSON.parse(readFileSync(file, 'utf8')) as SensorConfig;
   const colour = (c: unknown) => COLOURS.includes(c as Colour);
   const problems = [
-    ...(['flood_limit', 'warning', 'guaranteed'] as const).filter((k) => !colour(data.levelColours?.[k])).map((k) => `levelColours.${k}`),
-    ...Object.entries(data.fireRatingColours ?? {}).filter(([k, c]) => !/^[1-5]$/.test(k) || !colour(c)).map(([k]) => `fireRatingColours.${k}`),
-    ...(['level', 'rain'] as const).filter((k) => !(Number(data.warningHours?.[k]) > 0)).map((k) => `warningHours.${k}`),
+    ...(['flood_limit', 'warning', 'guaranteed'] as const)
+      .filter((k) => !colour(data.levelColours?.[k]))
+      .map((k) => `levelColours.${k}`),
+    ...Object.entries(data.fireRatingColours ?? {})
+      .filter(([k, c]) => !/^[1-5]$/.test(k) || !colour(c))
+      .map(([k]) => `fireRatingColours.${k}`),
+    ...(['level', 'rain'] as const)
+      .filter((k) => !(Number(data.warningHours?.[k]) > 0))
+      .map((k) => `warningHours.${k}`),
     ...(typeof data.sender === 'string' && /^[^\s,]+$/.test(data.sender) ? [] : ['sender']),
   ];
   if (problems.length > 0) {

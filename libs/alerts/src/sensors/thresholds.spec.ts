@@ -12,12 +12,23 @@ describe('water-level thresholds', () => {
   });
 
   it('takes the most severe threshold reached (≥ counts)', () => {
-    expect(evaluateWaterLevel(river, 238.5, colours)).toEqual({ colour: 'orange', level: 2, reason: '水位238.5米，达到警戒水位238.5米' });
-    expect(evaluateWaterLevel(river, 242, colours)).toMatchObject({ colour: 'red', level: 1, reason: expect.stringContaining('保证水位241米') as string });
+    expect(evaluateWaterLevel(river, 238.5, colours)).toEqual({
+      colour: 'orange',
+      level: 2,
+      reason: '水位238.5米，达到警戒水位238.5米',
+    });
+    expect(evaluateWaterLevel(river, 242, colours)).toMatchObject({
+      colour: 'red',
+      level: 1,
+      reason: expect.stringContaining('保证水位241米') as string,
+    });
   });
 
   it('uses 汛限水位 for reservoirs', () => {
-    expect(evaluateWaterLevel(reservoir, 353.62, colours)).toMatchObject({ colour: 'yellow', reason: '水位353.62米，达到汛限水位353.5米' });
+    expect(evaluateWaterLevel(reservoir, 353.62, colours)).toMatchObject({
+      colour: 'yellow',
+      reason: '水位353.62米，达到汛限水位353.5米',
+    });
   });
 
   it('follows the configured colours', () => {
@@ -53,7 +64,11 @@ describe('rainfall windows', () => {
   ] as const;
 
   it('picks the most severe threshold reached over its own window', () => {
-    expect(evaluateRain([...thresholds], { 1: 35, 3: 85, 24: 92.25 })).toEqual({ colour: 'orange', level: 2, reason: '3小时降雨量85毫米，达到50毫米' });
+    expect(evaluateRain([...thresholds], { 1: 35, 3: 85, 24: 92.25 })).toEqual({
+      colour: 'orange',
+      level: 2,
+      reason: '3小时降雨量85毫米，达到50毫米',
+    });
     expect(evaluateRain([...thresholds], { 1: 0, 3: 100, 24: 100 })?.colour).toBe('red');
     expect(evaluateRain([...thresholds], { 1: 10, 3: 20, 24: 49.9 })).toBeNull();
   });

@@ -48,7 +48,10 @@ const RAIN_WINDOWS = [1, 3, 24] as const;
 export type RainWindow = (typeof RAIN_WINDOWS)[number];
 
 /** Rain (mm) in the 1, 3 and 24 hours up to `at`: readings give the rain of the interval ending at their time. */
-export function rainfallTotals(readings: Array<{ at: Date; rainfallMm: number }>, at: Date): Record<RainWindow, number> {
+export function rainfallTotals(
+  readings: Array<{ at: Date; rainfallMm: number }>,
+  at: Date,
+): Record<RainWindow, number> {
   const totals = { 1: 0, 3: 0, 24: 0 } as Record<RainWindow, number>;
   for (const r of readings) {
     const ageMs = at.getTime() - r.at.getTime();

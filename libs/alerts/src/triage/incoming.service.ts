@@ -74,7 +74,9 @@ export class IncomingService {
     const held = await this.dataSource.transaction(async (tx) => {
       const row = await this.lockHeld(tx, officer, id);
       if (row.expires_at && row.expires_at.getTime() <= now.getTime()) {
-        throw new ConflictError('该预警已过有效期，不能确认发布，请驳回或重新起草 (the alert has expired: dismiss it or draft a new one)');
+        throw new ConflictError(
+          '该预警已过有效期，不能确认发布，请驳回或重新起草 (the alert has expired: dismiss it or draft a new one)',
+        );
       }
       await this.decide(tx, officer, row.id, 'received', { decision: 'confirmed' });
       return row;
@@ -98,7 +100,10 @@ export class IncomingService {
           description: row.description,
           instruction: row.instruction,
           areaCodes: row.area_codes,
-          expires: row.expires_at && row.expires_at.getTime() > this.clock.now().getTime() ? row.expires_at.toISOString() : null,
+          expires:
+            row.expires_at && row.expires_at.getTime() > this.clock.now().getTime()
+              ? row.expires_at.toISOString()
+              : null,
           drill: row.is_drill,
           scope: 'Restricted',
         },
@@ -129,12 +134,20 @@ export class IncomingService {
       throw new NotFoundError(`待研判预警 ${id} 不存在或不在您的辖区 (incoming alert ${id} not found in your region)`);
     }
     if (row.state !== 'held') {
-      throw new ConflictError(`该预警已研判（当前状态 ${row.state}），无需再次处理 (the alert was already decided: ${row.state})`);
+      throw new ConflictError(
+        `该预警已研判（当前状态 ${row.state}），无需再次处理 (the alert was already decided: ${row.state})`,
+      );
     }
     return row;
   }
 
-  private async decide(tx: EntityManager, officer: Officer, id: string, state: 'received' | 'dismissed', data: Record<string, unknown>): Promise<void> {
+  private async decide(
+    tx: EntityManager,
+    officer: Officer,
+    id: string,
+    state: 'received' | 'dismissed',
+    data: Record<string, unknown>,
+  ): Promise<void> {
     await this.warnings.triage(tx, id, state);
     await this.events.append({ type: 'WarningTriaged', warningId: id, actor: actorOf(officer), data }, tx);
     this.logger.log({ msg: 'incoming alert decided', warningId: id, ...data });

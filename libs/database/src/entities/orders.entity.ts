@@ -2,8 +2,16 @@ import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
 /** 断、禁、停、撤、疏: the 熔断 measures an order can carry. */
 export const ORDER_MEASURES = [
-  'cut_off', 'road_closure', 'ban', 'stop_work', 'stop_school', 'stop_business', 'stop_transport', 'stop_shipping',
-  'withdraw', 'evacuate',
+  'cut_off',
+  'road_closure',
+  'ban',
+  'stop_work',
+  'stop_school',
+  'stop_business',
+  'stop_transport',
+  'stop_shipping',
+  'withdraw',
+  'evacuate',
 ] as const;
 export type OrderMeasure = (typeof ORDER_MEASURES)[number];
 

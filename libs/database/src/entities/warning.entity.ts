@@ -68,7 +68,14 @@ export class WarningEntity {
   areaDesc!: string;
 
   /** Polygons and circles (as polygons) of the area, WGS84. */
-  @Column({ name: 'area_geom', type: 'geometry', spatialFeatureType: 'MultiPolygon', srid: 4326, nullable: true, select: false })
+  @Column({
+    name: 'area_geom',
+    type: 'geometry',
+    spatialFeatureType: 'MultiPolygon',
+    srid: 4326,
+    nullable: true,
+    select: false,
+  })
   areaGeom!: unknown;
 
   /** The circles of the area as given ({lon, lat, radiusKm}), matched with ST_DWithin on geography. */

@@ -157,7 +157,9 @@ export class CreateSchema1763800000000 implements MigrationInterface {
       updated_at timestamptz NOT NULL DEFAULT now())`);
     await q.query(`CREATE UNIQUE INDEX uq_call_tasks_dispatch_person ON call_tasks(dispatch_id, person_id)`);
     await q.query(`CREATE INDEX idx_call_tasks_warning_state ON call_tasks(warning_id, state)`);
-    await q.query(`CREATE INDEX idx_call_tasks_open_deadline ON call_tasks(deadline_at) WHERE state IN ('pending','sent')`);
+    await q.query(
+      `CREATE INDEX idx_call_tasks_open_deadline ON call_tasks(deadline_at) WHERE state IN ('pending','sent')`,
+    );
 
     await q.query(`CREATE TABLE attempts (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -234,9 +236,22 @@ export class CreateSchema1763800000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const table of [
-      'api_keys', 'events', 'escalations', 'acknowledgements', 'attempts', 'call_tasks', 'dispatches', 'warnings',
-      'special_residents', 'contracting_assignments', 'responsibility_assignments', 'contact_methods', 'persons',
-      'protected_objects', 'risk_zones', 'admin_units',
+      'api_keys',
+      'events',
+      'escalations',
+      'acknowledgements',
+      'attempts',
+      'call_tasks',
+      'dispatches',
+      'warnings',
+      'special_residents',
+      'contracting_assignments',
+      'responsibility_assignments',
+      'contact_methods',
+      'persons',
+      'protected_objects',
+      'risk_zones',
+      'admin_units',
     ]) {
       await q.query(`DROP TABLE ${table}`);
     }

@@ -25,8 +25,12 @@ export class AddResponseSpecsAndRosterIndexes1763800100000 implements MigrationI
 
   async down(q: QueryRunner): Promise<void> {
     for (const index of [
-      'idx_special_residents_caller', 'idx_contracting_leader', 'idx_assignments_role_target', 'idx_assignments_backup',
-      'idx_persons_unit', 'idx_persons_backup',
+      'idx_special_residents_caller',
+      'idx_contracting_leader',
+      'idx_assignments_role_target',
+      'idx_assignments_backup',
+      'idx_persons_unit',
+      'idx_persons_backup',
     ]) {
       await q.query(`DROP INDEX ${index}`);
     }

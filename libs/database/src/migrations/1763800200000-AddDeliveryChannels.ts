@@ -91,7 +91,9 @@ export class AddDeliveryChannels1763800200000 implements MigrationInterface {
       updated_at timestamptz NOT NULL DEFAULT now(),
       UNIQUE (notice_id, seq))`);
     await q.query(`CREATE INDEX idx_public_sms_batches_messages ON public_sms_batches USING gin(message_ids)`);
-    await q.query(`CREATE INDEX idx_public_sms_batches_stale ON public_sms_batches(updated_at) WHERE status IN ('queued','sending')`);
+    await q.query(
+      `CREATE INDEX idx_public_sms_batches_stale ON public_sms_batches(updated_at) WHERE status IN ('queued','sending')`,
+    );
 
     await q.query(`CREATE TABLE broadcast_jobs (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -109,8 +111,14 @@ export class AddDeliveryChannels1763800200000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const table of [
-      'broadcast_jobs', 'public_sms_batches', 'public_notices', 'broadcast_devices', 'resident_phones',
-      'pending_receipts', 'webhook_endpoints', 'short_links',
+      'broadcast_jobs',
+      'public_sms_batches',
+      'public_notices',
+      'broadcast_devices',
+      'resident_phones',
+      'pending_receipts',
+      'webhook_endpoints',
+      'short_links',
     ]) {
       await q.query(`DROP TABLE ${table}`);
     }

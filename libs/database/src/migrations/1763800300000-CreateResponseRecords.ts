@@ -143,8 +143,15 @@ export class CreateResponseRecords1763800300000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const table of [
-      'evacuation_reports', 'evacuations', 'notices', 'order_targets', 'orders', 'shelters', 'resident_confirmations',
-      'issue_items', 'performance_records',
+      'evacuation_reports',
+      'evacuations',
+      'notices',
+      'order_targets',
+      'orders',
+      'shelters',
+      'resident_confirmations',
+      'issue_items',
+      'performance_records',
     ]) {
       await q.query(`DROP TABLE ${table}`);
     }

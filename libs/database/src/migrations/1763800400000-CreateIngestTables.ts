@@ -50,7 +50,9 @@ export class CreateIngestTables1763800400000 implements MigrationInterface {
       region_code varchar(12) NOT NULL,
       raised_at timestamptz NOT NULL,
       cleared_at timestamptz)`);
-    await q.query(`CREATE UNIQUE INDEX uq_source_alarms_open ON source_alarms(source_id, kind) WHERE cleared_at IS NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX uq_source_alarms_open ON source_alarms(source_id, kind) WHERE cleared_at IS NULL`,
+    );
 
     await q.query(`CREATE TABLE stations (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -96,8 +98,14 @@ export class CreateIngestTables1763800400000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP VIEW real_warnings`);
     for (const table of [
-      'sensor_alarms', 'fire_danger_ratings', 'station_readings', 'stations', 'source_alarms', 'feed_entries',
-      'feed_sources', 'warning_drafts',
+      'sensor_alarms',
+      'fire_danger_ratings',
+      'station_readings',
+      'stations',
+      'source_alarms',
+      'feed_entries',
+      'feed_sources',
+      'warning_drafts',
     ]) {
       await q.query(`DROP TABLE ${table}`);
     }

@@ -20,7 +20,9 @@ export class NoticeChannels1763800600000 implements MigrationInterface {
       ADD COLUMN provider_message_id varchar(200),
       ADD COLUMN receipt_code varchar(40),
       ADD COLUMN receipt_at timestamptz`);
-    await q.query(`CREATE INDEX idx_notices_provider_message ON notices(provider_message_id) WHERE provider_message_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX idx_notices_provider_message ON notices(provider_message_id) WHERE provider_message_id IS NOT NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -22,7 +22,9 @@ export class EscalationNotices1763800900000 implements MigrationInterface {
       updated_at timestamptz NOT NULL DEFAULT now(),
       UNIQUE (warning_id, person_id, round))`);
     // While a round gathers there is one open notice per person and warning: every path reaching them joins it.
-    await q.query(`CREATE UNIQUE INDEX uq_escalation_notices_gathering ON escalation_notices(warning_id, person_id) WHERE sent_at IS NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX uq_escalation_notices_gathering ON escalation_notices(warning_id, person_id) WHERE sent_at IS NULL`,
+    );
     // The silent calls a notice is about, added row by row (no hot notice row while thousands of checks run).
     await q.query(`CREATE TABLE escalation_notice_items (
       notice_id uuid NOT NULL REFERENCES escalation_notices(id),
@@ -43,12 +45,16 @@ export class EscalationNotices1763800900000 implements MigrationInterface {
     await q.query(`CREATE INDEX idx_escalation_answers_notice ON escalation_answers(notice_id)`);
     await q.query(`ALTER TABLE call_tasks ADD COLUMN overdue_since timestamptz, ADD COLUMN reminders smallint NOT NULL DEFAULT 0,
       ADD COLUMN reminder_due_at timestamptz, ADD COLUMN manual_call_at timestamptz`);
-    await q.query(`CREATE INDEX idx_call_tasks_reminder_due ON call_tasks(reminder_due_at) WHERE reminder_due_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX idx_call_tasks_reminder_due ON call_tasks(reminder_due_at) WHERE reminder_due_at IS NOT NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX idx_call_tasks_reminder_due`);
-    await q.query(`ALTER TABLE call_tasks DROP COLUMN overdue_since, DROP COLUMN reminders, DROP COLUMN reminder_due_at, DROP COLUMN manual_call_at`);
+    await q.query(
+      `ALTER TABLE call_tasks DROP COLUMN overdue_since, DROP COLUMN reminders, DROP COLUMN reminder_due_at, DROP COLUMN manual_call_at`,
+    );
     await q.query(`DROP TABLE escalation_answers`);
     await q.query(`DROP TABLE escalation_notice_items`);
     await q.query(`DROP TABLE escalation_notices`);

@@ -17,6 +17,8 @@ export class EscalationRounds1763801150000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE call_tasks DROP COLUMN first_round, DROP COLUMN round_base`);
-    await q.query(`CREATE UNIQUE INDEX uq_escalation_notices_gathering ON escalation_notices(warning_id, person_id) WHERE sent_at IS NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX uq_escalation_notices_gathering ON escalation_notices(warning_id, person_id) WHERE sent_at IS NULL`,
+    );
   }
 }

@@ -30,7 +30,14 @@ const newApiKey = (): string => `jy_${randomBytes(24).toString('base64url')}`;
  * revoked on purpose stays revoked however often the demo starts). The one writer of api_keys: the CLI, the demo,
  * tests and benchmarks all issue keys here.
  */
-export async function issueApiKey(db: SqlRunner, name: string, role: Role, region: string, key = newApiKey(), keepRevocation = false): Promise<string> {
+export async function issueApiKey(
+  db: SqlRunner,
+  name: string,
+  role: Role,
+  region: string,
+  key = newApiKey(),
+  keepRevocation = false,
+): Promise<string> {
   await db.query(
     `INSERT INTO api_keys (name, key_hash, role, region_code) VALUES ($1, $2, $3, $4)
      ON CONFLICT (name) DO UPDATE SET key_hash = EXCLUDED.key_hash, role = EXCLUDED.role,

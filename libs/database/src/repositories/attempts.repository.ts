@@ -77,7 +77,9 @@ export interface ReceiptedAttempt {
 }
 
 /** What a reminder says first: 第n次提醒（已超时m分钟）. $2 is now. */
-const reminderPrefixSql = (rungBase: number) => `CASE WHEN a.rung > ${rungBase} THEN '第' || (a.rung - ${rungBase}) || '次提醒（已超时'
+const reminderPrefixSql = (
+  rungBase: number,
+) => `CASE WHEN a.rung > ${rungBase} THEN '第' || (a.rung - ${rungBase}) || '次提醒（已超时'
   || greatest(1, round(extract(epoch FROM ($2::timestamptz - t.overdue_since)) / 60))::int || '分钟）' ELSE '' END`;
 
 /**
@@ -87,7 +89,12 @@ const reminderPrefixSql = (rungBase: number) => `CASE WHEN a.rung > ${rungBase} 
 @Injectable()
 export class AttemptsRepository {
   /** One attempt per call per channel that has a valid contact (the person's first by priority), idempotent per rung. */
-  async createForCalls(manager: EntityManager, callTaskIds: string[], rung: number, channels: string[]): Promise<Array<{ id: string; channel: string }>> {
+  async createForCalls(
+    manager: EntityManager,
+    callTaskIds: string[],
+    rung: number,
+    channels: string[],
+  ): Promise<Array<{ id: string; channel: string }>> {
     return manager.query(
       `INSERT INTO attempts (call_task_id, channel, contact_method_id, rung, idempotency_key)
        SELECT DISTINCT ON (t.id, c.channel) t.id, c.channel, c.id, $2::smallint, t.id || '-r' || $2 || '-' || c.channel
@@ -126,7 +133,13 @@ export class AttemptsRepository {
   }
 
   /** sending → queued (transient failure, rate limit); the next try reuses the idempotency key. */
-  async release(manager: EntityManager, id: string, error: string | null, provider: string | null, now: Date): Promise<void> {
+  async release(
+    manager: EntityManager,
+    id: string,
+    error: string | null,
+    provider: string | null,
+    now: Date,
+  ): Promise<void> {
     await manager.query(
       `UPDATE attempts SET status = 'queued', error = $2, provider = coalesce($3, provider), updated_at = $4
        WHERE id = $1 AND status = 'sending'`,
@@ -179,7 +192,13 @@ export class AttemptsRepository {
        RETURNING a.id, a.call_task_id, a.channel, a.provider, t.warning_id, a.contact_method_id, c.person_id, c.address,
                  v.status, v.code, v.carrier, a.provider_message_id)
        SELECT * FROM u`,
-      [receipts.map((r) => r.carrier), receipts.map((r) => r.messageId), receipts.map((r) => r.status), receipts.map((r) => r.code), receipts.map((r) => r.at)],
+      [
+        receipts.map((r) => r.carrier),
+        receipts.map((r) => r.messageId),
+        receipts.map((r) => r.status),
+        receipts.map((r) => r.code),
+        receipts.map((r) => r.at),
+      ],
     );
   }
 
@@ -188,7 +207,13 @@ export class AttemptsRepository {
    * up at the provider timeout, so such a claim's sender is gone); with `staleSecs` null, every claim (the caller has
    * drained the chain behind its stop barrier: what is still claimed, nobody is sending). Returns the ids cancelled.
    */
-  async cancelUnsentFor(manager: EntityManager, warningIds: string[], why: string, now: Date, staleSecs: number | null): Promise<string[]> {
+  async cancelUnsentFor(
+    manager: EntityManager,
+    warningIds: string[],
+    why: string,
+    now: Date,
+    staleSecs: number | null,
+  ): Promise<string[]> {
     const rows = await manager.query<Array<{ id: string }>>(
       `WITH u AS (UPDATE attempts SET status = 'cancelled', error = $2, updated_at = $3
          WHERE (status = 'queued' OR (status = 'sending' AND ($4::float8 IS NULL OR updated_at < $3::timestamptz - make_interval(secs => $4))))
@@ -201,7 +226,10 @@ export class AttemptsRepository {
 
   /** Claims older than `before` whose sender never finished go back to the queue; returns how many. */
   async requeueStaleClaims(manager: EntityManager, before: Date): Promise<number> {
-    const [, count] = await manager.query<[unknown, number]>(`UPDATE attempts SET status = 'queued' WHERE status = 'sending' AND updated_at < $1`, [before]);
+    const [, count] = await manager.query<[unknown, number]>(
+      `UPDATE attempts SET status = 'queued' WHERE status = 'sending' AND updated_at < $1`,
+      [before],
+    );
     return count;
   }
 }

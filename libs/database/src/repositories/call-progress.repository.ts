@@ -39,7 +39,10 @@ export class CallProgressRepository {
 
   /** Whether the call already reported 已到岗. */
   async onPostReported(manager: EntityManager, callTaskId: string): Promise<boolean> {
-    const [seen] = await manager.query<unknown[]>(`SELECT 1 FROM call_progress WHERE call_task_id = $1 AND step = 'on_post'`, [callTaskId]);
+    const [seen] = await manager.query<unknown[]>(
+      `SELECT 1 FROM call_progress WHERE call_task_id = $1 AND step = 'on_post'`,
+      [callTaskId],
+    );
     return !!seen;
   }
 

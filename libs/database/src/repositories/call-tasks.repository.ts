@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { ON_LADDER_STATES, UNANSWERED_STATES_SQL, UNESCALATED_UNANSWERED_STATES_SQL, type CallTaskState } from '../call-task-states';
+import {
+  ON_LADDER_STATES,
+  UNANSWERED_STATES_SQL,
+  UNESCALATED_UNANSWERED_STATES_SQL,
+  type CallTaskState,
+} from '../call-task-states';
 import type { CallReason } from '../entities';
 
 /** A call to create, as the planner decided it. */
@@ -88,7 +93,10 @@ export class CallTasksRepository {
 
   /** A message of these calls left: pending → sent. */
   async markSent(manager: EntityManager, ids: string[], now: Date): Promise<void> {
-    await manager.query(`UPDATE call_tasks SET state = 'sent', updated_at = $2 WHERE id = ANY($1::uuid[]) AND state = 'pending'`, [ids, now]);
+    await manager.query(
+      `UPDATE call_tasks SET state = 'sent', updated_at = $2 WHERE id = ANY($1::uuid[]) AND state = 'pending'`,
+      [ids, now],
+    );
   }
 
   /** No channel left that can reach the person: unreachable, if the call is still on its ladder. True when marked. */
@@ -107,8 +115,19 @@ export class CallTasksRepository {
   }
 
   /** The `reminders`-th reminder was made; the next is due at `nextDueAt`. */
-  async recordReminder(manager: EntityManager, id: string, reminders: number, nextDueAt: Date, now: Date): Promise<void> {
-    await manager.query(`UPDATE call_tasks SET reminders = $2, reminder_due_at = $3, updated_at = $4 WHERE id = $1`, [id, reminders, nextDueAt, now]);
+  async recordReminder(
+    manager: EntityManager,
+    id: string,
+    reminders: number,
+    nextDueAt: Date,
+    now: Date,
+  ): Promise<void> {
+    await manager.query(`UPDATE call_tasks SET reminders = $2, reminder_due_at = $3, updated_at = $4 WHERE id = $1`, [
+      id,
+      reminders,
+      nextDueAt,
+      now,
+    ]);
   }
 
   /** Silent at its deadline (or unreachable): escalated. */
@@ -118,7 +137,11 @@ export class CallTasksRepository {
 
   /** Overdue from `since`; its first reminder is due at `reminderDueAt`. */
   async markOverdue(manager: EntityManager, id: string, since: Date, reminderDueAt: Date): Promise<void> {
-    await manager.query(`UPDATE call_tasks SET overdue_since = $2, reminder_due_at = $3 WHERE id = $1`, [id, since, reminderDueAt]);
+    await manager.query(`UPDATE call_tasks SET overdue_since = $2, reminder_due_at = $3 WHERE id = $1`, [
+      id,
+      since,
+      reminderDueAt,
+    ]);
   }
 
   /** Calls made by a climb count their silence from `round`, or (null) from the warning's latest 督办 round. */
@@ -141,7 +164,11 @@ export class CallTasksRepository {
 
   /** No further rounds: the escalation step goes past the end of the path. */
   async stopEscalation(manager: EntityManager, id: string, pastLastStep: number, now: Date): Promise<void> {
-    await manager.query(`UPDATE call_tasks SET escalation_step = $2, updated_at = $3 WHERE id = $1`, [id, pastLastStep, now]);
+    await manager.query(`UPDATE call_tasks SET escalation_step = $2, updated_at = $3 WHERE id = $1`, [
+      id,
+      pastLastStep,
+      now,
+    ]);
   }
 
   /** The duty desk is to phone the person (电话叫应), from the first time this was asked. */
@@ -167,7 +194,11 @@ export class CallTasksRepository {
   }
 
   /** Hands a unit's silent calls not yet handed over to the duty desk's phone queue; returns them. */
-  async handOverSilentIn(manager: EntityManager, scope: UnitScope, now: Date): Promise<Array<{ id: string; warning_id: string }>> {
+  async handOverSilentIn(
+    manager: EntityManager,
+    scope: UnitScope,
+    now: Date,
+  ): Promise<Array<{ id: string; warning_id: string }>> {
     const [rows] = await manager.query<[Array<{ id: string; warning_id: string }>, number]>(
       `UPDATE call_tasks t SET manual_call_at = $4, updated_at = $4 FROM warnings w, persons p
        WHERE w.id = t.warning_id AND p.id = t.person_id AND t.manual_call_at IS NULL AND ${SILENT_IN_UNIT}
@@ -181,7 +212,12 @@ export class CallTasksRepository {
    * The warnings were updated or lifted: their unanswered calls not yet escalated close as `state`. Returns the
    * ids closed.
    */
-  async closeOpenFor(manager: EntityManager, warningIds: string[], state: 'superseded' | 'cancelled', now: Date): Promise<string[]> {
+  async closeOpenFor(
+    manager: EntityManager,
+    warningIds: string[],
+    state: 'superseded' | 'cancelled',
+    now: Date,
+  ): Promise<string[]> {
     const rows = await manager.query<Array<{ id: string }>>(
       `WITH u AS (UPDATE call_tasks SET state = $2, updated_at = $3
          WHERE warning_id = ANY($1::uuid[]) AND state IN ${UNESCALATED_UNANSWERED_STATES_SQL} RETURNING id)

@@ -29,7 +29,13 @@ export class ContactMethodsRepository {
    * Marks a contact unusable (invalid_at / invalid_reason, which the roster fitness report lists). An invalid number
    * (`wholeNumber`) is invalid for SMS and voice alike; a blacklist or refusal concerns this contact only.
    */
-  async invalidate(manager: EntityManager, c: ContactRef, wholeNumber: boolean, reason: string, at: Date): Promise<void> {
+  async invalidate(
+    manager: EntityManager,
+    c: ContactRef,
+    wholeNumber: boolean,
+    reason: string,
+    at: Date,
+  ): Promise<void> {
     const phone = wholeNumber && (c.channel === 'sms' || c.channel === 'voice');
     await manager.query(
       `UPDATE contact_methods SET invalid_at = $4, invalid_reason = $5

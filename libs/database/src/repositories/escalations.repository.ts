@@ -31,7 +31,10 @@ export interface EscalationAnswerRow {
 @Injectable()
 export class EscalationsRepository {
   /** The call `fromTaskId` climbed to these calls (null: a person without a call of their own yet). */
-  async record(manager: EntityManager, e: { warningId: string; fromTaskId: string; toTaskIds: Array<string | null>; reason: string; at: Date }): Promise<void> {
+  async record(
+    manager: EntityManager,
+    e: { warningId: string; fromTaskId: string; toTaskIds: Array<string | null>; reason: string; at: Date },
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO escalations (warning_id, from_task_id, to_task_id, reason, at)
        SELECT $1, $2, unnest($3::uuid[]), $4, $5`,

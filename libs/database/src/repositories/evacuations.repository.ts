@@ -46,13 +46,26 @@ export class EvacuationsRepository {
       `INSERT INTO evacuations (chain_id, warning_id, risk_zone_id, shelter_id, organiser_person_id, planned_households,
                                 planned_persons, planned_special, started_by, started_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (chain_id, risk_zone_id) DO NOTHING RETURNING id`,
-      [e.chainId, e.warningId, e.riskZoneId, e.shelterId, e.organiserPersonId, e.planned.households, e.planned.persons,
-        e.planned.special, e.startedBy, e.startedAt],
+      [
+        e.chainId,
+        e.warningId,
+        e.riskZoneId,
+        e.shelterId,
+        e.organiserPersonId,
+        e.planned.households,
+        e.planned.persons,
+        e.planned.special,
+        e.startedBy,
+        e.startedAt,
+      ],
     );
     if (row) {
       return { id: row.id, created: true };
     }
-    const [existing] = await manager.query<Array<{ id: string }>>(`SELECT id FROM evacuations WHERE chain_id = $1 AND risk_zone_id = $2`, [e.chainId, e.riskZoneId]);
+    const [existing] = await manager.query<Array<{ id: string }>>(
+      `SELECT id FROM evacuations WHERE chain_id = $1 AND risk_zone_id = $2`,
+      [e.chainId, e.riskZoneId],
+    );
     return { id: existing.id, created: false };
   }
 
@@ -70,7 +83,11 @@ export class EvacuationsRepository {
    * Locks the first evacuation started, and still in progress, for one of these zones in the warning's chain; null
    * when there is none.
    */
-  async lockInProgressFor(manager: EntityManager, warningId: string, zoneIds: string[]): Promise<{ id: string; shelter_id: string | null } | null> {
+  async lockInProgressFor(
+    manager: EntityManager,
+    warningId: string,
+    zoneIds: string[],
+  ): Promise<{ id: string; shelter_id: string | null } | null> {
     const [evac] = await manager.query<Array<{ id: string; shelter_id: string | null }>>(
       `SELECT e.id, e.shelter_id FROM evacuations e JOIN warnings w ON w.chain_id = e.chain_id
        WHERE w.id = $1 AND e.state = 'in_progress' AND e.risk_zone_id::text = ANY($2::text[])
@@ -92,6 +109,9 @@ export class EvacuationsRepository {
 
   /** in_progress → return_authorised (严防私自回流: the caller has checked that the chain is no longer live). */
   async authoriseReturn(manager: EntityManager, id: string, actor: string, now: Date): Promise<void> {
-    await manager.query(`UPDATE evacuations SET state = 'return_authorised', return_authorised_at = $2, return_authorised_by = $3 WHERE id = $1`, [id, now, actor]);
+    await manager.query(
+      `UPDATE evacuations SET state = 'return_authorised', return_authorised_at = $2, return_authorised_by = $3 WHERE id = $1`,
+      [id, now, actor],
+    );
   }
 }

@@ -49,14 +49,17 @@ export class EventChain {
     let previous = '0'.repeat(64);
     let expected = 1;
     for (;;) {
-      const rows = await this.dataSource.query<Array<{ seq: string; event_id: string; chain: string; hash: string | null; content_ok: boolean | null }>>(
+      const rows = await this.dataSource.query<
+        Array<{ seq: string; event_id: string; chain: string; hash: string | null; content_ok: boolean | null }>
+      >(
         `SELECT s.seq, s.event_id, s.chain, e.hash, e.hash = event_content_hash(e) AS content_ok
          FROM event_seals s LEFT JOIN events e ON e.id = s.event_id WHERE s.seq >= $1 ORDER BY s.seq LIMIT $2`,
         [expected, VERIFY_BATCH],
       );
       for (const r of rows) {
         const seq = Number(r.seq);
-        const broken = (reason: NonNullable<ChainReport['broken']>['reason']) => this.report(expected - 1, false, { seq, eventId: r.event_id, reason });
+        const broken = (reason: NonNullable<ChainReport['broken']>['reason']) =>
+          this.report(expected - 1, false, { seq, eventId: r.event_id, reason });
         if (seq !== expected) {
           return broken('gap');
         }
@@ -74,10 +77,16 @@ export class EventChain {
         expected++;
       }
       if (rows.length < VERIFY_BATCH) {
-        const [state] = await this.dataSource.query<Array<{ last_seq: string; last_chain: string }>>(`SELECT last_seq, last_chain FROM event_seal_state`);
+        const [state] = await this.dataSource.query<Array<{ last_seq: string; last_chain: string }>>(
+          `SELECT last_seq, last_chain FROM event_seal_state`,
+        );
         // The head kept beside the chain must be where the chain ends (seals cut off at the end would show here).
         const headOk = Number(state.last_seq) === expected - 1 && state.last_chain === previous;
-        return this.report(expected - 1, headOk, headOk ? null : { seq: Number(state.last_seq), eventId: null, reason: 'gap' });
+        return this.report(
+          expected - 1,
+          headOk,
+          headOk ? null : { seq: Number(state.last_seq), eventId: null, reason: 'gap' },
+        );
       }
     }
   }
@@ -93,7 +102,10 @@ export class EventChain {
   /** -1 when another sealer holds the lock. */
   private async sealBatch(): Promise<number> {
     return this.dataSource.transaction(async (tx) => {
-      const [{ locked }] = await tx.query<Array<{ locked: boolean }>>(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [SEALER_LOCK]);
+      const [{ locked }] = await tx.query<Array<{ locked: boolean }>>(
+        `SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`,
+        [SEALER_LOCK],
+      );
       if (!locked) {
         return -1;
       }

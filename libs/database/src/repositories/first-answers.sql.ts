@@ -49,9 +49,20 @@ export async function writeFirstAnswers(tx: EntityManager, rows: FirstAnswerRow[
      ${PERFORMANCE_INSERT_SQL}
      SELECT t.person_id, t.warning_id, t.id, ${ROLE_SLOTS_SQL('t')}, i.kind, i.at, i.detail FROM i JOIN call_tasks t ON t.id = i.task_id`,
     [
-      col((r) => r.callTaskId), col((r) => r.personId), col((r) => r.warningId), col((r) => r.method), col((r) => r.response),
-      col((r) => r.note), col((r) => r.headCount), col((r) => r.late), col((r) => r.at.toISOString()), col((r) => r.peersDue),
-      col((r) => r.eventType), col((r) => r.actor), col((r) => JSON.stringify(r.eventData)), col((r) => r.kind),
+      col((r) => r.callTaskId),
+      col((r) => r.personId),
+      col((r) => r.warningId),
+      col((r) => r.method),
+      col((r) => r.response),
+      col((r) => r.note),
+      col((r) => r.headCount),
+      col((r) => r.late),
+      col((r) => r.at.toISOString()),
+      col((r) => r.peersDue),
+      col((r) => r.eventType),
+      col((r) => r.actor),
+      col((r) => JSON.stringify(r.eventData)),
+      col((r) => r.kind),
       col((r) => JSON.stringify(r.performanceDetail)),
     ],
   );

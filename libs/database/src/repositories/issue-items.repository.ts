@@ -71,7 +71,11 @@ export class IssueItemsRepository {
    * Adds an open item per person, owned like closure items. A person who already has a repeat-offender item not yet
    * struck off keeps it: returns only the ids added.
    */
-  async addRepeatOffenders(manager: EntityManager, items: RepeatOffenderIssue[], now: Date): Promise<Array<{ id: string; personId: string }>> {
+  async addRepeatOffenders(
+    manager: EntityManager,
+    items: RepeatOffenderIssue[],
+    now: Date,
+  ): Promise<Array<{ id: string; personId: string }>> {
     if (items.length === 0) {
       return [];
     }
@@ -82,7 +86,19 @@ export class IssueItemsRepository {
        FROM jsonb_to_recordset($1::jsonb) AS i(person_id uuid, unit_code varchar, chain_id uuid, warning_id uuid, title text, detail jsonb)
        ON CONFLICT (person_id) WHERE kind = 'repeat_no_answer' AND state <> 'closed' DO NOTHING
        RETURNING id, person_id AS "personId"`,
-      [JSON.stringify(items.map((i) => ({ person_id: i.personId, unit_code: i.unitCode, chain_id: i.chainId, warning_id: i.warningId, title: i.title, detail: i.detail }))), now],
+      [
+        JSON.stringify(
+          items.map((i) => ({
+            person_id: i.personId,
+            unit_code: i.unitCode,
+            chain_id: i.chainId,
+            warning_id: i.warningId,
+            title: i.title,
+            detail: i.detail,
+          })),
+        ),
+        now,
+      ],
     );
   }
 

@@ -131,7 +131,13 @@ export class NoticesRepository {
   }
 
   /** sending → queued (transient failure, every provider at its TPS); the next try reuses the idempotency key. */
-  async release(manager: EntityManager, id: string, error: string | null, provider: string | null, now: Date): Promise<void> {
+  async release(
+    manager: EntityManager,
+    id: string,
+    error: string | null,
+    provider: string | null,
+    now: Date,
+  ): Promise<void> {
     await manager.query(
       `UPDATE notices SET status = 'queued', error = $2, provider = coalesce($3, provider), updated_at = $4 WHERE id = $1 AND status = 'sending'`,
       [id, error?.slice(0, 500) ?? null, provider, now],
@@ -143,11 +149,10 @@ export class NoticesRepository {
    * the claim is stale (by `claimed_at`); the next claim then asks the carrier first (`retaken`).
    */
   async keepClaim(manager: EntityManager, id: string, error: string, provider: string | null): Promise<void> {
-    await manager.query(`UPDATE notices SET error = $2, provider = coalesce($3, provider) WHERE id = $1 AND status = 'sending'`, [
-      id,
-      error.slice(0, 500),
-      provider,
-    ]);
+    await manager.query(
+      `UPDATE notices SET error = $2, provider = coalesce($3, provider) WHERE id = $1 AND status = 'sending'`,
+      [id, error.slice(0, 500), provider],
+    );
   }
 
   /** Receipts of notices sent by SMS: sent → delivered or failed (with the code); a repeat changes nothing. */
@@ -164,7 +169,13 @@ export class NoticesRepository {
        SELECT hit.id, hit.carrier, hit.mid, hit.status, hit.code, hit.contact_method_id, c.person_id, c.address, c.channel,
               hit.was = 'sent' AS applied
        FROM hit JOIN contact_methods c ON c.id = hit.contact_method_id`,
-      [receipts.map((r) => r.carrier), receipts.map((r) => r.messageId), receipts.map((r) => r.status), receipts.map((r) => r.code), receipts.map((r) => r.at)],
+      [
+        receipts.map((r) => r.carrier),
+        receipts.map((r) => r.messageId),
+        receipts.map((r) => r.status),
+        receipts.map((r) => r.code),
+        receipts.map((r) => r.at),
+      ],
     );
   }
 
@@ -172,7 +183,13 @@ export class NoticesRepository {
    * The warnings' notices that have not left: queued, or claimed more than `staleSecs` ago (their sender is gone);
    * with `staleSecs` null, every claim (the chain was drained behind its stop barrier). Returns the ids cancelled.
    */
-  async cancelUnsentFor(manager: EntityManager, warningIds: string[], why: string, now: Date, staleSecs: number | null): Promise<string[]> {
+  async cancelUnsentFor(
+    manager: EntityManager,
+    warningIds: string[],
+    why: string,
+    now: Date,
+    staleSecs: number | null,
+  ): Promise<string[]> {
     const rows = await manager.query<Array<{ id: string }>>(
       `WITH u AS (UPDATE notices SET status = 'cancelled', error = $2, updated_at = $3
          WHERE warning_id = ANY($1::uuid[])
@@ -185,7 +202,10 @@ export class NoticesRepository {
 
   /** Claims older than `before` whose sender never finished go back to the queue; returns how many. */
   async requeueStaleClaims(manager: EntityManager, before: Date): Promise<number> {
-    const [, count] = await manager.query<[unknown, number]>(`UPDATE notices SET status = 'queued' WHERE status = 'sending' AND updated_at < $1`, [before]);
+    const [, count] = await manager.query<[unknown, number]>(
+      `UPDATE notices SET status = 'queued' WHERE status = 'sending' AND updated_at < $1`,
+      [before],
+    );
     return count;
   }
 }

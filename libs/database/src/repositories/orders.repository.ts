@@ -55,11 +55,25 @@ export interface LockedOrder {
 @Injectable()
 export class OrdersRepository {
   /** The order and one target per unit; returns the order's id and its targets. */
-  async add(manager: EntityManager, o: NewOrderRow, targets: Array<{ personId: string; unitName: string }>): Promise<{ id: string; targets: OrderTargetRow[] }> {
+  async add(
+    manager: EntityManager,
+    o: NewOrderRow,
+    targets: Array<{ personId: string; unitName: string }>,
+  ): Promise<{ id: string; targets: OrderTargetRow[] }> {
     const [order] = await manager.query<Array<{ id: string }>>(
       `INSERT INTO orders (warning_id, measure, title, instruction, region_code, ack_deadline_at, execute_deadline_at, issued_by, issued_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [o.warningId, o.measure, o.title, o.instruction, o.regionCode, o.ackDeadlineAt, o.executeDeadlineAt, o.issuedBy, o.issuedAt],
+      [
+        o.warningId,
+        o.measure,
+        o.title,
+        o.instruction,
+        o.regionCode,
+        o.ackDeadlineAt,
+        o.executeDeadlineAt,
+        o.issuedBy,
+        o.issuedAt,
+      ],
     );
     const rows = await manager.query<OrderTargetRow[]>(
       `INSERT INTO order_targets (order_id, person_id, unit_name)
@@ -83,7 +97,10 @@ export class OrdersRepository {
 
   /** The first acknowledgment of the lift stands. */
   async acknowledgeLift(manager: EntityManager, targetId: string, now: Date): Promise<void> {
-    await manager.query(`UPDATE order_targets SET lift_acknowledged_at = coalesce(lift_acknowledged_at, $2) WHERE id = $1`, [targetId, now]);
+    await manager.query(
+      `UPDATE order_targets SET lift_acknowledged_at = coalesce(lift_acknowledged_at, $2) WHERE id = $1`,
+      [targetId, now],
+    );
   }
 
   /** acknowledged, or executed (which implies acknowledged), with the evidence given; the first acknowledgment stands. */
@@ -118,7 +135,13 @@ export class OrdersRepository {
 
   /** ordered → lifted; returns the order's targets, to be told. */
   async lift(manager: EntityManager, orderId: string, actor: string, now: Date): Promise<OrderTargetRow[]> {
-    await manager.query(`UPDATE orders SET state = 'lifted', lifted_at = $2, lifted_by = $3 WHERE id = $1`, [orderId, now, actor]);
-    return manager.query<OrderTargetRow[]>(`SELECT id, person_id, unit_name FROM order_targets WHERE order_id = $1`, [orderId]);
+    await manager.query(`UPDATE orders SET state = 'lifted', lifted_at = $2, lifted_by = $3 WHERE id = $1`, [
+      orderId,
+      now,
+      actor,
+    ]);
+    return manager.query<OrderTargetRow[]>(`SELECT id, person_id, unit_name FROM order_targets WHERE order_id = $1`, [
+      orderId,
+    ]);
   }
 }

@@ -11,7 +11,8 @@ export interface PerformanceEntry {
 }
 
 /** The head of an insert of call 履职记录; rows follow as person, warning, call, role slots, kind, at, detail. */
-export const PERFORMANCE_INSERT_SQL = 'INSERT INTO performance_records (person_id, warning_id, call_task_id, role_slots, kind, at, detail)';
+export const PERFORMANCE_INSERT_SQL =
+  'INSERT INTO performance_records (person_id, warning_id, call_task_id, role_slots, kind, at, detail)';
 
 /** The role slots a call task was made for, from its reasons (`task`: the call_tasks alias). */
 export const ROLE_SLOTS_SQL = (task: string) =>
@@ -32,7 +33,12 @@ export class PerformanceRecordsRepository {
         `${PERFORMANCE_INSERT_SQL}
          SELECT t.person_id, t.warning_id, t.id, ${ROLE_SLOTS_SQL('t')}, e.kind, $3, e.detail
          FROM unnest($1::uuid[], $2::varchar[], $4::jsonb[]) AS e(task_id, kind, detail) JOIN call_tasks t ON t.id = e.task_id`,
-        [calls.map((e) => e.callTaskId), calls.map((e) => e.kind), at, calls.map((e) => JSON.stringify(e.detail ?? {}))],
+        [
+          calls.map((e) => e.callTaskId),
+          calls.map((e) => e.kind),
+          at,
+          calls.map((e) => JSON.stringify(e.detail ?? {})),
+        ],
       );
     }
     const orders = entries.filter((e) => e.orderTargetId);
@@ -41,7 +47,12 @@ export class PerformanceRecordsRepository {
         `INSERT INTO performance_records (person_id, order_target_id, role_slots, kind, at, detail)
          SELECT ot.person_id, ot.id, ARRAY['order_target'], e.kind, $3, e.detail
          FROM unnest($1::uuid[], $2::varchar[], $4::jsonb[]) AS e(target_id, kind, detail) JOIN order_targets ot ON ot.id = e.target_id`,
-        [orders.map((e) => e.orderTargetId), orders.map((e) => e.kind), at, orders.map((e) => JSON.stringify(e.detail ?? {}))],
+        [
+          orders.map((e) => e.orderTargetId),
+          orders.map((e) => e.kind),
+          at,
+          orders.map((e) => JSON.stringify(e.detail ?? {})),
+        ],
       );
     }
   }

@@ -8,7 +8,10 @@ import type { EntityManager } from 'typeorm';
 @Injectable()
 export class ShortLinksRepository {
   /** Codes to the answer pages of calls, one statement for the batch. */
-  async addForCalls(manager: EntityManager, links: Array<{ code: string; callTaskId: string; personId: string }>): Promise<void> {
+  async addForCalls(
+    manager: EntityManager,
+    links: Array<{ code: string; callTaskId: string; personId: string }>,
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO short_links (code, call_task_id, person_id)
        SELECT * FROM unnest($1::varchar[], $2::uuid[], $3::uuid[]) ON CONFLICT DO NOTHING`,
@@ -17,7 +20,10 @@ export class ShortLinksRepository {
   }
 
   /** Codes to the pages of notices (an order to acknowledge, a 督办 to answer), one statement for the batch. */
-  async addForNotices(manager: EntityManager, links: Array<{ code: string; personId: string; url: string }>): Promise<void> {
+  async addForNotices(
+    manager: EntityManager,
+    links: Array<{ code: string; personId: string; url: string }>,
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO short_links (code, person_id, url) SELECT * FROM unnest($1::varchar[], $2::uuid[], $3::varchar[]) ON CONFLICT DO NOTHING`,
       [links.map((l) => l.code), links.map((l) => l.personId), links.map((l) => l.url)],

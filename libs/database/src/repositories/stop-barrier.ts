@@ -38,7 +38,11 @@ export const chainNotStoppingSql = (chainSql: string) => `pg_try_advisory_xact_l
  * Runs `work` while holding the chain's barrier exclusively, on one connection that `work` receives (not in a
  * transaction: `work` opens its own with `manager.transaction`). Waits for claims under way to commit first.
  */
-export async function whileStoppingChain<T>(dataSource: DataSource, chainId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export async function whileStoppingChain<T>(
+  dataSource: DataSource,
+  chainId: string,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {

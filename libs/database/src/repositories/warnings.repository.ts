@@ -64,7 +64,10 @@ const AREA_SQL = `(
 @Injectable()
 export class WarningsRepository {
   /** Stores a version; null when the same message (sender, identifier, sent) is already stored. */
-  async receive(manager: EntityManager, w: NewWarningRow): Promise<{ id: string; chain_id: string; version: number } | null> {
+  async receive(
+    manager: EntityManager,
+    w: NewWarningRow,
+  ): Promise<{ id: string; chain_id: string; version: number } | null> {
     const [row] = await manager.query<Array<{ id: string; chain_id: string; version: number }>>(
       `INSERT INTO warnings (chain_id, version, source, sender, identifier, sent, msg_type, status, hazard_type, event,
           level, colour, severity, headline, description, instruction, language, area_desc, area_geom, area_codes, area_circles,
@@ -147,16 +150,26 @@ export class WarningsRepository {
 
   /** Closure (复盘): versions lifted or expired become closed. */
   async closeEnded(manager: EntityManager, ids: string[]): Promise<void> {
-    await manager.query(`UPDATE warnings SET state = 'closed' WHERE id = ANY($1::uuid[]) AND state IN ('lifted','expired')`, [ids]);
+    await manager.query(
+      `UPDATE warnings SET state = 'closed' WHERE id = ANY($1::uuid[]) AND state IN ('lifted','expired')`,
+      [ids],
+    );
   }
 
   /** 无匹配对象: the warning called nobody, for this reason. */
   async flagUnmatched(manager: EntityManager, id: string, reason: string, detail: string, at: Date): Promise<void> {
-    await manager.query(`UPDATE warnings SET unmatched_reason = $2, unmatched_detail = $3, unmatched_at = $4 WHERE id = $1`, [id, reason, detail, at]);
+    await manager.query(
+      `UPDATE warnings SET unmatched_reason = $2, unmatched_detail = $3, unmatched_at = $4 WHERE id = $1`,
+      [id, reason, detail, at],
+    );
   }
 
   /** The duty desk has dealt with the 无匹配对象 flag. */
   async dismissUnmatched(manager: EntityManager, id: string, at: Date, by: string): Promise<void> {
-    await manager.query(`UPDATE warnings SET unmatched_dismissed_at = $2, unmatched_dismissed_by = $3 WHERE id = $1`, [id, at, by]);
+    await manager.query(`UPDATE warnings SET unmatched_dismissed_at = $2, unmatched_dismissed_by = $3 WHERE id = $1`, [
+      id,
+      at,
+      by,
+    ]);
   }
 }

@@ -3,7 +3,13 @@ import { DataSource } from 'typeorm';
 import { Clock, countMessage, shortCode } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { AttemptOutcome, ClaimedAttempt } from '@app/database';
-import { AttemptsRepository, attemptsOfStoppingChains, CallTasksRepository, EventLog, ShortLinksRepository } from '@app/database';
+import {
+  AttemptsRepository,
+  attemptsOfStoppingChains,
+  CallTasksRepository,
+  EventLog,
+  ShortLinksRepository,
+} from '@app/database';
 import { REMINDER_RUNG_BASE } from '@app/response';
 import { MicroBatcher } from './micro-batcher';
 
@@ -98,11 +104,19 @@ export class AttemptStore implements OnModuleDestroy {
     const rows = await this.dataSource.transaction(async (tx) => {
       stopping = await attemptsOfStoppingChains(tx, ids);
       const claimable = stopping.size === 0 ? ids : ids.filter((id) => !stopping.has(id));
-      const claimed = (await this.attempts.claim(tx, claimable, { now, reclaimBefore }, REMINDER_RUNG_BASE)) as ClaimedAttempt[];
+      const claimed = (await this.attempts.claim(
+        tx,
+        claimable,
+        { now, reclaimBefore },
+        REMINDER_RUNG_BASE,
+      )) as ClaimedAttempt[];
       claimed.forEach((r) => (r.short_code = shortCode(this.linkKey, r.call_task_id)));
       const sms = claimed.filter((r) => r.channel === 'sms');
       if (sms.length > 0) {
-        await this.shortLinks.addForCalls(tx, sms.map((r) => ({ code: r.short_code, callTaskId: r.call_task_id, personId: r.person_id })));
+        await this.shortLinks.addForCalls(
+          tx,
+          sms.map((r) => ({ code: r.short_code, callTaskId: r.call_task_id, personId: r.person_id })),
+        );
       }
       return claimed;
     });
@@ -111,7 +125,12 @@ export class AttemptStore implements OnModuleDestroy {
     const busy = new Set(
       unclaimed.length === 0
         ? []
-        : (await this.dataSource.query<Array<{ id: string }>>(`SELECT id FROM attempts WHERE id = ANY($1::uuid[]) AND status = 'sending'`, [unclaimed])).map((r) => r.id),
+        : (
+            await this.dataSource.query<Array<{ id: string }>>(
+              `SELECT id FROM attempts WHERE id = ANY($1::uuid[]) AND status = 'sending'`,
+              [unclaimed],
+            )
+          ).map((r) => r.id),
     );
     return ids.map((id) => (stopping.has(id) ? 'stopping' : busy.has(id) ? 'busy' : (byId.get(id) ?? null)));
   }
@@ -121,10 +140,19 @@ export class AttemptStore implements OnModuleDestroy {
     await this.dataSource.transaction(async (tx) => {
       await this.attempts.recordOutcomes(
         tx,
-        updates.map((u) => ({ id: u.attempt.id, status: u.status, provider: u.provider, messageId: u.messageId, error: u.error, at: u.at })),
+        updates.map((u) => ({
+          id: u.attempt.id,
+          status: u.status,
+          provider: u.provider,
+          messageId: u.messageId,
+          error: u.error,
+          at: u.at,
+        })),
         now,
       );
-      const sent = updates.filter((u) => u.status === 'accepted' || u.status === 'delivered').map((u) => u.attempt.call_task_id);
+      const sent = updates
+        .filter((u) => u.status === 'accepted' || u.status === 'delivered')
+        .map((u) => u.attempt.call_task_id);
       if (sent.length > 0) {
         await this.callTasks.markSent(tx, [...new Set(sent)], now);
       }
@@ -133,7 +161,12 @@ export class AttemptStore implements OnModuleDestroy {
           type: EVENT_TYPE[u.status],
           warningId: u.attempt.warning_id,
           callTaskId: u.attempt.call_task_id,
-          data: { channel: u.attempt.channel, attemptId: u.attempt.id, provider: u.provider ?? undefined, error: u.error ?? undefined },
+          data: {
+            channel: u.attempt.channel,
+            attemptId: u.attempt.id,
+            provider: u.provider ?? undefined,
+            error: u.error ?? undefined,
+          },
           at: u.at,
         })),
         tx,

@@ -4,7 +4,6 @@ import { Clock } from '@app/common';
 import { DeadlineService } from '@app/response';
 import { CallTasksRepository, isOnLadder } from '@app/database';
 
-
 /**
  * After a permanent failure (invalid or blacklisted number, refused address) the person's next ladder rung runs
  * now instead of at its time, through the same DeadlineService a timer would call. When no rung is left with a
@@ -22,7 +21,9 @@ export class NextRung {
   ) {}
 
   async afterPermanentFailure(callTaskId: string): Promise<void> {
-    const [task] = await this.dataSource.query<Array<{ state: string; next_rung: number; rungs: number; delivered: boolean }>>(
+    const [task] = await this.dataSource.query<
+      Array<{ state: string; next_rung: number; rungs: number; delivered: boolean }>
+    >(
       `SELECT t.state, t.next_rung, jsonb_array_length(d.spec->'ladderMs') AS rungs,
               EXISTS (SELECT 1 FROM attempts a WHERE a.call_task_id = t.id AND a.status = 'delivered') AS delivered
        FROM call_tasks t JOIN dispatches d ON d.id = t.dispatch_id WHERE t.id = $1`,

@@ -32,7 +32,13 @@ export class SmsChannel implements CallChannel {
   async send(a: ClaimedAttempt): Promise<ChannelOutcome> {
     const d = this.config.delivery;
     const link = `${this.config.http.publicBaseUrl}/a/${a.short_code}`;
-    const message = composeCallSms(this.templates, callContent(a, link), d.signName, d.smsMaxSegments, this.clock.now());
+    const message = composeCallSms(
+      this.templates,
+      callContent(a, link),
+      d.signName,
+      d.smsMaxSegments,
+      this.clock.now(),
+    );
     return this.health.run(
       this.registry.sms,
       (p) => p.send({ phones: [a.address], message, signName: d.signName, idempotencyKey: a.idempotency_key }),
@@ -47,9 +53,12 @@ export class SmsChannel implements CallChannel {
    * 'unknown' when none has it but one could not be asked.
    */
   findSent(a: ClaimedAttempt): Promise<TakenAnswer> {
-    return askSmsProviders(this.registry.sms, { phone: a.address, idempotencyKey: a.idempotency_key, since: new Date(a.created_at.getTime() - 60_000) });
+    return askSmsProviders(this.registry.sms, {
+      phone: a.address,
+      idempotencyKey: a.idempotency_key,
+      since: new Date(a.created_at.getTime() - 60_000),
+    });
   }
-
 }
 
 /** A text-to-speech call asking for a keypress, through the voice providers. */

@@ -40,14 +40,26 @@ export class WebhookChannel implements CallChannel {
     );
     const provider = `webhook:${a.address}`.slice(0, 32);
     if (!endpoint) {
-      return { ok: false, kind: 'recipient', code: 'UnknownEndpoint', error: `no webhook endpoint named ${a.address}`, invalidNumber: true, provider };
+      return {
+        ok: false,
+        kind: 'recipient',
+        code: 'UnknownEndpoint',
+        error: `no webhook endpoint named ${a.address}`,
+        invalidNumber: true,
+        provider,
+      };
     }
     const now = this.clock.now();
     const link = this.links.url(this.links.token(a.call_task_id, a.person_id, a.expires_at));
     const { url, body, headers } = this.request(endpoint, a, link, now);
     let res: Response;
     try {
-      res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
     } catch (e) {
       return { ok: false, kind: 'provider', code: 'NetworkError', error: (e as Error).message, provider };
     }
@@ -56,7 +68,14 @@ export class WebhookChannel implements CallChannel {
       return { ok: false, kind: 'provider', code: `HTTP${res.status}`, error: text.slice(0, 200), provider };
     }
     if (res.status >= 400) {
-      return { ok: false, kind: 'recipient', code: `HTTP${res.status}`, error: text.slice(0, 200), invalidNumber: true, provider };
+      return {
+        ok: false,
+        kind: 'recipient',
+        code: `HTTP${res.status}`,
+        error: text.slice(0, 200),
+        invalidNumber: true,
+        provider,
+      };
     }
     if (endpoint.kind !== 'signed') {
       const answer = JSON.parse(text || '{}') as { errcode?: number; errmsg?: string };
@@ -72,13 +91,26 @@ export class WebhookChannel implements CallChannel {
     return { ok: true, messageIds: [a.idempotency_key], rejected: 0, provider, delivered: true };
   }
 
-  private request(e: Endpoint, a: ClaimedAttempt, link: string, now: Date): { url: string; body: string; headers: Record<string, string> } {
+  private request(
+    e: Endpoint,
+    a: ClaimedAttempt,
+    link: string,
+    now: Date,
+  ): { url: string; body: string; headers: Record<string, string> } {
     if (e.kind === 'signed') {
       const body = JSON.stringify({
         type: 'call',
         idempotencyKey: a.idempotency_key,
         callTaskId: a.call_task_id,
-        warning: { id: a.warning_id, headline: a.headline, event: a.event, level: a.level, isDrill: a.is_drill, area: a.area_desc, instruction: a.instruction },
+        warning: {
+          id: a.warning_id,
+          headline: a.headline,
+          event: a.event,
+          level: a.level,
+          isDrill: a.is_drill,
+          area: a.area_desc,
+          instruction: a.instruction,
+        },
         person: { id: a.person_id, name: a.person_name },
         reasons: a.reasons.map(reasonText),
         requiresAck: a.requires_ack,
@@ -104,6 +136,10 @@ export class WebhookChannel implements CallChannel {
         headers: {},
       };
     }
-    return { url: e.url, body: JSON.stringify({ msgtype: 'markdown', markdown: { content: robot.text } }), headers: {} };
+    return {
+      url: e.url,
+      body: JSON.stringify({ msgtype: 'markdown', markdown: { content: robot.text } }),
+      headers: {},
+    };
   }
 }

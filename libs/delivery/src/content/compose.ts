@@ -50,7 +50,12 @@ function baseVars(c: PublicContent & { personName?: string }): TemplateVars {
   };
 }
 
-function render(t: MessageTemplates, channel: 'sms' | 'voice' | 'robot', c: CallContent, deadline: string): ComposedText {
+function render(
+  t: MessageTemplates,
+  channel: 'sms' | 'voice' | 'robot',
+  c: CallContent,
+  deadline: string,
+): ComposedText {
   const template = t.pick(channel, c.hazard, levelName(c.level));
   const vars: TemplateVars = {
     ...baseVars(c),
@@ -64,7 +69,8 @@ function render(t: MessageTemplates, channel: 'sms' | 'voice' | 'robot', c: Call
 }
 
 /** Cuts a value to `keep` characters with an ellipsis. */
-const cut = (s: string, keep: number) => (keep <= 0 ? '' : s.length <= keep ? s : `${s.slice(0, Math.max(0, keep - 1))}…`);
+const cut = (s: string, keep: number) =>
+  keep <= 0 ? '' : s.length <= keep ? s : `${s.slice(0, Math.max(0, keep - 1))}…`;
 
 /**
  * Fits a text into `maxSegments` SMS segments (signature included) by shortening the instruction, then the area,
@@ -92,7 +98,13 @@ function fitSms(t: MessageTemplates, composed: ComposedText, signName: string, m
   return out;
 }
 
-export function composeCallSms(t: MessageTemplates, c: CallContent, signName: string, maxSegments: number, now: Date): ComposedSms {
+export function composeCallSms(
+  t: MessageTemplates,
+  c: CallContent,
+  signName: string,
+  maxSegments: number,
+  now: Date,
+): ComposedSms {
   const deadline = c.deadlineAt ? shortTime(c.deadlineAt, now) : '';
   return fitSms(t, render(t, 'sms', c, deadline), signName, maxSegments);
 }
@@ -100,7 +112,9 @@ export function composeCallSms(t: MessageTemplates, c: CallContent, signName: st
 /** Text to speech: no links, times as 点/分; the keypress prompt comes from the phrases. */
 export function composeCallVoice(t: MessageTemplates, c: CallContent, now: Date): ComposedText {
   const composed = render(t, 'voice', { ...c, link: '' }, c.deadlineAt ? spokenTime(c.deadlineAt, now) : '');
-  const params = Object.fromEntries(Object.entries(composed.params).map(([k, v]) => [k, spoken(v ?? '')])) as TemplateVars;
+  const params = Object.fromEntries(
+    Object.entries(composed.params).map(([k, v]) => [k, spoken(v ?? '')]),
+  ) as TemplateVars;
   return { template: composed.template, params, text: spoken(renderTemplate(composed.template.text, params)) };
 }
 
@@ -110,7 +124,12 @@ export function composeCallRobot(t: MessageTemplates, c: CallContent, now: Date)
 }
 
 /** Residents' area SMS: no link, no answer expected. */
-export function composePublicSms(t: MessageTemplates, w: PublicContent, signName: string, maxSegments: number): ComposedSms {
+export function composePublicSms(
+  t: MessageTemplates,
+  w: PublicContent,
+  signName: string,
+  maxSegments: number,
+): ComposedSms {
   const template = t.pick('public_sms', w.hazard, levelName(w.level));
   const params = baseVars(w);
   return fitSms(t, { template, params, text: renderTemplate(template.text, params) }, signName, maxSegments);
@@ -141,7 +160,12 @@ export function noticeDetails(subject: string, body: string, link: string | null
  * A notice by SMS: the template of its kind (notice_sms.<kind>, else notice_sms.default), the subject and details
  * shortened to fit SMS_MAX_SEGMENTS like a call's SMS, the short link never cut.
  */
-export function composeNoticeSms(t: MessageTemplates, n: NoticeSmsContent, signName: string, maxSegments: number): ComposedSms {
+export function composeNoticeSms(
+  t: MessageTemplates,
+  n: NoticeSmsContent,
+  signName: string,
+  maxSegments: number,
+): ComposedSms {
   const template = t.byKey('notice_sms', n.kind);
   const params: TemplateVars = {
     drill: n.isDrill ? '【演练】' : '',

@@ -31,14 +31,19 @@ describe('notices by SMS', () => {
   });
 
   it('takes the kind’s own template, marks drills, and asks nothing of who-answered notices', () => {
-    const peer = composeNoticeSms(templates, {
-      kind: 'answered_by_peer',
-      subject: '【应答通报】王建国 已收到：丰都县气象台发布暴雨红色预警信号',
-      body: '丰都县气象台发布暴雨红色预警信号\n汀溪村3组山洪危险区：王建国 已确认“已收到”。\n本消息仅为通报，无需回复；您自己的叫应仍需按时确认。',
-      link: null,
-      shortLink: null,
-      isDrill: true,
-    }, '叫应预警', 3);
+    const peer = composeNoticeSms(
+      templates,
+      {
+        kind: 'answered_by_peer',
+        subject: '【应答通报】王建国 已收到：丰都县气象台发布暴雨红色预警信号',
+        body: '丰都县气象台发布暴雨红色预警信号\n汀溪村3组山洪危险区：王建国 已确认“已收到”。\n本消息仅为通报，无需回复；您自己的叫应仍需按时确认。',
+        link: null,
+        shortLink: null,
+        isDrill: true,
+      },
+      '叫应预警',
+      3,
+    );
     expect(peer.template.key).toBe('answered_by_peer');
     expect(peer.full).toBe(
       '【叫应预警】【演练】【应答通报】王建国 已收到：丰都县气象台发布暴雨红色预警信号。汀溪村3组山洪危险区：王建国 已确认“已收到”。本消息仅为通报，无需回复；您自己的叫应仍需按时确认。',

@@ -13,7 +13,8 @@ const call: CallContent = {
   level: 1,
   event: '暴雨红色预警',
   headline: '丰都县气象台发布暴雨红色预警信号',
-  instruction: '十直镇等地3小时内降雨量将达100毫米以上，山洪、滑坡风险极高，请立即组织危险区群众转移，转移途中远离河道、沟谷和陡坡，确保人员安全',
+  instruction:
+    '十直镇等地3小时内降雨量将达100毫米以上，山洪、滑坡风险极高，请立即组织危险区群众转移，转移途中远离河道、沟谷和陡坡，确保人员安全',
   areaDesc: '十直镇',
   isDrill: false,
   requiresAck: true,
@@ -33,7 +34,9 @@ describe('message templates', () => {
   it('refuses a folder with an unknown variable or a channel without default', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tpl-'));
     writeFileSync(join(dir, 'a.json'), JSON.stringify({ sms: { default: '${phone}' } }));
-    expect(() => MessageTemplates.load(dir)).toThrow(/unknown variable \$\{phone\}.*voice.default is missing|voice.default is missing.*unknown variable/);
+    expect(() => MessageTemplates.load(dir)).toThrow(
+      /unknown variable \$\{phone\}.*voice.default is missing|voice.default is missing.*unknown variable/,
+    );
   });
 
   it('numbers variables for positional (Tencent) templates', () => {
@@ -71,7 +74,13 @@ describe('composed messages', () => {
     const pub = composePublicSms(templates, call, '叫应预警', 3);
     expect(pub.full).toContain('山洪、地质灾害危险区群众请立即转移');
     expect(pub.full).not.toMatch(/回复|http/);
-    const blue = composeCallSms(templates, { ...call, level: 4, requiresAck: false, deadlineAt: null }, '叫应预警', 3, now);
+    const blue = composeCallSms(
+      templates,
+      { ...call, level: 4, requiresAck: false, deadlineAt: null },
+      '叫应预警',
+      3,
+      now,
+    );
     expect(blue.full).not.toContain('回复1');
     expect(blue.full).toContain('详情http://127.0.0.1:3000/a/Ab3dE5gH9k');
     expect(composeBroadcast(templates, call).text.startsWith('紧急通知')).toBe(true);

@@ -5,7 +5,17 @@ import { join, resolve } from 'node:path';
 export type TemplateChannel = 'sms' | 'voice' | 'robot' | 'public_sms' | 'broadcast' | 'notice_sms';
 const TEMPLATE_CHANNELS: TemplateChannel[] = ['sms', 'voice', 'robot', 'public_sms', 'broadcast', 'notice_sms'];
 const TEMPLATE_VARIABLES = [
-  'drill', 'name', 'headline', 'event', 'level', 'area', 'instruction', 'deadline', 'link', 'reasons', 'ask',
+  'drill',
+  'name',
+  'headline',
+  'event',
+  'level',
+  'area',
+  'instruction',
+  'deadline',
+  'link',
+  'reasons',
+  'ask',
 ] as const;
 export type TemplateVars = Partial<Record<(typeof TEMPLATE_VARIABLES)[number], string>>;
 export type Carrier = 'alibaba' | 'tencent';
@@ -54,8 +64,13 @@ export class MessageTemplates {
 
   static load(dir: string): MessageTemplates {
     const folder = resolve(dir);
-    const files = readdirSync(folder).filter((f) => f.endsWith('.json')).sort();
-    const channels = Object.fromEntries(TEMPLATE_CHANNELS.map((c) => [c, {}])) as Record<TemplateChannel, Record<string, string>>;
+    const files = readdirSync(folder)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+    const channels = Object.fromEntries(TEMPLATE_CHANNELS.map((c) => [c, {}])) as Record<
+      TemplateChannel,
+      Record<string, string>
+    >;
     const phrases: Record<string, string> = {};
     const codes: Record<string, Partial<Record<Carrier, string>>> = {};
     for (const file of files) {
@@ -103,7 +118,9 @@ export class MessageTemplates {
   /** A template by its key, as frozen in a plan; the channel's default if the key was removed since. */
   byKey(channel: TemplateChannel, key: string): PickedTemplate {
     const table = this.channels[channel];
-    return table[key] !== undefined ? { channel, key, text: table[key] } : { channel, key: 'default', text: table.default };
+    return table[key] !== undefined
+      ? { channel, key, text: table[key] }
+      : { channel, key: 'default', text: table.default };
   }
 
   /** The carrier's registered code for a template; a derived one when none is configured (the simulator's). */

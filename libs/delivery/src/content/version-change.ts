@@ -26,5 +26,7 @@ export function changeTagZh(change: VersionChange | null, colour: string | null)
 /** The headline with its change tag in front (a lift's headline that already says 解除 is left as it is). */
 export function taggedHeadline(headline: string, change: VersionChange | null, colour: string | null): string {
   const tag = changeTagZh(change, colour);
-  return tag === '' || headline.startsWith(tag) || (change === 'lift' && headline.includes('解除')) ? headline : `${tag}${headline}`;
+  return tag === '' || headline.startsWith(tag) || (change === 'lift' && headline.includes('解除'))
+    ? headline
+    : `${tag}${headline}`;
 }

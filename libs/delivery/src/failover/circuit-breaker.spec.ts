@@ -3,7 +3,15 @@ import { CircuitBreaker, DEFAULT_BREAKER } from './circuit-breaker';
 import { TokenBucket } from './token-bucket';
 
 describe('CircuitBreaker', () => {
-  const opts = { ...DEFAULT_BREAKER, window: 10, minCalls: 4, maxErrorRate: 0.5, openMs: 1000, probes: 2, minReceipts: 10 };
+  const opts = {
+    ...DEFAULT_BREAKER,
+    window: 10,
+    minCalls: 4,
+    maxErrorRate: 0.5,
+    openMs: 1000,
+    probes: 2,
+    minReceipts: 10,
+  };
 
   it('stays closed below the error rate and opens at it', () => {
     const b = new CircuitBreaker(new ManualClock(new Date(0)), opts);

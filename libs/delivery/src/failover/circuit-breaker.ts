@@ -57,7 +57,11 @@ export class CircuitBreaker {
 
   /** Another dispatcher opened this provider's circuit at openedAt: open here too, from then, unless already open. */
   adopt(reason: string, openedAt: number): boolean {
-    if (this.state === 'open' || openedAt <= this.openedAt || this.clock.now().getTime() - openedAt >= this.opts.openMs) {
+    if (
+      this.state === 'open' ||
+      openedAt <= this.openedAt ||
+      this.clock.now().getTime() - openedAt >= this.opts.openMs
+    ) {
       return false;
     }
     this.current = 'open';

@@ -12,12 +12,16 @@ describe('ProviderHealth.run with a start-by instant (a claim lease)', () => {
     const clock = new ManualClock(T0);
     const health = new ProviderHealth(clock, config, null);
     const called: string[] = [];
-    const result = await health.run([{ name: 'first' }, { name: 'second' }], (p): Promise<ProviderResult> => {
-      called.push(p.name);
-      // The first provider refuses, after a wait that takes the claim past its lease.
-      clock.advance(16_000);
-      return Promise.resolve({ ok: false, kind: 'provider', code: 'isp.SYSTEM_ERROR', error: 'down' });
-    }, new Date(T0.getTime() + 15_000));
+    const result = await health.run(
+      [{ name: 'first' }, { name: 'second' }],
+      (p): Promise<ProviderResult> => {
+        called.push(p.name);
+        // The first provider refuses, after a wait that takes the claim past its lease.
+        clock.advance(16_000);
+        return Promise.resolve({ ok: false, kind: 'provider', code: 'isp.SYSTEM_ERROR', error: 'down' });
+      },
+      new Date(T0.getTime() + 15_000),
+    );
     expect(called).toEqual(['first']);
     expect(result).toMatchObject({ ok: false, kind: 'late', provider: null });
   });
@@ -25,7 +29,11 @@ describe('ProviderHealth.run with a start-by instant (a claim lease)', () => {
   it('calls the provider within the instant', async () => {
     const clock = new ManualClock(T0);
     const health = new ProviderHealth(clock, config, null);
-    const result = await health.run([{ name: 'first' }], () => Promise.resolve<ProviderResult>({ ok: true, messageIds: ['m1'], rejected: 0 }), new Date(T0.getTime() + 1));
+    const result = await health.run(
+      [{ name: 'first' }],
+      () => Promise.resolve<ProviderResult>({ ok: true, messageIds: ['m1'], rejected: 0 }),
+      new Date(T0.getTime() + 1),
+    );
     expect(result).toMatchObject({ ok: true, provider: 'first' });
   });
 });
@@ -41,7 +49,10 @@ describe('askSmsProviders', () => {
 
   it('says unknown when no provider has it but one could not be asked', async () => {
     const answer = await askSmsProviders(
-      [provider('a', { ok: false, kind: 'uncertain', code: 'Timeout', error: 'no answer within 5000 ms' }), provider('b', { ok: true, taken: false, messageId: null })],
+      [
+        provider('a', { ok: false, kind: 'uncertain', code: 'Timeout', error: 'no answer within 5000 ms' }),
+        provider('b', { ok: true, taken: false, messageId: null }),
+      ],
       q,
     );
     expect(answer).toEqual({ taken: 'unknown', error: 'a Timeout: no answer within 5000 ms' });
@@ -49,13 +60,18 @@ describe('askSmsProviders', () => {
 
   it('says taken when one has it, whatever the others said', async () => {
     const answer = await askSmsProviders(
-      [provider('a', { ok: false, kind: 'provider', code: 'HTTP500', error: 'down' }), provider('b', { ok: true, taken: true, messageId: 'm9' })],
+      [
+        provider('a', { ok: false, kind: 'provider', code: 'HTTP500', error: 'down' }),
+        provider('b', { ok: true, taken: true, messageId: 'm9' }),
+      ],
       q,
     );
     expect(answer).toEqual({ taken: true, provider: 'b', messageId: 'm9' });
   });
 
   it('says not taken only when every provider answered so', async () => {
-    expect(await askSmsProviders([provider('a', { ok: true, taken: false, messageId: null })], q)).toEqual({ taken: false });
+    expect(await askSmsProviders([provider('a', { ok: true, taken: false, messageId: null })], q)).toEqual({
+      taken: false,
+    });
   });
 });

@@ -65,10 +65,16 @@ export class ProviderHealth implements OnModuleDestroy {
   breaker(name: string): CircuitBreaker {
     let b = this.breakers.get(name);
     if (!b) {
-      b = new CircuitBreaker(this.clock, { ...DEFAULT_BREAKER, openMs: this.config.delivery.breakerOpenMs }, (reason, openedAt) => {
-        countBreakerOpened(name, 'own');
-        void this.redis?.hset(this.breakersKey, name, JSON.stringify({ reason, openedAt })).catch((e: Error) => this.redisDown(e));
-      });
+      b = new CircuitBreaker(
+        this.clock,
+        { ...DEFAULT_BREAKER, openMs: this.config.delivery.breakerOpenMs },
+        (reason, openedAt) => {
+          countBreakerOpened(name, 'own');
+          void this.redis
+            ?.hset(this.breakersKey, name, JSON.stringify({ reason, openedAt }))
+            .catch((e: Error) => this.redisDown(e));
+        },
+      );
       this.breakers.set(name, b);
     }
     return b;
@@ -83,7 +89,11 @@ export class ProviderHealth implements OnModuleDestroy {
    * refuses or is down counts against its circuit and passes to the next; anything else is the answer. `startBy`: no
    * call starts after it (checked right before each request, after the waits for the shared rates and circuits).
    */
-  async run<P extends { name: string }>(providers: P[], call: (p: P) => Promise<ProviderResult>, startBy?: Date): Promise<ChainResult> {
+  async run<P extends { name: string }>(
+    providers: P[],
+    call: (p: P) => Promise<ProviderResult>,
+    startBy?: Date,
+  ): Promise<ChainResult> {
     let last: ChainResult | null = null;
     let waitMs = Infinity;
     await this.readSharedBreakers();
@@ -98,7 +108,13 @@ export class ProviderHealth implements OnModuleDestroy {
         continue;
       }
       if (startBy && this.clock.now().getTime() > startBy.getTime()) {
-        return { ok: false, kind: 'late', code: 'LeaseExpired', error: `not started by ${startBy.toISOString()}`, provider: null };
+        return {
+          ok: false,
+          kind: 'late',
+          code: 'LeaseExpired',
+          error: `not started by ${startBy.toISOString()}`,
+          provider: null,
+        };
       }
       const result = await call(p);
       if (result.ok || result.kind === 'recipient' || result.kind === 'retry') {
@@ -119,7 +135,14 @@ export class ProviderHealth implements OnModuleDestroy {
       return last;
     }
     if (Number.isFinite(waitMs)) {
-      return { ok: false, kind: 'throttled', waitMs, code: 'Throttled', error: 'every provider is at its TPS', provider: null };
+      return {
+        ok: false,
+        kind: 'throttled',
+        waitMs,
+        code: 'Throttled',
+        error: 'every provider is at its TPS',
+        provider: null,
+      };
     }
     return { ok: false, kind: 'provider', code: 'NoProvider', error: 'every provider circuit is open', provider: null };
   }

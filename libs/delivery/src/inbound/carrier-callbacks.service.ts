@@ -31,7 +31,8 @@ function unixTime(s: unknown): Date {
 /** voice_failure_callback failure_code 8 空号, 15 号码不存在. */
 const TENCENT_DEAD_NUMBER = ['8', '15'];
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
+const str = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 
 /**
  * Each provider's callback format, turned into receipts and answers: Alibaba SmsReport / SmsUp / VoiceReport
@@ -47,13 +48,15 @@ export class CarrierCallbacks {
   async alibabaSmsReport(body: unknown): Promise<ReceiptReport> {
     const list = records(body, ['biz_id', 'success'], 'SmsReport');
     return this.receipts.apply(
-      list.map((r): Receipt => ({
-        carrier: 'alibaba',
-        messageId: str(r.biz_id),
-        status: r.success === true || r.success === 'true' ? 'delivered' : 'failed',
-        code: str(r.err_code) || 'DELIVERED',
-        at: beijingTime(r.report_time),
-      })),
+      list.map(
+        (r): Receipt => ({
+          carrier: 'alibaba',
+          messageId: str(r.biz_id),
+          status: r.success === true || r.success === 'true' ? 'delivered' : 'failed',
+          code: str(r.err_code) || 'DELIVERED',
+          at: beijingTime(r.report_time),
+        }),
+      ),
     );
   }
 
@@ -75,13 +78,15 @@ export class CarrierCallbacks {
       }
     }
     const report = await this.receipts.apply(
-      list.map((r): Receipt => ({
-        carrier: 'alibaba',
-        messageId: str(r.call_id),
-        status: str(r.status_code) === '200000' ? 'delivered' : 'failed',
-        code: str(r.status_code),
-        at: beijingTime(r.end_time),
-      })),
+      list.map(
+        (r): Receipt => ({
+          carrier: 'alibaba',
+          messageId: str(r.call_id),
+          status: str(r.status_code) === '200000' ? 'delivered' : 'failed',
+          code: str(r.status_code),
+          at: beijingTime(r.end_time),
+        }),
+      ),
     );
     return { ...report, keypresses };
   }
@@ -95,30 +100,53 @@ export class CarrierCallbacks {
     const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     if (b.voicekey_callback !== undefined) {
       const [r] = records(b.voicekey_callback, ['callid', 'keypress', 'mobile'], 'voicekey_callback');
-      await this.replies.keypress({ carrier: 'tencent', callId: str(r.callid), mobile: str(r.mobile), nationCode: str(r.nationcode) || '86' }, str(r.keypress));
+      await this.replies.keypress(
+        { carrier: 'tencent', callId: str(r.callid), mobile: str(r.mobile), nationCode: str(r.nationcode) || '86' },
+        str(r.keypress),
+      );
     } else if (b.voiceprompt_callback !== undefined) {
       const [r] = records(b.voiceprompt_callback, ['callid', 'result'], 'voiceprompt_callback');
       const answered = str(r.result) === '0';
-      await this.receipts.apply([{ carrier: 'tencent', messageId: str(r.callid), status: answered ? 'delivered' : 'failed', code: `prompt:${str(r.result)}`, at: unixTime(r.end_calltime) }]);
+      await this.receipts.apply([
+        {
+          carrier: 'tencent',
+          messageId: str(r.callid),
+          status: answered ? 'delivered' : 'failed',
+          code: `prompt:${str(r.result)}`,
+          at: unixTime(r.end_calltime),
+        },
+      ]);
     } else if (b.voice_failure_callback !== undefined) {
       const [r] = records(b.voice_failure_callback, ['callid', 'failure_code'], 'voice_failure_callback');
       const dead = TENCENT_DEAD_NUMBER.includes(str(r.failure_code));
-      await this.receipts.apply([{ carrier: 'tencent', messageId: str(r.callid), status: 'failed', code: dead ? 'EMPTY_NUMBER' : `failure:${str(r.failure_code)}`, at: new Date() }]);
+      await this.receipts.apply([
+        {
+          carrier: 'tencent',
+          messageId: str(r.callid),
+          status: 'failed',
+          code: dead ? 'EMPTY_NUMBER' : `failure:${str(r.failure_code)}`,
+          at: new Date(),
+        },
+      ]);
     } else {
-      throw new ValidationError('expected voiceprompt_callback, voicekey_callback or voice_failure_callback（语音回调格式不对）');
+      throw new ValidationError(
+        'expected voiceprompt_callback, voicekey_callback or voice_failure_callback（语音回调格式不对）',
+      );
     }
   }
 
   async tencentSmsStatus(body: unknown): Promise<ReceiptReport> {
     const list = records(body, ['sid', 'report_status'], 'SmsStatus');
     return this.receipts.apply(
-      list.map((r): Receipt => ({
-        carrier: 'tencent',
-        messageId: str(r.sid),
-        status: r.report_status === 'SUCCESS' ? 'delivered' : 'failed',
-        code: str(r.errmsg) || str(r.report_status),
-        at: beijingTime(r.user_receive_time),
-      })),
+      list.map(
+        (r): Receipt => ({
+          carrier: 'tencent',
+          messageId: str(r.sid),
+          status: r.report_status === 'SUCCESS' ? 'delivered' : 'failed',
+          code: str(r.errmsg) || str(r.report_status),
+          at: beijingTime(r.user_receive_time),
+        }),
+      ),
     );
   }
 

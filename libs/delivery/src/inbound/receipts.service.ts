@@ -59,7 +59,13 @@ export class ReceiptService {
       await this.dataSource.query(
         `INSERT INTO pending_receipts (provider, message_id, status, code, at)
          SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::timestamptz[])`,
-        [pending.map((r) => r.carrier), pending.map((r) => r.messageId), pending.map((r) => r.status), pending.map((r) => r.code), pending.map((r) => r.at)],
+        [
+          pending.map((r) => r.carrier),
+          pending.map((r) => r.messageId),
+          pending.map((r) => r.status),
+          pending.map((r) => r.code),
+          pending.map((r) => r.at),
+        ],
       );
     }
     return {
@@ -72,19 +78,32 @@ export class ReceiptService {
 
   /** Receipts that waited for their attempt's status write; older than a day they are dropped. */
   async applyPending(): Promise<number> {
-    const rows = await this.dataSource.query<Array<{ id: string; provider: string; message_id: string; status: 'delivered' | 'failed'; code: string; at: Date }>>(
+    const rows = await this.dataSource.query<
+      Array<{
+        id: string;
+        provider: string;
+        message_id: string;
+        status: 'delivered' | 'failed';
+        code: string;
+        at: Date;
+      }>
+    >(
       `SELECT p.id, p.provider, p.message_id, p.status, p.code, p.at FROM pending_receipts p
        WHERE EXISTS (SELECT 1 FROM attempts a WHERE a.provider_message_id = p.message_id AND a.status = 'accepted')
           OR EXISTS (SELECT 1 FROM public_sms_batches b WHERE b.message_ids && ARRAY[p.message_id]::varchar[])
           OR EXISTS (SELECT 1 FROM notices n WHERE n.provider_message_id = p.message_id AND n.status = 'sent')
        ORDER BY p.id LIMIT 5000`,
     );
-    await this.dataSource.query(`DELETE FROM pending_receipts WHERE received_at < $1`, [new Date(this.clock.now().getTime() - 86_400_000)]);
+    await this.dataSource.query(`DELETE FROM pending_receipts WHERE received_at < $1`, [
+      new Date(this.clock.now().getTime() - 86_400_000),
+    ]);
     if (rows.length === 0) {
       return 0;
     }
     await this.dataSource.query(`DELETE FROM pending_receipts WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
-    await this.apply(rows.map((r) => ({ carrier: r.provider, messageId: r.message_id, status: r.status, code: r.code, at: r.at })));
+    await this.apply(
+      rows.map((r) => ({ carrier: r.provider, messageId: r.message_id, status: r.status, code: r.code, at: r.at })),
+    );
     return rows.length;
   }
 
@@ -103,7 +122,12 @@ export class ReceiptService {
     }
     for (const r of rows.filter((x) => x.status === 'failed' && INVALID_NUMBER_RECEIPTS.has(x.code))) {
       await this.contacts.invalidate(this.dataSource.manager, r, true, `回执 ${r.code}（空号）`, this.clock.now());
-      this.logger.warn({ msg: 'receipt says the number is dead', attemptId: r.id, callTaskId: r.call_task_id, code: r.code });
+      this.logger.warn({
+        msg: 'receipt says the number is dead',
+        attemptId: r.id,
+        callTaskId: r.call_task_id,
+        code: r.code,
+      });
       await this.nextRung.afterPermanentFailure(r.call_task_id);
     }
     return rows.map((r) => ({ ...r, key: `${r.carrier}|${r.provider_message_id}` }));

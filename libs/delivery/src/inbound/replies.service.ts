@@ -54,13 +54,22 @@ export class RepliesService {
     }
     const answered: string[] = [];
     for (const t of tasks) {
-      const result = await this.acks.acknowledge(t.id, t.person_id, { response: 'received' }, 'sms_reply', `person:${t.person_id}`);
+      const result = await this.acks.acknowledge(
+        t.id,
+        t.person_id,
+        { response: 'received' },
+        'sms_reply',
+        `person:${t.person_id}`,
+      );
       if (!result.alreadyAcknowledged) {
         answered.push(t.id);
       }
     }
     if (tasks.length === 0) {
-      await this.events.append({ type: 'SmsReplyUnmatched', data: { phone: maskPhone(phone), text: reply.slice(0, 70) } });
+      await this.events.append({
+        type: 'SmsReplyUnmatched',
+        data: { phone: maskPhone(phone), text: reply.slice(0, 70) },
+      });
       this.logger.log({ msg: 'sms reply matched no open call', phone: maskPhone(phone) });
     }
     await this.answerBack(phone, answered);
@@ -115,13 +124,17 @@ export class RepliesService {
    * even before the call's status write. Tencent's names it by CallId only: while a voice attempt to that number
    * still awaits its status write, the callback is refused for now (503) so that it comes again.
    */
-  async keypress(call: { outId: string } | { carrier: string; callId: string; mobile: string; nationCode: string }, digits: string): Promise<string | null> {
+  async keypress(
+    call: { outId: string } | { carrier: string; callId: string; mobile: string; nationCode: string },
+    digits: string,
+  ): Promise<string | null> {
     if (!digits.split('').includes('1')) {
       return null;
     }
-    const [where, params] = 'outId' in call
-      ? ['a.idempotency_key = $1', [call.outId]]
-      : [`a.provider_message_id = $1 AND a.provider LIKE $2 || '%'`, [call.callId, call.carrier]];
+    const [where, params] =
+      'outId' in call
+        ? ['a.idempotency_key = $1', [call.outId]]
+        : [`a.provider_message_id = $1 AND a.provider LIKE $2 || '%'`, [call.callId, call.carrier]];
     const [task] = await this.dataSource.query<Array<{ id: string; person_id: string }>>(
       `SELECT t.id, t.person_id FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id WHERE ${where} AND a.channel = 'voice'`,
       params,
@@ -132,7 +145,13 @@ export class RepliesService {
       }
       return null;
     }
-    await this.acks.acknowledge(task.id, task.person_id, { response: 'received' }, 'keypress', `person:${task.person_id}`);
+    await this.acks.acknowledge(
+      task.id,
+      task.person_id,
+      { response: 'received' },
+      'keypress',
+      `person:${task.person_id}`,
+    );
     return task.id;
   }
 

@@ -1,7 +1,19 @@
 import type { Clock } from '@app/common';
 import { toPositional } from '../content/templates';
 import { signedRpcParams } from '../signing/alibaba-rpc';
-import { callProvider, CarrierProvider, ProviderResult, SentLookup, sentLookup, SentQuery, SmsProvider, SmsSend, usedParams, VoiceCall, VoiceProvider } from './provider';
+import {
+  callProvider,
+  CarrierProvider,
+  ProviderResult,
+  SentLookup,
+  sentLookup,
+  SentQuery,
+  SmsProvider,
+  SmsSend,
+  usedParams,
+  VoiceCall,
+  VoiceProvider,
+} from './provider';
 
 export interface AlibabaSettings {
   name: string;
@@ -49,7 +61,11 @@ async function rpc<T = RpcAnswer>(
   const form = signedRpcParams(action, '2017-05-25', params, s, clock.now());
   return callProvider<T>(
     s.endpoint,
-    { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() },
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    },
     s.timeoutMs,
     read,
   );
@@ -82,13 +98,19 @@ export class AlibabaSmsProvider extends CarrierProvider<AlibabaSettings> impleme
 
   async send(req: SmsSend): Promise<ProviderResult> {
     const names = toPositional(req.message.template.text).names;
-    return rpc(this.s, this.clock, 'SendSms', {
-      PhoneNumbers: req.phones.join(','),
-      SignName: req.signName,
-      TemplateCode: this.templates.carrierCode(req.message.template, 'alibaba'),
-      TemplateParam: JSON.stringify(usedParams(req.message, names)),
-      OutId: req.idempotencyKey,
-    }, (status, body) => readAnswer(status, body, 'BizId'));
+    return rpc(
+      this.s,
+      this.clock,
+      'SendSms',
+      {
+        PhoneNumbers: req.phones.join(','),
+        SignName: req.signName,
+        TemplateCode: this.templates.carrierCode(req.message.template, 'alibaba'),
+        TemplateParam: JSON.stringify(usedParams(req.message, names)),
+        OutId: req.idempotencyKey,
+      },
+      (status, body) => readAnswer(status, body, 'BizId'),
+    );
   }
 
   /**
@@ -117,18 +139,27 @@ export class AlibabaSmsProvider extends CarrierProvider<AlibabaSettings> impleme
 }
 
 /** dyvmsapi SingleCallByTts: a text-to-speech call; the call result (and keypress) come back as a VoiceReport. */
-export class AlibabaVoiceProvider extends CarrierProvider<AlibabaSettings & { showNumber: string }> implements VoiceProvider {
+export class AlibabaVoiceProvider
+  extends CarrierProvider<AlibabaSettings & { showNumber: string }>
+  implements VoiceProvider
+{
   readonly carrier = 'alibaba' as const;
 
   async call(req: VoiceCall): Promise<ProviderResult> {
     const names = toPositional(req.message.template.text).names;
-    return rpc(this.s, this.clock, 'SingleCallByTts', {
-      CalledShowNumber: this.s.showNumber,
-      CalledNumber: req.phone,
-      TtsCode: this.templates.carrierCode(req.message.template, 'alibaba'),
-      TtsParam: JSON.stringify(usedParams(req.message, names)),
-      PlayTimes: String(req.playTimes),
-      OutId: req.idempotencyKey,
-    }, (status, body) => readAnswer(status, body, 'CallId'));
+    return rpc(
+      this.s,
+      this.clock,
+      'SingleCallByTts',
+      {
+        CalledShowNumber: this.s.showNumber,
+        CalledNumber: req.phone,
+        TtsCode: this.templates.carrierCode(req.message.template, 'alibaba'),
+        TtsParam: JSON.stringify(usedParams(req.message, names)),
+        PlayTimes: String(req.playTimes),
+        OutId: req.idempotencyKey,
+      },
+      (status, body) => readAnswer(status, body, 'CallId'),
+    );
   }
 }

@@ -23,12 +23,22 @@ export class ProviderRegistry {
     this.sms = d.smsProviders.map((entry) =>
       entry.startsWith('alibaba')
         ? new AlibabaSmsProvider(
-            { ...d.alibaba, name: entry, endpoint: endpoint(config, entry, d.alibaba.smsEndpoint, '/alibaba/sms'), timeoutMs },
+            {
+              ...d.alibaba,
+              name: entry,
+              endpoint: endpoint(config, entry, d.alibaba.smsEndpoint, '/alibaba/sms'),
+              timeoutMs,
+            },
             templates,
             clock,
           )
         : new TencentSmsProvider(
-            { ...d.tencent, name: entry, endpoint: endpoint(config, entry, d.tencent.endpoint, '/tencent/sms'), timeoutMs },
+            {
+              ...d.tencent,
+              name: entry,
+              endpoint: endpoint(config, entry, d.tencent.endpoint, '/tencent/sms'),
+              timeoutMs,
+            },
             templates,
             clock,
           ),
@@ -49,7 +59,13 @@ export class ProviderRegistry {
             clock,
           )
         : new TencentVoiceProvider(
-            { ...d.tencent, name, sdkAppId: d.tencent.voiceSdkAppId, endpoint: endpoint(config, entry, d.tencent.voiceEndpoint, '/tencent/voice'), timeoutMs },
+            {
+              ...d.tencent,
+              name,
+              sdkAppId: d.tencent.voiceSdkAppId,
+              endpoint: endpoint(config, entry, d.tencent.voiceEndpoint, '/tencent/voice'),
+              timeoutMs,
+            },
             templates,
             clock,
           );

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { callProvider, ProviderResult } from './provider';
 
 const read = (status: number, body: { ok?: boolean; id?: string }): ProviderResult =>
-  status === 200 && body.ok ? { ok: true, messageIds: [body.id ?? ''], rejected: 0 } : { ok: false, kind: 'provider', code: `HTTP${status}`, error: 'refused' };
+  status === 200 && body.ok
+    ? { ok: true, messageIds: [body.id ?? ''], rejected: 0 }
+    : { ok: false, kind: 'provider', code: `HTTP${status}`, error: 'refused' };
 
 describe('callProvider', () => {
   let server: Server;
@@ -42,7 +44,10 @@ describe('callProvider', () => {
     seen.length = 0;
     expect(await post('/ok', '甲')).toEqual({ ok: true, messageIds: ['m-甲'], rejected: 0 });
     expect(await post('/ok', 'b')).toEqual({ ok: true, messageIds: ['m-b'], rejected: 0 });
-    expect(seen.map((s) => [s.body, s.type])).toEqual([['甲', 'text/plain'], ['b', 'text/plain']]);
+    expect(seen.map((s) => [s.body, s.type])).toEqual([
+      ['甲', 'text/plain'],
+      ['b', 'text/plain'],
+    ]);
     expect(seen[0].port).toBe(seen[1].port);
   });
 

@@ -68,7 +68,10 @@ export async function askSmsProviders(providers: SmsProvider[], q: SentQuery): P
  * Asks each SMS provider in turn whether it took a message with our key for this number: the first that has it, or
  * null when none has it or none could be asked (then the caller sends: better twice than never).
  */
-export async function findTakenSms(providers: SmsProvider[], q: SentQuery): Promise<{ provider: string; messageId: string | null } | null> {
+export async function findTakenSms(
+  providers: SmsProvider[],
+  q: SentQuery,
+): Promise<{ provider: string; messageId: string | null } | null> {
   const a = await askSmsProviders(providers, q);
   return a.taken === true ? { provider: a.provider, messageId: a.messageId } : null;
 }
@@ -105,7 +108,12 @@ export abstract class CarrierProvider<S extends { name: string }> {
   }
 }
 
-export const providerDown = (code: string, error: string): ProviderFailure => ({ ok: false, kind: 'provider', code, error });
+export const providerDown = (code: string, error: string): ProviderFailure => ({
+  ok: false,
+  kind: 'provider',
+  code,
+  error,
+});
 
 export interface ProviderRequest {
   method: 'POST';
@@ -129,7 +137,10 @@ for (const agent of Object.values(agents)) {
   agent.on('free', (socket: Socket) => socket.setTimeout(FREE_SOCKET_MS, () => socket.destroy()));
 }
 
-type Transport = { kind: 'answer'; status: number; text: string } | { kind: 'timeout' } | { kind: 'network'; message: string };
+type Transport =
+  | { kind: 'answer'; status: number; text: string }
+  | { kind: 'timeout' }
+  | { kind: 'network'; message: string };
 
 function post(url: string, init: ProviderRequest, timeoutMs: number): Promise<Transport> {
   return new Promise((resolve) => {
@@ -157,7 +168,9 @@ function post(url: string, init: ProviderRequest, timeoutMs: number): Promise<Tr
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => done({ kind: 'answer', status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          done({ kind: 'answer', status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', (e) => done({ kind: 'network', message: e.message }));
       },
     );

@@ -30,14 +30,22 @@ const CANNED: Record<string, { Code: string; Message: string } | 'http500'> = {
 describe('TencentVoiceProvider (VMS SendTtsVoice 2020-09-02)', () => {
   let server: Server;
   let url: string;
-  const seen: Array<{ headers: IncomingHttpHeaders; body: Record<string, unknown>; signed: ReturnType<typeof verifyTc3> }> = [];
+  const seen: Array<{
+    headers: IncomingHttpHeaders;
+    body: Record<string, unknown>;
+    signed: ReturnType<typeof verifyTc3>;
+  }> = [];
   const reports: string[] = [];
   const sim = new TencentApi(
-    new CarrierNetwork({ alibaba: templates.registry('alibaba'), tencent: templates.registry('tencent') }, {
-      smsReceipt: () => undefined,
-      reply: () => undefined,
-      voiceReport: (carrier, r) => reports.push(`${carrier}:${r.callId}:${r.result}`),
-    }, { receiptDelayMs: 10, callDelayMs: 10 }),
+    new CarrierNetwork(
+      { alibaba: templates.registry('alibaba'), tencent: templates.registry('tencent') },
+      {
+        smsReceipt: () => undefined,
+        reply: () => undefined,
+        voiceReport: (carrier, r) => reports.push(`${carrier}:${r.callId}:${r.result}`),
+      },
+      { receiptDelayMs: 10, callDelayMs: 10 },
+    ),
     KEYS,
   );
 
@@ -53,14 +61,25 @@ describe('TencentVoiceProvider (VMS SendTtsVoice 2020-09-02)', () => {
           return;
         }
         const body = JSON.parse(raw) as Record<string, unknown>;
-        seen.push({ headers: req.headers, body, signed: verifyTc3(req.headers, raw, KEYS.secrets, clock.now().getTime()) });
+        seen.push({
+          headers: req.headers,
+          body,
+          signed: verifyTc3(req.headers, raw, KEYS.secrets, clock.now().getTime()),
+        });
         const canned = CANNED[body.CalledNumber as string];
         if (canned === 'http500') {
           res.writeHead(500).end('{}');
         } else if (canned) {
           res.end(JSON.stringify({ Response: { Error: canned, RequestId: 'r-1' } }));
         } else {
-          res.end(JSON.stringify({ Response: { SendStatus: { CallId: 'c2b5-call-1', SessionContext: body.SessionContext }, RequestId: 'r-2' } }));
+          res.end(
+            JSON.stringify({
+              Response: {
+                SendStatus: { CallId: 'c2b5-call-1', SessionContext: body.SessionContext },
+                RequestId: 'r-2',
+              },
+            }),
+          );
         }
       });
     });
@@ -75,18 +94,35 @@ describe('TencentVoiceProvider (VMS SendTtsVoice 2020-09-02)', () => {
 
   const provider = (path = '/') =>
     new TencentVoiceProvider(
-      { name: 'tencent-voice', endpoint: `${url}${path}`, secretId: 'AKIDvoice', secretKey: 'voice-secret-key', sdkAppId: '1400000002', region: 'ap-guangzhou', timeoutMs: 2000 },
+      {
+        name: 'tencent-voice',
+        endpoint: `${url}${path}`,
+        secretId: 'AKIDvoice',
+        secretKey: 'voice-secret-key',
+        sdkAppId: '1400000002',
+        region: 'ap-guangzhou',
+        timeoutMs: 2000,
+      },
       templates,
       clock,
     );
 
   it('sends the documented request, TC3-signed for the vms service, and reads the CallId', async () => {
     seen.length = 0;
-    const result = await provider().call({ phone: '13800000001', message, idempotencyKey: 'task-1-r1-voice', playTimes: 2 });
+    const result = await provider().call({
+      phone: '13800000001',
+      message,
+      idempotencyKey: 'task-1-r1-voice',
+      playTimes: 2,
+    });
     expect(result).toEqual({ ok: true, messageIds: ['c2b5-call-1'], rejected: 0 });
     const [req] = seen;
     expect(req.signed).toEqual({ ok: true, service: 'vms' });
-    expect(req.headers).toMatchObject({ 'x-tc-action': 'SendTtsVoice', 'x-tc-version': '2020-09-02', 'x-tc-region': 'ap-guangzhou' });
+    expect(req.headers).toMatchObject({
+      'x-tc-action': 'SendTtsVoice',
+      'x-tc-version': '2020-09-02',
+      'x-tc-region': 'ap-guangzhou',
+    });
     expect(req.body).toEqual({
       TemplateId: templates.carrierCode(message.template, 'tencent'),
       TemplateParamSet: ['', '丰都县气象台发布暴雨蓝色预警信号', '注意防范'],
@@ -105,17 +141,40 @@ describe('TencentVoiceProvider (VMS SendTtsVoice 2020-09-02)', () => {
 
   it('maps Tencent errors the way SMS does: invalid number, per-number limit, provider down', async () => {
     const call = (phone: string) => provider().call({ phone, message, idempotencyKey: `k-${phone}`, playTimes: 2 });
-    expect(await call('13800000002')).toMatchObject({ ok: false, kind: 'recipient', invalidNumber: true, code: 'InvalidParameterValue.CalledNumberVerifyFail' });
-    expect(await call('13800000003')).toMatchObject({ ok: false, kind: 'retry', code: 'LimitExceeded.DeliveryFrequencyLimit' });
-    expect(await call('13800000004')).toMatchObject({ ok: false, kind: 'provider', code: 'InternalError.AccessUpstreamTimeout' });
+    expect(await call('13800000002')).toMatchObject({
+      ok: false,
+      kind: 'recipient',
+      invalidNumber: true,
+      code: 'InvalidParameterValue.CalledNumberVerifyFail',
+    });
+    expect(await call('13800000003')).toMatchObject({
+      ok: false,
+      kind: 'retry',
+      code: 'LimitExceeded.DeliveryFrequencyLimit',
+    });
+    expect(await call('13800000004')).toMatchObject({
+      ok: false,
+      kind: 'provider',
+      code: 'InternalError.AccessUpstreamTimeout',
+    });
     expect(await call('13800000005')).toMatchObject({ ok: false, kind: 'provider', code: 'HTTP500' });
   });
 
   it('is answered by the simulator like the real API: SendStatus with CallId; a repeated key calls again', async () => {
-    const first = await provider('/sim').call({ phone: '13800000009', message, idempotencyKey: 'sim-key-1', playTimes: 2 });
+    const first = await provider('/sim').call({
+      phone: '13800000009',
+      message,
+      idempotencyKey: 'sim-key-1',
+      playTimes: 2,
+    });
     expect(first).toMatchObject({ ok: true, messageIds: [expect.stringMatching(/^[0-9a-f-]{36}$/)] });
     // VMS is not idempotent on SessionContext: a repeat is a second call, which the simulator marks as a duplicate.
-    const again = await provider('/sim').call({ phone: '13800000009', message, idempotencyKey: 'sim-key-1', playTimes: 2 });
+    const again = await provider('/sim').call({
+      phone: '13800000009',
+      message,
+      idempotencyKey: 'sim-key-1',
+      playTimes: 2,
+    });
     expect(again).toMatchObject({ ok: true });
     expect(again).not.toEqual(first);
     const ids = [first, again].map((r) => (r as { messageIds: string[] }).messageIds[0]);
@@ -125,11 +184,30 @@ describe('TencentVoiceProvider (VMS SendTtsVoice 2020-09-02)', () => {
 
   it('is refused by the simulator for a signature scoped to another service, an unknown app or template, a bad number', () => {
     const body = (over: Record<string, unknown>) =>
-      JSON.stringify({ TemplateId: templates.carrierCode(message.template, 'tencent'), TemplateParamSet: ['', 'a', 'b'], CalledNumber: '+8613800000010', VoiceSdkAppid: '1400000002', ...over });
+      JSON.stringify({
+        TemplateId: templates.carrierCode(message.template, 'tencent'),
+        TemplateParamSet: ['', 'a', 'b'],
+        CalledNumber: '+8613800000010',
+        VoiceSdkAppid: '1400000002',
+        ...over,
+      });
     const ask = (payload: string, service = 'vms') => {
-      const h = tc3Headers({ host: 'vms.tencentcloudapi.com', service, action: 'SendTtsVoice', version: '2020-09-02', region: 'ap-guangzhou', payload, timestamp: Math.floor(Date.now() / 1000) }, 'AKIDvoice', 'voice-secret-key');
+      const h = tc3Headers(
+        {
+          host: 'vms.tencentcloudapi.com',
+          service,
+          action: 'SendTtsVoice',
+          version: '2020-09-02',
+          region: 'ap-guangzhou',
+          payload,
+          timestamp: Math.floor(Date.now() / 1000),
+        },
+        'AKIDvoice',
+        'voice-secret-key',
+      );
       const headers = Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
-      return (sim.answer(headers, payload, 'voice').body as { Response: { Error?: { Code: string } } }).Response.Error?.Code;
+      return (sim.answer(headers, payload, 'voice').body as { Response: { Error?: { Code: string } } }).Response.Error
+        ?.Code;
     };
     expect(ask(body({}))).toBeUndefined();
     expect(ask(body({}), 'sms')).toBe('AuthFailure.SignatureFailure');
@@ -154,6 +232,9 @@ describe('ProviderRegistry voice providers', () => {
   });
 
   it('carries voice on Alibaba then Tencent by default', () => {
-    expect(new ProviderRegistry(loadEnv({}), templates, clock).voice.map((p) => p.name)).toEqual(['alibaba-voice-sim', 'tencent-voice-sim']);
+    expect(new ProviderRegistry(loadEnv({}), templates, clock).voice.map((p) => p.name)).toEqual([
+      'alibaba-voice-sim',
+      'tencent-voice-sim',
+    ]);
   });
 });

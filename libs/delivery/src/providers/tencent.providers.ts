@@ -32,7 +32,9 @@ interface Tc3Answer<T> {
   Response?: T & { Error?: { Code: string; Message: string }; RequestId?: string };
 }
 
-type SendSmsAnswer = Tc3Answer<{ SendStatusSet?: Array<{ SerialNo: string; PhoneNumber: string; Code: string; Message: string }> }>;
+type SendSmsAnswer = Tc3Answer<{
+  SendStatusSet?: Array<{ SerialNo: string; PhoneNumber: string; Code: string; Message: string }>;
+}>;
 type SendTtsVoiceAnswer = Tc3Answer<{ SendStatus?: { CallId?: string; SessionContext?: string } }>;
 
 /** Tencent Cloud SMS accepts at most 200 numbers per SendSms. */
@@ -44,7 +46,11 @@ const VOICE_INVALID_NUMBER = ['InvalidParameterValue.CalledNumberVerifyFail'];
 const VOICE_PER_NUMBER_LIMIT = ['LimitExceeded.DeliveryFrequencyLimit'];
 
 /** A Tencent error code by whose problem it is: the number's (permanent), the number's for now (retry), or the provider's. */
-function failure(code: string, message: string, rules: { invalid: string[]; blocked?: string[]; retry: (code: string) => boolean }): ProviderFailure {
+function failure(
+  code: string,
+  message: string,
+  rules: { invalid: string[]; blocked?: string[]; retry: (code: string) => boolean },
+): ProviderFailure {
   const error = `${code}: ${message}`.slice(0, 400);
   if (rules.invalid.includes(code) || rules.blocked?.includes(code)) {
     return { ok: false, kind: 'recipient', code, error, invalidNumber: rules.invalid.includes(code) };
@@ -67,10 +73,20 @@ async function tc3Call<T>(
 ): Promise<ProviderResult> {
   const payload = JSON.stringify(body);
   const host = new URL(s.endpoint).host;
-  const headers = tc3Headers({ ...api, host, region: s.region, payload, timestamp: Math.floor(clock.now().getTime() / 1000) }, s.secretId, s.secretKey);
+  const headers = tc3Headers(
+    { ...api, host, region: s.region, payload, timestamp: Math.floor(clock.now().getTime() / 1000) },
+    s.secretId,
+    s.secretKey,
+  );
   delete headers.Host;
-  return callProvider<Tc3Answer<T>>(s.endpoint, { method: 'POST', headers, body: payload }, s.timeoutMs, (status, answer) =>
-    status === 200 && answer.Response ? read(answer.Response) : { ok: false, kind: 'provider', code: `HTTP${status}`, error: `HTTP ${status}` },
+  return callProvider<Tc3Answer<T>>(
+    s.endpoint,
+    { method: 'POST', headers, body: payload },
+    s.timeoutMs,
+    (status, answer) =>
+      status === 200 && answer.Response
+        ? read(answer.Response)
+        : { ok: false, kind: 'provider', code: `HTTP${status}`, error: `HTTP ${status}` },
   );
 }
 
@@ -84,15 +100,24 @@ function readSendSms(r: NonNullable<SendSmsAnswer['Response']>): ProviderResult 
     return { ok: true, messageIds: sent.map((s) => s.SerialNo), rejected: set.length - sent.length };
   }
   const first = set[0] ?? { Code: 'Empty', Message: 'no SendStatusSet' };
-  return failure(first.Code, first.Message, { invalid: SMS_INVALID_NUMBER, blocked: SMS_BLOCKED, retry: (c) => c.startsWith('LimitExceeded.PhoneNumber') });
+  return failure(first.Code, first.Message, {
+    invalid: SMS_INVALID_NUMBER,
+    blocked: SMS_BLOCKED,
+    retry: (c) => c.startsWith('LimitExceeded.PhoneNumber'),
+  });
 }
 
 function readSendTtsVoice(r: NonNullable<SendTtsVoiceAnswer['Response']>): ProviderResult {
   if (r.Error) {
-    return failure(r.Error.Code, r.Error.Message, { invalid: VOICE_INVALID_NUMBER, retry: (c) => VOICE_PER_NUMBER_LIMIT.includes(c) });
+    return failure(r.Error.Code, r.Error.Message, {
+      invalid: VOICE_INVALID_NUMBER,
+      retry: (c) => VOICE_PER_NUMBER_LIMIT.includes(c),
+    });
   }
   const callId = r.SendStatus?.CallId;
-  return callId ? { ok: true, messageIds: [callId], rejected: 0 } : { ok: false, kind: 'provider', code: 'Empty', error: 'Empty: no SendStatus.CallId' };
+  return callId
+    ? { ok: true, messageIds: [callId], rejected: 0 }
+    : { ok: false, kind: 'provider', code: 'Empty', error: 'Empty: no SendStatus.CallId' };
 }
 
 /** Tencent Cloud SMS SendSms (API 2021-01-11, TC3-HMAC-SHA256); SessionContext carries our idempotency key. */
@@ -121,7 +146,13 @@ export class TencentSmsProvider extends CarrierProvider<TencentSettings> impleme
    */
   async findSent(q: SentQuery): Promise<SentLookup> {
     type Pulled = { PullSmsSendStatusSet?: Array<{ SessionContext?: string; SerialNo?: string }> };
-    const body = { BeginTime: Math.floor(q.since.getTime() / 1000), Offset: 0, Limit: 100, PhoneNumber: e164(q.phone), SmsSdkAppId: this.s.sdkAppId };
+    const body = {
+      BeginTime: Math.floor(q.since.getTime() / 1000),
+      Offset: 0,
+      Limit: 100,
+      PhoneNumber: e164(q.phone),
+      SmsSdkAppId: this.s.sdkAppId,
+    };
     const api = { service: 'sms', action: 'PullSmsSendStatusByPhoneNumber', version: '2021-01-11' };
     const r = await tc3Call<Pulled>(this.s, this.clock, api, body, (res) => {
       if (res.Error) {
@@ -135,14 +166,20 @@ export class TencentSmsProvider extends CarrierProvider<TencentSettings> impleme
 
   private async sendPart(req: SmsSend, phones: string[], part: number): Promise<ProviderResult> {
     const { names } = toPositional(req.message.template.text);
-    return tc3Call(this.s, this.clock, { service: 'sms', action: 'SendSms', version: '2021-01-11' }, {
-      PhoneNumberSet: phones.map(e164),
-      SmsSdkAppId: this.s.sdkAppId,
-      SignName: req.signName,
-      TemplateId: this.templates.carrierCode(req.message.template, 'tencent'),
-      TemplateParamSet: Object.values(usedParams(req.message, names)),
-      SessionContext: part === 0 ? req.idempotencyKey : `${req.idempotencyKey}-p${part}`,
-    }, readSendSms);
+    return tc3Call(
+      this.s,
+      this.clock,
+      { service: 'sms', action: 'SendSms', version: '2021-01-11' },
+      {
+        PhoneNumberSet: phones.map(e164),
+        SmsSdkAppId: this.s.sdkAppId,
+        SignName: req.signName,
+        TemplateId: this.templates.carrierCode(req.message.template, 'tencent'),
+        TemplateParamSet: Object.values(usedParams(req.message, names)),
+        SessionContext: part === 0 ? req.idempotencyKey : `${req.idempotencyKey}-p${part}`,
+      },
+      readSendSms,
+    );
   }
 }
 
@@ -156,14 +193,20 @@ export class TencentVoiceProvider extends CarrierProvider<TencentSettings> imple
 
   async call(req: VoiceCall): Promise<ProviderResult> {
     const { names } = toPositional(req.message.template.text);
-    return tc3Call(this.s, this.clock, { service: 'vms', action: 'SendTtsVoice', version: '2020-09-02' }, {
-      TemplateId: this.templates.carrierCode(req.message.template, 'tencent'),
-      TemplateParamSet: Object.values(usedParams(req.message, names)),
-      CalledNumber: e164(req.phone),
-      VoiceSdkAppid: this.s.sdkAppId,
-      // Tencent plays a notice at most 3 times.
-      PlayTimes: Math.min(Math.max(req.playTimes, 1), 3),
-      SessionContext: req.idempotencyKey,
-    }, readSendTtsVoice);
+    return tc3Call(
+      this.s,
+      this.clock,
+      { service: 'vms', action: 'SendTtsVoice', version: '2020-09-02' },
+      {
+        TemplateId: this.templates.carrierCode(req.message.template, 'tencent'),
+        TemplateParamSet: Object.values(usedParams(req.message, names)),
+        CalledNumber: e164(req.phone),
+        VoiceSdkAppid: this.s.sdkAppId,
+        // Tencent plays a notice at most 3 times.
+        PlayTimes: Math.min(Math.max(req.playTimes, 1), 3),
+        SessionContext: req.idempotencyKey,
+      },
+      readSendTtsVoice,
+    );
   }
 }

@@ -61,7 +61,9 @@ export class MqttLink implements OnModuleInit, OnModuleDestroy {
     });
     this.client.on('error', (err) => this.logger.warn({ msg: `mqtt: ${err.message}` }));
     this.client.on('message', (_topic, payload) => {
-      void this.recordStatus(payload).catch((e: Error) => this.logger.warn({ msg: `device status not recorded: ${e.message}` }));
+      void this.recordStatus(payload).catch((e: Error) =>
+        this.logger.warn({ msg: `device status not recorded: ${e.message}` }),
+      );
     });
   }
 
@@ -69,7 +71,11 @@ export class MqttLink implements OnModuleInit, OnModuleDestroy {
     if (!this.client?.connected) {
       throw new TransientError('MQTT broker not connected (应急广播通道不可用)');
     }
-    await this.client.publishAsync(broadcastTopics(this.config.delivery.mqtt.topicPrefix, deviceCode).play, JSON.stringify(order), { qos: 1 });
+    await this.client.publishAsync(
+      broadcastTopics(this.config.delivery.mqtt.topicPrefix, deviceCode).play,
+      JSON.stringify(order),
+      { qos: 1 },
+    );
   }
 
   async onModuleDestroy(): Promise<void> {

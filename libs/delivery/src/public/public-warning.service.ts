@@ -66,7 +66,11 @@ export class PublicWarningService {
       const batches = await this.planSms(tx, w, zoneIds, now);
       const broadcasts = await this.planBroadcasts(tx, w, zoneIds, now);
       await this.events.append(
-        { type: 'PublicWarningIssued', warningId, data: { zones: zoneIds.length, smsBatches: batches.length, loudspeakers: broadcasts.length } },
+        {
+          type: 'PublicWarningIssued',
+          warningId,
+          data: { zones: zoneIds.length, smsBatches: batches.length, loudspeakers: broadcasts.length },
+        },
         tx,
       );
       return { level: w.level, batches, broadcasts };
@@ -75,8 +79,15 @@ export class PublicWarningService {
       return 'skipped';
     }
     await this.producer.sendPublicSms(planned.batches.map((batchId) => ({ batchId, level: planned.level })));
-    await this.producer.playBroadcasts(planned.broadcasts.map((broadcastJobId) => ({ broadcastJobId, level: planned.level })));
-    this.logger.log({ msg: 'public warning planned', warningId, smsBatches: planned.batches.length, loudspeakers: planned.broadcasts.length });
+    await this.producer.playBroadcasts(
+      planned.broadcasts.map((broadcastJobId) => ({ broadcastJobId, level: planned.level })),
+    );
+    this.logger.log({
+      msg: 'public warning planned',
+      warningId,
+      smsBatches: planned.batches.length,
+      loudspeakers: planned.broadcasts.length,
+    });
     return 'done';
   }
 
@@ -88,7 +99,14 @@ export class PublicWarningService {
     const now = this.clock.now();
     const staleMs = this.config.sweep.staleMs;
     const [b] = await this.dataSource.query<
-      Array<{ phones: string[]; tries: number; created_at: Date; template_key: string; params: TemplateVars; warning_state: string }>
+      Array<{
+        phones: string[];
+        tries: number;
+        created_at: Date;
+        template_key: string;
+        params: TemplateVars;
+        warning_state: string;
+      }>
     >(
       `WITH claimed AS (
          UPDATE public_sms_batches SET status = 'sending', claimed_at = $2, tries = tries + 1, updated_at = $2
@@ -105,17 +123,30 @@ export class PublicWarningService {
       return 'skipped';
     }
     const key = `psms-${batchId}`;
-    const taken = b.tries > 1 ? await findTakenSms(this.registry.sms, { phone: b.phones[0], idempotencyKey: key, since: new Date(b.created_at.getTime() - 60_000) }) : null;
+    const taken =
+      b.tries > 1
+        ? await findTakenSms(this.registry.sms, {
+            phone: b.phones[0],
+            idempotencyKey: key,
+            since: new Date(b.created_at.getTime() - 60_000),
+          })
+        : null;
     if (taken) {
       await this.finishSms(batchId, 'accepted', taken.provider, taken.messageId ? [taken.messageId] : [], null);
       countMessage('sms', taken.provider, 'accepted', 'area', b.phones.length);
-      countRecovery(this.logger, 'public_sms_reconciled', 1, { note: 'found at its provider, not sent again', batchId, provider: taken.provider });
+      countRecovery(this.logger, 'public_sms_reconciled', 1, {
+        note: 'found at its provider, not sent again',
+        batchId,
+        provider: taken.provider,
+      });
       return 'done';
     }
     const template = this.templates.byKey('public_sms', b.template_key.replace(/^public_sms\./, ''));
     const message = { template, params: b.params, text: '' };
     const d = this.config.delivery;
-    const result = await this.health.run(this.registry.sms, (p) => p.send({ phones: b.phones, message, signName: d.signName, idempotencyKey: key }));
+    const result = await this.health.run(this.registry.sms, (p) =>
+      p.send({ phones: b.phones, message, signName: d.signName, idempotencyKey: key }),
+    );
     if (result.ok) {
       await this.finishSms(batchId, 'accepted', result.provider, result.messageIds, null);
       countMessage('sms', result.provider, 'accepted', 'area', b.phones.length);
@@ -128,8 +159,14 @@ export class PublicWarningService {
     const error = `${result.code}: ${result.error}`;
     if (result.kind === 'uncertain' && b.tries < UNCERTAIN_TRIES && !lastTry) {
       // The claim stays until stale; then the provider is asked before any resend.
-      await this.dataSource.query(`UPDATE public_sms_batches SET error = $2, provider = $3 WHERE id = $1 AND status = 'sending'`, [batchId, error.slice(0, 500), result.provider]);
-      throw new RetryLaterError(untilStaleMs(now, staleMs, this.clock.now()), `public sms batch ${batchId}: outcome unknown (${error}), asked again later`);
+      await this.dataSource.query(
+        `UPDATE public_sms_batches SET error = $2, provider = $3 WHERE id = $1 AND status = 'sending'`,
+        [batchId, error.slice(0, 500), result.provider],
+      );
+      throw new RetryLaterError(
+        untilStaleMs(now, staleMs, this.clock.now()),
+        `public sms batch ${batchId}: outcome unknown (${error}), asked again later`,
+      );
     }
     if (result.kind === 'recipient' || lastTry) {
       await this.finishSms(batchId, 'failed', result.provider, [], error);
@@ -143,7 +180,16 @@ export class PublicWarningService {
   /** Publishes one play order to a loudspeaker; the device's "played" report is recorded by MqttLink. */
   async play(broadcastJobId: string): Promise<JobOutcome> {
     const now = this.clock.now();
-    const [j] = await this.dataSource.query<Array<{ code: string; text: string; warning_id: string; level: number | null; is_drill: boolean; warning_state: string }>>(
+    const [j] = await this.dataSource.query<
+      Array<{
+        code: string;
+        text: string;
+        warning_id: string;
+        level: number | null;
+        is_drill: boolean;
+        warning_state: string;
+      }>
+    >(
       `WITH claimed AS (
          UPDATE broadcast_jobs SET status = 'sending', tries = tries + 1, updated_at = $2
          WHERE id = $1 AND status IN ('queued', 'sending') RETURNING notice_id, device_id)
@@ -156,10 +202,20 @@ export class PublicWarningService {
       return 'skipped';
     }
     if (!LIVE_WARNING.includes(j.warning_state)) {
-      await this.dataSource.query(`UPDATE broadcast_jobs SET status = 'cancelled', updated_at = $2 WHERE id = $1`, [broadcastJobId, now]);
+      await this.dataSource.query(`UPDATE broadcast_jobs SET status = 'cancelled', updated_at = $2 WHERE id = $1`, [
+        broadcastJobId,
+        now,
+      ]);
       return 'skipped';
     }
-    await this.mqtt.publish(j.code, { jobId: broadcastJobId, warningId: j.warning_id, text: j.text, repeat: 3, level: j.level, isDrill: j.is_drill });
+    await this.mqtt.publish(j.code, {
+      jobId: broadcastJobId,
+      warningId: j.warning_id,
+      text: j.text,
+      repeat: 3,
+      level: j.level,
+      isDrill: j.is_drill,
+    });
     await this.dataSource.query(
       `UPDATE broadcast_jobs SET status = 'published', published_at = $2, updated_at = $2 WHERE id = $1 AND status = 'sending'`,
       [broadcastJobId, this.clock.now()],
@@ -189,7 +245,10 @@ export class PublicWarningService {
        RETURNING id, cardinality(phones) AS n`,
       [notice.id, zoneIds, PUBLIC_SMS_BATCH, now],
     );
-    await tx.query(`UPDATE public_notices SET recipients = $2 WHERE id = $1`, [notice.id, batches.reduce((s, b) => s + b.n, 0)]);
+    await tx.query(`UPDATE public_notices SET recipients = $2 WHERE id = $1`, [
+      notice.id,
+      batches.reduce((s, b) => s + b.n, 0),
+    ]);
     return batches.map((b) => b.id);
   }
 
@@ -225,7 +284,13 @@ export class PublicWarningService {
     return rows.map((r) => r.id);
   }
 
-  private async finishSms(batchId: string, status: string, provider: string | null, ids: string[], error: string | null): Promise<void> {
+  private async finishSms(
+    batchId: string,
+    status: string,
+    provider: string | null,
+    ids: string[],
+    error: string | null,
+  ): Promise<void> {
     const now = this.clock.now();
     await this.dataSource.query(
       `UPDATE public_sms_batches SET status = $2::varchar, provider = coalesce($3, provider), message_ids = $4::varchar[],

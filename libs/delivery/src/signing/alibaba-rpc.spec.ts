@@ -45,17 +45,36 @@ describe('Alibaba Cloud RPC signature (known answers from Alibaba Cloud document
 describe('Alibaba Cloud RPC signature (our signer against the simulator verifier, written separately)', () => {
   const key = { accessKeyId: 'LTAI-test', accessKeySecret: 'secret-for-tests' };
   const now = new Date('2025-11-22T08:00:00Z');
-  const signed = () => signedRpcParams('SendSms', '2017-05-25', { PhoneNumbers: '17000000001', SignName: '叫应预警', TemplateParam: '{"a":"b c*"}' }, key, now);
+  const signed = () =>
+    signedRpcParams(
+      'SendSms',
+      '2017-05-25',
+      { PhoneNumbers: '17000000001', SignName: '叫应预警', TemplateParam: '{"a":"b c*"}' },
+      key,
+      now,
+    );
 
   it('is accepted once and refused when replayed, altered or signed with another key', () => {
     const nonces = new Set<string>();
     const params = signed();
-    expect(verifyAlibabaRequest('POST', params, { 'LTAI-test': 'secret-for-tests' }, nonces, now.getTime())).toEqual({ ok: true });
-    expect(verifyAlibabaRequest('POST', params, { 'LTAI-test': 'secret-for-tests' }, nonces, now.getTime())).toMatchObject({ code: 'SignatureNonceUsed' });
+    expect(verifyAlibabaRequest('POST', params, { 'LTAI-test': 'secret-for-tests' }, nonces, now.getTime())).toEqual({
+      ok: true,
+    });
+    expect(
+      verifyAlibabaRequest('POST', params, { 'LTAI-test': 'secret-for-tests' }, nonces, now.getTime()),
+    ).toMatchObject({ code: 'SignatureNonceUsed' });
     const altered = { ...signed(), PhoneNumbers: '17000000002' };
-    expect(verifyAlibabaRequest('POST', altered, { 'LTAI-test': 'secret-for-tests' }, nonces, now.getTime())).toMatchObject({ code: 'SignatureDoesNotMatch' });
-    expect(verifyAlibabaRequest('POST', signed(), { 'LTAI-test': 'other' }, nonces, now.getTime())).toMatchObject({ code: 'SignatureDoesNotMatch' });
-    expect(verifyAlibabaRequest('POST', signed(), {}, nonces, now.getTime())).toMatchObject({ code: 'InvalidAccessKeyId.NotFound' });
-    expect(verifyAlibabaRequest('POST', signed(), { 'LTAI-test': 'secret-for-tests' }, nonces, now.getTime() + 3600_000)).toMatchObject({ code: 'InvalidTimeStamp.Expired' });
+    expect(
+      verifyAlibabaRequest('POST', altered, { 'LTAI-test': 'secret-for-tests' }, nonces, now.getTime()),
+    ).toMatchObject({ code: 'SignatureDoesNotMatch' });
+    expect(verifyAlibabaRequest('POST', signed(), { 'LTAI-test': 'other' }, nonces, now.getTime())).toMatchObject({
+      code: 'SignatureDoesNotMatch',
+    });
+    expect(verifyAlibabaRequest('POST', signed(), {}, nonces, now.getTime())).toMatchObject({
+      code: 'InvalidAccessKeyId.NotFound',
+    });
+    expect(
+      verifyAlibabaRequest('POST', signed(), { 'LTAI-test': 'secret-for-tests' }, nonces, now.getTime() + 3600_000),
+    ).toMatchObject({ code: 'InvalidTimeStamp.Expired' });
   });
 });

@@ -2,8 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 
 /** RFC 3986 encoding as Alibaba Cloud's RPC signature wants it: space → %20, '*' → %2A, '~' kept. */
 export function percentEncode(value: string): string {
-  return encodeURIComponent(value)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** The canonicalized query: every parameter but Signature, sorted by name, encoded, joined with '&'. */

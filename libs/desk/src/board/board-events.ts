@@ -56,12 +56,23 @@ export class BoardEvents implements OnModuleDestroy {
   subscribe(regionCode: string): Observable<BoardChange> {
     this.start();
     return new Observable<BoardChange>((sub) => {
-      const s = this.changes.subscribe({ complete: () => sub.complete(), next: (c) => {
-        const mine = c.touches.filter((t) => (t.town ? inRegion(t.town, regionCode) : (t.area ?? []).some((a) => inRegion(a, regionCode) || inRegion(regionCode, a))));
-        if (c.resync || mine.length > 0) {
-          sub.next({ warnings: [...new Set(mine.map((t) => t.warning))], towns: [...new Set(mine.map((t) => t.town).filter((t) => t))], resync: c.resync });
-        }
-      } });
+      const s = this.changes.subscribe({
+        complete: () => sub.complete(),
+        next: (c) => {
+          const mine = c.touches.filter((t) =>
+            t.town
+              ? inRegion(t.town, regionCode)
+              : (t.area ?? []).some((a) => inRegion(a, regionCode) || inRegion(regionCode, a)),
+          );
+          if (c.resync || mine.length > 0) {
+            sub.next({
+              warnings: [...new Set(mine.map((t) => t.warning))],
+              towns: [...new Set(mine.map((t) => t.town).filter((t) => t))],
+              resync: c.resync,
+            });
+          }
+        },
+      });
       return () => s.unsubscribe();
     });
   }
@@ -111,7 +122,10 @@ export class BoardEvents implements OnModuleDestroy {
   private async withAreas(touches: Touch[]): Promise<Touch[]> {
     const unknown = [...new Set(touches.filter((t) => !t.town && !this.areas.has(t.warning)).map((t) => t.warning))];
     if (unknown.length > 0) {
-      const rows = await this.dataSource.query<Array<{ id: string; area: string[] }>>(`SELECT id, area_codes AS area FROM warnings WHERE id = ANY($1::uuid[])`, [unknown]);
+      const rows = await this.dataSource.query<Array<{ id: string; area: string[] }>>(
+        `SELECT id, area_codes AS area FROM warnings WHERE id = ANY($1::uuid[])`,
+        [unknown],
+      );
       if (this.areas.size > 10_000) {
         this.areas.clear();
       }

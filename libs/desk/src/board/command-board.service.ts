@@ -25,8 +25,17 @@ export interface BoardUnit extends Counts {
 }
 
 export interface BoardWarning extends Counts {
-  id: string; chainId: string; version: number; headline: string; colour: string | null; level: number | null;
-  hazardType: string; state: string; sent: Date; areaCodes: string[]; isDrill: boolean;
+  id: string;
+  chainId: string;
+  version: number;
+  headline: string;
+  colour: string | null;
+  level: number | null;
+  hazardType: string;
+  state: string;
+  sent: Date;
+  areaCodes: string[];
+  isDrill: boolean;
 }
 
 export interface CommandBoard {
@@ -41,10 +50,28 @@ export interface CommandBoard {
 }
 
 export interface BoardPerson {
-  callTaskId: string; warningId: string; personId: string; name: string; title: string | null; unitCode: string; unitName: string | null;
-  state: string; tier: number; deadlineAt: Date | null; acknowledgedAt: Date | null; response: string | null; answeredBy: string | null;
-  answered: boolean; delivered: boolean; running: boolean; overdue: boolean; escalated: boolean; unreachable: boolean; superviseSilent: boolean;
-  manualCallAt: Date | null; mobile: string | null;
+  callTaskId: string;
+  warningId: string;
+  personId: string;
+  name: string;
+  title: string | null;
+  unitCode: string;
+  unitName: string | null;
+  state: string;
+  tier: number;
+  deadlineAt: Date | null;
+  acknowledgedAt: Date | null;
+  response: string | null;
+  answeredBy: string | null;
+  answered: boolean;
+  delivered: boolean;
+  running: boolean;
+  overdue: boolean;
+  escalated: boolean;
+  unreachable: boolean;
+  superviseSilent: boolean;
+  manualCallAt: Date | null;
+  mobile: string | null;
   /** The newest message per channel: queued / sending / accepted / delivered / failed. */
   channels: Array<{ channel: string; status: string; at: Date; error: string | null }>;
   escalatedTo: Array<{ person: string | null; state: string | null; reason: string; at: Date }>;
@@ -53,7 +80,13 @@ export interface BoardPerson {
 }
 
 type Row = Omit<Counts, 'rate' | 'status'> & {
-  g: number; warningId: string | null; c: string | null; tw: string | null; v: string | null; name: string | null; w: Omit<BoardWarning, keyof Counts> | null;
+  g: number;
+  warningId: string | null;
+  c: string | null;
+  tw: string | null;
+  v: string | null;
+  name: string | null;
+  w: Omit<BoardWarning, keyof Counts> | null;
 };
 
 // GROUPING(warning_id, c, tw, v): a bit per column left out of the grouping set.
@@ -92,14 +125,25 @@ export class CommandBoardService {
       [regionCode, now, warningId],
     );
     const total = rows.find((r) => r.g === TOTAL);
-    const warnings = rows.filter((r) => r.g === PER_WARNING && r.w)
+    const warnings = rows
+      .filter((r) => r.g === PER_WARNING && r.w)
       .map((r) => ({ ...r.w!, ...counts(r) }))
       .sort((a, b) => (a.level ?? 9) - (b.level ?? 9) || new Date(b.sent).getTime() - new Date(a.sent).getTime());
-    return { at: now, regionCode, warningId, totals: total ? counts(total) : counts(emptyRow()), warnings, tree: treeOf(rows) };
+    return {
+      at: now,
+      regionCode,
+      warningId,
+      totals: total ? counts(total) : counts(emptyRow()),
+      warnings,
+      tree: treeOf(rows),
+    };
   }
 
   /** A unit's people (its code and everything under it), one page at a time, most urgent first; `filter` is a counter. */
-  async people(regionCode: string, q: PageQuery & { warningId: string | null; unit: string; filter?: CounterName }): Promise<Page<BoardPerson>> {
+  async people(
+    regionCode: string,
+    q: PageQuery & { warningId: string | null; unit: string; filter?: CounterName },
+  ): Promise<Page<BoardPerson>> {
     if (q.warningId) {
       await this.assertVisible(q.warningId, regionCode);
     }
@@ -156,7 +200,10 @@ export class CommandBoardService {
 
   private async assertVisible(id: string, regionCode: string): Promise<void> {
     const [row] = /^[0-9a-f-]{36}$/i.test(id)
-      ? await this.dataSource.query<unknown[]>(`SELECT 1 FROM warnings w WHERE w.id = $1 AND ${inRegionSql('w', '$2')}`, [id, regionCode])
+      ? await this.dataSource.query<unknown[]>(
+          `SELECT 1 FROM warnings w WHERE w.id = $1 AND ${inRegionSql('w', '$2')}`,
+          [id, regionCode],
+        )
       : [];
     if (!row) {
       throw new NotFoundError(`warning ${id} not found（预警不存在或不在您的辖区）`);
@@ -165,7 +212,12 @@ export class CommandBoardService {
 }
 
 function emptyRow(): Omit<Counts, 'rate' | 'status'> {
-  return { ...Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])) as Record<CounterName, number>, awaited: 0, nextDeadline: null, overdueSince: null };
+  return {
+    ...(Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])) as Record<CounterName, number>),
+    awaited: 0,
+    nextDeadline: null,
+    overdueSince: null,
+  };
 }
 
 function counts(r: Omit<Counts, 'rate' | 'status'>): Counts {
@@ -185,21 +237,34 @@ const time = (d: Date | null) => (d ? new Date(d).getTime() : Infinity);
 
 /** Most urgent first: red by how many are overdue (then the longest overdue), amber by the earliest deadline, then the lowest 叫应率. */
 export function byUrgency(a: Counts & { code: string }, b: Counts & { code: string }): number {
-  return STATUS_ORDER[a.status] - STATUS_ORDER[b.status]
-    || (a.status === 'red' ? b.overdue - a.overdue || time(a.overdueSince) - time(b.overdueSince) : 0)
-    || (a.status === 'amber' ? time(a.nextDeadline) - time(b.nextDeadline) : 0)
-    || (a.rate ?? 1) - (b.rate ?? 1)
-    || a.code.localeCompare(b.code);
+  return (
+    STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+    (a.status === 'red' ? b.overdue - a.overdue || time(a.overdueSince) - time(b.overdueSince) : 0) ||
+    (a.status === 'amber' ? time(a.nextDeadline) - time(b.nextDeadline) : 0) ||
+    (a.rate ?? 1) - (b.rate ?? 1) ||
+    a.code.localeCompare(b.code)
+  );
 }
 
 function treeOf(rows: Row[]): BoardUnit[] {
   const units = rows
     .filter((r) => LEVEL_OF_GROUPING[r.g] && (r.v ?? r.tw ?? r.c) && !(r.g === 8 && !r.v) && !(r.g === 9 && !r.tw))
-    .map((r) => ({ ...counts(r), code: (r.v ?? r.tw ?? r.c)!, name: r.name ?? (r.v ?? r.tw ?? r.c)!, level: LEVEL_OF_GROUPING[r.g], children: [] as BoardUnit[] }));
+    .map((r) => ({
+      ...counts(r),
+      code: (r.v ?? r.tw ?? r.c)!,
+      name: r.name ?? (r.v ?? r.tw ?? r.c)!,
+      level: LEVEL_OF_GROUPING[r.g],
+      children: [] as BoardUnit[],
+    }));
   const byCode = new Map(units.map((u) => [u.code, u]));
   const roots: BoardUnit[] = [];
   for (const u of units) {
-    const parent = u.level === 'village' ? byCode.get(u.code.slice(0, 9)) : u.level === 'town' ? byCode.get(u.code.slice(0, 6)) : undefined;
+    const parent =
+      u.level === 'village'
+        ? byCode.get(u.code.slice(0, 9))
+        : u.level === 'town'
+          ? byCode.get(u.code.slice(0, 6))
+          : undefined;
     (parent ? parent.children : roots).push(u);
   }
   const sort = (list: BoardUnit[]) => {

@@ -1,8 +1,21 @@
 import { byUrgency, Counts } from './command-board.service';
 
 const unit = (code: string, c: Partial<Counts>): Counts & { code: string } => ({
-  code, called: 10, delivered: 0, answered: 0, running: 0, overdue: 0, escalated: 0, unreachable: 0, superviseSilent: 0,
-  awaited: 10, nextDeadline: null, overdueSince: null, rate: 0, status: 'green', ...c,
+  code,
+  called: 10,
+  delivered: 0,
+  answered: 0,
+  running: 0,
+  overdue: 0,
+  escalated: 0,
+  unreachable: 0,
+  superviseSilent: 0,
+  awaited: 10,
+  nextDeadline: null,
+  overdueSince: null,
+  rate: 0,
+  status: 'green',
+  ...c,
 });
 
 describe('board urgency', () => {
@@ -16,6 +29,14 @@ describe('board urgency', () => {
       unit('a-soon', { status: 'amber', running: 1, nextDeadline: new Date('2026-01-01T10:01:00Z') }),
       unit('idle', { status: 'idle', called: 0, awaited: 0, rate: null }),
     ];
-    expect(list.sort(byUrgency).map((u) => u.code)).toEqual(['r-many', 'r-few', 'a-soon', 'a-late', 'g-low', 'g-high', 'idle']);
+    expect(list.sort(byUrgency).map((u) => u.code)).toEqual([
+      'r-many',
+      'r-few',
+      'a-soon',
+      'a-late',
+      'g-low',
+      'g-high',
+      'idle',
+    ]);
   });
 });

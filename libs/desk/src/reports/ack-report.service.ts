@@ -37,7 +37,10 @@ const KEY: Record<ReportDimension, string> = {
 export class AckReportService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async report(regionCode: string, q: { by: ReportDimension; from: Date; to: Date; drill: boolean }): Promise<AckReportRow[]> {
+  async report(
+    regionCode: string,
+    q: { by: ReportDimension; from: Date; to: Date; drill: boolean },
+  ): Promise<AckReportRow[]> {
     const rows = await this.dataSource.query<Array<Omit<AckReportRow, 'name' | 'rate'> & { unit_name: string | null }>>(
       `WITH c AS (
          SELECT t.created_at, t.acknowledged_at, t.reasons, w.level, w.hazard_type, p.admin_unit_code AS unit

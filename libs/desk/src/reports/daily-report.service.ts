@@ -16,14 +16,23 @@ export function reportDateFor(now: Date): string {
   return new Date(now.getTime() + CHINA_OFFSET_MS - 86_400_000).toISOString().slice(0, 10);
 }
 
-export const ISSUE_STATE_ZH: Record<string, string> = { open: '待整改', rectifying: '整改中', verified: '已核实', closed: '已销号' };
+export const ISSUE_STATE_ZH: Record<string, string> = {
+  open: '待整改',
+  rectifying: '整改中',
+  verified: '已核实',
+  closed: '已销号',
+};
 
 export interface DailyReport {
   date: string;
   subject: string;
   warnings: Array<{ headline: string; colour: string | null; sent: Date; calls: number; answered: number }>;
   towns: AckReportRow[];
-  openIssues: { total: number; byState: Record<string, number>; items: Array<{ title: string; state: string; unitName: string | null; createdAt: Date }> };
+  openIssues: {
+    total: number;
+    byState: Record<string, number>;
+    items: Array<{ title: string; state: string; unitName: string | null; createdAt: Date }>;
+  };
 }
 
 export type DailyReportOutcome = 'done' | 'skipped' | 'busy';
@@ -59,9 +68,12 @@ export class DailyReportService implements OnModuleDestroy {
        GROUP BY w.id ORDER BY w.sent, w.id`,
       [regionCode, from, to],
     );
-    const towns = (await this.acks.report(regionCode, { by: 'town', from, to, drill: false }))
-      .sort((a, b) => b.rate - a.rate || b.calls - a.calls || a.key.localeCompare(b.key));
-    const issues = await this.dataSource.query<Array<{ title: string; state: string; unitName: string | null; createdAt: Date; total: number }>>(
+    const towns = (await this.acks.report(regionCode, { by: 'town', from, to, drill: false })).sort(
+      (a, b) => b.rate - a.rate || b.calls - a.calls || a.key.localeCompare(b.key),
+    );
+    const issues = await this.dataSource.query<
+      Array<{ title: string; state: string; unitName: string | null; createdAt: Date; total: number }>
+    >(
       `SELECT i.title, i.state, u.name AS "unitName", i.created_at AS "createdAt", count(*) OVER (PARTITION BY i.state)::int AS total
        FROM issue_items i LEFT JOIN admin_units u ON u.code = i.unit_code
        WHERE i.state <> 'closed' AND ($1 = '500000' OR i.unit_code LIKE $1 || '%') ORDER BY i.created_at, i.id`,
@@ -120,24 +132,45 @@ const day = (d: Date) => new Date(new Date(d).getTime() + CHINA_OFFSET_MS).toISO
 
 /** The report's three parts as lines of text (the plain-text body; the HTML body shows the same as tables). */
 function sections(r: DailyReport): Array<{ title: string; header: string[]; rows: string[][]; empty: string }> {
-  const states = Object.entries(r.openIssues.byState).map(([s, n]) => `${ISSUE_STATE_ZH[s] ?? s} ${n}`).join('，');
+  const states = Object.entries(r.openIssues.byState)
+    .map(([s, n]) => `${ISSUE_STATE_ZH[s] ?? s} ${n}`)
+    .join('，');
   return [
     {
       title: `一、日调度：${r.date} 预警 ${r.warnings.length} 条（真实预警，不含演练）`,
       header: ['发布时间', '等级', '预警', '应叫应', '已应答', '叫应率'],
-      rows: r.warnings.map((w) => [clock(w.sent), isLevelName(w.colour) ? LEVEL_ZH[w.colour] : '—', w.headline, String(w.calls), String(w.answered), pct(w.answered, w.calls)]),
+      rows: r.warnings.map((w) => [
+        clock(w.sent),
+        isLevelName(w.colour) ? LEVEL_ZH[w.colour] : '—',
+        w.headline,
+        String(w.calls),
+        String(w.answered),
+        pct(w.answered, w.calls),
+      ]),
       empty: '当日无预警。',
     },
     {
       title: '二、日排名：乡镇（街道）叫应率',
       header: ['名次', '乡镇（街道）', '应叫应', '已应答', '叫应率', '应答中位数'],
-      rows: r.towns.map((t, i) => [String(i + 1), t.name, String(t.calls), String(t.answered), pct(t.answered, t.calls), minutes(t.medianSeconds)]),
+      rows: r.towns.map((t, i) => [
+        String(i + 1),
+        t.name,
+        String(t.calls),
+        String(t.answered),
+        pct(t.answered, t.calls),
+        minutes(t.medianSeconds),
+      ]),
       empty: '当日无叫应。',
     },
     {
       title: `三、日通报：未销号问题 ${r.openIssues.total} 项${states ? `（${states}）` : ''}`,
       header: ['状态', '问题', '单位', '登记日期'],
-      rows: r.openIssues.items.map((i) => [ISSUE_STATE_ZH[i.state] ?? i.state, i.title, i.unitName ?? '—', day(i.createdAt)]),
+      rows: r.openIssues.items.map((i) => [
+        ISSUE_STATE_ZH[i.state] ?? i.state,
+        i.title,
+        i.unitName ?? '—',
+        day(i.createdAt),
+      ]),
       empty: '无未销号问题。',
     },
   ];
@@ -156,10 +189,16 @@ export function renderText(r: DailyReport): string {
 }
 
 export function renderHtml(r: DailyReport): string {
-  const cell = (tag: string, v: string) => `<${tag} style="border:1px solid #ccc;padding:4px 8px;text-align:left">${escapeHtml(v)}</${tag}>`;
-  const parts = sections(r).map((s) => `<h3>${escapeHtml(s.title)}</h3>${s.rows.length
-    ? `<table style="border-collapse:collapse"><tr>${s.header.map((h) => cell('th', h)).join('')}</tr>${s.rows.map((row) => `<tr>${row.map((v) => cell('td', v)).join('')}</tr>`).join('')}</table>`
-    : `<p>${escapeHtml(s.empty)}</p>`}`);
+  const cell = (tag: string, v: string) =>
+    `<${tag} style="border:1px solid #ccc;padding:4px 8px;text-align:left">${escapeHtml(v)}</${tag}>`;
+  const parts = sections(r).map(
+    (s) =>
+      `<h3>${escapeHtml(s.title)}</h3>${
+        s.rows.length
+          ? `<table style="border-collapse:collapse"><tr>${s.header.map((h) => cell('th', h)).join('')}</tr>${s.rows.map((row) => `<tr>${row.map((v) => cell('td', v)).join('')}</tr>`).join('')}</table>`
+          : `<p>${escapeHtml(s.empty)}</p>`
+      }`,
+  );
   return `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><body><h2>${escapeHtml(r.subject)}</h2>${parts.join('')}</body></html>`;
 }
 

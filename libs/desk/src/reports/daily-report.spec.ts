@@ -12,7 +12,9 @@ describe('daily report', () => {
   const report: DailyReport = {
     date: '2026-07-01',
     subject: '【叫应日报】2026-07-01 日调度·日排名·日通报',
-    warnings: [{ headline: '暴雨<红色>预警', colour: 'red', sent: new Date('2026-07-01T02:05:00Z'), calls: 4, answered: 3 }],
+    warnings: [
+      { headline: '暴雨<红色>预警', colour: 'red', sent: new Date('2026-07-01T02:05:00Z'), calls: 4, answered: 3 },
+    ],
     towns: [{ key: '500230101', name: '甲镇', calls: 4, answered: 3, rate: 0.75, medianSeconds: 90, p90Seconds: 300 }],
     openIssues: { total: 0, byState: {}, items: [] },
   };

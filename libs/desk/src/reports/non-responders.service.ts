@@ -84,7 +84,12 @@ export class NonRespondersService {
    * Puts repeat non-responders of this list on the problem list (待整改), one open item per person: someone who
    * already has one keeps it. Refuses, writing nothing, when one of them is not on the list.
    */
-  async raiseIssues(regionCode: string, personIds: string[], q: NonResponderQuery, actor: string): Promise<{ created: string[]; existing: string[] }> {
+  async raiseIssues(
+    regionCode: string,
+    personIds: string[],
+    q: NonResponderQuery,
+    actor: string,
+  ): Promise<{ created: string[]; existing: string[] }> {
     const list = await this.list(regionCode, q);
     const byId = new Map(list.map((r) => [r.personId, r]));
     const absent = personIds.filter((id) => !byId.has(id));
@@ -106,12 +111,25 @@ export class NonRespondersService {
           chainId: r.warnings[0].chainId,
           warningId: r.warnings[0].warningId,
           title: `${r.name}：${day(q.from)}至${day(q.to)}在 ${r.missed} 次预警中未应答（屡次未应答）`,
-          detail: { from: q.from.toISOString(), to: q.to.toISOString(), min: q.min, drill: q.drill, missed: r.missed, called: r.called, warnings: r.warnings },
+          detail: {
+            from: q.from.toISOString(),
+            to: q.to.toISOString(),
+            min: q.min,
+            drill: q.drill,
+            missed: r.missed,
+            called: r.called,
+            warnings: r.warnings,
+          },
         })),
         now,
       );
       await this.events.append(
-        added.map((a) => ({ type: 'RepeatOffenderListed', warningId: byId.get(a.personId)!.warnings[0].warningId, actor, data: { issueId: a.id, personId: a.personId } })),
+        added.map((a) => ({
+          type: 'RepeatOffenderListed',
+          warningId: byId.get(a.personId)!.warnings[0].warningId,
+          actor,
+          data: { issueId: a.id, personId: a.personId },
+        })),
         tx,
       );
       const created = new Set(added.map((a) => a.personId));

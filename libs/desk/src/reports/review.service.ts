@@ -14,21 +14,67 @@ type Cell = string | number | Date | null;
 const IN_REGION = (person: string) => `($2 = '500000' OR ${person}.admin_unit_code LIKE $2 || '%')`;
 
 const TASK_STATE_ZH: Record<string, string> = {
-  pending: '待发送', sent: '已发出', acknowledged: '已应答', escalated: '已升级', unreachable: '无法联系', cancelled: '已取消', superseded: '已被新版本取代',
+  pending: '待发送',
+  sent: '已发出',
+  acknowledged: '已应答',
+  escalated: '已升级',
+  unreachable: '无法联系',
+  cancelled: '已取消',
+  superseded: '已被新版本取代',
 };
-const ACK_ZH: Record<string, string> = { received: '已收到', on_post: '已到岗', evacuating: '已组织转移', cannot_comply: '无法履职' };
-const METHOD_ZH: Record<string, string> = { link: '链接', sms_reply: '短信回复', keypress: '语音按键', manual: '人工登记' };
+const ACK_ZH: Record<string, string> = {
+  received: '已收到',
+  on_post: '已到岗',
+  evacuating: '已组织转移',
+  cannot_comply: '无法履职',
+};
+const METHOD_ZH: Record<string, string> = {
+  link: '链接',
+  sms_reply: '短信回复',
+  keypress: '语音按键',
+  manual: '人工登记',
+};
 const CHANNEL_ZH: Record<string, string> = { sms: '短信', voice: '语音', email: '邮件', webhook: '接口推送' };
-const ATTEMPT_ZH: Record<string, string> = { queued: '排队', sending: '发送中', accepted: '已受理', delivered: '已送达', failed: '失败', cancelled: '已取消' };
-const REASON_ZH: Record<string, string> = { no_ack: '未在时限内应答', unreachable: '无法联系', cannot_comply: '报告无法履职' };
-const SUPERVISE_ZH: Record<string, string> = { received: '已收到督办', contacted: '已联系上', dispatched: '已派人前往' };
+const ATTEMPT_ZH: Record<string, string> = {
+  queued: '排队',
+  sending: '发送中',
+  accepted: '已受理',
+  delivered: '已送达',
+  failed: '失败',
+  cancelled: '已取消',
+};
+const REASON_ZH: Record<string, string> = {
+  no_ack: '未在时限内应答',
+  unreachable: '无法联系',
+  cannot_comply: '报告无法履职',
+};
+const SUPERVISE_ZH: Record<string, string> = {
+  received: '已收到督办',
+  contacted: '已联系上',
+  dispatched: '已派人前往',
+};
 
 /** Each sheet: its columns, its rows, and the stored words of some columns (by index) as a person reads them. */
 const SHEETS: Array<{ name: string; header: string[]; sql: string; words?: Record<number, Record<string, string>> }> = [
   {
     name: '叫应',
     words: { 4: TASK_STATE_ZH, 8: ACK_ZH, 9: METHOD_ZH },
-    header: ['姓名', '职务', '单位', '层级', '状态', '发起', '时限', '应答时间', '应答', '方式', '迟报', '超时起', '提醒次数', '转电话叫应'],
+    header: [
+      '姓名',
+      '职务',
+      '单位',
+      '层级',
+      '状态',
+      '发起',
+      '时限',
+      '应答时间',
+      '应答',
+      '方式',
+      '迟报',
+      '超时起',
+      '提醒次数',
+      '转电话叫应',
+    ],
     sql: `SELECT p.name, p.title, u.name AS unit, t.tier, t.state, t.created_at, t.deadline_at, t.acknowledged_at, a.response, a.method, a.late,
                  t.overdue_since, t.reminders, t.manual_call_at
           FROM call_tasks t JOIN persons p ON p.id = t.person_id LEFT JOIN admin_units u ON u.code = p.admin_unit_code
@@ -95,7 +141,8 @@ export class ReviewService {
     );
     const { late, ...warning } = w;
     const units: BoardUnit[] = [];
-    const walk = (list: BoardUnit[]) => list.forEach((u) => (u.level === 'village' || u.children.length === 0 ? units.push(u) : walk(u.children)));
+    const walk = (list: BoardUnit[]) =>
+      list.forEach((u) => (u.level === 'village' || u.children.length === 0 ? units.push(u) : walk(u.children)));
     walk(b.tree);
     const sections: WarningReview['sections'] = [];
     for (const s of SHEETS) {
@@ -103,12 +150,14 @@ export class ReviewService {
       sections.push({
         name: s.name,
         header: s.header,
-        rows: rows.map((r) => Object.values(r).map((v, i) => {
-          if (typeof v !== 'string') {
-            return typeof v === 'boolean' ? (v ? '是' : '否') : v;
-          }
-          return /^1\d{10}$/.test(v) ? maskPhone(v) : (s.words?.[i]?.[v] ?? v);
-        })),
+        rows: rows.map((r) =>
+          Object.values(r).map((v, i) => {
+            if (typeof v !== 'string') {
+              return typeof v === 'boolean' ? (v ? '是' : '否') : v;
+            }
+            return /^1\d{10}$/.test(v) ? maskPhone(v) : (s.words?.[i]?.[v] ?? v);
+          }),
+        ),
       });
     }
     return {
@@ -118,7 +167,10 @@ export class ReviewService {
         ...COUNTER_NAMES.map((n): [string, number] => [COUNTER_ZH[n], b.totals[n]]),
         ['迟报（超时后应答）', late],
       ],
-      silentUnits: units.filter((u) => u.overdue > 0).sort((x, y) => y.overdue - x.overdue).slice(0, 10)
+      silentUnits: units
+        .filter((u) => u.overdue > 0)
+        .sort((x, y) => y.overdue - x.overdue)
+        .slice(0, 10)
         .map((u) => ({ name: u.name, overdue: u.overdue, called: u.called, rate: u.rate })),
       sections,
     };
@@ -135,7 +187,9 @@ export class ReviewService {
     r.summary.forEach((row) => add(row));
     add([]);
     add(['未应答最久的单位', '已超时', '已叫', '叫应率']).font = { bold: true };
-    r.silentUnits.forEach((u) => add([u.name, u.overdue, u.called, u.rate === null ? '—' : `${Math.round(u.rate * 100)}%`]));
+    r.silentUnits.forEach((u) =>
+      add([u.name, u.overdue, u.called, u.rate === null ? '—' : `${Math.round(u.rate * 100)}%`]),
+    );
     summary.getColumn(1).width = 22;
     summary.getColumn(2).width = 40;
     for (const s of r.sections) {
@@ -155,10 +209,17 @@ export class ReviewService {
   async pdf(warningId: string, regionCode: string): Promise<{ filename: string; bytes: Buffer }> {
     const font = this.config.pdf.fontFile;
     if (!existsSync(font)) {
-      throw new TransientError(`PDF 所需中文字体缺失（${font}），请安装 fonts-wqy-microhei 或设置 PDF_FONT_FILE；可用打印页面另存为 PDF (Chinese font for PDF missing)`);
+      throw new TransientError(
+        `PDF 所需中文字体缺失（${font}），请安装 fonts-wqy-microhei 或设置 PDF_FONT_FILE；可用打印页面另存为 PDF (Chinese font for PDF missing)`,
+      );
     }
     const r = await this.review(warningId, regionCode);
-    const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: 32, info: { Title: `预警叫应复盘报告 ${r.warning.headline}` } });
+    const doc = new PDFDocument({
+      size: 'A4',
+      layout: 'landscape',
+      margin: 32,
+      info: { Title: `预警叫应复盘报告 ${r.warning.headline}` },
+    });
     const done = new Promise<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = [];
       doc.on('data', (c: Buffer) => chunks.push(c));
@@ -172,15 +233,32 @@ export class ReviewService {
       doc.font(font);
     }
     const text = (v: Cell | boolean | undefined): string =>
-      v === null || v === undefined ? '' : v instanceof Date || (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) ? chinaTime(new Date(v)) : String(v);
+      v === null || v === undefined
+        ? ''
+        : v instanceof Date || (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v))
+          ? chinaTime(new Date(v))
+          : String(v);
     doc.fontSize(18).text('预警叫应复盘报告', { align: 'center' });
-    doc.fontSize(10).text(`${r.warning.headline} · 发布 ${text(r.warning.sent)}`, { align: 'center' }).moveDown();
+    doc
+      .fontSize(10)
+      .text(`${r.warning.headline} · 发布 ${text(r.warning.sent)}`, { align: 'center' })
+      .moveDown();
     const heading = (t: string) => doc.moveDown(0.5).fontSize(12).text(t).fontSize(8).moveDown(0.3);
     heading('一、概况');
     doc.table({ columnStyles: [120, 120], data: r.summary.map(([k, v]) => [k, String(v)]) });
     heading('二、未应答最久的单位');
     if (r.silentUnits.length > 0) {
-      doc.table({ data: [['单位', '已超时', '已叫', '叫应率'], ...r.silentUnits.map((u) => [u.name, String(u.overdue), String(u.called), u.rate === null ? '—' : `${Math.round(u.rate * 100)}%`])] });
+      doc.table({
+        data: [
+          ['单位', '已超时', '已叫', '叫应率'],
+          ...r.silentUnits.map((u) => [
+            u.name,
+            String(u.overdue),
+            String(u.called),
+            u.rate === null ? '—' : `${Math.round(u.rate * 100)}%`,
+          ]),
+        ],
+      });
     } else {
       doc.text('无超时未应答的单位。');
     }
@@ -197,4 +275,5 @@ export class ReviewService {
   }
 }
 
-const chinaTime = (d: Date): string => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+const chinaTime = (d: Date): string =>
+  new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');

@@ -57,7 +57,11 @@ export class RosterAssignmentsService {
     });
   }
 
-  async updateAssignment(id: string, patch: Partial<AssignmentInput>, actor: Actor): Promise<ResponsibilityAssignmentEntity> {
+  async updateAssignment(
+    id: string,
+    patch: Partial<AssignmentInput>,
+    actor: Actor,
+  ): Promise<ResponsibilityAssignmentEntity> {
     return this.dataSource.transaction(async (tx) => {
       const current = await this.assignment(tx, id, actor);
       const merged: AssignmentInput = {
@@ -92,7 +96,11 @@ export class RosterAssignmentsService {
     });
   }
 
-  async updateContracting(id: string, patch: Partial<ContractingInput>, actor: Actor): Promise<ContractingAssignmentEntity> {
+  async updateContracting(
+    id: string,
+    patch: Partial<ContractingInput>,
+    actor: Actor,
+  ): Promise<ContractingAssignmentEntity> {
     return this.dataSource.transaction(async (tx) => {
       const current = await this.contracting(tx, id, actor);
       const row = await this.checkContracting(tx, { ...current, ...defined(patch) }, actor);
@@ -134,12 +142,22 @@ export class RosterAssignmentsService {
     return row;
   }
 
-  private async checkAssignment(tx: EntityManager, a: AssignmentInput, actor: Actor): Promise<ResponsibilityAssignmentEntity> {
+  private async checkAssignment(
+    tx: EntityManager,
+    a: AssignmentInput,
+    actor: Actor,
+  ): Promise<ResponsibilityAssignmentEntity> {
     if (!ROLE_LABELS[a.roleSlot]) {
-      throw new ValidationError(`roleSlot: unknown role slot ${a.roleSlot}; use one of ${Object.keys(ROLE_LABELS).join(', ')}（责任类别无效）`, { field: 'roleSlot' });
+      throw new ValidationError(
+        `roleSlot: unknown role slot ${a.roleSlot}; use one of ${Object.keys(ROLE_LABELS).join(', ')}（责任类别无效）`,
+        { field: 'roleSlot' },
+      );
     }
     if (!SECTOR_LABELS[a.sector]) {
-      throw new ValidationError(`sector: unknown sector ${a.sector}; use one of ${Object.keys(SECTOR_LABELS).join(', ')}（行业/领域无效）`, { field: 'sector' });
+      throw new ValidationError(
+        `sector: unknown sector ${a.sector}; use one of ${Object.keys(SECTOR_LABELS).join(', ')}（行业/领域无效）`,
+        { field: 'sector' },
+      );
     }
     checkDates(a.validFrom ?? null, a.validTo ?? null);
     const unit = await this.targetUnit(tx, a.targetType, a.targetId);
@@ -152,7 +170,9 @@ export class RosterAssignmentsService {
     await this.checkPerson(tx, a.personId, 'personId', actor);
     if (a.backupPersonId) {
       if (a.backupPersonId === a.personId) {
-        throw new ValidationError('backupPersonId: the backup cannot be the person themself（B角不能是本人）', { field: 'backupPersonId' });
+        throw new ValidationError('backupPersonId: the backup cannot be the person themself（B角不能是本人）', {
+          field: 'backupPersonId',
+        });
       }
       await this.checkPerson(tx, a.backupPersonId, 'backupPersonId', actor);
     }
@@ -169,18 +189,29 @@ export class RosterAssignmentsService {
     });
   }
 
-  private async checkContracting(tx: EntityManager, c: ContractingInput, actor: Actor): Promise<ContractingAssignmentEntity> {
+  private async checkContracting(
+    tx: EntityManager,
+    c: ContractingInput,
+    actor: Actor,
+  ): Promise<ContractingAssignmentEntity> {
     if (!CONTRACTING_LEVELS.includes(c.level)) {
-      throw new ValidationError(`level: use one of ${CONTRACTING_LEVELS.join(', ')}（包干层级无效）`, { field: 'level' });
+      throw new ValidationError(`level: use one of ${CONTRACTING_LEVELS.join(', ')}（包干层级无效）`, {
+        field: 'level',
+      });
     }
     if (c.sector && !SECTOR_LABELS[c.sector]) {
       throw new ValidationError(`sector: unknown sector ${c.sector}（行业/领域无效）`, { field: 'sector' });
     }
     checkDates(c.validFrom ?? null, c.validTo ?? null);
-    const [unit] = await tx.query<Array<{ level: string }>>(`SELECT level FROM admin_units WHERE code = $1`, [c.adminUnitCode]);
+    const [unit] = await tx.query<Array<{ level: string }>>(`SELECT level FROM admin_units WHERE code = $1`, [
+      c.adminUnitCode,
+    ]);
     const expected = { county_town: 'town', town_village: 'village', village_group: 'village' }[c.level];
     if (!unit || unit.level !== expected) {
-      throw new ValidationError(`adminUnitCode: ${c.level} contracts a ${expected}; ${c.adminUnitCode} is not one（包干单位与层级不符）`, { field: 'adminUnitCode' });
+      throw new ValidationError(
+        `adminUnitCode: ${c.level} contracts a ${expected}; ${c.adminUnitCode} is not one（包干单位与层级不符）`,
+        { field: 'adminUnitCode' },
+      );
     }
     if (!inRegion(c.adminUnitCode, actor.regionCode)) {
       throw new ForbiddenError(`unit ${c.adminUnitCode} is outside your region ${actor.regionCode}（超出辖区）`);
@@ -198,7 +229,9 @@ export class RosterAssignmentsService {
 
   /** A person must exist; leaders one tier up may sit outside the caller's region only at county level above it. */
   private async checkPerson(tx: EntityManager, id: string, field: string, actor: Actor): Promise<void> {
-    const [p] = UUID.test(id) ? await tx.query<Array<{ unit: string }>>(`SELECT admin_unit_code AS unit FROM persons WHERE id = $1`, [id]) : [];
+    const [p] = UUID.test(id)
+      ? await tx.query<Array<{ unit: string }>>(`SELECT admin_unit_code AS unit FROM persons WHERE id = $1`, [id])
+      : [];
     if (!p || !(inRegion(p.unit, actor.regionCode) || actor.regionCode.startsWith(p.unit))) {
       throw new ValidationError(`${field}: no person ${id} in your region（人员不存在或不在您的辖区）`, { field });
     }
@@ -229,7 +262,10 @@ function defined<T extends object>(patch: T): Partial<T> {
 }
 
 function checkDates(from: string | null, to: string | null): void {
-  for (const [field, v] of [['validFrom', from], ['validTo', to]] as const) {
+  for (const [field, v] of [
+    ['validFrom', from],
+    ['validTo', to],
+  ] as const) {
     if (v !== null && (!DATE.test(v) || Number.isNaN(Date.parse(v)))) {
       throw new ValidationError(`${field}: use YYYY-MM-DD（日期格式错误）`, { field });
     }

@@ -27,7 +27,11 @@ export interface BoardScope {
   zoneId?: string;
 }
 
-const KIND_LABEL = new Map(Object.entries(TARGET_TYPE_LABELS).filter(([, v]) => v.kind).map(([label, v]) => [v.kind as string, label]));
+const KIND_LABEL = new Map(
+  Object.entries(TARGET_TYPE_LABELS)
+    .filter(([, v]) => v.kind)
+    .map(([label, v]) => [v.kind as string, label]),
+);
 
 /**
  * The published 三个责任人 board (挂牌公示): valid, published assignments of one town (its town, villages, zones
@@ -96,7 +100,9 @@ export class RosterBoardService {
   private async scope(s: BoardScope): Promise<{ where: string; param: string; unit: string }> {
     const given = [s.townCode, s.objectId, s.zoneId].filter(Boolean);
     if (given.length !== 1) {
-      throw new ValidationError('give exactly one of town, objectId or zoneId（请指定一个乡镇或一个对象）', { field: 'scope' });
+      throw new ValidationError('give exactly one of town, objectId or zoneId（请指定一个乡镇或一个对象）', {
+        field: 'scope',
+      });
     }
     if (s.townCode) {
       if (!/^\d{9}$/.test(s.townCode)) {
@@ -107,7 +113,10 @@ export class RosterBoardService {
     const [type, id] = s.objectId ? (['object', s.objectId] as const) : (['zone', s.zoneId as string] as const);
     const table = type === 'object' ? 'protected_objects' : 'risk_zones';
     const [row] = /^[0-9a-f-]{36}$/i.test(id)
-      ? await this.dataSource.query<Array<{ unit: string }>>(`SELECT admin_unit_code AS unit FROM ${table} WHERE id = $1`, [id])
+      ? await this.dataSource.query<Array<{ unit: string }>>(
+          `SELECT admin_unit_code AS unit FROM ${table} WHERE id = $1`,
+          [id],
+        )
       : [];
     if (!row) {
       throw new NotFoundError(`${type} ${id} not found（对象不存在）`);

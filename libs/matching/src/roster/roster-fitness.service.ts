@@ -10,13 +10,34 @@ export interface FitnessReport {
   asOf: string;
   summary: Record<'missingSlots' | 'withoutContact' | 'expiredAssignments' | 'invalidContacts' | 'unpublished', number>;
   /** Targets whose required role slots (rosterRequirements of the active spec) have nobody valid today. */
-  missingSlots: Array<{ targetType: string; targetId: string; code: string; name: string; unitCode: string; missing: string[] }>;
+  missingSlots: Array<{
+    targetType: string;
+    targetId: string;
+    code: string;
+    name: string;
+    unitCode: string;
+    missing: string[];
+  }>;
   /** People on the roster today with no contact method that can work. */
   withoutContact: Array<{ personId: string; name: string; title: string | null; unitCode: string; problem: string }>;
   /** Rows whose valid_to has passed: they no longer count; renew or remove them. */
-  expiredAssignments: Array<{ id: string; kind: 'assignment' | 'contracting'; personName: string; roleSlot: string; target: string; validTo: string }>;
+  expiredAssignments: Array<{
+    id: string;
+    kind: 'assignment' | 'contracting';
+    personName: string;
+    roleSlot: string;
+    target: string;
+    validTo: string;
+  }>;
   /** Numbers and mailboxes a provider reported as not working. */
-  invalidContacts: Array<{ personId: string; name: string; channel: string; address: string; invalidAt: Date; reason: string | null }>;
+  invalidContacts: Array<{
+    personId: string;
+    name: string;
+    channel: string;
+    address: string;
+    invalidAt: Date;
+    reason: string | null;
+  }>;
   /** Valid assignments not yet 挂牌公示. */
   unpublished: Array<{ id: string; personName: string; roleSlot: string; target: string }>;
 }
@@ -47,7 +68,10 @@ export class RosterFitnessService {
       throw new ValidationError('unit: a 6, 9 or 12 digit division code（区划代码格式错误）', { field: 'unit' });
     }
     if (regionCode !== '500000' && !unitCode.startsWith(regionCode)) {
-      throw new ValidationError(`unit ${unitCode} is outside your region ${regionCode}; ask for ${regionCode} or a unit under it（超出辖区）`, { field: 'unit' });
+      throw new ValidationError(
+        `unit ${unitCode} is outside your region ${regionCode}; ask for ${regionCode} or a unit under it（超出辖区）`,
+        { field: 'unit' },
+      );
     }
     const asOf = this.clock.now().toISOString().slice(0, 10);
     const req: RosterRequirements = { ...DEFAULT_ROSTER_REQUIREMENTS, ...(await this.specs.peek()).rosterRequirements };
@@ -63,7 +87,14 @@ export class RosterFitnessService {
        GROUP BY type, id, code, name, unit ORDER BY unit, type, code`,
       [JSON.stringify(req)],
     );
-    const withoutContact = await q<{ personId: string; name: string; title: string | null; unitCode: string; contacts: number; invalidReasons: string | null }>(
+    const withoutContact = await q<{
+      personId: string;
+      name: string;
+      title: string | null;
+      unitCode: string;
+      contacts: number;
+      invalidReasons: string | null;
+    }>(
       `SELECT p.id AS "personId", p.name, p.title, p.admin_unit_code AS "unitCode",
               (SELECT count(*) FROM contact_methods m WHERE m.person_id = p.id)::int AS contacts,
               (SELECT string_agg(DISTINCT m.invalid_reason, '；') FROM contact_methods m WHERE m.person_id = p.id AND m.invalid_at IS NOT NULL) AS "invalidReasons"
@@ -98,9 +129,15 @@ export class RosterFitnessService {
       unitCode,
       asOf,
       missingSlots,
-      withoutContact: withoutContact.map(({ contacts, invalidReasons, ...p }) => ({ ...p, problem: contactProblem({ contacts, invalidReasons }) })),
+      withoutContact: withoutContact.map(({ contacts, invalidReasons, ...p }) => ({
+        ...p,
+        problem: contactProblem({ contacts, invalidReasons }),
+      })),
       expiredAssignments,
-      invalidContacts: invalidContacts.map((c) => ({ ...c, address: c.channel === 'email' ? c.address.replace(/^(.).*@/, '$1***@') : maskPhone(c.address) })),
+      invalidContacts: invalidContacts.map((c) => ({
+        ...c,
+        address: c.channel === 'email' ? c.address.replace(/^(.).*@/, '$1***@') : maskPhone(c.address),
+      })),
       unpublished,
     };
     return {

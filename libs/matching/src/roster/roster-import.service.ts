@@ -48,7 +48,11 @@ export class RosterImportService {
     private readonly clock: Clock,
   ) {}
 
-  async import(bytes: Buffer, format: SheetFormat, opts: { regionCode: string; actor: string; dryRun?: boolean }): Promise<ImportSummary> {
+  async import(
+    bytes: Buffer,
+    format: SheetFormat,
+    opts: { regionCode: string; actor: string; dryRun?: boolean },
+  ): Promise<ImportSummary> {
     if (!Buffer.isBuffer(bytes) || bytes.length === 0) {
       throw new ValidationError('empty body: send the CSV or XLSX file（文件为空）', { field: 'body' });
     }
@@ -78,7 +82,12 @@ export class RosterImportService {
   }
 
   /** Names → codes and ids, adding row errors for anything not found, ambiguous or outside the region. */
-  private async resolve(tx: EntityManager, rows: RosterRow[], region: string, errors: RowError[]): Promise<ResolvedRow[]> {
+  private async resolve(
+    tx: EntityManager,
+    rows: RosterRow[],
+    region: string,
+    errors: RowError[],
+  ): Promise<ResolvedRow[]> {
     const units = await tx.query<Unit[]>(
       `SELECT code, name, level FROM admin_units WHERE level IN ('county', 'town', 'village') AND ($1 = '500000' OR code LIKE $1 || '%')`,
       [region],
@@ -118,7 +127,14 @@ export class RosterImportService {
         continue;
       }
       fileMobiles.set(r.mobile, r.name);
-      out.push({ ...r, unitCode, targetId, targetTypeCode: r.targetType.targetType, personKey: personKey(r.name, r.mobile), backupKey: null });
+      out.push({
+        ...r,
+        unitCode,
+        targetId,
+        targetTypeCode: r.targetType.targetType,
+        personKey: personKey(r.name, r.mobile),
+        backupKey: null,
+      });
     }
     await this.checkMobiles(tx, out, errors);
     await this.resolveBackups(tx, out, errors);
@@ -152,7 +168,9 @@ export class RosterImportService {
     );
     for (const r of named) {
       const town = r.unitCode.slice(0, 9);
-      const inFile = [...new Set(rows.filter((o) => o.name === r.backup && o.unitCode.startsWith(town)).map((o) => o.personKey))];
+      const inFile = [
+        ...new Set(rows.filter((o) => o.name === r.backup && o.unitCode.startsWith(town)).map((o) => o.personKey)),
+      ];
       const inDb = [...new Set(known.filter((k) => k.name === r.backup && k.unit.startsWith(town)).map((k) => k.id))];
       if (r.backup === r.name) {
         errors.push({ row: r.row, column: '备用联系人/B角', problem: 'B角不能是本人' });
@@ -161,13 +179,20 @@ export class RosterImportService {
       } else if (inFile.length === 0 && inDb.length === 1) {
         r.backupKey = `id:${inDb[0]}`;
       } else {
-        const problem = inFile.length + inDb.length === 0 ? `本镇（街道）找不到“${r.backup}”` : `本镇（街道）有多个“${r.backup}”，请改为唯一姓名`;
+        const problem =
+          inFile.length + inDb.length === 0
+            ? `本镇（街道）找不到“${r.backup}”`
+            : `本镇（街道）有多个“${r.backup}”，请改为唯一姓名`;
         errors.push({ row: r.row, column: '备用联系人/B角', problem });
       }
     }
   }
 
-  private async write(tx: EntityManager, rows: ResolvedRow[], today: string): Promise<Omit<ImportSummary, 'dryRun' | 'rows'>> {
+  private async write(
+    tx: EntityManager,
+    rows: ResolvedRow[],
+    today: string,
+  ): Promise<Omit<ImportSummary, 'dryRun' | 'rows'>> {
     await tx.query('SAVEPOINT roster_import');
     const ids = new Map<string, string>();
     let personsCreated = 0;
@@ -202,11 +227,26 @@ export class RosterImportService {
          WHERE NOT EXISTS (SELECT 1 FROM responsibility_assignments a WHERE a.person_id = $1 AND a.sector = $2
            AND a.role_slot = $3 AND a.target_type = $4 AND a.target_id = $5 AND (a.valid_to IS NULL OR a.valid_to >= $9::date))
          RETURNING id`,
-        [ids.get(r.personKey), r.sector, r.roleSlot, r.targetTypeCode, r.targetId, backup ?? null, r.validFrom ?? today, r.validTo, today],
+        [
+          ids.get(r.personKey),
+          r.sector,
+          r.roleSlot,
+          r.targetTypeCode,
+          r.targetId,
+          backup ?? null,
+          r.validFrom ?? today,
+          r.validTo,
+          today,
+        ],
       );
       assignmentsCreated += inserted.length;
     }
-    return { personsCreated, contactsCreated, assignmentsCreated, assignmentsUnchanged: rows.length - assignmentsCreated };
+    return {
+      personsCreated,
+      contactsCreated,
+      assignmentsCreated,
+      assignmentsUnchanged: rows.length - assignmentsCreated,
+    };
   }
 }
 
@@ -214,7 +254,8 @@ export class RosterImportService {
 function pickUnit(units: Unit[], level: string, text: string, under: string): Unit | { problem: string } {
   const candidates = units.filter((u) => u.level === level && u.code.startsWith(under));
   const byCode = /^\d+$/.test(text) ? candidates.filter((u) => u.code === text) : [];
-  const found = byCode.length > 0 ? byCode : candidates.filter((u) => u.name === text || shortName(u.name) === shortName(text));
+  const found =
+    byCode.length > 0 ? byCode : candidates.filter((u) => u.name === text || shortName(u.name) === shortName(text));
   if (found.length === 1) {
     return found[0];
   }
@@ -234,6 +275,9 @@ async function findTarget(tx: EntityManager, r: RosterRow, unitCode: string): Pr
     return found[0].id;
   }
   return {
-    problem: found.length === 0 ? `在该乡镇/村找不到${r.targetType.targetType === 'object' ? '对象' : '风险区'}“${r.target}”` : `“${r.target}”不唯一，请填写编码`,
+    problem:
+      found.length === 0
+        ? `在该乡镇/村找不到${r.targetType.targetType === 'object' ? '对象' : '风险区'}“${r.target}”`
+        : `“${r.target}”不唯一，请填写编码`,
   };
 }

@@ -1,18 +1,55 @@
 import iconv from 'iconv-lite';
 import { decodeCsv, normalizeMobile, readXlsx, validateSheet, writeCsv, writeXlsx } from './roster-sheet';
 
-const HEADER = ['乡镇（街道）', '村(社区)', '责任对象', '对象类型', '行业/领域', '责任类别', '姓名', '职务', '联系电话', 'B角', '有效期止'];
+const HEADER = [
+  '乡镇（街道）',
+  '村(社区)',
+  '责任对象',
+  '对象类型',
+  '行业/领域',
+  '责任类别',
+  '姓名',
+  '职务',
+  '联系电话',
+  'B角',
+  '有效期止',
+];
 
 describe('validateSheet', () => {
   it('turns labels into codes and accepts the usual header spellings', () => {
     const { rows, errors } = validateSheet([
       HEADER,
-      ['十直镇', '汀溪村', '汀溪村3组山洪危险区', '山洪危险区', '防汛抗旱', '监测员', '张三', '监测员', '138-0000-1234', '李四', '2025/6/30'],
+      [
+        '十直镇',
+        '汀溪村',
+        '汀溪村3组山洪危险区',
+        '山洪危险区',
+        '防汛抗旱',
+        '监测员',
+        '张三',
+        '监测员',
+        '138-0000-1234',
+        '李四',
+        '2025/6/30',
+      ],
       ['十直镇', '', '', '', '地灾', '政府行政责任人', '王五', '副镇长', '+86 13800001235', '', ''],
     ]);
     expect(errors).toEqual([]);
-    expect(rows[0]).toMatchObject({ row: 2, sector: 'flood', roleSlot: 'monitor', mobile: '13800001234', targetType: { targetType: 'zone', kind: 'flash_flood_danger_zone' }, validTo: '2025-06-30' });
-    expect(rows[1]).toMatchObject({ row: 3, sector: 'geo_hazard', roleSlot: 'admin', targetType: { targetType: 'unit' }, validTo: null });
+    expect(rows[0]).toMatchObject({
+      row: 2,
+      sector: 'flood',
+      roleSlot: 'monitor',
+      mobile: '13800001234',
+      targetType: { targetType: 'zone', kind: 'flash_flood_danger_zone' },
+      validTo: '2025-06-30',
+    });
+    expect(rows[1]).toMatchObject({
+      row: 3,
+      sector: 'geo_hazard',
+      roleSlot: 'admin',
+      targetType: { targetType: 'unit' },
+      validTo: null,
+    });
   });
 
   it('reports every bad cell with its row and column, skipping blank lines', () => {
@@ -43,7 +80,11 @@ describe('validateSheet', () => {
   });
 
   it('names missing header columns and refuses a file without data', () => {
-    expect(validateSheet([['乡镇', '姓名']]).errors.map((e) => e.column)).toEqual(['责任类别', '行业/领域', '手机号码']);
+    expect(validateSheet([['乡镇', '姓名']]).errors.map((e) => e.column)).toEqual([
+      '责任类别',
+      '行业/领域',
+      '手机号码',
+    ]);
     expect(validateSheet([HEADER]).errors).toEqual([{ row: 2, column: '', problem: '文件中没有数据行' }]);
   });
 });
@@ -65,7 +106,10 @@ describe('files', () => {
 
   it('round-trips an XLSX sheet', async () => {
     const bytes = await writeXlsx('名单', ['乡镇', '手机号码'], [['十直镇', '13800001234']]);
-    expect(await readXlsx(bytes)).toEqual([['乡镇', '手机号码'], ['十直镇', '13800001234']]);
+    expect(await readXlsx(bytes)).toEqual([
+      ['乡镇', '手机号码'],
+      ['十直镇', '13800001234'],
+    ]);
   });
 
   it('normalises mainland mobiles only', () => {

@@ -6,9 +6,34 @@ import { ValidationError } from '@app/common';
 import { roleFromLabel, sectorFromLabel, TARGET_TYPE_LABELS } from './roster-labels';
 
 /** The columns towns keep (表头), in the order the export writes them. */
-export const BOARD_COLUMNS = ['区县', '乡镇', '村（社区）', '责任对象', '对象类型', '行业/领域', '责任类别', '姓名', '职务', '手机号码', '备用联系人/B角'] as const;
+export const BOARD_COLUMNS = [
+  '区县',
+  '乡镇',
+  '村（社区）',
+  '责任对象',
+  '对象类型',
+  '行业/领域',
+  '责任类别',
+  '姓名',
+  '职务',
+  '手机号码',
+  '备用联系人/B角',
+] as const;
 
-type Field = 'county' | 'town' | 'village' | 'target' | 'targetType' | 'sector' | 'role' | 'name' | 'title' | 'mobile' | 'backup' | 'validFrom' | 'validTo';
+type Field =
+  | 'county'
+  | 'town'
+  | 'village'
+  | 'target'
+  | 'targetType'
+  | 'sector'
+  | 'role'
+  | 'name'
+  | 'title'
+  | 'mobile'
+  | 'backup'
+  | 'validFrom'
+  | 'validTo';
 
 /** Header spellings seen in town spreadsheets → field. Compared after removing spaces and unifying brackets. */
 const HEADERS: Record<Field, string[]> = {
@@ -28,8 +53,19 @@ const HEADERS: Record<Field, string[]> = {
 };
 const REQUIRED: Field[] = ['town', 'role', 'sector', 'name', 'mobile'];
 const FIELD_LABEL: Record<Field, string> = {
-  county: '区县', town: '乡镇', village: '村（社区）', target: '责任对象', targetType: '对象类型', sector: '行业/领域',
-  role: '责任类别', name: '姓名', title: '职务', mobile: '手机号码', backup: '备用联系人/B角', validFrom: '有效期起', validTo: '有效期止',
+  county: '区县',
+  town: '乡镇',
+  village: '村（社区）',
+  target: '责任对象',
+  targetType: '对象类型',
+  sector: '行业/领域',
+  role: '责任类别',
+  name: '姓名',
+  title: '职务',
+  mobile: '手机号码',
+  backup: '备用联系人/B角',
+  validFrom: '有效期起',
+  validTo: '有效期止',
 };
 
 const MAX_IMPORT_ROWS = 20_000;
@@ -91,7 +127,9 @@ export function validateSheet(table: string[][]): { rows: RosterRow[]; errors: R
   const index = new Map<Field, number>();
   (header ?? []).forEach((h, i) => {
     const n = normalizeHeader(h);
-    const field = (Object.keys(HEADERS) as Field[]).find((f) => HEADERS[f].some((alias) => normalizeHeader(alias) === n));
+    const field = (Object.keys(HEADERS) as Field[]).find((f) =>
+      HEADERS[f].some((alias) => normalizeHeader(alias) === n),
+    );
     if (field && !index.has(field)) {
       index.set(field, i);
     }
@@ -101,7 +139,10 @@ export function validateSheet(table: string[][]): { rows: RosterRow[]; errors: R
     return { rows: [], errors: missing.map((f) => ({ row: 1, column: FIELD_LABEL[f], problem: '缺少此列（表头）' })) };
   }
   if (lines.length > MAX_IMPORT_ROWS) {
-    return { rows: [], errors: [{ row: MAX_IMPORT_ROWS + 2, column: '', problem: `一次最多导入 ${MAX_IMPORT_ROWS} 行` }] };
+    return {
+      rows: [],
+      errors: [{ row: MAX_IMPORT_ROWS + 2, column: '', problem: `一次最多导入 ${MAX_IMPORT_ROWS} 行` }],
+    };
   }
   const rows: RosterRow[] = [];
   lines.forEach((line, i) => {
@@ -141,7 +182,10 @@ export function validateSheet(table: string[][]): { rows: RosterRow[]; errors: R
     if (cell('target')) {
       const t = TARGET_TYPE_LABELS[cell('targetType')];
       if (!t || t.targetType === 'unit') {
-        bad('targetType', cell('targetType') ? `无法识别的对象类型“${cell('targetType')}”` : '填写了责任对象时必须填写对象类型');
+        bad(
+          'targetType',
+          cell('targetType') ? `无法识别的对象类型“${cell('targetType')}”` : '填写了责任对象时必须填写对象类型',
+        );
       } else {
         targetType = t;
       }
@@ -204,7 +248,9 @@ export async function readXlsx(bytes: Buffer): Promise<string[][]> {
   try {
     await book.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (err) {
-    throw new ValidationError(`XLSX could not be read: ${(err as Error).message}（XLSX 文件无法读取）`, { field: 'body' });
+    throw new ValidationError(`XLSX could not be read: ${(err as Error).message}（XLSX 文件无法读取）`, {
+      field: 'body',
+    });
   }
   const sheet = book.worksheets[0];
   if (!sheet) {

@@ -16,7 +16,15 @@ export class RedisRunCoordinator {
 
   async shouldRun(key: string, ttlMs: number): Promise<boolean> {
     try {
-      return (await this.redis.set(`${this.prefix}:{cron}:${key}`, String(process.pid), 'PX', Math.max(1000, ttlMs), 'NX')) === 'OK';
+      return (
+        (await this.redis.set(
+          `${this.prefix}:{cron}:${key}`,
+          String(process.pid),
+          'PX',
+          Math.max(1000, ttlMs),
+          'NX',
+        )) === 'OK'
+      );
     } catch (e) {
       this.logger.warn({ msg: `cron lease not taken, running anyway: ${(e as Error).message}`, key });
       return true;
@@ -25,6 +33,9 @@ export class RedisRunCoordinator {
 }
 
 /** node-cron options that run a task once per tick whatever the number of replicas (the first to take its lease). */
-export function oncePerTick(redis: RedisClient, prefix: string): { distributed: true; runCoordinator: RedisRunCoordinator } {
+export function oncePerTick(
+  redis: RedisClient,
+  prefix: string,
+): { distributed: true; runCoordinator: RedisRunCoordinator } {
   return { distributed: true, runCoordinator: new RedisRunCoordinator(redis, prefix) };
 }

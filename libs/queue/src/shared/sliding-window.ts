@@ -27,7 +27,12 @@ return {0, math.max(1, tonumber(oldest[2]) + window - now)}
  * At most `limit` takes in any `windowMs`, counted in one Redis sorted set that every process shares. The key must
  * be a single slot on a Redis Cluster (it is one key).
  */
-export async function takeFromWindow(redis: RedisClient, key: string, limit: number, windowMs: number): Promise<WindowResult> {
+export async function takeFromWindow(
+  redis: RedisClient,
+  key: string,
+  limit: number,
+  windowMs: number,
+): Promise<WindowResult> {
   const member = `${Date.now()}-${randomBytes(6).toString('hex')}`;
   const [taken, waitMs] = (await redis.eval(TAKE, 1, key, limit, windowMs, member)) as [number, number];
   return taken === 1 ? { ok: true } : { ok: false, waitMs };

@@ -16,13 +16,25 @@ export function carrierCallbacks(outbox: CallbackOutbox): CarrierEvents {
       const now = Date.now();
       if (carrier === 'alibaba') {
         outbox.push('/providers/alibaba/sms-report', {
-          phone_number: r.phone, send_time: beijing(now - 1000), report_time: beijing(now), success: r.delivered,
-          err_code: r.code, err_msg: r.delivered ? '用户接收成功' : '用户接收失败', sms_size: '1', biz_id: r.messageId, out_id: r.outId,
+          phone_number: r.phone,
+          send_time: beijing(now - 1000),
+          report_time: beijing(now),
+          success: r.delivered,
+          err_code: r.code,
+          err_msg: r.delivered ? '用户接收成功' : '用户接收失败',
+          sms_size: '1',
+          biz_id: r.messageId,
+          out_id: r.outId,
         });
       } else {
         outbox.push('/providers/tencent/sms-status', {
-          user_receive_time: beijing(now), nationcode: '86', mobile: r.phone, report_status: r.delivered ? 'SUCCESS' : 'FAIL',
-          errmsg: r.delivered ? 'DELIVRD' : r.code, description: r.delivered ? '用户短信送达成功' : '用户短信接收失败', sid: r.messageId,
+          user_receive_time: beijing(now),
+          nationcode: '86',
+          mobile: r.phone,
+          report_status: r.delivered ? 'SUCCESS' : 'FAIL',
+          errmsg: r.delivered ? 'DELIVRD' : r.code,
+          description: r.delivered ? '用户短信送达成功' : '用户短信接收失败',
+          sid: r.messageId,
         });
       }
     },
@@ -31,8 +43,13 @@ export function carrierCallbacks(outbox: CallbackOutbox): CarrierEvents {
       const answered = r.result !== 'no_answer';
       if (carrier === 'alibaba') {
         outbox.push('/providers/alibaba/voice-report', {
-          call_id: r.callId, start_time: beijing(now - 15_000), end_time: beijing(now), duration: answered ? '15' : '0',
-          status_code: answered ? '200000' : '200005', status_msg: answered ? '用户听完自动挂断' : '用户未接听', out_id: r.outId,
+          call_id: r.callId,
+          start_time: beijing(now - 15_000),
+          end_time: beijing(now),
+          duration: answered ? '15' : '0',
+          status_code: answered ? '200000' : '200005',
+          status_msg: answered ? '用户听完自动挂断' : '用户未接听',
+          out_id: r.outId,
           dtmf: r.result === 'press' ? '1' : '',
         });
         return;
@@ -41,20 +58,44 @@ export function carrierCallbacks(outbox: CallbackOutbox): CarrierEvents {
       if (r.result === 'press') {
         outbox.push('/providers/tencent/voice', { voicekey_callback: { ...call, keypress: '1' } }, true);
       }
-      outbox.push('/providers/tencent/voice', {
-        voiceprompt_callback: {
-          ...call, result: answered ? '0' : '1', start_calltime: unixS(now - 20_000), accept_time: answered ? unixS(now - 15_000) : '',
-          end_calltime: unixS(now), fee: answered ? '1' : '0',
+      outbox.push(
+        '/providers/tencent/voice',
+        {
+          voiceprompt_callback: {
+            ...call,
+            result: answered ? '0' : '1',
+            start_calltime: unixS(now - 20_000),
+            accept_time: answered ? unixS(now - 15_000) : '',
+            end_calltime: unixS(now),
+            fee: answered ? '1' : '0',
+          },
         },
-      }, true);
+        true,
+      );
     },
     reply(carrier, r) {
       if (carrier === 'alibaba') {
         outbox.push('/providers/alibaba/sms-up', {
-          phone_number: r.phone, send_time: beijing(Date.now()), content: r.text, sign_name: '', dest_code: '1069', sequence_id: ++sequence,
+          phone_number: r.phone,
+          send_time: beijing(Date.now()),
+          content: r.text,
+          sign_name: '',
+          dest_code: '1069',
+          sequence_id: ++sequence,
         });
       } else {
-        outbox.push('/providers/tencent/sms-reply', { extend: '', mobile: r.phone, nationcode: '86', sign: '', text: r.text, time: Math.floor(Date.now() / 1000) }, true);
+        outbox.push(
+          '/providers/tencent/sms-reply',
+          {
+            extend: '',
+            mobile: r.phone,
+            nationcode: '86',
+            sign: '',
+            text: r.text,
+            time: Math.floor(Date.now() / 1000),
+          },
+          true,
+        );
       }
     },
   };

@@ -67,7 +67,11 @@ export class CallbackOutbox {
       const ts = Math.floor(Date.now() / 1000);
       const res = await fetch(`${this.baseUrl()}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [CALLBACK_HEADERS.timestamp]: String(ts), [CALLBACK_HEADERS.signature]: signCallback(this.secret, ts, body) },
+        headers: {
+          'content-type': 'application/json',
+          [CALLBACK_HEADERS.timestamp]: String(ts),
+          [CALLBACK_HEADERS.signature]: signCallback(this.secret, ts, body),
+        },
         body,
         signal: AbortSignal.timeout(10_000),
       });

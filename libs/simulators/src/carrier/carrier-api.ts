@@ -22,12 +22,19 @@ export class CarrierApi {
     private readonly net: CarrierNetwork,
     private readonly keys: CarrierKeys,
   ) {
-    this.tencent = new TencentApi(net, { secrets: keys.tencent, smsAppId: keys.tencentAppId, voiceAppId: keys.tencentVoiceAppId });
+    this.tencent = new TencentApi(net, {
+      secrets: keys.tencent,
+      smsAppId: keys.tencentAppId,
+      voiceAppId: keys.tencentVoiceAppId,
+    });
   }
 
   alibaba(method: string, params: Record<string, string>, product: 'sms' | 'voice'): Answer {
     const RequestId = requestId();
-    const fail = (status: number, Code: string, Message: string): Answer => ({ status, body: { RequestId, Code, Message } });
+    const fail = (status: number, Code: string, Message: string): Answer => ({
+      status,
+      body: { RequestId, Code, Message },
+    });
     const check = verifyAlibabaRequest(method, params, this.keys.alibaba, this.nonces);
     if (!check.ok) {
       return fail(check.status, check.code, check.message);
@@ -36,14 +43,23 @@ export class CarrierApi {
       return fail(500, 'isp.SYSTEM_ERROR', '系统错误（模拟故障）');
     }
     if (product === 'voice') {
-      return params.Action === 'SingleCallByTts' ? this.singleCallByTts(params, RequestId) : fail(404, 'InvalidAction.NotFound', 'Specified api is not found');
+      return params.Action === 'SingleCallByTts'
+        ? this.singleCallByTts(params, RequestId)
+        : fail(404, 'InvalidAction.NotFound', 'Specified api is not found');
     }
     if (params.Action === 'SendSms') {
       const phones = (params.PhoneNumbers ?? '').split(',').filter(Boolean);
       if (phones.length === 0 || phones.length > 1000) {
         return fail(200, 'isv.MOBILE_COUNT_OVER_LIMIT', '手机号码数量超过限制');
       }
-      return this.sendSms(phones, params.SignName, params.TemplateCode, [parseJson<Record<string, string>>(params.TemplateParam, {})], params.OutId ?? '', RequestId);
+      return this.sendSms(
+        phones,
+        params.SignName,
+        params.TemplateCode,
+        [parseJson<Record<string, string>>(params.TemplateParam, {})],
+        params.OutId ?? '',
+        RequestId,
+      );
     }
     if (params.Action === 'QuerySendDetails') {
       return this.querySendDetails(params, RequestId);
@@ -60,13 +76,23 @@ export class CarrierApi {
     return fail(404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
   }
 
-  private sendSms(phones: string[], signName: string | undefined, code: string | undefined, values: Array<Record<string, string>>, outId: string, RequestId: string): Answer {
+  private sendSms(
+    phones: string[],
+    signName: string | undefined,
+    code: string | undefined,
+    values: Array<Record<string, string>>,
+    outId: string,
+    RequestId: string,
+  ): Answer {
     if (!signName) {
       return { status: 200, body: { RequestId, Code: 'isv.SMS_SIGNATURE_ILLEGAL', Message: '签名不合法' } };
     }
     const texts = values.map((v) => this.net.render('alibaba', code ?? '', v));
     if (texts.length === 0 || texts.some((t) => t === null)) {
-      return { status: 200, body: { RequestId, Code: 'isv.SMS_TEMPLATE_ILLEGAL', Message: '模板不合法(不存在或被拉黑)' } };
+      return {
+        status: 200,
+        body: { RequestId, Code: 'isv.SMS_TEMPLATE_ILLEGAL', Message: '模板不合法(不存在或被拉黑)' },
+      };
     }
     let bizId = '';
     const refused: string[] = [];
@@ -100,7 +126,12 @@ export class CarrierApi {
   private querySendDetails(params: Record<string, string>, RequestId: string): Answer {
     const pageSize = Number(params.PageSize);
     const page = Number(params.CurrentPage ?? '1');
-    if (!/^1\d{10}$/.test(params.PhoneNumber ?? '') || !/^\d{8}$/.test(params.SendDate ?? '') || !(pageSize >= 1 && pageSize <= 50) || !(page >= 1)) {
+    if (
+      !/^1\d{10}$/.test(params.PhoneNumber ?? '') ||
+      !/^\d{8}$/.test(params.SendDate ?? '') ||
+      !(pageSize >= 1 && pageSize <= 50) ||
+      !(page >= 1)
+    ) {
       return { status: 400, body: { RequestId, Code: 'isv.INVALID_PARAMETERS', Message: '参数异常' } };
     }
     const day = chinaDay(params.SendDate);
@@ -117,11 +148,24 @@ export class CarrierApi {
       ReceiveDate: m.receipt ? chinaTime(m.receipt.atMs) : '',
       OutId: m.outId,
     }));
-    return { status: 200, body: { RequestId, Code: 'OK', Message: 'OK', TotalCount: all.length, SmsSendDetailDTOs: { SmsSendDetailDTO: rows } } };
+    return {
+      status: 200,
+      body: {
+        RequestId,
+        Code: 'OK',
+        Message: 'OK',
+        TotalCount: all.length,
+        SmsSendDetailDTOs: { SmsSendDetailDTO: rows },
+      },
+    };
   }
 
   private singleCallByTts(params: Record<string, string>, RequestId: string): Answer {
-    const text = this.net.render('alibaba', params.TtsCode ?? '', parseJson<Record<string, string>>(params.TtsParam, {}));
+    const text = this.net.render(
+      'alibaba',
+      params.TtsCode ?? '',
+      parseJson<Record<string, string>>(params.TtsParam, {}),
+    );
     if (text === null) {
       return { status: 200, body: { RequestId, Code: 'isv.TTS_TEMPLATE_ILLEGAL', Message: 'TTS模板不存在' } };
     }
@@ -137,7 +181,10 @@ const CHINA_OFFSET_MS = 8 * 3600_000;
 
 /** Midnight of a yyyyMMdd day in China (UTC+8), as epoch ms. */
 function chinaDay(yyyymmdd: string): number {
-  return Date.UTC(Number(yyyymmdd.slice(0, 4)), Number(yyyymmdd.slice(4, 6)) - 1, Number(yyyymmdd.slice(6, 8))) - CHINA_OFFSET_MS;
+  return (
+    Date.UTC(Number(yyyymmdd.slice(0, 4)), Number(yyyymmdd.slice(4, 6)) - 1, Number(yyyymmdd.slice(6, 8))) -
+    CHINA_OFFSET_MS
+  );
 }
 
 /** yyyy-MM-dd HH:mm:ss in China time. */

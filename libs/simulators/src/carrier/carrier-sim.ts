@@ -35,14 +35,22 @@ export interface CallRecord {
 }
 
 export interface CarrierEvents {
-  smsReceipt(carrier: Carrier, r: { messageId: string; outId: string; phone: string; delivered: boolean; code: string }): void;
+  smsReceipt(
+    carrier: Carrier,
+    r: { messageId: string; outId: string; phone: string; delivered: boolean; code: string },
+  ): void;
   /** A call's end, in each carrier's callback format: answered (with a keypress) or not picked up. */
   voiceReport(carrier: Carrier, r: { callId: string; outId: string; phone: string; result: VoiceBehaviour }): void;
   reply(carrier: Carrier, r: { phone: string; text: string }): void;
 }
 
 export type SubmitAnswer =
-  | { ok: true; id: string; accepted: Array<{ phone: string; id: string }>; refused: Array<{ phone: string; code: string }> }
+  | {
+      ok: true;
+      id: string;
+      accepted: Array<{ phone: string; id: string }>;
+      refused: Array<{ phone: string; code: string }>;
+    }
   | { ok: false; code: string; message: string };
 
 const MOBILE = /^1[3-9]\d{9}$/;
@@ -150,7 +158,15 @@ export class CarrierNetwork {
     this.total += accepted.length;
     for (const a of accepted) {
       const record: SmsRecord = {
-        id: a.id, carrier, to: a.phone, text: full, segments: segments(full), outId, at: new Date(now).toISOString(), atMs: now, duplicate,
+        id: a.id,
+        carrier,
+        to: a.phone,
+        text: full,
+        segments: segments(full),
+        outId,
+        at: new Date(now).toISOString(),
+        atMs: now,
+        duplicate,
       };
       this.keep(this.inbox, a.phone, record);
       this.lastCarrier.set(a.phone, carrier);
@@ -174,13 +190,28 @@ export class CarrierNetwork {
     if (!MOBILE.test(phone) && !/^0\d{9,11}$/.test(phone)) {
       return { ok: false, code: 'invalid', message: '号码格式错误' };
     }
-    const id = carrier === 'alibaba' ? `${this.nextId('alibaba').replace('^0', '')}^${String(++this.seq).padStart(10, '0')}` : randomUUID();
+    const id =
+      carrier === 'alibaba'
+        ? `${this.nextId('alibaba').replace('^0', '')}^${String(++this.seq).padStart(10, '0')}`
+        : randomUUID();
     const result = this.voice.get(phone) ?? 'answer';
     const duplicate = this.seen(outId);
     this.duplicates += duplicate ? 1 : 0;
-    this.keep(this.calls, phone, { id, carrier, to: phone, text, outId, at: new Date().toISOString(), result, duplicate });
+    this.keep(this.calls, phone, {
+      id,
+      carrier,
+      to: phone,
+      text,
+      outId,
+      at: new Date().toISOString(),
+      result,
+      duplicate,
+    });
     const answer: SubmitAnswer = { ok: true, id, accepted: [{ phone, id }], refused: [] };
-    setTimeout(() => this.events.voiceReport(carrier, { callId: id, outId, phone, result }), this.opts.callDelayMs).unref();
+    setTimeout(
+      () => this.events.voiceReport(carrier, { callId: id, outId, phone, result }),
+      this.opts.callDelayMs,
+    ).unref();
     return answer;
   }
 
@@ -220,7 +251,14 @@ export class CarrierNetwork {
     return peak;
   }
 
-  stats(): { messages: number; numbers: number; duplicates: number; firstAtMs: number | null; lastAtMs: number | null; peakPerSecond: Record<string, number> } {
+  stats(): {
+    messages: number;
+    numbers: number;
+    duplicates: number;
+    firstAtMs: number | null;
+    lastAtMs: number | null;
+    peakPerSecond: Record<string, number>;
+  } {
     let first: number | null = null;
     let last: number | null = null;
     for (const list of this.inbox.values()) {
@@ -229,7 +267,14 @@ export class CarrierNetwork {
         last = last === null || m.atMs > last ? m.atMs : last;
       }
     }
-    return { messages: this.total, numbers: this.inbox.size, duplicates: this.duplicates, firstAtMs: first, lastAtMs: last, peakPerSecond: this.peakPerSecond() };
+    return {
+      messages: this.total,
+      numbers: this.inbox.size,
+      duplicates: this.duplicates,
+      firstAtMs: first,
+      lastAtMs: last,
+      peakPerSecond: this.peakPerSecond(),
+    };
   }
 
   clear(): void {
@@ -258,7 +303,9 @@ export class CarrierNetwork {
 
   private nextId(carrier: Carrier): string {
     this.seq += 1;
-    return carrier === 'alibaba' ? `${Date.now()}${String(this.seq).padStart(8, '0')}^0` : `2433:${Date.now()}${String(this.seq).padStart(10, '0')}`;
+    return carrier === 'alibaba'
+      ? `${Date.now()}${String(this.seq).padStart(8, '0')}^0`
+      : `2433:${Date.now()}${String(this.seq).padStart(10, '0')}`;
   }
 
   private keep<T>(map: Map<string, T[]>, phone: string, item: T): void {

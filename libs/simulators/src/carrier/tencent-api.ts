@@ -11,8 +11,18 @@ export interface TencentKeys {
 
 /** Each product's endpoint: the service its signature must name, its one action, and what it says when down. */
 const PRODUCTS = {
-  sms: { service: 'sms', action: 'SendSms', version: '2021-01-11', down: ['InternalError.Timeout', '请求下发短信超时（模拟故障）'] },
-  voice: { service: 'vms', action: 'SendTtsVoice', version: '2020-09-02', down: ['InternalError.AccessUpstreamTimeout', '访问上游超时网络，请稍后重试（模拟故障）'] },
+  sms: {
+    service: 'sms',
+    action: 'SendSms',
+    version: '2021-01-11',
+    down: ['InternalError.Timeout', '请求下发短信超时（模拟故障）'],
+  },
+  voice: {
+    service: 'vms',
+    action: 'SendTtsVoice',
+    version: '2020-09-02',
+    down: ['InternalError.AccessUpstreamTimeout', '访问上游超时网络，请稍后重试（模拟故障）'],
+  },
 } as const;
 
 type Reply = (fields: Record<string, unknown>) => Answer;
@@ -45,7 +55,10 @@ export class TencentApi {
       return refuse(check.code, check.message);
     }
     if (check.service !== p.service) {
-      return refuse('AuthFailure.SignatureFailure', `The credential scope names ${check.service}, this endpoint is ${p.service}.`);
+      return refuse(
+        'AuthFailure.SignatureFailure',
+        `The credential scope names ${check.service}, this endpoint is ${p.service}.`,
+      );
     }
     const pull = product === 'sms' && headers['x-tc-action'] === 'PullSmsSendStatusByPhoneNumber';
     if ((headers['x-tc-action'] !== p.action && !pull) || headers['x-tc-version'] !== p.version) {
@@ -61,7 +74,14 @@ export class TencentApi {
   }
 
   private sendSms(body: string, reply: Reply, refuse: Refuse): Answer {
-    const req = parseJson<{ PhoneNumberSet?: string[]; SmsSdkAppId?: string; SignName?: string; TemplateId?: string; TemplateParamSet?: string[]; SessionContext?: string }>(body, {});
+    const req = parseJson<{
+      PhoneNumberSet?: string[];
+      SmsSdkAppId?: string;
+      SignName?: string;
+      TemplateId?: string;
+      TemplateParamSet?: string[];
+      SessionContext?: string;
+    }>(body, {});
     if (req.SmsSdkAppId !== this.keys.smsAppId) {
       return refuse('FailedOperation.SmsSdkAppIdVerifyFail', 'SdkAppId 校验失败。');
     }
@@ -91,8 +111,20 @@ export class TencentApi {
           return { ...base, SerialNo: id, Code: 'Ok', Message: 'send success' };
         }
         return refused.get(p) === 'blacklisted'
-          ? { ...base, SerialNo: '', Fee: 0, Code: 'FailedOperation.PhoneNumberInBlacklist', Message: '手机号在免打扰名单库中' }
-          : { ...base, SerialNo: '', Fee: 0, Code: 'InvalidParameterValue.IncorrectPhoneNumber', Message: '手机号格式错误' };
+          ? {
+              ...base,
+              SerialNo: '',
+              Fee: 0,
+              Code: 'FailedOperation.PhoneNumberInBlacklist',
+              Message: '手机号在免打扰名单库中',
+            }
+          : {
+              ...base,
+              SerialNo: '',
+              Fee: 0,
+              Code: 'InvalidParameterValue.IncorrectPhoneNumber',
+              Message: '手机号格式错误',
+            };
       }),
     });
   }
@@ -102,7 +134,14 @@ export class TencentApi {
    * at most Limit (≤ 100). As on the platform, a message shows here only once its receipt has come.
    */
   private pullStatusByPhoneNumber(body: string, reply: Reply, refuse: Refuse): Answer {
-    const req = parseJson<{ BeginTime?: number; EndTime?: number; Offset?: number; Limit?: number; PhoneNumber?: string; SmsSdkAppId?: string }>(body, {});
+    const req = parseJson<{
+      BeginTime?: number;
+      EndTime?: number;
+      Offset?: number;
+      Limit?: number;
+      PhoneNumber?: string;
+      SmsSdkAppId?: string;
+    }>(body, {});
     if (req.SmsSdkAppId !== this.keys.smsAppId) {
       return refuse('FailedOperation.SmsSdkAppIdVerifyFail', 'SdkAppId 校验失败。');
     }
@@ -131,7 +170,14 @@ export class TencentApi {
 
   /** 语音通知: one number, a registered template read out PlayTimes (1–3) times; SessionContext comes back as sent. */
   private sendTtsVoice(body: string, reply: Reply, refuse: Refuse): Answer {
-    const req = parseJson<{ TemplateId?: string; TemplateParamSet?: string[]; CalledNumber?: string; VoiceSdkAppid?: string; PlayTimes?: number; SessionContext?: string }>(body, {});
+    const req = parseJson<{
+      TemplateId?: string;
+      TemplateParamSet?: string[];
+      CalledNumber?: string;
+      VoiceSdkAppid?: string;
+      PlayTimes?: number;
+      SessionContext?: string;
+    }>(body, {});
     if (req.VoiceSdkAppid !== this.keys.voiceAppId) {
       return refuse('UnauthorizedOperation.VoiceSdkAppidVerifyFail', 'VoiceSdkAppid 校验失败。');
     }
@@ -140,7 +186,10 @@ export class TencentApi {
     }
     const text = this.net.render('tencent', req.TemplateId ?? '', req.TemplateParamSet ?? []);
     if (text === null) {
-      return refuse('FailedOperation.TemplateIncorrectOrUnapproved', '模版未审核或请求的内容与审核通过的模版内容不匹配。');
+      return refuse(
+        'FailedOperation.TemplateIncorrectOrUnapproved',
+        '模版未审核或请求的内容与审核通过的模版内容不匹配。',
+      );
     }
     const phone = local(req.CalledNumber ?? '');
     const answer = phone ? this.net.call('tencent', phone, text, req.SessionContext ?? '') : null;

@@ -24,14 +24,29 @@ export function verifyAlibabaRequest(
 ): AlibabaCheck {
   const secret = secrets[params.AccessKeyId ?? ''];
   if (!secret) {
-    return { ok: false, status: 404, code: 'InvalidAccessKeyId.NotFound', message: 'Specified access key is not found.' };
+    return {
+      ok: false,
+      status: 404,
+      code: 'InvalidAccessKeyId.NotFound',
+      message: 'Specified access key is not found.',
+    };
   }
   if (params.SignatureMethod !== 'HMAC-SHA1' || params.SignatureVersion !== '1.0' || !params.Signature) {
-    return { ok: false, status: 400, code: 'MissingSignature', message: 'Signature, SignatureMethod 1.0 HMAC-SHA1 required.' };
+    return {
+      ok: false,
+      status: 400,
+      code: 'MissingSignature',
+      message: 'Signature, SignatureMethod 1.0 HMAC-SHA1 required.',
+    };
   }
   const at = Date.parse(params.Timestamp ?? '');
   if (!Number.isFinite(at) || Math.abs(now - at) > 15 * 60_000) {
-    return { ok: false, status: 400, code: 'InvalidTimeStamp.Expired', message: 'Specified time stamp or date value is expired.' };
+    return {
+      ok: false,
+      status: 400,
+      code: 'InvalidTimeStamp.Expired',
+      message: 'Specified time stamp or date value is expired.',
+    };
   }
   const pairs = Object.entries(params).filter(([k]) => k !== 'Signature');
   pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -40,11 +55,21 @@ export function verifyAlibabaRequest(
   const expected = createHmac('sha1', `${secret}&`).update(toSign).digest();
   const given = Buffer.from(params.Signature, 'base64');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return { ok: false, status: 400, code: 'SignatureDoesNotMatch', message: 'Specified signature is not matched with our calculation.' };
+    return {
+      ok: false,
+      status: 400,
+      code: 'SignatureDoesNotMatch',
+      message: 'Specified signature is not matched with our calculation.',
+    };
   }
   const nonce = `${params.AccessKeyId}:${params.SignatureNonce}`;
   if (!params.SignatureNonce || seenNonces.has(nonce)) {
-    return { ok: false, status: 400, code: 'SignatureNonceUsed', message: 'Specified signature nonce was used already.' };
+    return {
+      ok: false,
+      status: 400,
+      code: 'SignatureNonceUsed',
+      message: 'Specified signature nonce was used already.',
+    };
   }
   seenNonces.add(nonce);
   if (seenNonces.size > 500_000) {

@@ -20,11 +20,16 @@ export function verifyTc3(
     const v = headers[name.toLowerCase()];
     return Array.isArray(v) ? v[0] : (v ?? '');
   };
-  const m = /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/([a-z]+)\/tc3_request, SignedHeaders=([a-z;-]+), Signature=([0-9a-f]{64})$/.exec(
-    h('authorization'),
-  );
+  const m =
+    /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/([a-z]+)\/tc3_request, SignedHeaders=([a-z;-]+), Signature=([0-9a-f]{64})$/.exec(
+      h('authorization'),
+    );
   if (!m) {
-    return { ok: false, code: 'AuthFailure.SignatureFailure', message: 'The provided credentials could not be validated.' };
+    return {
+      ok: false,
+      code: 'AuthFailure.SignatureFailure',
+      message: 'The provided credentials could not be validated.',
+    };
   }
   const [, secretId, date, service, signedHeaders, signature] = m;
   const secretKey = secrets[secretId];
@@ -36,7 +41,11 @@ export function verifyTc3(
     return { ok: false, code: 'AuthFailure.SignatureExpire', message: 'Signature expired.' };
   }
   if (new Date(timestamp * 1000).toISOString().slice(0, 10) !== date) {
-    return { ok: false, code: 'AuthFailure.SignatureFailure', message: 'Credential date does not match X-TC-Timestamp.' };
+    return {
+      ok: false,
+      code: 'AuthFailure.SignatureFailure',
+      message: 'Credential date does not match X-TC-Timestamp.',
+    };
   }
   const names = signedHeaders.split(';');
   const canonicalHeaders = names.map((n) => `${n}:${h(n).trim().toLowerCase()}\n`).join('');
@@ -47,7 +56,11 @@ export function verifyTc3(
   const expected = createHmac('sha256', key).update(toSign).digest();
   const given = Buffer.from(signature, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return { ok: false, code: 'AuthFailure.SignatureFailure', message: 'The provided credentials could not be validated.' };
+    return {
+      ok: false,
+      code: 'AuthFailure.SignatureFailure',
+      message: 'The provided credentials could not be validated.',
+    };
   }
   return { ok: true, service };
 }

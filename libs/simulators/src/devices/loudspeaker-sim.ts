@@ -28,7 +28,11 @@ export class LoudspeakerSimulator {
 
   async start(): Promise<void> {
     this.client = await new Promise<MqttClient>((resolve, reject) => {
-      const c = connect(this.url, { clientId: `jiaoying-speaker-sim-${process.pid}-${Date.now()}`, reconnectPeriod: 1000, connectTimeout: 5000 });
+      const c = connect(this.url, {
+        clientId: `jiaoying-speaker-sim-${process.pid}-${Date.now()}`,
+        reconnectPeriod: 1000,
+        connectTimeout: 5000,
+      });
       c.once('connect', () => resolve(c));
       c.once('error', reject);
     });
@@ -64,7 +68,12 @@ export class LoudspeakerSimulator {
       const status = behaviour === 'fail' ? 'failed' : 'played';
       const at = new Date().toISOString();
       this.played.push({ device, jobId: String(order.jobId), text: String(order.text ?? ''), at, status });
-      const report = JSON.stringify({ jobId: order.jobId, status, at, ...(status === 'failed' ? { error: '功放故障（模拟）' } : {}) });
+      const report = JSON.stringify({
+        jobId: order.jobId,
+        status,
+        at,
+        ...(status === 'failed' ? { error: '功放故障（模拟）' } : {}),
+      });
       this.client?.publish(`${this.prefix}/broadcast/${device}/status`, report, { qos: 1, retain: true });
     }, this.playMs).unref();
   }

@@ -109,6 +109,12 @@ export class WebhookReceiver {
     if (idempotencyKey) {
       this.keys.add(idempotencyKey);
     }
-    this.received.push({ name, at: new Date().toISOString(), body: JSON.parse(body) as unknown, idempotencyKey, duplicate });
+    this.received.push({
+      name,
+      at: new Date().toISOString(),
+      body: JSON.parse(body) as unknown,
+      idempotencyKey,
+      duplicate,
+    });
   }
 }
