@@ -9,7 +9,7 @@ import { waitFor } from '@app/common';
 import { CallerRole, CSRF_HEADER, mayCall, SESSION_COOKIE, USER_ROLES, UserRole } from '@app/accounts';
 import { DemoSummary, seedDemo } from '@app/demo';
 import { QueueName } from '@app/queue';
-import { AckLinks } from '@app/response';
+import { AckLinks } from '@app/calls';
 import { insertUser, issueApiKey, resetDatabase } from '@app/testing';
 import { ROLES_KEY } from '../../apps/api/src/auth/api-key.guard';
 import { ApiOnly, startApiOnly } from '../support/api-app';

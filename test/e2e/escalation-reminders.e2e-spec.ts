@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { waitFor } from '@app/common';
 import { DemoSummary, seedDemo } from '@app/demo';
 import { QueueName } from '@app/queue';
-import { AckLinks } from '@app/response';
+import { AckLinks } from '@app/calls';
 import type { Simulators } from '@app/simulators';
 import { SimulatedPipeline, startSimulatedPipeline } from '../support/simulated-pipeline';
 import { issueKey, postCap, resetQuietly, waitMatched } from './response-support';

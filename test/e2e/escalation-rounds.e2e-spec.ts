@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Clock, waitFor } from '@app/common';
 import { DemoSummary, seedDemo } from '@app/demo';
-import { EscalationNotices, Escalator } from '@app/response';
+import { EscalationNotices, Escalator } from '@app/calls';
 import { Pipeline, startPipeline } from '../support/pipeline';
 import { issueKey, postCap, resetQuietly, waitMatched } from './response-support';
 

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { TokenPurpose, TokenSigner } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { DemoSummary, seedDemo } from '@app/demo';
-import { AckLinks } from '@app/response';
+import { AckLinks } from '@app/calls';
 import { Pipeline, startPipeline } from '../support/pipeline';
 import { FUZZ_RUNS, FUZZ_SEED, announceSeed, refusalProblem } from './fuzz-support';
 import { TaskRow, issueKey, postCap, resetQuietly, tasksOf, waitMatched } from './response-support';

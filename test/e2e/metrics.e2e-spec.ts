@@ -1,6 +1,6 @@
 import { SystemClock, waitFor } from '@app/common';
 import { loadEnv } from '@app/config';
-import { AckLinks } from '@app/response';
+import { AckLinks } from '@app/calls';
 import { freePort, issueApiKey } from '@app/testing';
 import { FaultRun } from '../support/fault-run';
 import { Sample, scrape, sumOf } from '../support/prometheus';

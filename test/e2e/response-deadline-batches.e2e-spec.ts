@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { waitFor } from '@app/common';
 import { DemoSummary, seedDemo } from '@app/demo';
 import { CHECKS_PER_JOB, JobName, QueueName } from '@app/queue';
-import { DeadlineService } from '@app/response';
+import { DeadlineService } from '@app/calls';
 import { Pipeline, startPipeline } from '../support/pipeline';
 import { issueKey, postCap, resetQuietly, tasksOf, waitMatched } from './response-support';
 

@@ -7,7 +7,7 @@ import { chromium } from 'playwright-core';
 import { TokenSigner, waitFor } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { DemoSummary, seedDemo } from '@app/demo';
-import { AckLinks } from '@app/response';
+import { AckLinks } from '@app/calls';
 import { Pipeline, startPipeline } from '../support/pipeline';
 import { CHROMIUM_ARGS, issueKey, resetQuietly } from './response-support';
 

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { waitFor } from '@app/common';
 import { resetDatabase } from '@app/testing';
-import { AckLinks } from '@app/response';
+import { AckLinks } from '@app/calls';
 import { capXml, CapOptions } from '../support/cap-builder';
 import { Pipeline } from '../support/pipeline';
 

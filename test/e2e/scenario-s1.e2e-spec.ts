@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { waitFor } from '@app/common';
 import { DemoSummary, seedDemo } from '@app/demo';
-import { AckLinks } from '@app/response';
+import { AckLinks } from '@app/calls';
 import { Pipeline, startPipeline } from '../support/pipeline';
 import {
   TaskRow,

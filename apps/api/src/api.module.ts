@@ -8,6 +8,7 @@ import { DeliveryCallbacksModule } from '@app/delivery';
 import { MatchingModule } from '@app/matching';
 import { MetricsModule } from '@app/metrics';
 import { QueueModule } from '@app/queue';
+import { CallsModule } from '@app/calls';
 import { ResponseModule } from '@app/response';
 import { AckController } from './ack/ack.controller';
 import { QueueBoardController } from './admin/queue-board.controller';
@@ -50,6 +51,7 @@ import { WarningsController } from './warnings/warnings.controller';
     DeskModule,
     QueueModule,
     AlertsModule,
+    CallsModule,
     ResponseModule,
     MatchingModule,
     DeliveryCallbacksModule,

@@ -1,5 +1,6 @@
 import { HandlesJobs, JobHandlers, JobName, QueueName, QueueProcessor } from '@app/queue';
-import { DeadlineService, EscalationNotices, OrdersService, PeerNotices, WarningLifecycle } from '@app/response';
+import { DeadlineService, EscalationNotices, PeerNotices } from '@app/calls';
+import { OrdersService, WarningLifecycle } from '@app/response';
 
 type TimerJob =
   | JobName.CheckCallTasks

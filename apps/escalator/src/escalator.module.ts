@@ -4,6 +4,7 @@ import { DatabaseModule } from '@app/database';
 import { MetricsModule } from '@app/metrics';
 import { assertJobHandlers, QueueModule } from '@app/queue';
 import { ResponseModule } from '@app/response';
+import { CallsModule } from '@app/calls';
 import { DeadlineProcessor } from './deadline.processor';
 
 /** Timers (call checks, warning expiry, 熔断 order checks). The notices they write are sent by the dispatcher. */
@@ -12,6 +13,7 @@ import { DeadlineProcessor } from './deadline.processor';
     ConfigModule,
     DatabaseModule,
     QueueModule,
+    CallsModule,
     ResponseModule,
     MetricsModule.forApp('escalator', { server: true }),
   ],

@@ -4,7 +4,8 @@ import { Clock, ConflictError, settleWithin, ValidationError } from '@app/common
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { EventLog, WarningColour, WarningsRepository } from '@app/database';
 import { JobProducer } from '@app/queue';
-import { PlannedWork, WarningLifecycle } from '@app/response';
+import { PlannedWork } from '@app/calls';
+import { WarningLifecycle } from '@app/response';
 import type { CapArea, NormalizedAlert } from './cap/normalized-alert';
 
 export type IngestOutcome =

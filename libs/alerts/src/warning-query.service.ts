@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { NotFoundError } from '@app/common';
 import { maskPhone } from '@app/common';
 import { callReasonsSql } from '@app/database';
-import { VISIBLE_UNMATCHED_SQL } from '@app/response';
+import { VISIBLE_UNMATCHED_SQL } from '@app/calls';
 import { displayHeadline } from './drill';
 
 export interface UnmatchedView {

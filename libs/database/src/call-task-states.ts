@@ -53,4 +53,5 @@ const within =
 export const isUnanswered = within(UNANSWERED_STATES);
 export const isOnLadder = within(ON_LADDER_STATES);
 export const isReachableUnanswered = within(REACHABLE_UNANSWERED_STATES);
+export const isUnescalatedUnanswered = within(UNESCALATED_UNANSWERED_STATES);
 export const isWithdrawn = within(WITHDRAWN_STATES);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { CallsModule } from '@app/calls';
 import { ResponseModule } from '@app/response';
 import { AttemptStore } from './attempts/attempt-store';
 import { NextRung } from './attempts/next-rung';
@@ -28,7 +29,7 @@ const templatesProvider = {
 
 /** What the API needs from delivery: provider callbacks (receipts, replies, keypresses) and short links. */
 @Module({
-  imports: [ResponseModule],
+  imports: [CallsModule, ResponseModule],
   providers: [CarrierCallbacks, ReceiptService, RepliesService, ShortLinks, NextRung],
   exports: [CarrierCallbacks, ShortLinks],
 })
@@ -36,7 +37,7 @@ export class DeliveryCallbacksModule {}
 
 /** The dispatcher's side: sending over every channel, failover, notices, public warnings, loudspeakers over MQTT. */
 @Module({
-  imports: [ResponseModule],
+  imports: [CallsModule],
   providers: [
     templatesProvider,
     AttemptStore,

@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import type { ClaimedNotice } from '@app/database';
 import { ContactMethodsRepository, NoticesRepository } from '@app/database';
 import { JobOutcome, JobProducer, RetryLaterError } from '@app/queue';
-import { NoticeService } from '@app/response';
+import { NoticeService } from '@app/calls';
 import { composeNoticeSms } from './content/compose';
 import { MessageTemplates } from './content/templates';
 import { EmailChannel } from './email.channel';

@@ -4,7 +4,7 @@ import { Clock } from '@app/common';
 import { APP_CONFIG, AppConfig, ResolvedSpec, ResponseSpecs, resolveSpec } from '@app/config';
 import { DispatchesRepository, EventLog, WarningEntity, WarningsRepository } from '@app/database';
 import { JobOutcome, JobProducer } from '@app/queue';
-import { CallPlanner, UnmatchedWarnings } from '@app/response';
+import { CallPlanner, UnmatchedWarnings } from '@app/calls';
 import { AreaMatch, AreaMatcher } from './area-matcher';
 import { ResponseSpecStore } from './response-spec.store';
 import { RecipientResolver } from './recipient-resolver';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ResponseModule } from '@app/response';
+import { CallsModule } from '@app/calls';
 import { AreaMatcher } from './area-matcher';
 import { MatchWarningService } from './match-warning.service';
 import { RecipientResolver } from './recipient-resolver';
@@ -24,7 +24,7 @@ const SERVICES = [
 ];
 
 @Module({
-  imports: [ResponseModule],
+  imports: [CallsModule],
   providers: [...SERVICES, responseSpecsProvider],
   exports: [...SERVICES, RESPONSE_SPECS],
 })

@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError } from '@app/common';
 import type { AckMethod, AckResponse } from '@app/database';
 import { FirstAnswerRow, isWithdrawn, writeFirstAnswers } from '@app/database';
-import { PeerNotices } from './peer-notices';
+import { PeerNotices } from '@app/calls';
 
 export interface AckInput {
   response: AckResponse;

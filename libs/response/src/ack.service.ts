@@ -3,13 +3,17 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock, countAnswer, NotFoundError } from '@app/common';
 import { JobProducer } from '@app/queue';
 import type { AckMethod, AckResponse, CallReason, VersionChange } from '@app/database';
-import { EventLog, callReasonsSql, isWithdrawn, versionChangeSql, writeFirstAnswers } from '@app/database';
+import { AckLinks, Escalator, PeerNotices } from '@app/calls';
+import {
+  CallTasksRepository,
+  EventLog,
+  callReasonsSql,
+  isWithdrawn,
+  versionChangeSql,
+  writeFirstAnswers,
+} from '@app/database';
 import { AckBatcher, AckInput, AnsweredCall, FirstAnswer, firstAnswerRow, refusal } from './ack-batcher';
-import { AckLinks } from './ack-links';
 import { CallProgress, ProgressEntry } from './call-progress';
-import { lockTaskWithWarning } from './deadline.service';
-import { Escalator } from './escalator';
-import { PeerNotices } from './peer-notices';
 
 export type { AckInput } from './ack-batcher';
 
@@ -77,6 +81,7 @@ export class AckService {
     private readonly jobs: JobProducer,
     private readonly batcher: AckBatcher,
     private readonly progress: CallProgress,
+    private readonly callTasks: CallTasksRepository,
   ) {}
 
   /** What the link page shows. Opening is recorded, but it is not an answer. */
@@ -135,7 +140,7 @@ export class AckService {
     const outcome = await this.dataSource.transaction(async (tx) => {
       // The call, locked; then its answer, if any, by a statement of its own, which sees an answer committed while
       // the lock was awaited (a join in the locking statement would not).
-      const task = await lockTaskWithWarning<AnsweredCall & { reasons: CallReason[] }>(
+      const task = await this.callTasks.lockWithWarning<AnsweredCall & { reasons: CallReason[] }>(
         tx,
         callTaskId,
         `t.id, t.warning_id, t.person_id, t.state, w.state AS warning_state, w.msg_type, t.reasons, t.created_at`,

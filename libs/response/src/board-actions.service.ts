@@ -4,8 +4,7 @@ import { Clock, NotFoundError } from '@app/common';
 import type { ResolvedSpec } from '@app/config';
 import { CallTasksRepository, EventLog, inRegionSql } from '@app/database';
 import { JobProducer, SendJob } from '@app/queue';
-import { CallPlanner } from './call-planner';
-import { REMINDER_RUNG_BASE, strongestChannels } from './timer-rules';
+import { CallPlanner, REMINDER_RUNG_BASE, strongestChannels } from '@app/calls';
 
 export interface UnitAction {
   /** One warning, or null for every warning being tracked */

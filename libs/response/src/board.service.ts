@@ -3,8 +3,8 @@ import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
 import type { Role } from '@app/database';
 import { EvacuationService, ZoneProgress } from './evacuation.service';
-import { VISIBLE_UNMATCHED_SQL } from './unmatched-warnings.service';
 import { UNANSWERED_STATES_SQL } from '@app/database';
+import { VISIBLE_UNMATCHED_SQL } from '@app/calls';
 
 /** Who may read the board, as JSON or as the console page. */
 export const BOARD_ROLES: Role[] = ['commander', 'duty_officer'];

@@ -11,9 +11,7 @@ import {
   type OrderTargetRow,
 } from '@app/database';
 import { JobOutcome, JobProducer } from '@app/queue';
-import { AckLinks } from './ack-links';
-import { NewNotice, NoticeService } from './notice.service';
-import { orderTimers } from './timer-rules';
+import { AckLinks, NewNotice, NoticeService, orderTimers } from '@app/calls';
 
 export const MEASURE_ZH: Record<OrderMeasure, string> = {
   cut_off: '断（断电断气）',

@@ -2,10 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, NotFoundError } from '@app/common';
 import type { AckMethod } from '@app/database';
-import { EventLog, isWithdrawn, ResidentConfirmationsRepository } from '@app/database';
-import { AckLinks } from './ack-links';
+import { CallTasksRepository, EventLog, isWithdrawn, ResidentConfirmationsRepository } from '@app/database';
+import { AckLinks } from '@app/calls';
 import { AckService } from './ack.service';
-import { lockTaskWithWarning } from './deadline.service';
 
 export interface ResidentStatus {
   id: string;
@@ -43,6 +42,7 @@ export class ResidentConfirmations {
     private readonly acks: AckService,
     private readonly events: EventLog,
     private readonly clock: Clock,
+    private readonly callTasks: CallTasksRepository,
   ) {}
 
   async list(callTaskId: string, manager: EntityManager = this.dataSource.manager): Promise<ResidentStatus[]> {
@@ -73,11 +73,12 @@ export class ResidentConfirmations {
     }
     const now = this.clock.now();
     const result = await this.dataSource.transaction(async (tx) => {
-      const task = await lockTaskWithWarning<{ id: string; person_id: string; warning_id: string; state: string }>(
-        tx,
-        callTaskId,
-        `t.id, t.person_id, t.warning_id, t.state`,
-      );
+      const task = await this.callTasks.lockWithWarning<{
+        id: string;
+        person_id: string;
+        warning_id: string;
+        state: string;
+      }>(tx, callTaskId, `t.id, t.person_id, t.warning_id, t.state`);
       if (!task || (personId && task.person_id !== personId)) {
         throw new NotFoundError('叫应任务不存在 (unknown call)');
       }

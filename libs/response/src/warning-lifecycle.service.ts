@@ -14,8 +14,7 @@ import {
   whileStoppingChain,
 } from '@app/database';
 import { JobOutcome, JobProducer } from '@app/queue';
-import { CallPlanner, PlannedWork } from './call-planner';
-import { Escalator } from './escalator';
+import { CallPlanner, PlannedWork, Escalator } from '@app/calls';
 
 export type StopMode = 'superseded' | 'lifted' | 'expired';
 

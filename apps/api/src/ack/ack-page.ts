@@ -1,4 +1,5 @@
-import { roundZh, type AckResult, type CallView, type ProgressEntry, type ResidentStatus } from '@app/response';
+import { roundZh } from '@app/calls';
+import { type AckResult, type CallView, type ProgressEntry, type ResidentStatus } from '@app/response';
 import { ANSWER_ZH, isLevelName, LEVEL_ZH, reasonText } from '@app/config';
 import { changeTagZh, formatTimeZh } from '@app/delivery';
 import { escapeHtml } from '@app/common';

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Redirect } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AckResult, AckService, EscalationNotices, ResidentConfirmations, ResidentStatus } from '@app/response';
+import { EscalationNotices } from '@app/calls';
+import { AckResult, AckService, ResidentConfirmations, ResidentStatus } from '@app/response';
 import { ResidentConfirmDto } from '../calls/calls.dto';
 import { AckFormDto, ResidentFormDto } from './ack-form.dto';
 import { ackFlash, flashOf, renderAckPage, renderResidentsDone } from './ack-page';

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsOptional, IsUUID, MaxLength, ValidateIf } from 'class-validator';
-import type { EscalationResponse } from '@app/response';
+import type { EscalationResponse } from '@app/calls';
 
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const list = ({ value }: { value: unknown }): unknown[] =>

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, Param, Post, Query, Redirect } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Clock } from '@app/common';
-import { EscalationNotices } from '@app/response';
+import { EscalationNotices } from '@app/calls';
 import { EscalationFormDto } from './escalation-form.dto';
 import { escalationFlash, renderEscalationPage } from './escalation-page';
 

@@ -1,6 +1,6 @@
 import { escapeHtml } from '@app/common';
 import { formatTimeZh } from '@app/delivery';
-import { ESCALATION_RESPONSE_ZH, EscalationNoticeView, overdueZh, roundZh } from '@app/response';
+import { ESCALATION_RESPONSE_ZH, EscalationNoticeView, overdueZh, roundZh } from '@app/calls';
 import { drillBanner, layout, tag } from '../pages/page-shell';
 
 export type EscalationFlash = 'recorded' | 'already';

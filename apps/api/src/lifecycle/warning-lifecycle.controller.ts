@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { ClosureReport, ClosureService, UnmatchedWarnings, WarningLifecycle } from '@app/response';
+import { UnmatchedWarnings } from '@app/calls';
+import { ClosureReport, ClosureService, WarningLifecycle } from '@app/response';
 import { ApiKeyGuard, Caller, Roles } from '../auth/api-key.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 

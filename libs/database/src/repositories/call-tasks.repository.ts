@@ -61,6 +61,24 @@ const SILENT_IN_UNIT = `t.requires_ack AND t.acknowledged_at IS NULL AND t.state
  */
 @Injectable()
 export class CallTasksRepository {
+  /**
+   * Locks a call for a change, its warning first (shared): a lift or an update, which locks the warning exclusively,
+   * then either waits for this change to commit or makes it see the warning no longer tracking. Every writer that can
+   * add calls or messages to a warning takes the locks in this order. Returns the asked columns (t the call, w its
+   * warning, d its dispatch, plus what `join` adds), or nothing for an unknown id.
+   */
+  async lockWithWarning<T>(tx: EntityManager, callTaskId: string, columns: string, join = ''): Promise<T | undefined> {
+    await tx.query(`SELECT 1 FROM warnings WHERE id = (SELECT warning_id FROM call_tasks WHERE id = $1) FOR SHARE`, [
+      callTaskId,
+    ]);
+    const [row] = await tx.query<T[]>(
+      `SELECT ${columns} FROM call_tasks t JOIN warnings w ON w.id = t.warning_id JOIN dispatches d ON d.id = t.dispatch_id ${join}
+       WHERE t.id = $1 FOR NO KEY UPDATE OF t`,
+      [callTaskId],
+    );
+    return row;
+  }
+
   /** One statement for the lot; a person who already has a call in this dispatch keeps it (not returned). */
   async createMany(
     manager: EntityManager,

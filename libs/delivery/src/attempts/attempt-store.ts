@@ -10,7 +10,7 @@ import {
   EventLog,
   ShortLinksRepository,
 } from '@app/database';
-import { REMINDER_RUNG_BASE } from '@app/response';
+import { REMINDER_RUNG_BASE } from '@app/calls';
 import { MicroBatcher } from './micro-batcher';
 
 export type { ClaimedAttempt };

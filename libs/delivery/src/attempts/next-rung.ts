@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
-import { DeadlineService } from '@app/response';
+import { DeadlineService } from '@app/calls';
 import { CallTasksRepository, isOnLadder } from '@app/database';
 
 /**

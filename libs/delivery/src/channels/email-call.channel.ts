@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { levelName } from '@app/config';
-import { AckLinks } from '@app/response';
+import { AckLinks } from '@app/calls';
 import type { ClaimedAttempt } from '../attempts/attempt-store';
 import { EmailChannel } from '../email.channel';
 import { renderCallEmail } from '../message-renderer';

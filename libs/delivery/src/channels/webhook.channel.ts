@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
 import { reasonText } from '@app/config';
 import type { WebhookKind } from '@app/database';
-import { AckLinks } from '@app/response';
+import { AckLinks } from '@app/calls';
 import type { ClaimedAttempt } from '../attempts/attempt-store';
 import { composeCallRobot } from '../content/compose';
 import { MessageTemplates } from '../content/templates';

@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { Clock, maskPhone, TransientError } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { EventLog, UNANSWERED_STATES } from '@app/database';
-import { AckService, NewNotice, NoticeService } from '@app/response';
+import { NewNotice, NoticeService } from '@app/calls';
+import { AckService } from '@app/response';
 import { JobProducer } from '@app/queue';
 import { normalizePhone } from '../attempts/contacts';
 

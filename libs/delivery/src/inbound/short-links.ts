@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '@app/common';
-import { AckLinks } from '@app/response';
+import { AckLinks } from '@app/calls';
 
 /** GET /a/:code → the call's signed ack link (made now, so it carries the warning's expiry), or a notice's own link. */
 @Injectable()

@@ -2,39 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, countEscalation } from '@app/common';
 import { ResolvedSpec, tierSpec } from '@app/config';
-import { CallTasksRepository, EventLog, isUnanswered } from '@app/database';
+import { CallTasksRepository, EventLog, isUnanswered, isUnescalatedUnanswered } from '@app/database';
 import { CheckStep, JobOutcome, JobProducer } from '@app/queue';
 import { CallPlanner, PlannedWork, mergeWork } from './call-planner';
 import { EscalationNotices } from './escalation-notices';
 import { Escalator } from './escalator';
 import { REMINDER_RUNG_BASE, reminderDue, reminderInterval, strongestChannels } from './timer-rules';
 
-const OPEN = ['pending', 'sent', 'unreachable'];
 /** Calls still waiting for their person's answer: they are reminded. */
 /** A further-escalation job may fire this early (timer granularity) and still count as due. */
 const ROUND_TOLERANCE_MS = 250;
-
-/**
- * Locks a call task for a change, its warning first (shared): a lift or an update, which locks the warning
- * exclusively, then either waits for this change to commit or makes it see the warning no longer tracking.
- * Every writer that can add calls or messages to a warning takes the locks in this order.
- */
-export async function lockTaskWithWarning<T>(
-  tx: EntityManager,
-  callTaskId: string,
-  columns: string,
-  join = '',
-): Promise<T | undefined> {
-  await tx.query(`SELECT 1 FROM warnings WHERE id = (SELECT warning_id FROM call_tasks WHERE id = $1) FOR SHARE`, [
-    callTaskId,
-  ]);
-  const [row] = await tx.query<T[]>(
-    `SELECT ${columns} FROM call_tasks t JOIN warnings w ON w.id = t.warning_id JOIN dispatches d ON d.id = t.dispatch_id ${join}
-     WHERE t.id = $1 FOR NO KEY UPDATE OF t`,
-    [callTaskId],
-  );
-  return row;
-}
 
 /** How many of one job's call tasks are checked at once (each its own short transaction). */
 const LANES = 4;
@@ -94,7 +71,7 @@ export class DeadlineService {
     // Counted once the escalation is committed: how long after its deadline the silent call was escalated.
     const escalated: Array<{ reason: string; lateMs: number }> = [];
     const work = await this.dataSource.transaction(async (tx): Promise<PlannedWork | null> => {
-      const task = await lockTaskWithWarning<Task>(
+      const task = await this.callTasks.lockWithWarning<Task>(
         tx,
         callTaskId,
         `t.id, t.warning_id, t.person_id, t.state, t.tier, t.next_rung,
@@ -115,7 +92,7 @@ export class DeadlineService {
       if (
         !task ||
         !task.requires_ack ||
-        (!OPEN.includes(task.state) && !furtherRound) ||
+        (!isUnescalatedUnanswered(task.state) && !furtherRound) ||
         task.warning_state !== 'tracking'
       ) {
         return null;
