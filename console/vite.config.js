@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import ElementPlus from 'unplugin-element-plus/vite';
@@ -8,6 +9,8 @@ import { compression } from 'vite-plugin-compression2';
 // load the whole theme. compression: brotli and gzip copies next to each asset, served as they are (no work per request).
 export default defineConfig({
   base: '/console/',
+  // The service's table of words (levels, colours, hazards, roles, answers, reasons): one source for server and console.
+  resolve: { alias: { '@words': fileURLToPath(new URL('../libs/config/src/words.ts', import.meta.url)) } },
   plugins: [
     vue(),
     ElementPlus({ useSource: false }),

@@ -1,28 +1,33 @@
-/** Chinese names of the codes the API speaks (hazards, colours, states, answers); English second. */
-export const HAZARDS = [
-  ['rainstorm', '暴雨', 'Rainstorm'],
-  ['thunder', '雷电', 'Thunderstorm'],
-  ['gale', '大风', 'Gale'],
-  ['heat', '高温', 'Heat'],
-  ['forest_fire', '森林火险', 'Forest fire'],
-  ['geo_hazard', '地质灾害气象风险', 'Geological hazard'],
-  ['flash_flood', '山洪', 'Flash flood'],
-  ['flood', '洪水', 'Flood'],
-  ['reservoir', '水库', 'Reservoir'],
-  ['earthquake', '地震', 'Earthquake'],
-];
-export const COLOURS = [
-  ['red', '红色', 'Red', '#d81e06'],
-  ['orange', '橙色', 'Orange', '#f08c00'],
-  ['yellow', '黄色', 'Yellow', '#e6b800'],
-  ['blue', '蓝色', 'Blue', '#1769d1'],
-];
-export const RESPONSES = [
-  ['received', '已收到'],
-  ['on_post', '已到岗'],
-  ['evacuating', '正在转移'],
-  ['cannot_comply', '无法履职'],
-];
+/**
+ * Chinese names of the codes the API speaks (hazards, colours, states, answers); English second. The Chinese words come
+ * from the service's one table of words (libs/config/src/words.ts, bundled at build time through the `@words` alias),
+ * so the console, the pages and the messages never disagree; English and the colours' hues are the console's own.
+ */
+import { ANSWER_ZH, HAZARD_NAME_ZH, LEVEL_NAMES, LEVEL_ZH, ROLE_LABELS, reasonText } from '@words';
+
+const HAZARD_EN = {
+  rainstorm: 'Rainstorm',
+  thunder: 'Thunderstorm',
+  gale: 'Gale',
+  heat: 'Heat',
+  forest_fire: 'Forest fire',
+  geo_hazard: 'Geological hazard',
+  flash_flood: 'Flash flood',
+  flood: 'Flood',
+  reservoir: 'Reservoir',
+  earthquake: 'Earthquake',
+};
+const COLOUR_EN = { red: 'Red', orange: 'Orange', yellow: 'Yellow', blue: 'Blue' };
+const COLOUR_HEX = { red: '#d81e06', orange: '#f08c00', yellow: '#e6b800', blue: '#1769d1' };
+
+/** [code, 中文, English] per hazard type. */
+export const HAZARDS = Object.entries(HAZARD_NAME_ZH).map(([code, zh]) => [code, zh, HAZARD_EN[code] ?? code]);
+/** [code, 中文, English, hue] per warning colour, red (level 1) first. */
+export const COLOURS = LEVEL_NAMES.map((code) => [code, LEVEL_ZH[code], COLOUR_EN[code], COLOUR_HEX[code]]);
+/** [code, 中文] per answer a person can give. */
+export const RESPONSES = Object.entries(ANSWER_ZH);
+/** The printed name of each role slot of the roster (行政责任人, 网格员 …). */
+export const ROLE_ZH = Object.fromEntries(Object.entries(ROLE_LABELS).map(([slot, labels]) => [slot, labels[0]]));
 const STATES = {
   active: '生效中',
   live: '生效中',
@@ -97,43 +102,11 @@ export function templateText(hazard, colour, areaName) {
   };
 }
 
-/** Why a person is called, in one line (the api sends the reason's parts; previews already carry `text`). */
-export const ROLE_ZH = {
-  admin: '行政责任人',
-  technical: '技术责任人',
-  patrol: '巡查责任人',
-  sector_supervisor: '主管部门责任人',
-  monitor: '监测预警员',
-  grid_worker: '网格员',
-  duty_officer: '值班员',
-  commander: '指挥长',
-  party_secretary: '党组织书记',
-  operator: '运行管理责任人',
-  one_to_one_caller: '一对一叫应人',
-};
-const CONTRACTING_ZH = {
-  county_town: '区县领导包镇（街道）',
-  town_village: '镇（街道）领导包村（社区）',
-  village_group: '村（社区）干部包组',
-};
+/** Why a person is called, in one line: the same sentence the person's message and the preview use. */
 export function reasonLine(r) {
   if (typeof r === 'string') {
     return r;
   }
-  if (r.text) {
-    return r.text;
-  }
-  switch (r.kind) {
-    case 'assignment':
-      return `${r.targetName ?? ''} ${ROLE_ZH[r.roleSlot] ?? r.roleSlot ?? ''}`.trim();
-    case 'contracting':
-      return `${CONTRACTING_ZH[r.roleSlot] ?? '包干'}：${r.targetName ?? ''}`;
-    case 'one_to_one':
-      return `一对一叫应：${r.targetName ?? ''}`;
-    case 'escalation':
-      return r.note ?? '升级叫应';
-    default:
-      return r.kind ?? '';
-  }
+  return r.text ?? reasonText(r);
 }
 export const reasonsText = (list) => [...new Set((list ?? []).map(reasonLine))].join('；');
