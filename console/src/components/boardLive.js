@@ -1,3 +1,5 @@
+import { BOARD_COUNTER_ZH } from '@words';
+
 /**
  * The board's live line: one EventSource on /api/v1/command-board/events (the session cookie goes along). Changes
  * are gathered for `debounceMs` and handed on as one { warnings, towns, resync }; after a lost connection comes back,
@@ -50,13 +52,5 @@ export function left(ms) {
     : `${Math.floor(s / 60)}:${p(s % 60)}`;
 }
 
-export const COUNTERS = [
-  ['called', '已叫'],
-  ['delivered', '已送达'],
-  ['answered', '已应答'],
-  ['running', '未到时限'],
-  ['overdue', '已超时'],
-  ['escalated', '已升级'],
-  ['unreachable', '无法联系'],
-  ['superviseSilent', '督办未响应'],
-];
+/** [name, 中文] per board counter, in the board's order (from the table of words). */
+export const COUNTERS = Object.entries(BOARD_COUNTER_ZH);

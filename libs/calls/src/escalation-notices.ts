@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, NotFoundError, ValidationError } from '@app/common';
-import { APP_CONFIG, AppConfig, roleLabel } from '@app/config';
+import { APP_CONFIG, AppConfig, EscalationResponseName, roleLabel } from '@app/config';
 import {
   EscalationsRepository,
   EventLog,
@@ -13,13 +13,8 @@ import { AckLinks } from './ack-links';
 import { NoticeService } from './notice.service';
 import { JobOutcome, JobProducer } from '@app/queue';
 
-export type EscalationResponse = 'received' | 'contacted' | 'dispatched';
-
-export const ESCALATION_RESPONSE_ZH: Record<EscalationResponse, string> = {
-  received: '已收到督办',
-  contacted: '已联系上',
-  dispatched: '已派人前往',
-};
+/** A 督办's answer (its words are in the table of words). */
+export type EscalationResponse = EscalationResponseName;
 
 /** A round waits for its own deadline checks at most this long before its 督办 go out anyway (later ones join its page). */
 const MAX_GATHER_MS = 60_000;

@@ -145,3 +145,76 @@ export function reasonText(r: ReasonWords): string {
       return `升级叫应：${r.note ?? ''}`;
   }
 }
+
+/** A 督办's answer, as the people above report acting on it. */
+export type EscalationResponseName = 'received' | 'contacted' | 'dispatched';
+export const ESCALATION_RESPONSE_ZH: Record<EscalationResponseName, string> = {
+  received: '已收到督办',
+  contacted: '已联系上',
+  dispatched: '已派人前往',
+};
+
+/** 断、禁、停、撤、疏: the 熔断 measures as an order and its pages name them. */
+export const ORDER_MEASURE_ZH = {
+  cut_off: '断（断电断气）',
+  road_closure: '断（道路封闭）',
+  ban: '禁（禁止进入/活动）',
+  stop_work: '停工',
+  stop_school: '停学',
+  stop_business: '停业',
+  stop_transport: '停运',
+  stop_shipping: '停航',
+  withdraw: '撤（人员撤离）',
+  evacuate: '疏（疏散）',
+} as const;
+
+/** The channels a message goes over. */
+export const CHANNEL_ZH: Record<string, string> = {
+  sms: '短信',
+  voice: '语音',
+  email: '邮件',
+  webhook: '接口推送',
+  app: 'App',
+  wecom: '企业微信',
+};
+
+/** How an answer came in. */
+export const ANSWER_METHOD_ZH: Record<string, string> = {
+  link: '链接',
+  sms_reply: '短信回复',
+  keypress: '语音按键',
+  manual: '人工登记',
+};
+
+/** A call's state (call_tasks.state). */
+export const CALL_STATE_ZH: Record<string, string> = {
+  pending: '待发送',
+  sent: '已发出',
+  acknowledged: '已应答',
+  escalated: '已升级',
+  unreachable: '无法联系',
+  cancelled: '已取消',
+  superseded: '已被新版本取代',
+};
+
+/** A message's state (attempts.status). */
+export const MESSAGE_STATE_ZH: Record<string, string> = {
+  queued: '排队',
+  sending: '发送中',
+  accepted: '已受理',
+  delivered: '已送达',
+  failed: '失败',
+  cancelled: '已取消',
+};
+
+/** The commander board's counters, in the order the board shows them. */
+export const BOARD_COUNTER_ZH = {
+  called: '已叫',
+  delivered: '已送达',
+  answered: '已应答',
+  running: '未到时限',
+  overdue: '已超时',
+  escalated: '已升级',
+  unreachable: '无法联系',
+  superviseSilent: '督办未响应',
+} as const;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, inRegion, NotFoundError, ValidationError } from '@app/common';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_CONFIG, AppConfig, ORDER_MEASURE_ZH } from '@app/config';
 import type { OrderMeasure, OrderTargetState, Role } from '@app/database';
 import {
   EventLog,
@@ -13,18 +13,8 @@ import {
 import { JobOutcome, JobProducer } from '@app/queue';
 import { AckLinks, NewNotice, NoticeService, orderTimers } from '@app/calls';
 
-export const MEASURE_ZH: Record<OrderMeasure, string> = {
-  cut_off: '断（断电断气）',
-  road_closure: '断（道路封闭）',
-  ban: '禁（禁止进入/活动）',
-  stop_work: '停工',
-  stop_school: '停学',
-  stop_business: '停业',
-  stop_transport: '停运',
-  stop_shipping: '停航',
-  withdraw: '撤（人员撤离）',
-  evacuate: '疏（疏散）',
-};
+/** The measures' words, checked here against the measures an order can carry. */
+export const MEASURE_ZH: Record<OrderMeasure, string> = ORDER_MEASURE_ZH;
 
 export interface IssueOrderInput {
   measure: OrderMeasure;

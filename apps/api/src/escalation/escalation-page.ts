@@ -1,6 +1,7 @@
 import { escapeHtml } from '@app/common';
 import { formatTimeZh } from '@app/delivery';
-import { ESCALATION_RESPONSE_ZH, EscalationNoticeView, overdueZh, roundZh } from '@app/calls';
+import { EscalationNoticeView, overdueZh, roundZh } from '@app/calls';
+import { ESCALATION_RESPONSE_ZH } from '@app/config';
 import { drillBanner, layout, tag } from '../pages/page-shell';
 
 export type EscalationFlash = 'recorded' | 'already';

@@ -1,3 +1,4 @@
+import { BOARD_COUNTER_ZH } from '@app/config';
 import { WITHDRAWN_STATES_SQL } from '@app/database';
 
 /**
@@ -47,16 +48,7 @@ export const COUNTERS = {
 export type CounterName = keyof typeof COUNTERS;
 export const COUNTER_NAMES = Object.keys(COUNTERS) as CounterName[];
 
-export const COUNTER_ZH: Record<CounterName, string> = {
-  called: '已叫',
-  delivered: '已送达',
-  answered: '已应答',
-  running: '未到时限',
-  overdue: '已超时',
-  escalated: '已升级',
-  unreachable: '无法联系',
-  superviseSilent: '督办未响应',
-};
+export const COUNTER_ZH: Record<CounterName, string> = BOARD_COUNTER_ZH;
 
 /** count(*) FILTER per counter, plus what the colours need: calls awaiting an answer and the earliest running deadline. */
 export const COUNT_COLUMNS = [

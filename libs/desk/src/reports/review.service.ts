@@ -4,7 +4,17 @@ import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { DataSource } from 'typeorm';
 import { maskPhone, TransientError } from '@app/common';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import {
+  ANSWER_METHOD_ZH,
+  ANSWER_ZH,
+  APP_CONFIG,
+  AppConfig,
+  CALL_STATE_ZH,
+  CHANNEL_ZH,
+  ESCALATION_REASON_ZH,
+  ESCALATION_RESPONSE_ZH,
+  MESSAGE_STATE_ZH,
+} from '@app/config';
 import { CommandBoardService, BoardUnit } from '../board/command-board.service';
 import { COUNTER_NAMES, COUNTER_ZH } from '../board/board-sql';
 
@@ -13,52 +23,11 @@ type Cell = string | number | Date | null;
 /** The rows of people of the caller's region ($2), as the board's counts are. */
 const IN_REGION = (person: string) => `($2 = '500000' OR ${person}.admin_unit_code LIKE $2 || '%')`;
 
-const TASK_STATE_ZH: Record<string, string> = {
-  pending: '待发送',
-  sent: '已发出',
-  acknowledged: '已应答',
-  escalated: '已升级',
-  unreachable: '无法联系',
-  cancelled: '已取消',
-  superseded: '已被新版本取代',
-};
-const ACK_ZH: Record<string, string> = {
-  received: '已收到',
-  on_post: '已到岗',
-  evacuating: '已组织转移',
-  cannot_comply: '无法履职',
-};
-const METHOD_ZH: Record<string, string> = {
-  link: '链接',
-  sms_reply: '短信回复',
-  keypress: '语音按键',
-  manual: '人工登记',
-};
-const CHANNEL_ZH: Record<string, string> = { sms: '短信', voice: '语音', email: '邮件', webhook: '接口推送' };
-const ATTEMPT_ZH: Record<string, string> = {
-  queued: '排队',
-  sending: '发送中',
-  accepted: '已受理',
-  delivered: '已送达',
-  failed: '失败',
-  cancelled: '已取消',
-};
-const REASON_ZH: Record<string, string> = {
-  no_ack: '未在时限内应答',
-  unreachable: '无法联系',
-  cannot_comply: '报告无法履职',
-};
-const SUPERVISE_ZH: Record<string, string> = {
-  received: '已收到督办',
-  contacted: '已联系上',
-  dispatched: '已派人前往',
-};
-
 /** Each sheet: its columns, its rows, and the stored words of some columns (by index) as a person reads them. */
 const SHEETS: Array<{ name: string; header: string[]; sql: string; words?: Record<number, Record<string, string>> }> = [
   {
     name: '叫应',
-    words: { 4: TASK_STATE_ZH, 8: ACK_ZH, 9: METHOD_ZH },
+    words: { 4: CALL_STATE_ZH, 8: ANSWER_ZH, 9: ANSWER_METHOD_ZH },
     header: [
       '姓名',
       '职务',
@@ -82,7 +51,7 @@ const SHEETS: Array<{ name: string; header: string[]; sql: string; words?: Recor
   },
   {
     name: '发送',
-    words: { 1: CHANNEL_ZH, 3: ATTEMPT_ZH },
+    words: { 1: CHANNEL_ZH, 3: MESSAGE_STATE_ZH },
     header: ['姓名', '渠道', '轮次', '状态', '号码', '发出', '回执', '回执码', '错误'],
     sql: `SELECT p.name, at.channel, at.rung, at.status, c.address, at.sent_at, at.receipt_at, at.receipt_code, at.error
           FROM attempts at JOIN call_tasks t ON t.id = at.call_task_id JOIN persons p ON p.id = t.person_id
@@ -90,7 +59,7 @@ const SHEETS: Array<{ name: string; header: string[]; sql: string; words?: Recor
   },
   {
     name: '升级',
-    words: { 1: REASON_ZH, 5: TASK_STATE_ZH },
+    words: { 1: ESCALATION_REASON_ZH, 5: CALL_STATE_ZH },
     header: ['时间', '原因', '未应答人', '单位', '升级至', '其状态'],
     sql: `SELECT e.at, e.reason, fp.name, fu.name AS unit, tp.name AS to_name, tt.state
           FROM escalations e JOIN call_tasks ft ON ft.id = e.from_task_id JOIN persons fp ON fp.id = ft.person_id
@@ -99,7 +68,7 @@ const SHEETS: Array<{ name: string; header: string[]; sql: string; words?: Recor
   },
   {
     name: '督办',
-    words: { 5: SUPERVISE_ZH },
+    words: { 5: ESCALATION_RESPONSE_ZH },
     header: ['督办对象', '轮次', '发出', '时限', '涉及未应答人数', '答复', '答复时间', '备注'],
     sql: `SELECT p.name, n.round, n.sent_at, n.deadline_at, (SELECT count(*)::int FROM escalation_notice_items i WHERE i.notice_id = n.id),
                  x.response, x.at, x.note
