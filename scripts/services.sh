@@ -61,8 +61,11 @@ ensure_pkgs() {
 }
 
 # ---------- generic helpers ----------
-tcp_open() { timeout 2 bash -c ": <>/dev/tcp/$1/$2" 2>/dev/null; }
-is_local() { [[ "$1" == 127.0.0.1 || "$1" == localhost ]]; }
+# A host that is a directory is PostgreSQL's Unix-domain socket there (.s.PGSQL.<port>).
+tcp_open() {
+  if [[ "$1" == /* ]]; then [[ -S "$1/.s.PGSQL.$2" ]]; else timeout 2 bash -c ": <>/dev/tcp/$1/$2" 2>/dev/null; fi
+}
+is_local() { [[ "$1" == 127.0.0.1 || "$1" == localhost || "$1" == /* ]]; }
 wait_tcp() { # host port seconds
   local i
   for ((i = 0; i < $3 * 4; i++)); do tcp_open "$1" "$2" && return 0; sleep 0.25; done
@@ -83,6 +86,9 @@ PG_PORT="${BASH_REMATCH[6]:-5432}"
 PG_DB="${BASH_REMATCH[8]:-}"
 PG_QUERY="${BASH_REMATCH[9]:-}"
 PG_USER="$(url_decode "${PG_USERINFO%%:*}")"; PG_USER="${PG_USER:-postgres}"
+# The socket form: postgres://user@%2Fvar%2Frun%2Fpostgresql/db, or postgres://user@/db?host=/var/run/postgresql.
+PG_HOST="$(url_decode "$PG_HOST")"
+if [[ "$PG_QUERY" =~ [?\&]host=(/[^\&]*) ]]; then PG_HOST="$(url_decode "${BASH_REMATCH[1]}")"; fi
 [[ "$PG_SCHEME" == postgres || "$PG_SCHEME" == postgresql ]] || die "DATABASE_URL must be postgres://"
 [[ -n "$PG_DB" ]] || die "DATABASE_URL has no database name"
 

@@ -37,7 +37,14 @@ export class EnvDto {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
 
-  @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false })
+  /**
+   * postgres://user:password@host:port/database over TCP, or over PostgreSQL's Unix-domain socket on the same machine
+   * (cheaper per statement than loopback TCP): postgres://user@%2Fvar%2Frun%2Fpostgresql/database or
+   * postgres://user@/database?host=/var/run/postgresql.
+   */
+  @Matches(/^postgres(ql)?:\/\/[^\s/]*\/[^\s/?]+(\?\S*)?$/, {
+    message: 'DATABASE_URL must read postgres://user@host:port/database (or a socket directory as host)',
+  })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/jiaoying';
 
   /** Connections per app process. Every app has its own pool: keep (apps × this) under PostgreSQL's max_connections. */

@@ -25,6 +25,20 @@ describe('loadEnv', () => {
     expect(err.message).not.toContain('mysql');
   });
 
+  it('takes a DATABASE_URL over TCP or over a Unix-domain socket, and refuses one without a database', () => {
+    for (const url of [
+      'postgres://postgres@127.0.0.1:5432/jiaoying',
+      'postgresql://app:secret@db.internal/jiaoying?sslmode=require',
+      'postgres://postgres@%2Fvar%2Frun%2Fpostgresql/jiaoying',
+      'postgres://postgres@/jiaoying?host=/var/run/postgresql',
+    ]) {
+      expect(loadEnv({ DATABASE_URL: url }).database.url).toBe(url);
+    }
+    for (const url of ['mysql://x/jiaoying', 'postgres://127.0.0.1:5432', 'postgres://127.0.0.1:5432/', 'jiaoying']) {
+      expect(() => loadEnv({ DATABASE_URL: url })).toThrow('DATABASE_URL');
+    }
+  });
+
   it('reads TRIAGE_HOLD per source, holds yellow and blue sensor alarms by default, and refuses a misspelt rule', () => {
     expect(loadEnv({}).ingest.triageHold).toEqual({ sensor: ['blue', 'yellow'] });
     expect(loadEnv({ TRIAGE_HOLD: 'feed:blue,sensor:blue|yellow|orange' }).ingest.triageHold).toEqual({
