@@ -19,7 +19,9 @@ describe('callProvider', () => {
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         seen.push({ body, type: req.headers['content-type'], port: req.socket.remotePort ?? 0 });
-        if (req.url === '/slow') {
+        if (req.url === '/reset') {
+          req.socket.destroy();
+        } else if (req.url === '/slow') {
           setTimeout(() => res.end('{"ok":true,"id":"late"}'), 500);
         } else if (req.url === '/garbage') {
           res.writeHead(502).end('<html>bad gateway</html>');
@@ -53,6 +55,12 @@ describe('callProvider', () => {
 
   it('calls a timeout uncertain (it may have been sent)', async () => {
     expect(await post('/slow', 'x', 100)).toMatchObject({ ok: false, kind: 'uncertain', code: 'Timeout' });
+  });
+
+  it('calls a connection lost after the request was sent uncertain, not a failure to resend elsewhere', async () => {
+    seen.length = 0;
+    expect(await post('/reset', 'y')).toMatchObject({ ok: false, kind: 'uncertain', code: 'ConnectionLost' });
+    expect(seen.map((s) => s.body)).toEqual(['y']);
   });
 
   it('calls an unreadable answer a provider failure', async () => {

@@ -140,7 +140,7 @@ for (const agent of Object.values(agents)) {
 type Transport =
   | { kind: 'answer'; status: number; text: string }
   | { kind: 'timeout' }
-  | { kind: 'network'; message: string };
+  | { kind: 'network'; message: string; written: boolean };
 
 function post(url: string, init: ProviderRequest, timeoutMs: number): Promise<Transport> {
   return new Promise((resolve) => {
@@ -171,7 +171,7 @@ function post(url: string, init: ProviderRequest, timeoutMs: number): Promise<Tr
         res.on('end', () =>
           done({ kind: 'answer', status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
         );
-        res.on('error', (e) => done({ kind: 'network', message: e.message }));
+        res.on('error', (e) => done({ kind: 'network', message: e.message, written: true }));
       },
     );
     // A timeout means the request may have been taken: the caller cannot tell whether it was sent.
@@ -180,12 +180,19 @@ function post(url: string, init: ProviderRequest, timeoutMs: number): Promise<Tr
       req.destroy();
     }, timeoutMs);
     req.on('socket', (socket: Socket) => socket.setTimeout(0));
-    req.on('error', (e) => done({ kind: 'network', message: e.message }));
+    // 'finish': the whole request left for the provider. A connection lost after it (reset, hang-up) may have been
+    // taken like a timeout; one lost before it (refused, unreachable) sent nothing.
+    let written = false;
+    req.on('finish', () => (written = true));
+    req.on('error', (e) => done({ kind: 'network', message: e.message, written }));
     req.end(body);
   });
 }
 
-/** A POST with a timeout: network errors mean nothing was sent (provider), a timeout means we cannot tell (uncertain). */
+/**
+ * A POST with a timeout. A network error before the request was written means nothing was sent (provider); a timeout,
+ * or a connection lost after the request was written, means we cannot tell (uncertain: reconciled, never resent blind).
+ */
 export async function callProvider<T>(
   url: string,
   init: ProviderRequest,
@@ -195,6 +202,14 @@ export async function callProvider<T>(
   const res = await post(url, init, timeoutMs);
   if (res.kind === 'timeout') {
     return { ok: false, kind: 'uncertain', code: 'Timeout', error: `no answer within ${timeoutMs} ms` };
+  }
+  if (res.kind === 'network' && res.written) {
+    return {
+      ok: false,
+      kind: 'uncertain',
+      code: 'ConnectionLost',
+      error: `connection lost after sending: ${res.message}`,
+    };
   }
   if (res.kind === 'network') {
     return providerDown('NetworkError', res.message);
