@@ -15,11 +15,15 @@ import { EvacuationsRepository } from './repositories/evacuations.repository';
 import { EventChain } from './repositories/event-chain';
 import { EventLog } from './repositories/event-log';
 import { IssueItemsRepository } from './repositories/issue-items.repository';
+import { LoginFailuresRepository } from './repositories/login-failures.repository';
 import { NoticesRepository } from './repositories/notices.repository';
 import { OrdersRepository } from './repositories/orders.repository';
 import { PerformanceRecordsRepository } from './repositories/performance-records.repository';
+import { RequestAuditRepository } from './repositories/request-audit.repository';
 import { ResidentConfirmationsRepository } from './repositories/resident-confirmations.repository';
+import { SessionsRepository } from './repositories/sessions.repository';
 import { ShortLinksRepository } from './repositories/short-links.repository';
+import { UsersRepository } from './repositories/users.repository';
 import { WarningsRepository } from './repositories/warnings.repository';
 
 /** The repositories: each the one writer of its tables (see table-ownership.spec.ts). */
@@ -33,11 +37,15 @@ const REPOSITORIES = [
   EscalationsRepository,
   EvacuationsRepository,
   IssueItemsRepository,
+  LoginFailuresRepository,
   NoticesRepository,
   OrdersRepository,
   PerformanceRecordsRepository,
+  RequestAuditRepository,
   ResidentConfirmationsRepository,
+  SessionsRepository,
   ShortLinksRepository,
+  UsersRepository,
   WarningsRepository,
 ];
 

@@ -27,3 +27,7 @@ export * from './repositories/performance-records.repository';
 export * from './repositories/issue-items.repository';
 export * from './repositories/call-progress.repository';
 export * from './repositories/resident-confirmations.repository';
+export * from './repositories/users.repository';
+export * from './repositories/sessions.repository';
+export * from './repositories/login-failures.repository';
+export * from './repositories/request-audit.repository';
