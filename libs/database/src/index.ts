@@ -31,3 +31,7 @@ export * from './repositories/users.repository';
 export * from './repositories/sessions.repository';
 export * from './repositories/login-failures.repository';
 export * from './repositories/request-audit.repository';
+export * from './repositories/feeds.repository';
+export * from './repositories/readings.repository';
+export * from './repositories/sensor-alarms.repository';
+export * from './repositories/warning-drafts.repository';
