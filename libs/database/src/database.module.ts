@@ -19,7 +19,9 @@ import { IssueItemsRepository } from './repositories/issue-items.repository';
 import { LoginFailuresRepository } from './repositories/login-failures.repository';
 import { NoticesRepository } from './repositories/notices.repository';
 import { OrdersRepository } from './repositories/orders.repository';
+import { PendingReceiptsRepository } from './repositories/pending-receipts.repository';
 import { PerformanceRecordsRepository } from './repositories/performance-records.repository';
+import { PublicNoticesRepository } from './repositories/public-notices.repository';
 import { ReadingsRepository } from './repositories/readings.repository';
 import { RequestAuditRepository } from './repositories/request-audit.repository';
 import { ResidentConfirmationsRepository } from './repositories/resident-confirmations.repository';
@@ -45,7 +47,9 @@ const REPOSITORIES = [
   LoginFailuresRepository,
   NoticesRepository,
   OrdersRepository,
+  PendingReceiptsRepository,
   PerformanceRecordsRepository,
+  PublicNoticesRepository,
   ReadingsRepository,
   RequestAuditRepository,
   ResidentConfirmationsRepository,

@@ -35,3 +35,5 @@ export * from './repositories/feeds.repository';
 export * from './repositories/readings.repository';
 export * from './repositories/sensor-alarms.repository';
 export * from './repositories/warning-drafts.repository';
+export * from './repositories/public-notices.repository';
+export * from './repositories/pending-receipts.repository';
