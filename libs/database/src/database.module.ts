@@ -25,6 +25,7 @@ import { PublicNoticesRepository } from './repositories/public-notices.repositor
 import { ReadingsRepository } from './repositories/readings.repository';
 import { RequestAuditRepository } from './repositories/request-audit.repository';
 import { ResidentConfirmationsRepository } from './repositories/resident-confirmations.repository';
+import { ResponseSpecsRepository } from './repositories/response-specs.repository';
 import { SensorAlarmsRepository } from './repositories/sensor-alarms.repository';
 import { SessionsRepository } from './repositories/sessions.repository';
 import { ShortLinksRepository } from './repositories/short-links.repository';
@@ -53,6 +54,7 @@ const REPOSITORIES = [
   ReadingsRepository,
   RequestAuditRepository,
   ResidentConfirmationsRepository,
+  ResponseSpecsRepository,
   SensorAlarmsRepository,
   SessionsRepository,
   ShortLinksRepository,

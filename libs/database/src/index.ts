@@ -37,3 +37,4 @@ export * from './repositories/sensor-alarms.repository';
 export * from './repositories/warning-drafts.repository';
 export * from './repositories/public-notices.repository';
 export * from './repositories/pending-receipts.repository';
+export * from './repositories/response-specs.repository';
