@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AccountActor, USER_ROLES, UserRole, UsersService } from '@app/accounts';
 import { SystemClock } from '@app/common';
-import { EventLog } from '@app/database';
+import { EventLog, LoginFailuresRepository, SessionsRepository, UsersRepository } from '@app/database';
 import { splitOptions } from './cap-commands';
 
 export const USER_USAGE = `  user add <login> <role> <region> [--name <显示名>] [--password <pw>]
@@ -17,7 +17,14 @@ const CLI: AccountActor = { actor: 'cli', regionCode: '500000', ip: null };
 
 function usersOn(ds: DataSource): UsersService {
   const clock = new SystemClock();
-  return new UsersService(ds, new EventLog(ds, clock), clock);
+  return new UsersService(
+    ds,
+    new UsersRepository(),
+    new SessionsRepository(),
+    new LoginFailuresRepository(),
+    new EventLog(ds, clock),
+    clock,
+  );
 }
 
 /** `jiaoying user …`: answers the lines to print, or null when the arguments do not fit (usage is printed). */

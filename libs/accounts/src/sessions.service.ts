@@ -10,7 +10,7 @@ import {
   ValidationError,
 } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { EventLog } from '@app/database';
+import { EventLog, LoginFailuresRepository, SessionsRepository, UsersRepository } from '@app/database';
 import type { Caller } from './caller';
 import { DUMMY_HASH, verifyPassword } from './passwords';
 import { newTotpSecret, otpauthUrl, verifyTotp } from './totp';
@@ -64,6 +64,9 @@ export class SessionsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly users: UsersService,
+    private readonly userRows: UsersRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly loginFailures: LoginFailuresRepository,
     private readonly events: EventLog,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -104,19 +107,13 @@ export class SessionsService {
     }
     const now = this.clock.now();
     const idleSince = new Date(now.getTime() - this.config.accounts.idleMinutes * 60_000);
-    const [row] = await this.dataSource.query<
-      Array<{ id: string; user_id: string; csrf_token: string; expires_at: Date; last_seen_at: Date }>
-    >(
-      `SELECT s.id, s.user_id, s.csrf_token, s.expires_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id
-       WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND u.disabled_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3`,
-      [hashToken(token), now, idleSince],
-    );
+    const row = await this.sessions.findLive(this.dataSource.manager, hashToken(token), now, idleSince);
     if (!row) {
       return null;
     }
     // Touch at most once a minute: one write per minute per person, not per request.
     if (now.getTime() - new Date(row.last_seen_at).getTime() > 60_000) {
-      await this.dataSource.query(`UPDATE sessions SET last_seen_at = $2 WHERE id = $1`, [row.id, now]);
+      await this.sessions.touch(this.dataSource.manager, row.id, now);
     }
     const user = (await this.users.findView(row.user_id)) as UserView;
     return {
@@ -137,10 +134,7 @@ export class SessionsService {
 
   async logout(session: LiveSession, where: Where): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
-      await tx.query(`UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, [
-        session.id,
-        this.clock.now(),
-      ]);
+      await this.sessions.revoke(tx, session.id, this.clock.now());
       await this.events.append(
         { type: 'UserSignedOut', actor: session.caller.actor, data: { userId: session.user.id, ip: where.ip } },
         tx,
@@ -162,11 +156,7 @@ export class SessionsService {
       );
     }
     const secret = newTotpSecret();
-    await this.dataSource.query(`UPDATE users SET totp_secret = $2, updated_at = $3 WHERE id = $1`, [
-      session.user.id,
-      secret,
-      this.clock.now(),
-    ]);
+    await this.userRows.startTotp(this.dataSource.manager, session.user.id, secret, this.clock.now());
     await this.events.append({
       type: 'UserTotpSetupStarted',
       actor: session.caller.actor,
@@ -177,19 +167,13 @@ export class SessionsService {
 
   /** Confirms enrolment with a code from the app; from then on sign-in needs the code. */
   async enableTotp(session: LiveSession, code: string, where: Where): Promise<UserView> {
-    const [row] = await this.dataSource.query<Array<{ totp_secret: string | null }>>(
-      `SELECT totp_secret FROM users WHERE id = $1`,
-      [session.user.id],
-    );
-    if (!row?.totp_secret || !verifyTotp(row.totp_secret, code, this.clock.now())) {
+    const secret = await this.userRows.totpSecretOf(this.dataSource.manager, session.user.id);
+    if (!secret || !verifyTotp(secret, code, this.clock.now())) {
       throw new ValidationError('动态码错误，请重新输入 (wrong code; enter the current one from your app)', {
         field: 'code',
       });
     }
-    await this.dataSource.query(`UPDATE users SET totp_enabled_at = $2, updated_at = $2 WHERE id = $1`, [
-      session.user.id,
-      this.clock.now(),
-    ]);
+    await this.userRows.enableTotp(this.dataSource.manager, session.user.id, this.clock.now());
     await this.events.append({
       type: 'UserTotpEnabled',
       actor: session.caller.actor,
@@ -204,22 +188,26 @@ export class SessionsService {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.config.accounts.absoluteHours * 3_600_000);
     const id = await this.dataSource.transaction(async (tx) => {
-      const [row] = await tx.query<Array<{ id: string }>>(
-        `INSERT INTO sessions (token_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id`,
-        [hashToken(token), user.id, csrfToken, where.ip, where.userAgent?.slice(0, 300) ?? null, now, expiresAt],
+      const sessionId = await this.sessions.open(
+        tx,
+        {
+          tokenHash: hashToken(token),
+          userId: user.id,
+          csrfToken,
+          ip: where.ip,
+          userAgent: where.userAgent?.slice(0, 300) ?? null,
+          expiresAt,
+        },
+        now,
       );
-      await tx.query(`DELETE FROM login_failures WHERE lower(username) = lower($1)`, [user.username]);
+      await this.loginFailures.clearFailures(tx, user.username);
       // Housekeeping on the way: this person's ended sessions (kept a week for the record; the events keep the rest).
-      await tx.query(
-        `DELETE FROM sessions WHERE user_id = $1 AND least(expires_at, coalesce(revoked_at, expires_at)) < $2`,
-        [user.id, new Date(now.getTime() - 7 * 86_400_000)],
-      );
+      await this.sessions.dropEndedBefore(tx, user.id, new Date(now.getTime() - 7 * 86_400_000));
       await this.events.append(
         { type: 'UserSignedIn', actor: `user:${user.username}`, data: { userId: user.id, ip: where.ip } },
         tx,
       );
-      return row.id;
+      return sessionId;
     });
     const view = (await this.users.findView(user.id)) as UserView;
     return { id, token, csrfToken, expiresAt, user: view, caller: callerOf(view, id) };
@@ -228,14 +216,7 @@ export class SessionsService {
   private async assertNotLocked(username: string, ip: string): Promise<void> {
     const { lockMinutes, maxFailures, maxFailuresPerIp } = this.config.accounts;
     const since = new Date(this.clock.now().getTime() - lockMinutes * 60_000);
-    const [counts] = await this.dataSource.query<
-      Array<{ by_user: number; by_ip: number; user_oldest: Date | null; ip_oldest: Date | null }>
-    >(
-      `SELECT count(*) FILTER (WHERE lower(username) = lower($1))::int AS by_user, count(*) FILTER (WHERE ip = $2)::int AS by_ip,
-              min(at) FILTER (WHERE lower(username) = lower($1)) AS user_oldest, min(at) FILTER (WHERE ip = $2) AS ip_oldest
-       FROM login_failures WHERE at > $3 AND (lower(username) = lower($1) OR ip = $2)`,
-      [username, ip, since],
-    );
+    const counts = await this.loginFailures.countSince(this.dataSource.manager, username, ip, since);
     const lockedBy =
       counts.by_user >= maxFailures ? counts.user_oldest : counts.by_ip >= maxFailuresPerIp ? counts.ip_oldest : null;
     if (lockedBy) {
@@ -254,14 +235,8 @@ export class SessionsService {
     await this.dataSource.transaction(async (tx) => {
       const now = this.clock.now();
       // Failures older than the lock window no longer count: drop them as new ones arrive.
-      await tx.query(`DELETE FROM login_failures WHERE at < $1`, [
-        new Date(now.getTime() - this.config.accounts.lockMinutes * 60_000),
-      ]);
-      await tx.query(`INSERT INTO login_failures (username, ip, at) VALUES ($1, $2, $3)`, [
-        username.slice(0, 64),
-        where.ip,
-        now,
-      ]);
+      const forgetBefore = new Date(now.getTime() - this.config.accounts.lockMinutes * 60_000);
+      await this.loginFailures.recordFailure(tx, username.slice(0, 64), where.ip, now, forgetBefore);
       await this.events.append(
         { type: 'UserSignInFailed', actor: 'anonymous', data: { username: username.slice(0, 64), ip: where.ip, why } },
         tx,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ConflictError, ForbiddenError, inRegion, NotFoundError, ValidationError } from '@app/common';
-import { EventLog } from '@app/database';
+import { EventLog, LoginFailuresRepository, SessionsRepository, UsersRepository } from '@app/database';
 import { passwordProblem } from './password-policy';
 import { hashPassword } from './passwords';
 import { USER_ROLES, UserRole } from './roles';
@@ -64,6 +64,9 @@ const VIEW = `SELECT u.id, u.username, u.display_name AS "displayName", u.role, 
 export class UsersService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly loginFailures: LoginFailuresRepository,
     private readonly events: EventLog,
     private readonly clock: Clock,
   ) {}
@@ -82,22 +85,21 @@ export class UsersService {
     const displayName = this.checkDisplayName(input.displayName);
     const passwordHash = await hashPassword(input.password);
     return this.dataSource.transaction(async (tx) => {
-      const [taken] = await tx.query<unknown[]>(`SELECT 1 FROM users WHERE lower(username) = lower($1)`, [username]);
-      if (taken) {
+      if (await this.users.usernameTaken(tx, username)) {
         throw new ConflictError(`登录名 ${username} 已存在 (login name already taken)`, { field: 'username' });
       }
-      const [row] = await tx.query<Array<{ id: string }>>(
-        `INSERT INTO users (username, display_name, password_hash, role, region_code, created_at, updated_at, password_changed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6, $6) RETURNING id`,
-        [username, displayName, passwordHash, input.role, input.regionCode, this.clock.now()],
+      const id = await this.users.add(
+        tx,
+        { username, displayName, passwordHash, role: input.role, regionCode: input.regionCode },
+        this.clock.now(),
       );
       await this.audit(tx, 'UserCreated', by, {
-        userId: row.id,
+        userId: id,
         username,
         role: input.role,
         regionCode: input.regionCode,
       });
-      return this.view(row.id, tx);
+      return this.view(id, tx);
     });
   }
 
@@ -136,15 +138,19 @@ export class UsersService {
     const displayName = patch.displayName === undefined ? undefined : this.checkDisplayName(patch.displayName);
     return this.dataSource.transaction(async (tx) => {
       const now = this.clock.now();
-      await tx.query(
-        `UPDATE users SET display_name = COALESCE($2, display_name), role = COALESCE($3, role), region_code = COALESCE($4, region_code),
-           disabled_at = CASE WHEN $5::boolean IS NULL THEN disabled_at WHEN $5 THEN COALESCE(disabled_at, $6) ELSE NULL END,
-           updated_at = $6
-         WHERE id = $1`,
-        [id, displayName ?? null, patch.role ?? null, patch.regionCode ?? null, patch.disabled ?? null, now],
+      await this.users.change(
+        tx,
+        id,
+        {
+          displayName: displayName ?? null,
+          role: patch.role ?? null,
+          regionCode: patch.regionCode ?? null,
+          disabled: patch.disabled ?? null,
+        },
+        now,
       );
       if (patch.disabled === true) {
-        await this.revokeSessions(tx, id, now);
+        await this.sessions.revokeFor(tx, id, now);
       }
       const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       await this.audit(tx, patch.disabled === true ? 'UserDisabled' : 'UserUpdated', by, {
@@ -172,14 +178,9 @@ export class UsersService {
     const passwordHash = await hashPassword(password);
     return this.dataSource.transaction(async (tx) => {
       const now = this.clock.now();
-      await tx.query(
-        `UPDATE users SET password_hash = $2, password_changed_at = $3, updated_at = $3,
-           totp_secret = CASE WHEN $4 THEN NULL ELSE totp_secret END, totp_enabled_at = CASE WHEN $4 THEN NULL ELSE totp_enabled_at END
-         WHERE id = $1`,
-        [id, passwordHash, now, input.clearTotp === true],
-      );
-      await this.revokeSessions(tx, id, now);
-      await tx.query(`DELETE FROM login_failures WHERE lower(username) = lower($1)`, [user.username]);
+      await this.users.setPassword(tx, id, passwordHash, input.clearTotp === true, now);
+      await this.sessions.revokeFor(tx, id, now);
+      await this.loginFailures.clearFailures(tx, user.username);
       await this.audit(tx, 'UserPasswordReset', by, {
         userId: id,
         username: user.username,
@@ -207,10 +208,6 @@ export class UsersService {
 
   private async view(id: string, manager: EntityManager): Promise<UserView> {
     return (await this.findView(id, manager)) as UserView;
-  }
-
-  private async revokeSessions(tx: EntityManager, userId: string, now: Date): Promise<void> {
-    await tx.query(`UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, [userId, now]);
   }
 
   private checkRole(role: string): void {

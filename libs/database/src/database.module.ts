@@ -14,12 +14,23 @@ import { EscalationsRepository } from './repositories/escalations.repository';
 import { EvacuationsRepository } from './repositories/evacuations.repository';
 import { EventChain } from './repositories/event-chain';
 import { EventLog } from './repositories/event-log';
+import { FeedsRepository } from './repositories/feeds.repository';
 import { IssueItemsRepository } from './repositories/issue-items.repository';
+import { LoginFailuresRepository } from './repositories/login-failures.repository';
 import { NoticesRepository } from './repositories/notices.repository';
 import { OrdersRepository } from './repositories/orders.repository';
+import { PendingReceiptsRepository } from './repositories/pending-receipts.repository';
 import { PerformanceRecordsRepository } from './repositories/performance-records.repository';
+import { PublicNoticesRepository } from './repositories/public-notices.repository';
+import { ReadingsRepository } from './repositories/readings.repository';
+import { RequestAuditRepository } from './repositories/request-audit.repository';
 import { ResidentConfirmationsRepository } from './repositories/resident-confirmations.repository';
+import { ResponseSpecsRepository } from './repositories/response-specs.repository';
+import { SensorAlarmsRepository } from './repositories/sensor-alarms.repository';
+import { SessionsRepository } from './repositories/sessions.repository';
 import { ShortLinksRepository } from './repositories/short-links.repository';
+import { UsersRepository } from './repositories/users.repository';
+import { WarningDraftsRepository } from './repositories/warning-drafts.repository';
 import { WarningsRepository } from './repositories/warnings.repository';
 
 /** The repositories: each the one writer of its tables (see table-ownership.spec.ts). */
@@ -32,12 +43,23 @@ const REPOSITORIES = [
   DispatchesRepository,
   EscalationsRepository,
   EvacuationsRepository,
+  FeedsRepository,
   IssueItemsRepository,
+  LoginFailuresRepository,
   NoticesRepository,
   OrdersRepository,
+  PendingReceiptsRepository,
   PerformanceRecordsRepository,
+  PublicNoticesRepository,
+  ReadingsRepository,
+  RequestAuditRepository,
   ResidentConfirmationsRepository,
+  ResponseSpecsRepository,
+  SensorAlarmsRepository,
+  SessionsRepository,
   ShortLinksRepository,
+  UsersRepository,
+  WarningDraftsRepository,
   WarningsRepository,
 ];
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { hashPassword } from '@app/accounts';
-import { issueApiKey, Role, SqlRunner } from '@app/database';
+import { issueApiKey, Role, SqlRunner, UsersRepository } from '@app/database';
 
 /** Demo sign-ins for the console. The passwords are public (printed by `jiaoying up`): demo only, never in production. */
 export const DEMO_ACCOUNTS = [
@@ -52,20 +52,20 @@ export const DEMO_ACCOUNTS = [
  * role or disabled flag stays, and no session ends), so starting the demo again signs nobody out.
  */
 export async function seedDemoAccounts(ds: DataSource): Promise<number> {
+  const users = new UsersRepository();
   let created = 0;
   for (const account of DEMO_ACCOUNTS) {
-    const [exists] = await ds.query<unknown[]>(`SELECT 1 FROM users WHERE lower(username) = lower($1)`, [
-      account.username,
-    ]);
-    if (exists) {
+    if (await users.usernameTaken(ds.manager, account.username)) {
       continue;
     }
-    const rows = await ds.query<unknown[]>(
-      `INSERT INTO users (username, display_name, password_hash, role, region_code) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT ((lower(username))) DO NOTHING RETURNING id`,
-      [account.username, account.displayName, await hashPassword(account.password), account.role, account.regionCode],
-    );
-    created += rows.length;
+    const added = await users.addIfMissing(ds.manager, {
+      username: account.username,
+      displayName: account.displayName,
+      passwordHash: await hashPassword(account.password),
+      role: account.role,
+      regionCode: account.regionCode,
+    });
+    created += added ? 1 : 0;
   }
   return created;
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
-import { DataSource } from 'typeorm';
+import { RequestAuditRepository } from '@app/database';
 import type { CallerRequest } from '../auth/api-key.guard';
 import { whereOf } from './request-where';
 
@@ -15,7 +15,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export class RequestAuditMiddleware implements NestMiddleware {
   private readonly logger = new Logger(RequestAuditMiddleware.name);
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly audit: RequestAuditRepository) {}
 
   use(req: CallerRequest, res: Response, next: NextFunction): void {
     if (!SAFE_METHODS.has(req.method)) {
@@ -24,15 +24,14 @@ export class RequestAuditMiddleware implements NestMiddleware {
         if (!caller) {
           return;
         }
-        const row = [
-          caller.actor,
-          req.method,
-          req.originalUrl.split('?')[0].slice(0, 500),
-          res.statusCode,
-          whereOf(req).ip,
-        ];
-        this.dataSource
-          .query(`INSERT INTO request_audit (actor, method, path, status, ip) VALUES ($1, $2, $3, $4, $5)`, row)
+        this.audit
+          .record({
+            actor: caller.actor,
+            method: req.method,
+            path: req.originalUrl.split('?')[0].slice(0, 500),
+            status: res.statusCode,
+            ip: whereOf(req).ip,
+          })
           .catch((e: Error) => {
             this.logger.warn({ msg: `request audit not written: ${e.message}`, actor: caller.actor });
           });

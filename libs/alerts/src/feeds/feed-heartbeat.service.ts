@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
-import { EventLog } from '@app/database';
+import { EventLog, FeedsRepository } from '@app/database';
 import { FeedSourceConfig } from './feed-config';
 import { HeartbeatMailer } from './heartbeat-mailer';
 
@@ -45,7 +44,7 @@ export class FeedHeartbeatService {
   private readonly logger = new Logger(FeedHeartbeatService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly feeds: FeedsRepository,
     private readonly events: EventLog,
     private readonly mailer: HeartbeatMailer,
     private readonly clock: Clock,
@@ -55,17 +54,8 @@ export class FeedHeartbeatService {
     const now = this.clock.now();
     const raised: RaisedAlarm[] = [];
     for (const source of sources.filter((s) => s.enabled)) {
-      await this.dataSource.query(
-        `INSERT INTO feed_sources (id, created_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`,
-        [source.id, now],
-      );
-      const [state] = await this.dataSource.query<
-        Array<{ createdAt: Date; lastSuccessAt: Date | null; lastNewEntryAt: Date | null; lastError: string | null }>
-      >(
-        `SELECT created_at AS "createdAt", last_success_at AS "lastSuccessAt", last_new_entry_at AS "lastNewEntryAt",
-                last_error AS "lastError" FROM feed_sources WHERE id = $1`,
-        [source.id],
-      );
+      await this.feeds.register(source.id, now);
+      const state = await this.feeds.stateOf(source.id);
       const silence = silenceOf(source, state, now);
       if (silence && (await this.raise(source, silence, now))) {
         raised.push({ sourceId: source.id, ...silence });
@@ -76,12 +66,11 @@ export class FeedHeartbeatService {
 
   /** One open alarm per source and kind; returns false when it was already open. */
   private async raise(source: FeedSourceConfig, alarm: Omit<RaisedAlarm, 'sourceId'>, now: Date): Promise<boolean> {
-    const inserted = await this.dataSource.query<Array<{ id: string }>>(
-      `INSERT INTO source_alarms (source_id, kind, message, region_code, raised_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (source_id, kind) WHERE cleared_at IS NULL DO NOTHING RETURNING id`,
-      [source.id, alarm.kind, alarm.message.slice(0, 500), source.regionCode, now],
+    const alarmId = await this.feeds.raiseAlarm(
+      { sourceId: source.id, kind: alarm.kind, message: alarm.message, regionCode: source.regionCode },
+      now,
     );
-    if (inserted.length === 0) {
+    if (alarmId === null) {
       return false;
     }
     await this.events.append({
@@ -90,7 +79,7 @@ export class FeedHeartbeatService {
       data: {
         sourceId: source.id,
         kind: alarm.kind,
-        alarmId: inserted[0].id,
+        alarmId,
         regionCode: source.regionCode,
         message: alarm.message,
       },
@@ -99,7 +88,7 @@ export class FeedHeartbeatService {
     if (source.dutyEmail) {
       const subject = `【预警源告警】${source.name}${alarm.kind === 'silent' ? '长时间无消息' : '无法获取'}`;
       const text = `${alarm.message}\n\n预警源地址：${source.url}\n告警时间：${now.toISOString()}`;
-      await this.mailer.send(source.dutyEmail, subject, text, `heartbeat-${inserted[0].id}`);
+      await this.mailer.send(source.dutyEmail, subject, text, `heartbeat-${alarmId}`);
     }
     return true;
   }

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Clock, DomainError } from '@app/common';
-import { EventLog } from '@app/database';
+import { EventLog, FeedsRepository } from '@app/database';
 import { AlertIngestService } from '../alert-ingest.service';
 import { DEFAULT_MAX_CAP_BYTES, parseCap } from '../cap';
 import { rawCapText } from '../raw-cap-text';
@@ -31,27 +30,21 @@ export class FeedPollService {
   private readonly logger = new Logger(FeedPollService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly feeds: FeedsRepository,
     private readonly ingest: AlertIngestService,
     private readonly events: EventLog,
     private readonly clock: Clock,
   ) {}
 
   async poll(source: FeedSourceConfig): Promise<PollSummary> {
-    await this.dataSource.query(
-      `INSERT INTO feed_sources (id, created_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`,
-      [source.id, this.clock.now()],
-    );
+    await this.feeds.register(source.id, this.clock.now());
     let entries: FeedEntry[];
     try {
       const body = await fetchLimited(source.url, MAX_INDEX_BYTES);
       entries = parseFeedIndex(body.toString('utf8'), source.url).entries;
     } catch (e) {
       const error = messageOf(e);
-      await this.dataSource.query(
-        `UPDATE feed_sources SET last_polled_at = $2, last_error = $3, last_error_at = $2 WHERE id = $1`,
-        [source.id, this.clock.now(), error.slice(0, 500)],
-      );
+      await this.feeds.recordPollFailed(source.id, error, this.clock.now());
       await this.events.append({
         type: 'FeedPollFailed',
         actor: `feed:${source.id}`,
@@ -69,12 +62,7 @@ export class FeedPollService {
       outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
       newEntries += seen ? 0 : 1;
     }
-    const now = this.clock.now();
-    await this.dataSource.query(
-      `UPDATE feed_sources SET last_polled_at = $2, last_success_at = $2,
-         last_new_entry_at = CASE WHEN $3 THEN $2 ELSE last_new_entry_at END WHERE id = $1`,
-      [source.id, now, newEntries > 0],
-    );
+    await this.feeds.recordPollSucceeded(source.id, newEntries > 0, this.clock.now());
     await this.clearAlarms(source.id, newEntries > 0 ? ['failing', 'silent'] : ['failing']);
     return { sourceId: source.id, ok: true, listed: entries.length, outcomes };
   }
@@ -84,9 +72,9 @@ export class FeedPollService {
     sourceId: string,
     entries: FeedEntry[],
   ): Promise<Array<{ entry: FeedEntry; seen: boolean }>> {
-    const rows = await this.dataSource.query<Array<{ entry_key: string; outcome: string; attempts: number }>>(
-      `SELECT entry_key, outcome, attempts FROM feed_entries WHERE source_id = $1 AND entry_key = ANY($2::varchar[])`,
-      [sourceId, entries.map((e) => e.key)],
+    const rows = await this.feeds.knownEntries(
+      sourceId,
+      entries.map((e) => e.key),
     );
     const known = new Map(rows.map((r) => [r.entry_key, r]));
     const unique = [...new Map(entries.map((e) => [e.key, e])).values()];
@@ -123,13 +111,9 @@ export class FeedPollService {
       error = messageOf(e);
       this.logger.warn({ msg: 'feed entry not ingested', sourceId: source.id, entry: entry.key, outcome, error });
     }
-    const now = this.clock.now();
-    await this.dataSource.query(
-      `INSERT INTO feed_entries (source_id, entry_key, cap_url, outcome, warning_id, error, first_seen_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
-       ON CONFLICT (source_id, entry_key) DO UPDATE SET outcome = EXCLUDED.outcome, warning_id = EXCLUDED.warning_id,
-         error = EXCLUDED.error, attempts = feed_entries.attempts + 1, updated_at = EXCLUDED.updated_at`,
-      [source.id, entry.key, entry.capUrl.slice(0, 1000), outcome, warningId, error?.slice(0, 500) ?? null, now],
+    await this.feeds.recordEntry(
+      { sourceId: source.id, entryKey: entry.key, capUrl: entry.capUrl, outcome, warningId, error },
+      this.clock.now(),
     );
     if (error !== null) {
       await this.events.append({
@@ -142,16 +126,12 @@ export class FeedPollService {
   }
 
   private async clearAlarms(sourceId: string, kinds: Array<'silent' | 'failing'>): Promise<void> {
-    const [cleared] = await this.dataSource.query<[Array<{ kind: string }>, number]>(
-      `UPDATE source_alarms SET cleared_at = $3 WHERE source_id = $1 AND kind = ANY($2::varchar[]) AND cleared_at IS NULL
-       RETURNING kind`,
-      [sourceId, kinds, this.clock.now()],
-    );
+    const cleared = await this.feeds.clearAlarms(sourceId, kinds, this.clock.now());
     if (cleared.length > 0) {
       await this.events.append({
         type: 'SourceHeardAgain',
         actor: `feed:${sourceId}`,
-        data: { sourceId, cleared: cleared.map((c) => c.kind) },
+        data: { sourceId, cleared },
       });
     }
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { actorOf, Clock, ConflictError, ForbiddenError, inRegion, NotFoundError, ValidationError } from '@app/common';
 import { APP_CONFIG, AppConfig, isLevelName, warningEventZh } from '@app/config';
-import { EventLog } from '@app/database';
+import { EventLog, WarningDraftRow, WarningDraftsRepository } from '@app/database';
 import { AlertIngestService, IngestResult, polygonWkt } from '../alert-ingest.service';
 import { checkPlausible, SCHEDULE_AHEAD_MS } from '../cap/cap-time';
 import { defaultHazardTables } from '../cap/hazard-tables';
@@ -50,20 +50,7 @@ export interface DraftView {
   updatedAt: Date;
 }
 
-interface DraftRow {
-  id: string;
-  state: DraftView['state'];
-  updates_warning_id: string | null;
-  content: OfficerWarningContent;
-  approvals_required: number;
-  approvals: Array<{ by: string; at: string }>;
-  returned: { by: string; at: string; comment: string } | null;
-  created_by: string;
-  region_code: string;
-  issued_warning_id: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
+type DraftRow = WarningDraftRow<OfficerWarningContent>;
 
 const ACTIVE_STATES = ['received', 'matching', 'tracking'];
 
@@ -77,6 +64,7 @@ const ACTIVE_STATES = ['received', 'matching', 'tracking'];
 export class OfficerWarningService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly drafts: WarningDraftsRepository,
     private readonly ingest: AlertIngestService,
     private readonly events: EventLog,
     private readonly clock: Clock,
@@ -96,17 +84,16 @@ export class OfficerWarningService {
       merged.headline = recolourHeadline(base.content.headline ?? '', base.content.colour, merged.colour);
     }
     const content = await this.checkContent(officer, merged);
-    const [row] = await manager.query<DraftRow[]>(
-      `INSERT INTO warning_drafts (updates_warning_id, content, approvals_required, created_by, region_code, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING *`,
-      [
-        base?.id ?? null,
-        JSON.stringify(content),
-        this.required(content),
-        draftIdentity(officer),
-        officer.regionCode,
-        this.clock.now(),
-      ],
+    const row = await this.drafts.add(
+      manager,
+      {
+        updatesWarningId: base?.id ?? null,
+        content,
+        approvalsRequired: this.required(content),
+        createdBy: draftIdentity(officer),
+        regionCode: officer.regionCode,
+      },
+      this.clock.now(),
     );
     await this.audit(
       'WarningDrafted',
@@ -131,10 +118,7 @@ export class OfficerWarningService {
         ...row.content,
         ...withoutUndefined({ ...patch, updates: undefined }),
       });
-      const [[updated]] = await tx.query<[DraftRow[], number]>(
-        `UPDATE warning_drafts SET content = $2, approvals_required = $3, approvals = '[]', returned = NULL, updated_at = $4 WHERE id = $1 RETURNING *`,
-        [id, JSON.stringify(content), this.required(content), this.clock.now()],
-      );
+      const updated = await this.drafts.edit(tx, id, content, this.required(content), this.clock.now());
       await this.audit(
         'WarningDraftEdited',
         officer,
@@ -159,10 +143,7 @@ export class OfficerWarningService {
         return view(row);
       }
       const approvals = [...row.approvals, { by: draftIdentity(officer), at: this.clock.now().toISOString() }];
-      const [[updated]] = await tx.query<[DraftRow[], number]>(
-        `UPDATE warning_drafts SET approvals = $2, updated_at = $3 WHERE id = $1 RETURNING *`,
-        [id, JSON.stringify(approvals), this.clock.now()],
-      );
+      const updated = await this.drafts.setApprovals<OfficerWarningContent>(tx, id, approvals, this.clock.now());
       await this.audit(
         'WarningDraftApproved',
         officer,
@@ -185,10 +166,7 @@ export class OfficerWarningService {
         'only another duty officer can return a draft to its author（不能退回自己起草的预警，请直接修改）',
       );
       const returned = { by: draftIdentity(officer), at: this.clock.now().toISOString(), comment };
-      const [[updated]] = await tx.query<[DraftRow[], number]>(
-        `UPDATE warning_drafts SET approvals = '[]', returned = $2, updated_at = $3 WHERE id = $1 RETURNING *`,
-        [id, JSON.stringify(returned), this.clock.now()],
-      );
+      const updated = await this.drafts.giveBack<OfficerWarningContent>(tx, id, returned, this.clock.now());
       await this.audit(
         'WarningDraftReturned',
         officer,
@@ -211,10 +189,7 @@ export class OfficerWarningService {
       );
       if (already) {
         if (row.state !== 'issued') {
-          await tx.query(`UPDATE warning_drafts SET state = 'issued', issued_warning_id = $2 WHERE id = $1`, [
-            id,
-            already.id,
-          ]);
+          await this.drafts.catchUpIssued(tx, id, already.id);
         }
         return {
           id: already.id,
@@ -256,10 +231,7 @@ export class OfficerWarningService {
         actor: actorOf(officer),
         raw: JSON.stringify(content),
       });
-      await tx.query(
-        `UPDATE warning_drafts SET state = 'issued', issued_warning_id = $2, updated_at = $3 WHERE id = $1`,
-        [id, result.id, this.clock.now()],
-      );
+      await this.drafts.markIssued(tx, id, result.id, this.clock.now());
       await this.events.append(
         {
           type: 'WarningIssued',
@@ -308,9 +280,7 @@ export class OfficerWarningService {
   }
 
   private async load(manager: EntityManager, officer: Officer, id: string, lock = false): Promise<DraftRow> {
-    const [row] = /^[0-9a-f-]{36}$/i.test(id)
-      ? await manager.query<DraftRow[]>(`SELECT * FROM warning_drafts WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id])
-      : [];
+    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.drafts.find<OfficerWarningContent>(manager, id, lock) : null;
     if (!row || !inRegion(row.region_code, officer.regionCode)) {
       throw new NotFoundError(`warning draft ${id} not found（预警草稿不存在或不在您的辖区）`);
     }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { actorOf, Clock, ForbiddenError, inRegion, ValidationError } from '@app/common';
 import { warningEventZh } from '@app/config';
+import { ReadingsRepository } from '@app/database';
 import type { RainThreshold, StationKind } from '@app/database';
 import { checkPlausible } from '../cap/cap-time';
 import { AlarmResult, SensorAlarmService } from './sensor-alarm.service';
@@ -60,6 +61,7 @@ const FUTURE_SKEW_MS = 10 * 60_000;
 export class ReadingsService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly readings: ReadingsRepository,
     private readonly alarms: SensorAlarmService,
     private readonly clock: Clock,
   ) {}
@@ -86,10 +88,14 @@ export class ReadingsService {
         problem: 'rain gauge',
       });
     }
-    const [row] = await this.dataSource.query<Array<{ id: string }>>(
-      `INSERT INTO station_readings (station_id, at, water_level, rainfall_mm, received_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (station_id, at) DO NOTHING RETURNING id`,
-      [station.id, input.at, input.waterLevel ?? null, input.rainfallMm ?? null, now],
+    const readingId = await this.readings.addReading(
+      {
+        stationId: station.id,
+        at: input.at,
+        waterLevel: input.waterLevel ?? null,
+        rainfallMm: input.rainfallMm ?? null,
+      },
+      now,
     );
     const config = sensorConfig();
     const actor = actorOf(caller);
@@ -119,15 +125,7 @@ export class ReadingsService {
     let rainfall: Record<RainWindow, number> | null = null;
     let rain: AlarmResult | null = null;
     if (input.rainfallMm !== undefined) {
-      const recent = await this.dataSource.query<Array<{ at: Date; rainfall_mm: string }>>(
-        `SELECT at, rainfall_mm FROM station_readings
-         WHERE station_id = $1 AND rainfall_mm IS NOT NULL AND at > $2::timestamptz - interval '24 hours' AND at <= $2`,
-        [station.id, input.at],
-      );
-      rainfall = rainfallTotals(
-        recent.map((r) => ({ at: r.at, rainfallMm: Number(r.rainfall_mm) })),
-        input.at,
-      );
+      rainfall = rainfallTotals(await this.readings.rainfallUpTo(station.id, input.at), input.at);
       const hit = evaluateRain(station.rain_thresholds, rainfall);
       rain = await this.alarms.apply(
         `station:${station.code}:rain`,
@@ -137,7 +135,7 @@ export class ReadingsService {
         actor,
       );
     }
-    return { readingId: row?.id ?? null, duplicate: row === undefined, rainfall, level, rain };
+    return { readingId, duplicate: readingId === null, rainfall, level, rain };
   }
 
   /** Stores the day's rating (a later one for the same day replaces it) and raises or upgrades the fire warning. */
@@ -164,11 +162,7 @@ export class ReadingsService {
     }
     assertInRegion(unit.code, caller.regionCode, `area ${unit.code}`);
     const now = this.clock.now();
-    await this.dataSource.query(
-      `INSERT INTO fire_danger_ratings (area_code, date, rating, received_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (area_code, date) DO UPDATE SET rating = EXCLUDED.rating, received_at = EXCLUDED.received_at`,
-      [unit.code, input.date, input.rating, now],
-    );
+    await this.readings.rateFireDanger(unit.code, input.date, input.rating, now);
     const config = sensorConfig();
     const hit = fireRatingHit(input.rating, config.fireRatingColours);
     // The rating holds for its day (China time): the warning expires at the next midnight.

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
+import { SensorAlarmsRepository } from '@app/database';
 import { AlertIngestService, IngestOutcome } from '../alert-ingest.service';
 import { CapReference } from '../cap/normalized-alert';
 import { ComposedWarning, composeAlert } from '../compose-alert';
@@ -29,6 +30,7 @@ export type AlarmWarning = Omit<ComposedWarning, 'identifier' | 'sent' | 'refere
 export class SensorAlarmService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly sensorAlarms: SensorAlarmsRepository,
     private readonly ingest: AlertIngestService,
     private readonly clock: Clock,
   ) {}
@@ -45,22 +47,15 @@ export class SensorAlarmService {
     }
     const now = this.clock.now();
     const claim = await this.dataSource.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`sensor-alarm:${key}`]);
-      const [open] = await tx.query<Array<{ warning_id: string | null; level: number; expires_at: Date }>>(
-        `SELECT warning_id, level, expires_at FROM sensor_alarms WHERE key = $1`,
-        [key],
-      );
-      const active = open !== undefined && open.expires_at.getTime() > now.getTime();
+      await this.sensorAlarms.lock(tx, key);
+      const open = await this.sensorAlarms.find(tx, key);
+      const active = open !== null && open.expires_at.getTime() > now.getTime();
       if (active && hit.level >= open.level) {
         return { kind: 'unchanged' as const, warningId: open.warning_id };
       }
       const reference = active && open.warning_id ? await warningReference(tx, open.warning_id) : null;
-      await tx.query(
-        `INSERT INTO sensor_alarms (key, warning_id, level, expires_at, updated_at) VALUES ($1, NULL, $2, $3, $4)
-         ON CONFLICT (key) DO UPDATE SET level = EXCLUDED.level, expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at`,
-        [key, hit.level, expires, now],
-      );
-      return { kind: 'claimed' as const, reference, previous: open ?? null };
+      await this.sensorAlarms.claim(tx, key, hit.level, expires, now);
+      return { kind: 'claimed' as const, reference, previous: open };
     });
     if (claim.kind === 'unchanged') {
       return { action: 'unchanged', colour: hit.colour, warningId: claim.warningId };
@@ -76,7 +71,7 @@ export class SensorAlarmService {
     });
     try {
       const result = await this.ingest.ingest(alert, { source: 'sensor', actor });
-      await this.dataSource.query(`UPDATE sensor_alarms SET warning_id = $2 WHERE key = $1`, [key, result.id]);
+      await this.sensorAlarms.setWarning(this.dataSource.manager, key, result.id);
       return {
         action: references.length > 0 ? 'upgraded' : 'raised',
         colour: hit.colour,
@@ -86,13 +81,7 @@ export class SensorAlarmService {
       };
     } catch (e) {
       // Nothing was ingested: put the alarm back as it was so the next reading decides afresh.
-      const prev = claim.previous;
-      await (prev
-        ? this.dataSource.query(
-            `UPDATE sensor_alarms SET level = $2, expires_at = $3, warning_id = $4 WHERE key = $1`,
-            [key, prev.level, prev.expires_at, prev.warning_id],
-          )
-        : this.dataSource.query(`DELETE FROM sensor_alarms WHERE key = $1`, [key]));
+      await this.sensorAlarms.putBack(this.dataSource.manager, key, claim.previous);
       throw e;
     }
   }

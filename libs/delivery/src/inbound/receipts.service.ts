@@ -2,7 +2,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, countReceipt } from '@app/common';
 import type { CarrierReceipt, ReceiptedAttempt } from '@app/database';
-import { AttemptsRepository, ContactMethodsRepository, EventLog, NoticesRepository } from '@app/database';
+import {
+  AttemptsRepository,
+  ContactMethodsRepository,
+  EventLog,
+  NoticesRepository,
+  PendingReceiptsRepository,
+  PublicNoticesRepository,
+} from '@app/database';
 import { NextRung } from '../attempts/next-rung';
 
 export type Receipt = CarrierReceipt;
@@ -32,6 +39,8 @@ export class ReceiptService {
     private readonly attempts: AttemptsRepository,
     private readonly notices: NoticesRepository,
     private readonly contacts: ContactMethodsRepository,
+    private readonly publicNotices: PublicNoticesRepository,
+    private readonly pendingReceipts: PendingReceiptsRepository,
     private readonly events: EventLog,
     private readonly nextRung: NextRung,
     private readonly clock: Clock,
@@ -56,17 +65,7 @@ export class ReceiptService {
     const noticed = await this.applyToNotices(uncounted);
     const pending = uncounted.filter((r) => !noticed.has(`${r.carrier}|${r.messageId}`));
     if (pending.length > 0) {
-      await this.dataSource.query(
-        `INSERT INTO pending_receipts (provider, message_id, status, code, at)
-         SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::timestamptz[])`,
-        [
-          pending.map((r) => r.carrier),
-          pending.map((r) => r.messageId),
-          pending.map((r) => r.status),
-          pending.map((r) => r.code),
-          pending.map((r) => r.at),
-        ],
-      );
+      await this.pendingReceipts.hold(this.dataSource.manager, pending);
     }
     return {
       attempts: receipts.length - rest.length,
@@ -78,29 +77,16 @@ export class ReceiptService {
 
   /** Receipts that waited for their attempt's status write; older than a day they are dropped. */
   async applyPending(): Promise<number> {
-    const rows = await this.dataSource.query<
-      Array<{
-        id: string;
-        provider: string;
-        message_id: string;
-        status: 'delivered' | 'failed';
-        code: string;
-        at: Date;
-      }>
-    >(
-      `SELECT p.id, p.provider, p.message_id, p.status, p.code, p.at FROM pending_receipts p
-       WHERE EXISTS (SELECT 1 FROM attempts a WHERE a.provider_message_id = p.message_id AND a.status = 'accepted')
-          OR EXISTS (SELECT 1 FROM public_sms_batches b WHERE b.message_ids && ARRAY[p.message_id]::varchar[])
-          OR EXISTS (SELECT 1 FROM notices n WHERE n.provider_message_id = p.message_id AND n.status = 'sent')
-       ORDER BY p.id LIMIT 5000`,
-    );
-    await this.dataSource.query(`DELETE FROM pending_receipts WHERE received_at < $1`, [
-      new Date(this.clock.now().getTime() - 86_400_000),
-    ]);
+    const manager = this.dataSource.manager;
+    const rows = await this.pendingReceipts.ready(manager);
+    await this.pendingReceipts.dropReceivedBefore(manager, new Date(this.clock.now().getTime() - 86_400_000));
     if (rows.length === 0) {
       return 0;
     }
-    await this.dataSource.query(`DELETE FROM pending_receipts WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+    await this.pendingReceipts.remove(
+      manager,
+      rows.map((r) => r.id),
+    );
     await this.apply(
       rows.map((r) => ({ carrier: r.provider, messageId: r.message_id, status: r.status, code: r.code, at: r.at })),
     );
@@ -154,20 +140,7 @@ export class ReceiptService {
     if (receipts.length === 0) {
       return new Set();
     }
-    const rows = await this.dataSource.query<Array<{ carrier: string; mid: string }>>(
-      `WITH v AS (SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS v(carrier, mid, status)),
-       hit AS (
-         SELECT b.id, v.carrier, v.mid, v.status FROM public_sms_batches b
-         JOIN v ON v.mid = ANY(b.message_ids) AND b.provider LIKE v.carrier || '%'
-         WHERE b.message_ids && $2::varchar[]),
-       upd AS (
-         UPDATE public_sms_batches b SET delivered = b.delivered + x.d, undelivered = b.undelivered + x.f
-         FROM (SELECT id, count(*) FILTER (WHERE status = 'delivered') AS d, count(*) FILTER (WHERE status = 'failed') AS f
-               FROM hit GROUP BY id) x
-         WHERE b.id = x.id)
-       SELECT DISTINCT carrier, mid FROM hit`,
-      [receipts.map((r) => r.carrier), receipts.map((r) => r.messageId), receipts.map((r) => r.status)],
-    );
+    const rows = await this.publicNotices.countReceipts(this.dataSource.manager, receipts);
     return new Set(rows.map((r) => `${r.carrier}|${r.mid}`));
   }
 }

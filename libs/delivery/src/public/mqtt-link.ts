@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock, TransientError } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { PublicNoticesRepository } from '@app/database';
 
 /** Topics of a loudspeaker: we publish play orders, the device reports its status (retained). */
 const broadcastTopics = (prefix: string, deviceCode: string) => ({
@@ -41,6 +42,7 @@ export class MqttLink implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly publicNotices: PublicNoticesRepository,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -88,10 +90,7 @@ export class MqttLink implements OnModuleInit, OnModuleDestroy {
       return;
     }
     const at = s.at && Number.isFinite(Date.parse(s.at)) ? new Date(s.at) : this.clock.now();
-    await this.dataSource.query(
-      `UPDATE broadcast_jobs SET status = $2::varchar, played_at = CASE WHEN $2::varchar = 'played' THEN $3::timestamptz ELSE played_at END,
-              error = $4, updated_at = $3 WHERE id = $1 AND status IN ('sending', 'published')`,
-      [s.jobId, s.status, at, s.status === 'failed' ? String(s.error ?? 'device failed').slice(0, 500) : null],
-    );
+    const error = s.status === 'failed' ? String(s.error ?? 'device failed') : null;
+    await this.publicNotices.recordPlayed(this.dataSource.manager, s.jobId, s.status, at, error);
   }
 }

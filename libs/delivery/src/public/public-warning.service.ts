@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, countMessage, countRecovery, TransientError } from '@app/common';
 import { APP_CONFIG, AppConfig, HIGH_RISK_GRADES } from '@app/config';
-import { EventLog } from '@app/database';
+import { EventLog, PublicNoticesRepository } from '@app/database';
 import { JobOutcome, JobProducer, RetryLaterError } from '@app/queue';
 import { composeBroadcast, composePublicSms, PublicContent } from '../content/compose';
 import { MessageTemplates, TemplateVars } from '../content/templates';
@@ -35,6 +35,7 @@ export class PublicWarningService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly publicNotices: PublicNoticesRepository,
     private readonly templates: MessageTemplates,
     private readonly registry: ProviderRegistry,
     private readonly health: ProviderHealth,
@@ -98,22 +99,11 @@ export class PublicWarningService {
   async sendSms(batchId: string, lastTry = false): Promise<JobOutcome> {
     const now = this.clock.now();
     const staleMs = this.config.sweep.staleMs;
-    const [b] = await this.dataSource.query<
-      Array<{
-        phones: string[];
-        tries: number;
-        created_at: Date;
-        template_key: string;
-        params: TemplateVars;
-        warning_state: string;
-      }>
-    >(
-      `WITH claimed AS (
-         UPDATE public_sms_batches SET status = 'sending', claimed_at = $2, tries = tries + 1, updated_at = $2
-         WHERE id = $1 AND (status = 'queued' OR (status = 'sending' AND claimed_at < $3)) RETURNING phones, notice_id, tries)
-       SELECT c.phones, c.tries, n.created_at, n.template_key, n.params, w.state AS warning_state
-       FROM claimed c JOIN public_notices n ON n.id = c.notice_id JOIN warnings w ON w.id = n.warning_id`,
-      [batchId, now, new Date(now.getTime() - staleMs)],
+    const b = await this.publicNotices.claimSmsBatch<TemplateVars>(
+      this.dataSource.manager,
+      batchId,
+      now,
+      new Date(now.getTime() - staleMs),
     );
     if (!b) {
       return 'skipped';
@@ -159,10 +149,7 @@ export class PublicWarningService {
     const error = `${result.code}: ${result.error}`;
     if (result.kind === 'uncertain' && b.tries < UNCERTAIN_TRIES && !lastTry) {
       // The claim stays until stale; then the provider is asked before any resend.
-      await this.dataSource.query(
-        `UPDATE public_sms_batches SET error = $2, provider = $3 WHERE id = $1 AND status = 'sending'`,
-        [batchId, error.slice(0, 500), result.provider],
-      );
+      await this.publicNotices.keepSmsClaim(this.dataSource.manager, batchId, error, result.provider);
       throw new RetryLaterError(
         untilStaleMs(now, staleMs, this.clock.now()),
         `public sms batch ${batchId}: outcome unknown (${error}), asked again later`,
@@ -180,32 +167,12 @@ export class PublicWarningService {
   /** Publishes one play order to a loudspeaker; the device's "played" report is recorded by MqttLink. */
   async play(broadcastJobId: string): Promise<JobOutcome> {
     const now = this.clock.now();
-    const [j] = await this.dataSource.query<
-      Array<{
-        code: string;
-        text: string;
-        warning_id: string;
-        level: number | null;
-        is_drill: boolean;
-        warning_state: string;
-      }>
-    >(
-      `WITH claimed AS (
-         UPDATE broadcast_jobs SET status = 'sending', tries = tries + 1, updated_at = $2
-         WHERE id = $1 AND status IN ('queued', 'sending') RETURNING notice_id, device_id)
-       SELECT dv.code, n.text, w.id AS warning_id, w.level, w.is_drill, w.state AS warning_state
-       FROM claimed c JOIN broadcast_devices dv ON dv.id = c.device_id JOIN public_notices n ON n.id = c.notice_id
-       JOIN warnings w ON w.id = n.warning_id`,
-      [broadcastJobId, now],
-    );
+    const j = await this.publicNotices.claimBroadcast(this.dataSource.manager, broadcastJobId, now);
     if (!j) {
       return 'skipped';
     }
     if (!LIVE_WARNING.includes(j.warning_state)) {
-      await this.dataSource.query(`UPDATE broadcast_jobs SET status = 'cancelled', updated_at = $2 WHERE id = $1`, [
-        broadcastJobId,
-        now,
-      ]);
+      await this.publicNotices.cancelBroadcast(this.dataSource.manager, broadcastJobId, now);
       return 'skipped';
     }
     await this.mqtt.publish(j.code, {
@@ -216,72 +183,42 @@ export class PublicWarningService {
       level: j.level,
       isDrill: j.is_drill,
     });
-    await this.dataSource.query(
-      `UPDATE broadcast_jobs SET status = 'published', published_at = $2, updated_at = $2 WHERE id = $1 AND status = 'sending'`,
-      [broadcastJobId, this.clock.now()],
-    );
+    await this.publicNotices.markPublished(this.dataSource.manager, broadcastJobId, this.clock.now());
     return 'done';
   }
 
   private async planSms(tx: EntityManager, w: WarningRow, zoneIds: string[], now: Date): Promise<string[]> {
     const d = this.config.delivery;
     const sms = composePublicSms(this.templates, w, d.signName, d.smsMaxSegments);
-    const [notice] = await tx.query<Array<{ id: string }>>(
-      `INSERT INTO public_notices (warning_id, channel, zone_ids, template_key, params, text, created_at)
-       SELECT $1, 'sms', $2::uuid[], $3, $4, $5, $6
-       WHERE EXISTS (SELECT 1 FROM resident_phones WHERE risk_zone_id = ANY($2::uuid[]))
-       ON CONFLICT (warning_id, channel) DO NOTHING RETURNING id`,
-      [w.id, zoneIds, `public_sms.${sms.template.key}`, JSON.stringify(sms.params), sms.full, now],
+    const noticeId = await this.publicNotices.addSmsNotice(
+      tx,
+      { warningId: w.id, zoneIds, templateKey: `public_sms.${sms.template.key}`, params: sms.params, text: sms.full },
+      now,
     );
-    if (!notice) {
-      return this.unfinished(tx, w.id, 'sms');
+    if (!noticeId) {
+      return this.publicNotices.unfinished(tx, w.id, 'sms');
     }
-    const batches = await tx.query<Array<{ id: string; n: number }>>(
-      `INSERT INTO public_sms_batches (notice_id, seq, phones, updated_at)
-       SELECT $1, (rn - 1) / $3, array_agg(phone ORDER BY rn), $4 FROM (
-         SELECT phone, row_number() OVER (ORDER BY phone) AS rn
-         FROM (SELECT DISTINCT phone FROM resident_phones WHERE risk_zone_id = ANY($2::uuid[])) d) x
-       GROUP BY (rn - 1) / $3
-       RETURNING id, cardinality(phones) AS n`,
-      [notice.id, zoneIds, PUBLIC_SMS_BATCH, now],
-    );
-    await tx.query(`UPDATE public_notices SET recipients = $2 WHERE id = $1`, [
-      notice.id,
-      batches.reduce((s, b) => s + b.n, 0),
-    ]);
-    return batches.map((b) => b.id);
+    return this.publicNotices.addSmsBatches(tx, noticeId, zoneIds, PUBLIC_SMS_BATCH, now);
   }
 
   private async planBroadcasts(tx: EntityManager, w: WarningRow, zoneIds: string[], now: Date): Promise<string[]> {
     const speech = composeBroadcast(this.templates, w);
-    const [notice] = await tx.query<Array<{ id: string }>>(
-      `INSERT INTO public_notices (warning_id, channel, zone_ids, template_key, params, text, recipients, created_at)
-       SELECT $1, 'broadcast', $2::uuid[], $3, $4, $5,
-              (SELECT count(*) FROM broadcast_devices WHERE active AND risk_zone_id = ANY($2::uuid[])), $6
-       WHERE EXISTS (SELECT 1 FROM broadcast_devices WHERE active AND risk_zone_id = ANY($2::uuid[]))
-       ON CONFLICT (warning_id, channel) DO NOTHING RETURNING id`,
-      [w.id, zoneIds, `broadcast.${speech.template.key}`, JSON.stringify(speech.params), speech.text, now],
+    const noticeId = await this.publicNotices.addBroadcastNotice(
+      tx,
+      {
+        warningId: w.id,
+        zoneIds,
+        templateKey: `broadcast.${speech.template.key}`,
+        params: speech.params,
+        text: speech.text,
+      },
+      now,
     );
-    if (!notice) {
-      return this.unfinished(tx, w.id, 'broadcast');
+    if (!noticeId) {
+      // A plan that ran before (its job retried after a crash): what is still to send goes to the queue again.
+      return this.publicNotices.unfinished(tx, w.id, 'broadcast');
     }
-    const jobs = await tx.query<Array<{ id: string }>>(
-      `INSERT INTO broadcast_jobs (notice_id, device_id, updated_at)
-       SELECT $1, id, $3 FROM broadcast_devices WHERE active AND risk_zone_id = ANY($2::uuid[]) RETURNING id`,
-      [notice.id, zoneIds, now],
-    );
-    return jobs.map((j) => j.id);
-  }
-
-  /** A plan that ran before (its job retried after a crash): what is still to send goes to the queue again. */
-  private async unfinished(tx: EntityManager, warningId: string, channel: 'sms' | 'broadcast'): Promise<string[]> {
-    const table = channel === 'sms' ? 'public_sms_batches' : 'broadcast_jobs';
-    const rows = await tx.query<Array<{ id: string }>>(
-      `SELECT x.id FROM ${table} x JOIN public_notices n ON n.id = x.notice_id
-       WHERE n.warning_id = $1 AND n.channel = $2 AND x.status IN ('queued', 'sending')`,
-      [warningId, channel],
-    );
-    return rows.map((r) => r.id);
+    return this.publicNotices.addBroadcastJobs(tx, noticeId, zoneIds, now);
   }
 
   private async finishSms(
@@ -291,12 +228,11 @@ export class PublicWarningService {
     ids: string[],
     error: string | null,
   ): Promise<void> {
-    const now = this.clock.now();
-    await this.dataSource.query(
-      `UPDATE public_sms_batches SET status = $2::varchar, provider = coalesce($3, provider), message_ids = $4::varchar[],
-              error = $5, accepted_at = CASE WHEN $2::varchar = 'accepted' THEN $6::timestamptz ELSE accepted_at END, updated_at = $6
-       WHERE id = $1`,
-      [batchId, status, provider, ids, error?.slice(0, 500) ?? null, now],
+    await this.publicNotices.finishSmsBatch(
+      this.dataSource.manager,
+      batchId,
+      { status, provider, messageIds: ids, error },
+      this.clock.now(),
     );
   }
 }
