@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { SystemClock } from '@app/common';
+import { loadEnv } from '@app/config';
 import { dataSourceOptions } from '@app/database';
+import { composeCallSms, MessageTemplates, ProviderRegistry } from '@app/delivery';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redis = new URL(REDIS_URL);
@@ -280,4 +283,57 @@ export function runBench(main: () => Promise<void>, tag: string): void {
       process.exit(1);
     },
   );
+}
+
+/**
+ * The raw limit of the personal-message path: `n` signed SendSms requests (one number each, our own idempotency key)
+ * sent straight to the carrier simulator through the dispatcher's own provider client, `concurrency` at a time, with
+ * no queue, no claim and no status write. What the dispatcher adds on top of this is ours to cut.
+ */
+export async function rawSignedSms(
+  env: NodeJS.ProcessEnv,
+  n: number,
+  concurrency: number,
+): Promise<{ perS: number; failed: number }> {
+  const config = loadEnv(env);
+  const clock = new SystemClock();
+  const templates = MessageTemplates.load(config.delivery.templatesDir);
+  const [provider] = new ProviderRegistry(config, templates, clock).sms;
+  const message = composeCallSms(
+    templates,
+    {
+      personName: '压测',
+      hazard: 'rainstorm',
+      level: 1,
+      event: '暴雨红色预警',
+      headline: '压测县发布暴雨红色预警',
+      instruction: '立即转移危险区域群众',
+      areaDesc: '压测县',
+      isDrill: true,
+      requiresAck: true,
+      deadlineAt: new Date(Date.now() + 600_000),
+      reasons: [],
+      link: 'http://127.0.0.1:3000/a/raw00000',
+    },
+    config.delivery.signName,
+    config.delivery.smsMaxSegments,
+    clock.now(),
+  );
+  let next = 0;
+  let failed = 0;
+  const t0 = Date.now();
+  const lane = async () => {
+    while (next < n) {
+      const i = next++;
+      const res = await provider.send({
+        phones: [`139${String(i).padStart(8, '0')}`],
+        message,
+        signName: config.delivery.signName,
+        idempotencyKey: `raw-${t0}-${i}`,
+      });
+      failed += res.ok ? 0 : 1;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return { perS: n / ((Date.now() - t0) / 1000), failed };
 }

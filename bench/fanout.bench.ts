@@ -26,6 +26,7 @@ import {
   peakRssMiB,
   rawBullmq,
   rawPostgres,
+  rawSignedSms,
   REDIS_URL,
   sleep,
   started,
@@ -41,6 +42,8 @@ const PROBES = 20;
 const DEADLINE_PERSONS = 200;
 const PREFIX = `jy-bench-${Date.now()}`;
 const INGEST_KEY = 'bench-ingest-key-0000000000000000';
+/** The dispatcher's SMS queue concurrency (HandlesJobs of the SMS processor). */
+const SMS_CONCURRENCY = 300;
 
 // ---------------------------------------------------------------- raw limits of this machine, this run
 
@@ -132,6 +135,10 @@ async function main(): Promise<void> {
     );
     await sleep(1500); // workers connected
     log('apps up');
+    // The raw limit of the persons' path: as many signed SendSms as there are persons, at the dispatcher's SMS
+    // concurrency, from this process straight to the simulator (the dispatcher idle meanwhile).
+    const rawSms = await rawSignedSms(env, PERSONS, SMS_CONCURRENCY);
+    log(`raw signed SendSms ${fmt(rawSms.perS)}/s (${rawSms.failed} failed)`);
     const ingest = async (identifier: string, town: string, colour: '红色' | '橙色') => {
       const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/alerts`, {
         method: 'POST',
@@ -297,12 +304,17 @@ async function main(): Promise<void> {
       [
         '  persons only (per-message jobs)',
         `${fmt(personsPerS)}/s`,
-        `${fmt(personsPerS / bull.processPerS, 2)}× raw BullMQ process`,
+        `${fmt(personsPerS / bull.processPerS, 2)}× raw BullMQ process; ${fmt(personsPerS / rawSms.perS, 2)}× raw signed SendSms (target ≥ 0.6): ${personsPerS / rawSms.perS >= 0.6 ? 'met' : 'MISSED'}`,
+      ],
+      [
+        `raw signed SendSms, ${fmt(PERSONS)} at concurrency ${SMS_CONCURRENCY} (no queue, no claim, no write)`,
+        `${fmt(rawSms.perS)}/s`,
+        `${rawSms.failed} failed`,
       ],
       [
         'simulator inbox',
         `${fmt(simStats.messages)} SMS`,
-        `${fmt(simStats.messages - PROBES * 4 - DEADLINE_PERSONS)} of the fan-out`,
+        `${fmt(simStats.messages - PROBES * 4 - DEADLINE_PERSONS - PERSONS)} of the fan-out (after the raw loop's ${fmt(PERSONS)})`,
       ],
       [
         `other warning's ${DEADLINE_PERSONS} deadlines (6 s): job start − due, p50 / p99 / max`,
