@@ -18,6 +18,7 @@ import { IssueItemsRepository } from './repositories/issue-items.repository';
 import { NoticesRepository } from './repositories/notices.repository';
 import { OrdersRepository } from './repositories/orders.repository';
 import { PerformanceRecordsRepository } from './repositories/performance-records.repository';
+import { RosterRepository } from './repositories/roster.repository';
 import { ResidentConfirmationsRepository } from './repositories/resident-confirmations.repository';
 import { ShortLinksRepository } from './repositories/short-links.repository';
 import { WarningsRepository } from './repositories/warnings.repository';
@@ -37,6 +38,7 @@ const REPOSITORIES = [
   OrdersRepository,
   PerformanceRecordsRepository,
   ResidentConfirmationsRepository,
+  RosterRepository,
   ShortLinksRepository,
   WarningsRepository,
 ];

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { HIGH_RISK_GRADES } from '@app/config';
+import { RosterRepository } from '@app/database';
 import { insertMany } from './bulk-insert';
 import { demoId } from './deterministic-id';
 import { DivisionTree } from './division-tree';
@@ -62,16 +63,7 @@ export function planPublicWarningTargets(tree: DivisionTree, zones: ZonePlan[]):
 }
 
 export async function insertPublicWarningTargets(m: EntityManager, t: PublicWarningTargets): Promise<void> {
-  await insertMany<ResidentPhoneRow>(
-    m,
-    'resident_phones',
-    [
-      { name: 'risk_zone_id', type: 'uuid', value: (r) => r.riskZoneId },
-      { name: 'phone', type: 'varchar', value: (r) => r.phone },
-      { name: 'label', type: 'varchar', value: (r) => r.label },
-    ],
-    t.phones,
-  );
+  await new RosterRepository().insertResidentPhones(m, t.phones);
   await insertMany<LoudspeakerRow>(
     m,
     'broadcast_devices',

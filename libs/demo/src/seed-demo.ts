@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
-import { insertMany } from './bulk-insert';
+import { ContactMethodsRepository, RosterRepository } from '@app/database';
 import { DivisionTree, UPPER_DIVISIONS } from './division-tree';
 import { countyOutlineWgs84 } from './outlines';
 import { ObjectPlan, planProtectedObjects } from './protected-objects';
@@ -11,16 +11,7 @@ import {
   PublicWarningTargets,
 } from './public-warning-targets';
 import { planRiskZones, SHIZHI_TOWN, ZonePlan } from './risk-zones';
-import {
-  AssignmentRow,
-  buildRoster,
-  ContactRow,
-  ContractingRow,
-  PersonRow,
-  ResidentRow,
-  Roster,
-  RosterNames,
-} from './roster';
+import { buildRoster, Roster, RosterNames } from './roster';
 import { seedDemoStations } from './stations';
 import { insertProtectedObjects, insertRiskZones, MULTI, partitionChildren } from './synthetic-geometry';
 
@@ -88,6 +79,10 @@ export function planDemo(): DemoPlan {
     publicTargets: planPublicWarningTargets(tree, zones),
   };
 }
+
+/** The demo writes its rows through their owners (they hold no state, so plain instances do). */
+const ROSTER = new RosterRepository();
+const CONTACTS = new ContactMethodsRepository();
 
 const LOCK_KEY = 0x6a7964; // serialises concurrent seeders
 const MARKER_CODE = '500151';
@@ -157,11 +152,9 @@ export async function deleteDemo(m: EntityManager, tree: DivisionTree): Promise<
     await m.query(`DELETE FROM stations WHERE ${inCounties}`, [patterns]);
     await m.query(`DELETE FROM shelters WHERE ${inCounties}`, [patterns]);
     await m.query(`DELETE FROM broadcast_devices WHERE admin_unit_code LIKE ANY ($1::text[])`, [patterns]);
-    await m.query(`DELETE FROM special_residents WHERE ${inCounties}`, [patterns]);
-    await m.query(`DELETE FROM responsibility_assignments WHERE person_id IN (${DEMO_PERSONS})`, [patterns]);
-    await m.query(`DELETE FROM contracting_assignments WHERE leader_person_id IN (${DEMO_PERSONS})`, [patterns]);
-    await m.query(`DELETE FROM contact_methods WHERE person_id IN (${DEMO_PERSONS})`, [patterns]);
-    await m.query(`DELETE FROM persons WHERE ${inCounties}`, [patterns]);
+    const people = { patterns, syntheticOnly: true };
+    await CONTACTS.deleteOfPeople(m, people);
+    await ROSTER.deletePeople(m, people);
     await m.query(`DELETE FROM protected_objects WHERE ${inCounties}`, [patterns]);
     await m.query(`DELETE FROM risk_zones WHERE ${inCounties}`, [patterns]);
     await m.query(`DELETE FROM admin_units WHERE code = ANY ($1::varchar[])`, [tree.ownedCodes]);
@@ -273,78 +266,11 @@ async function writeDemo(m: EntityManager, plan: DemoPlan): Promise<void> {
   await seedDemoStations(m);
 
   // 4. The roster.
-  await insertMany<PersonRow>(
-    m,
-    'persons',
-    [
-      { name: 'id', type: 'uuid', value: (p) => p.id },
-      { name: 'name', type: 'varchar', value: (p) => p.name },
-      { name: 'title', type: 'varchar', value: (p) => p.title },
-      { name: 'organization', type: 'varchar', value: (p) => p.organization },
-      { name: 'admin_unit_code', type: 'varchar', value: (p) => p.adminUnitCode },
-      { name: 'backup_person_id', type: 'uuid', value: (p) => p.backupPersonId },
-      { name: 'active', type: 'boolean', value: () => true },
-      { name: 'synthetic', type: 'boolean', value: () => true },
-    ],
-    roster.persons,
-  );
-  await insertMany<ContactRow>(
-    m,
-    'contact_methods',
-    [
-      { name: 'id', type: 'uuid', value: (c) => c.id },
-      { name: 'person_id', type: 'uuid', value: (c) => c.personId },
-      { name: 'channel', type: 'varchar', value: (c) => c.channel },
-      { name: 'address', type: 'varchar', value: (c) => c.address },
-      { name: 'priority', type: 'int', value: (c) => c.priority },
-      { name: 'invalid_at', type: 'timestamptz', value: (c) => c.invalidAt },
-      { name: 'invalid_reason', type: 'varchar', value: (c) => c.invalidReason },
-    ],
-    roster.contacts,
-  );
-  await insertMany<AssignmentRow>(
-    m,
-    'responsibility_assignments',
-    [
-      { name: 'id', type: 'uuid', value: (a) => a.id },
-      { name: 'person_id', type: 'uuid', value: (a) => a.personId },
-      { name: 'sector', type: 'varchar', value: (a) => a.sector },
-      { name: 'role_slot', type: 'varchar', value: (a) => a.roleSlot },
-      { name: 'target_type', type: 'varchar', value: (a) => a.targetType },
-      { name: 'target_id', type: 'varchar', value: (a) => a.targetId },
-      { name: 'backup_person_id', type: 'uuid', value: (a) => a.backupPersonId },
-      { name: 'valid_from', type: 'date', value: (a) => a.validFrom },
-      { name: 'valid_to', type: 'date', value: (a) => a.validTo },
-      { name: 'published_at', type: 'timestamptz', value: (a) => a.publishedAt },
-    ],
-    roster.assignments,
-  );
-  await insertMany<ContractingRow>(
-    m,
-    'contracting_assignments',
-    [
-      { name: 'id', type: 'uuid', value: (c) => c.id },
-      { name: 'leader_person_id', type: 'uuid', value: (c) => c.leaderPersonId },
-      { name: 'admin_unit_code', type: 'varchar', value: (c) => c.adminUnitCode },
-      { name: 'level', type: 'varchar', value: (c) => c.level },
-      { name: 'sector', type: 'varchar', value: (c) => c.sector },
-    ],
-    roster.contracting,
-  );
-  await insertMany<ResidentRow>(
-    m,
-    'special_residents',
-    [
-      { name: 'id', type: 'uuid', value: (r) => r.id },
-      { name: 'label', type: 'varchar', value: (r) => r.label },
-      { name: 'group_type', type: 'varchar', value: (r) => r.groupType },
-      { name: 'admin_unit_code', type: 'varchar', value: (r) => r.adminUnitCode },
-      { name: 'risk_zone_id', type: 'uuid', value: (r) => r.riskZoneId },
-      { name: 'caller_person_id', type: 'uuid', value: (r) => r.callerPersonId },
-      { name: 'synthetic', type: 'boolean', value: () => true },
-    ],
-    roster.residents,
-  );
+  await ROSTER.insertSyntheticPersons(m, roster.persons);
+  await CONTACTS.insertMany(m, roster.contacts);
+  await ROSTER.insertAssignments(m, roster.assignments);
+  await ROSTER.insertContracting(m, roster.contracting);
+  await ROSTER.insertSyntheticResidents(m, roster.residents);
 }
 
 /** Counts the demo's rows as they are in the database. */

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
+import { ContactMethodsRepository, RosterRepository } from '@app/database';
 import { UPPER_DIVISIONS } from './division-tree';
 import {
   planProvinceZones,
@@ -43,6 +44,8 @@ export interface ProvinceSummary {
  * are Voronoi cells inside it, as the demo's towns and villages are inside their real county outlines.
  */
 const PROVINCE_BOX = 'ST_Multi(ST_MakeEnvelope(105.29, 28.16, 110.19, 32.2, 4326))';
+const ROSTER = new RosterRepository();
+const CONTACTS = new ContactMethodsRepository();
 const LOCK_KEY = 0x6a7965; // serialises concurrent province seeders (the demo's lock is 0x6a7964)
 
 /**
@@ -139,11 +142,9 @@ export async function deleteProvince(m: EntityManager): Promise<void> {
     );
   }
   const inProvince = `admin_unit_code LIKE '${PROVINCE_PREFIX}%'`;
-  await m.query(`DELETE FROM special_residents WHERE ${inProvince} OR caller_person_id IN (${PROVINCE_PERSONS})`);
-  await m.query(`DELETE FROM responsibility_assignments WHERE person_id IN (${PROVINCE_PERSONS})`);
-  await m.query(`DELETE FROM contracting_assignments WHERE leader_person_id IN (${PROVINCE_PERSONS})`);
-  await m.query(`DELETE FROM contact_methods WHERE person_id IN (${PROVINCE_PERSONS})`);
-  await m.query(`DELETE FROM persons WHERE ${inProvince}`);
+  const people = { patterns: [`${PROVINCE_PREFIX}%`], syntheticOnly: false };
+  await CONTACTS.deleteOfPeople(m, people);
+  await ROSTER.deletePeople(m, people);
   await m.query(`DELETE FROM risk_zones WHERE ${inProvince}`);
   for (const level of ['village', 'town', 'county', 'city']) {
     await m.query(`DELETE FROM admin_units WHERE code LIKE '${PROVINCE_PREFIX}%' AND level = $1`, [level]);
