@@ -14,6 +14,7 @@ import { EscalationsRepository } from './repositories/escalations.repository';
 import { EvacuationsRepository } from './repositories/evacuations.repository';
 import { EventChain } from './repositories/event-chain';
 import { EventLog } from './repositories/event-log';
+import { GeographyRepository } from './repositories/geography.repository';
 import { IssueItemsRepository } from './repositories/issue-items.repository';
 import { NoticesRepository } from './repositories/notices.repository';
 import { OrdersRepository } from './repositories/orders.repository';
@@ -33,6 +34,7 @@ const REPOSITORIES = [
   DispatchesRepository,
   EscalationsRepository,
   EvacuationsRepository,
+  GeographyRepository,
   IssueItemsRepository,
   NoticesRepository,
   OrdersRepository,

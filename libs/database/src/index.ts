@@ -16,6 +16,7 @@ export * from './repositories/short-links.repository';
 export * from './repositories/notices.repository';
 export * from './repositories/contact-methods.repository';
 export * from './repositories/roster.repository';
+export * from './repositories/geography.repository';
 export * from './repositories/warnings.repository';
 export * from './repositories/dispatches.repository';
 export * from './repositories/escalations.repository';

@@ -1,7 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { HIGH_RISK_GRADES } from '@app/config';
-import { RosterRepository } from '@app/database';
-import { insertMany } from './bulk-insert';
+import { GeographyRepository, RosterRepository } from '@app/database';
 import { demoId } from './deterministic-id';
 import { DivisionTree } from './division-tree';
 import { ZonePlan } from './risk-zones';
@@ -64,30 +63,5 @@ export function planPublicWarningTargets(tree: DivisionTree, zones: ZonePlan[]):
 
 export async function insertPublicWarningTargets(m: EntityManager, t: PublicWarningTargets): Promise<void> {
   await new RosterRepository().insertResidentPhones(m, t.phones);
-  await insertMany<LoudspeakerRow>(
-    m,
-    'broadcast_devices',
-    [
-      { name: 'id', type: 'uuid', value: (r) => r.id },
-      { name: 'code', type: 'varchar', value: (r) => r.code },
-      { name: 'name', type: 'varchar', value: (r) => r.name },
-      { name: 'risk_zone_id', type: 'uuid', value: (r) => r.riskZoneId },
-      { name: 'admin_unit_code', type: 'varchar', value: (r) => r.adminUnitCode },
-    ],
-    t.loudspeakers,
-  );
-}
-
-/**
- * One temporary shelter (临时避灾点, capacity 120) in the committee building of every village that has a risk zone,
- * at a point inside the village. Deterministic codes SH-<village code>.
- */
-export async function insertDemoShelters(m: EntityManager): Promise<void> {
-  await m.query(
-    `INSERT INTO shelters (code, name, admin_unit_code, capacity, geom, synthetic)
-     SELECT 'SH-' || u.code, u.name || '村委会临时避灾点', u.code, 120, ST_PointOnSurface(u.geom), true
-     FROM admin_units u
-     WHERE u.level = 'village' AND u.geom IS NOT NULL AND EXISTS (SELECT 1 FROM risk_zones z WHERE z.admin_unit_code = u.code)
-     ON CONFLICT (code) DO NOTHING`,
-  );
+  await new GeographyRepository().insertBroadcastDevices(m, t.loudspeakers);
 }

@@ -1,19 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
-import { ContactMethodsRepository, RosterRepository } from '@app/database';
+import { ContactMethodsRepository, GeographyRepository, RosterRepository } from '@app/database';
 import { DivisionTree, UPPER_DIVISIONS } from './division-tree';
 import { countyOutlineWgs84 } from './outlines';
 import { ObjectPlan, planProtectedObjects } from './protected-objects';
-import {
-  insertDemoShelters,
-  insertPublicWarningTargets,
-  planPublicWarningTargets,
-  PublicWarningTargets,
-} from './public-warning-targets';
+import { insertPublicWarningTargets, planPublicWarningTargets, PublicWarningTargets } from './public-warning-targets';
 import { planRiskZones, SHIZHI_TOWN, ZonePlan } from './risk-zones';
 import { buildRoster, Roster, RosterNames } from './roster';
 import { seedDemoStations } from './stations';
-import { insertProtectedObjects, insertRiskZones, MULTI, partitionChildren } from './synthetic-geometry';
+import { insertRiskZones, partitionChildren } from './synthetic-geometry';
 
 export interface DemoCounts {
   adminUnits: number;
@@ -83,6 +78,7 @@ export function planDemo(): DemoPlan {
 /** The demo writes its rows through their owners (they hold no state, so plain instances do). */
 const ROSTER = new RosterRepository();
 const CONTACTS = new ContactMethodsRepository();
+const GEO = new GeographyRepository();
 
 const LOCK_KEY = 0x6a7964; // serialises concurrent seeders
 const MARKER_CODE = '500151';
@@ -147,25 +143,17 @@ export async function deleteDemo(m: EntityManager, tree: DivisionTree): Promise<
       await m.query('ROLLBACK TO SAVEPOINT demo_truncate');
     }
   }
-  const inCounties = `synthetic AND admin_unit_code LIKE ANY ($1::text[])`;
+  const area = { patterns, syntheticOnly: true };
   try {
-    await m.query(`DELETE FROM stations WHERE ${inCounties}`, [patterns]);
-    await m.query(`DELETE FROM shelters WHERE ${inCounties}`, [patterns]);
-    await m.query(`DELETE FROM broadcast_devices WHERE admin_unit_code LIKE ANY ($1::text[])`, [patterns]);
-    const people = { patterns, syntheticOnly: true };
-    await CONTACTS.deleteOfPeople(m, people);
-    await ROSTER.deletePeople(m, people);
-    await m.query(`DELETE FROM protected_objects WHERE ${inCounties}`, [patterns]);
-    await m.query(`DELETE FROM risk_zones WHERE ${inCounties}`, [patterns]);
-    await m.query(`DELETE FROM admin_units WHERE code = ANY ($1::varchar[])`, [tree.ownedCodes]);
+    await GEO.deleteFacilities(m, area);
+    await CONTACTS.deleteOfPeople(m, area);
+    await ROSTER.deletePeople(m, area);
+    await GEO.deleteZonesAndObjects(m, area);
     // The upper rows go only when nothing else hangs under them (cities first, then the province).
-    for (const level of ['city', 'province']) {
-      await m.query(
-        `DELETE FROM admin_units a WHERE a.code = ANY ($1::varchar[]) AND a.level = $2
-           AND NOT EXISTS (SELECT 1 FROM admin_units c WHERE c.parent_code = a.code)`,
-        [UPPER_DIVISIONS.map((d) => d.code), level],
-      );
-    }
+    await GEO.deleteUnits(m, tree.ownedCodes, {
+      codes: UPPER_DIVISIONS.map((d) => d.code),
+      levels: ['city', 'province'],
+    });
   } catch (err) {
     if ((err as { code?: string }).code === '23503') {
       throw new DemoSeedError(
@@ -223,30 +211,10 @@ async function writeDemo(m: EntityManager, plan: DemoPlan): Promise<void> {
   const outlines = new Map(tree.ofLevel('county').map((c) => [c.code, JSON.stringify(countyOutlineWgs84(c.code))]));
 
   // 1. Division tree; county outlines are real (DataV, converted to WGS84), the rest come next.
-  await m.query(
-    `INSERT INTO admin_units (code, name, level, parent_code)
-     SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[]) ON CONFLICT (code) DO NOTHING`,
-    [
-      UPPER_DIVISIONS.map((d) => d.code),
-      UPPER_DIVISIONS.map((d) => d.name),
-      UPPER_DIVISIONS.map((d) => d.level),
-      UPPER_DIVISIONS.map((d) => d.parentCode),
-    ],
-  );
-  const owned = tree.ownedCodes.map((code) => tree.get(code));
-  await m.query(
-    `INSERT INTO admin_units (code, name, level, parent_code, geom, geom_synthetic)
-     SELECT u.code, u.name, u.level, u.parent_code,
-       CASE WHEN u.outline IS NULL THEN NULL ELSE ${MULTI('ST_SetSRID(ST_GeomFromGeoJSON(u.outline), 4326)')} END, false
-     FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::text[])
-       AS u(code, name, level, parent_code, outline)`,
-    [
-      owned.map((d) => d.code),
-      owned.map((d) => d.name),
-      owned.map((d) => d.level),
-      owned.map((d) => d.parentCode),
-      owned.map((d) => outlines.get(d.code) ?? null),
-    ],
+  await GEO.addUnits(m, UPPER_DIVISIONS);
+  await GEO.insertUnitsWithOutlines(
+    m,
+    tree.ownedCodes.map((code) => ({ ...tree.get(code), outline: outlines.get(code) ?? null })),
   );
 
   // 2. SYNTHETIC town outlines inside each county, then village outlines inside each town.
@@ -260,8 +228,8 @@ async function writeDemo(m: EntityManager, plan: DemoPlan): Promise<void> {
 
   // 3. Zones and objects (geometry generated inside their village).
   await insertRiskZones(m, zones);
-  await insertProtectedObjects(m, objects);
-  await insertDemoShelters(m);
+  await GEO.insertSyntheticObjects(m, objects);
+  await GEO.addVillageShelters(m);
   await insertPublicWarningTargets(m, publicTargets);
   await seedDemoStations(m);
 
