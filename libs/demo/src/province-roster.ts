@@ -1,8 +1,8 @@
 import { EntityManager } from 'typeorm';
-import { ContactMethodsRepository, RosterRepository } from '@app/database';
 import { DEMO_NAMESPACE } from './deterministic-id';
 import { GIVEN, SURNAMES } from './names';
 import { PROVINCE_PREFIX, ProvinceSize } from './province-plan';
+import { CONTACTS, ROSTER } from './owners';
 
 // SYNTHETIC roster of the generated province, written set-based in PostgreSQL (a few INSERT … SELECT over
 // the units and zones already loaded): no row is built in Node, so 200,000 persons take seconds. The SELECTs are
@@ -49,9 +49,6 @@ const POSTS = `(VALUES
   ('village', 'secretary', '村党支部书记', '', NULL, '{all:party_secretary}'),
   ('village', 'director', '村委会主任', '', 'secretary', '{flood:admin,geo_hazard:admin}')
 ) AS t(level, post, title, office, backup, slots)`;
-
-const ROSTER = new RosterRepository();
-const CONTACTS = new ContactMethodsRepository();
 
 const VALIDITY = `'2024-01-01'::date, NULL::date, '2024-04-15T09:00:00+08:00'::timestamptz`;
 

@@ -1,9 +1,9 @@
 import { EntityManager } from 'typeorm';
 import { HIGH_RISK_GRADES } from '@app/config';
-import { GeographyRepository, RosterRepository } from '@app/database';
 import { demoId } from './deterministic-id';
 import { DivisionTree } from './division-tree';
 import { ZonePlan } from './risk-zones';
+import { GEO, ROSTER } from './owners';
 
 // SYNTHETIC: what residents' public warnings (高风险区全员发布, 应急广播) reach on the demo district. Every number
 // is invented in the 1729… range, apart from the roster's 170/171 numbers.
@@ -62,6 +62,6 @@ export function planPublicWarningTargets(tree: DivisionTree, zones: ZonePlan[]):
 }
 
 export async function insertPublicWarningTargets(m: EntityManager, t: PublicWarningTargets): Promise<void> {
-  await new RosterRepository().insertResidentPhones(m, t.phones);
-  await new GeographyRepository().insertBroadcastDevices(m, t.loudspeakers);
+  await ROSTER.insertResidentPhones(m, t.phones);
+  await GEO.insertBroadcastDevices(m, t.loudspeakers);
 }

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
-import { ContactMethodsRepository, GeographyRepository, RosterRepository } from '@app/database';
 import { DivisionTree, UPPER_DIVISIONS } from './division-tree';
 import { countyOutlineWgs84 } from './outlines';
 import { ObjectPlan, planProtectedObjects } from './protected-objects';
@@ -9,6 +8,7 @@ import { planRiskZones, SHIZHI_TOWN, ZonePlan } from './risk-zones';
 import { buildRoster, Roster, RosterNames } from './roster';
 import { seedDemoStations } from './stations';
 import { insertRiskZones, partitionChildren } from './synthetic-geometry';
+import { CONTACTS, GEO, ROSTER } from './owners';
 
 export interface DemoCounts {
   adminUnits: number;
@@ -74,11 +74,6 @@ export function planDemo(): DemoPlan {
     publicTargets: planPublicWarningTargets(tree, zones),
   };
 }
-
-/** The demo writes its rows through their owners (they hold no state, so plain instances do). */
-const ROSTER = new RosterRepository();
-const CONTACTS = new ContactMethodsRepository();
-const GEO = new GeographyRepository();
 
 const LOCK_KEY = 0x6a7964; // serialises concurrent seeders
 const MARKER_CODE = '500151';

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
-import { ContactMethodsRepository, GeographyRepository, RosterRepository } from '@app/database';
 import { UPPER_DIVISIONS } from './division-tree';
 import {
   planProvinceZones,
@@ -13,6 +12,7 @@ import {
 import { writeProvinceRoster } from './province-roster';
 import { DemoSeedError } from './seed-demo';
 import { insertRiskZones, partitionChildren } from './synthetic-geometry';
+import { CONTACTS, GEO, ROSTER } from './owners';
 
 export interface ProvinceCounts {
   counties: number;
@@ -44,9 +44,6 @@ export interface ProvinceSummary {
  * are Voronoi cells inside it, as the demo's towns and villages are inside their real county outlines.
  */
 const PROVINCE_BOX: [number, number, number, number] = [105.29, 28.16, 110.19, 32.2];
-const ROSTER = new RosterRepository();
-const CONTACTS = new ContactMethodsRepository();
-const GEO = new GeographyRepository();
 const LOCK_KEY = 0x6a7965; // serialises concurrent province seeders (the demo's lock is 0x6a7964)
 
 /**

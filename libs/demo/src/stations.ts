@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { GeographyRepository } from '@app/database';
+import { GEO } from './owners';
 
 /** Fictional demo stations (synthetic = true) in the demo district; thresholds are illustrative, not real. */
 export const DEMO_STATIONS = [
@@ -44,10 +44,9 @@ export const DEMO_STATIONS = [
 /** Adds the demo stations where their unit exists (after the demo district); leaves existing codes alone. */
 export async function seedDemoStations(ds: DataSource | EntityManager): Promise<number> {
   const m = ds instanceof DataSource ? ds.manager : ds;
-  const geo = new GeographyRepository();
   let added = 0;
   for (const s of DEMO_STATIONS) {
-    added += (await geo.addSyntheticStation(m, s)) ? 1 : 0;
+    added += (await GEO.addSyntheticStation(m, s)) ? 1 : 0;
   }
   return added;
 }

@@ -1,13 +1,12 @@
 import { EntityManager } from 'typeorm';
-import { GeographyRepository, NewSyntheticZone } from '@app/database';
+import { NewSyntheticZone } from '@app/database';
 import { seedOf } from './deterministic-id';
 import { DivisionTree } from './division-tree';
 import { ZonePlan } from './risk-zones';
+import { GEO } from './owners';
 
 // SYNTHETIC geometry, generated in PostGIS (GeographyRepository): there are no public town/village outlines for
 // these counties, so children are Voronoi cells of seeded random points inside their parent, clipped to it.
-
-const GEO = new GeographyRepository();
 
 /** Gives every child of the given parents an outline, from points seeded by the parent's code. */
 export async function partitionChildren(m: EntityManager, tree: DivisionTree, parentCodes: string[]): Promise<void> {
