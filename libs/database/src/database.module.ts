@@ -15,6 +15,7 @@ import { EvacuationsRepository } from './repositories/evacuations.repository';
 import { EventChain } from './repositories/event-chain';
 import { EventLog } from './repositories/event-log';
 import { FeedsRepository } from './repositories/feeds.repository';
+import { GeographyRepository } from './repositories/geography.repository';
 import { IssueItemsRepository } from './repositories/issue-items.repository';
 import { LoginFailuresRepository } from './repositories/login-failures.repository';
 import { NoticesRepository } from './repositories/notices.repository';
@@ -24,6 +25,7 @@ import { PerformanceRecordsRepository } from './repositories/performance-records
 import { PublicNoticesRepository } from './repositories/public-notices.repository';
 import { ReadingsRepository } from './repositories/readings.repository';
 import { RequestAuditRepository } from './repositories/request-audit.repository';
+import { RosterRepository } from './repositories/roster.repository';
 import { ResidentConfirmationsRepository } from './repositories/resident-confirmations.repository';
 import { ResponseSpecsRepository } from './repositories/response-specs.repository';
 import { SensorAlarmsRepository } from './repositories/sensor-alarms.repository';
@@ -44,6 +46,7 @@ const REPOSITORIES = [
   EscalationsRepository,
   EvacuationsRepository,
   FeedsRepository,
+  GeographyRepository,
   IssueItemsRepository,
   LoginFailuresRepository,
   NoticesRepository,
@@ -57,6 +60,7 @@ const REPOSITORIES = [
   ResponseSpecsRepository,
   SensorAlarmsRepository,
   SessionsRepository,
+  RosterRepository,
   ShortLinksRepository,
   UsersRepository,
   WarningDraftsRepository,

@@ -15,6 +15,8 @@ export * from './repositories/call-tasks.repository';
 export * from './repositories/short-links.repository';
 export * from './repositories/notices.repository';
 export * from './repositories/contact-methods.repository';
+export * from './repositories/roster.repository';
+export * from './repositories/geography.repository';
 export * from './repositories/warnings.repository';
 export * from './repositories/dispatches.repository';
 export * from './repositories/escalations.repository';

@@ -2,9 +2,11 @@ import { EntityManager } from 'typeorm';
 import { DEMO_NAMESPACE } from './deterministic-id';
 import { GIVEN, SURNAMES } from './names';
 import { PROVINCE_PREFIX, ProvinceSize } from './province-plan';
+import { CONTACTS, ROSTER } from './owners';
 
 // SYNTHETIC roster of the generated province, written set-based in PostgreSQL (a few INSERT … SELECT over
-// the units and zones already loaded): no row is built in Node, so 200,000 persons take seconds.
+// the units and zones already loaded): no row is built in Node, so 200,000 persons take seconds. The SELECTs are
+// generated here; the rows go in through their owners (RosterRepository, ContactMethodsRepository).
 
 /**
  * pg_temp.demo_id(key): the demo's UUID v5 (deterministic-id.ts) computed in SQL with pgcrypto's SHA-1, so
@@ -103,33 +105,34 @@ export async function writeProvinceRoster(m: EntityManager, size: ProvinceSize):
     SELECT key, 'all', 'grid_worker', 'unit', unit FROM province_staff WHERE key LIKE 'village:%:grid-%'`);
 
   // 4. The rows, ids from the keys as the demo names them (person:…, contact:…:sms, assignment:…, contracting:…).
-  await m.query(
-    `INSERT INTO persons (id, name, title, organization, admin_unit_code, backup_person_id, active, synthetic)
-    SELECT pg_temp.demo_id('person:' || p.key), ${FAKE_NAME}, p.title, p.office, p.unit,
+  await ROSTER.insertPersonsFrom(m, {
+    sql: `SELECT pg_temp.demo_id('person:' || p.key), ${FAKE_NAME}, p.title, p.office, p.unit,
       CASE WHEN p.backup_key IS NULL THEN NULL ELSE pg_temp.demo_id('person:' || p.backup_key) END, true, true
     FROM province_staff p, (SELECT $1::text[] AS surnames, $2::text[] AS given) s ORDER BY p.key`,
-    [SURNAMES, GIVEN],
-  );
+    params: [SURNAMES, GIVEN],
+  });
   // Mobiles in the 172 range (the demo's are 170/171), numbered in key order: unique and stable.
-  await m.query(`WITH p AS (SELECT key, row_number() OVER (ORDER BY key) AS n FROM province_staff)
-    INSERT INTO contact_methods (id, person_id, channel, address, priority)
+  await CONTACTS.insertFrom(m, {
+    sql: `WITH p AS (SELECT key, row_number() OVER (ORDER BY key) AS n FROM province_staff)
     SELECT pg_temp.demo_id('contact:' || p.key || ':' || c.channel), pg_temp.demo_id('person:' || p.key), c.channel,
       '172' || lpad(p.n::text, 8, '0'), 0
-    FROM p, (VALUES ('sms'), ('voice')) AS c(channel)`);
-  await m.query(`INSERT INTO responsibility_assignments (id, person_id, sector, role_slot, target_type, target_id, backup_person_id,
-      valid_from, valid_to, published_at)
-    SELECT pg_temp.demo_id('assignment:' || s.target_type || ':' || s.target_id || ':' || s.sector || ':' || s.role_slot || ':' || s.person_key),
+    FROM p, (VALUES ('sms'), ('voice')) AS c(channel)`,
+  });
+  await ROSTER.insertAssignmentsFrom(m, {
+    sql: `SELECT pg_temp.demo_id('assignment:' || s.target_type || ':' || s.target_id || ':' || s.sector || ':' || s.role_slot || ':' || s.person_key),
       pg_temp.demo_id('person:' || s.person_key), s.sector, s.role_slot, s.target_type, s.target_id,
       CASE WHEN s.backup_key IS NULL THEN NULL ELSE pg_temp.demo_id('person:' || s.backup_key) END, ${VALIDITY}
-    FROM province_slots s`);
+    FROM province_slots s`,
+  });
   // 包干: town t of a county goes to county deputy 1 or 2 in turn, village v of a town to town deputy 1 or 2.
-  await m.query(`WITH c AS (
+  await ROSTER.insertContractingFrom(m, {
+    sql: `WITH c AS (
       SELECT u.code, u.parent_code, u.level,
         (CASE WHEN u.level = 'town' THEN 'county:' ELSE 'town:' END) || u.parent_code || ':deputy-'
           || (1 + (row_number() OVER (PARTITION BY u.parent_code ORDER BY u.code) - 1) % 2) AS leader_key
       FROM admin_units u WHERE u.level IN ('town', 'village') AND u.code LIKE '${PROVINCE_PREFIX}%')
-    INSERT INTO contracting_assignments (id, leader_person_id, admin_unit_code, level)
     SELECT pg_temp.demo_id('contracting:' || l.level || ':' || c.code || ':' || c.leader_key), pg_temp.demo_id('person:' || c.leader_key),
       c.code, l.level
-    FROM c, LATERAL (SELECT CASE WHEN c.level = 'town' THEN 'county_town' ELSE 'town_village' END AS level) l`);
+    FROM c, LATERAL (SELECT CASE WHEN c.level = 'town' THEN 'county_town' ELSE 'town_village' END AS level) l`,
+  });
 }

@@ -1,9 +1,9 @@
 import { EntityManager } from 'typeorm';
 import { HIGH_RISK_GRADES } from '@app/config';
-import { insertMany } from './bulk-insert';
 import { demoId } from './deterministic-id';
 import { DivisionTree } from './division-tree';
 import { ZonePlan } from './risk-zones';
+import { GEO, ROSTER } from './owners';
 
 // SYNTHETIC: what residents' public warnings (高风险区全员发布, 应急广播) reach on the demo district. Every number
 // is invented in the 1729… range, apart from the roster's 170/171 numbers.
@@ -62,40 +62,6 @@ export function planPublicWarningTargets(tree: DivisionTree, zones: ZonePlan[]):
 }
 
 export async function insertPublicWarningTargets(m: EntityManager, t: PublicWarningTargets): Promise<void> {
-  await insertMany<ResidentPhoneRow>(
-    m,
-    'resident_phones',
-    [
-      { name: 'risk_zone_id', type: 'uuid', value: (r) => r.riskZoneId },
-      { name: 'phone', type: 'varchar', value: (r) => r.phone },
-      { name: 'label', type: 'varchar', value: (r) => r.label },
-    ],
-    t.phones,
-  );
-  await insertMany<LoudspeakerRow>(
-    m,
-    'broadcast_devices',
-    [
-      { name: 'id', type: 'uuid', value: (r) => r.id },
-      { name: 'code', type: 'varchar', value: (r) => r.code },
-      { name: 'name', type: 'varchar', value: (r) => r.name },
-      { name: 'risk_zone_id', type: 'uuid', value: (r) => r.riskZoneId },
-      { name: 'admin_unit_code', type: 'varchar', value: (r) => r.adminUnitCode },
-    ],
-    t.loudspeakers,
-  );
-}
-
-/**
- * One temporary shelter (临时避灾点, capacity 120) in the committee building of every village that has a risk zone,
- * at a point inside the village. Deterministic codes SH-<village code>.
- */
-export async function insertDemoShelters(m: EntityManager): Promise<void> {
-  await m.query(
-    `INSERT INTO shelters (code, name, admin_unit_code, capacity, geom, synthetic)
-     SELECT 'SH-' || u.code, u.name || '村委会临时避灾点', u.code, 120, ST_PointOnSurface(u.geom), true
-     FROM admin_units u
-     WHERE u.level = 'village' AND u.geom IS NOT NULL AND EXISTS (SELECT 1 FROM risk_zones z WHERE z.admin_unit_code = u.code)
-     ON CONFLICT (code) DO NOTHING`,
-  );
+  await ROSTER.insertResidentPhones(m, t.phones);
+  await GEO.insertBroadcastDevices(m, t.loudspeakers);
 }

@@ -1,3 +1,4 @@
+import { NewAssignment, NewContact, NewContracting, NewPerson, NewSpecialResident, TargetType } from '@app/database';
 import { demoId, Prng } from './deterministic-id';
 import { Division, DivisionTree, isCommunity, TownKind, townKind } from './division-tree';
 import { anonymousName, fakeMobile, fakeName } from './names';
@@ -7,56 +8,23 @@ import { SHIZHI_TOWN, ZonePlan } from './risk-zones';
 // SYNTHETIC: every person, phone number, mailbox and assignment below is invented. Offices and titles
 // follow Chongqing practice (docs/domain.md, roles); the names come from seeded lists (names.ts).
 
-export type TargetType = 'unit' | 'object' | 'zone';
-
-export interface PersonRow {
-  id: string;
+/** The rows the demo loads through RosterRepository / ContactMethodsRepository, narrowed to what it generates. */
+export interface PersonRow extends NewPerson {
   key: string;
-  name: string;
-  title: string;
-  organization: string;
-  adminUnitCode: string;
-  backupPersonId: string | null;
 }
 
-export interface ContactRow {
-  id: string;
-  personId: string;
+export interface ContactRow extends NewContact {
   channel: 'sms' | 'voice' | 'email';
-  address: string;
-  priority: number;
-  invalidAt: string | null;
-  invalidReason: string | null;
 }
 
-export interface AssignmentRow {
-  id: string;
-  personId: string;
-  sector: string;
-  roleSlot: string;
-  targetType: TargetType;
-  targetId: string;
-  backupPersonId: string | null;
-  validFrom: string;
-  validTo: string | null;
-  publishedAt: string | null;
-}
+export type AssignmentRow = NewAssignment;
 
-export interface ContractingRow {
-  id: string;
-  leaderPersonId: string;
-  adminUnitCode: string;
+export interface ContractingRow extends NewContracting {
   level: 'county_town' | 'town_village';
-  sector: string | null;
 }
 
-export interface ResidentRow {
-  id: string;
-  label: string;
+export interface ResidentRow extends NewSpecialResident {
   groupType: 'elderly_alone' | 'left_behind_child' | 'disabled' | 'bedridden';
-  adminUnitCode: string;
-  riskZoneId: string;
-  callerPersonId: string;
 }
 
 /** Ids the e2e tests and demos refer to by name. */

@@ -1,28 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
-import { insertMany } from './bulk-insert';
 import { DivisionTree, UPPER_DIVISIONS } from './division-tree';
 import { countyOutlineWgs84 } from './outlines';
 import { ObjectPlan, planProtectedObjects } from './protected-objects';
-import {
-  insertDemoShelters,
-  insertPublicWarningTargets,
-  planPublicWarningTargets,
-  PublicWarningTargets,
-} from './public-warning-targets';
+import { insertPublicWarningTargets, planPublicWarningTargets, PublicWarningTargets } from './public-warning-targets';
 import { planRiskZones, SHIZHI_TOWN, ZonePlan } from './risk-zones';
-import {
-  AssignmentRow,
-  buildRoster,
-  ContactRow,
-  ContractingRow,
-  PersonRow,
-  ResidentRow,
-  Roster,
-  RosterNames,
-} from './roster';
+import { buildRoster, Roster, RosterNames } from './roster';
 import { seedDemoStations } from './stations';
-import { insertProtectedObjects, insertRiskZones, MULTI, partitionChildren } from './synthetic-geometry';
+import { insertRiskZones, partitionChildren } from './synthetic-geometry';
+import { CONTACTS, GEO, ROSTER } from './owners';
 
 export interface DemoCounts {
   adminUnits: number;
@@ -152,27 +138,17 @@ export async function deleteDemo(m: EntityManager, tree: DivisionTree): Promise<
       await m.query('ROLLBACK TO SAVEPOINT demo_truncate');
     }
   }
-  const inCounties = `synthetic AND admin_unit_code LIKE ANY ($1::text[])`;
+  const area = { patterns, syntheticOnly: true };
   try {
-    await m.query(`DELETE FROM stations WHERE ${inCounties}`, [patterns]);
-    await m.query(`DELETE FROM shelters WHERE ${inCounties}`, [patterns]);
-    await m.query(`DELETE FROM broadcast_devices WHERE admin_unit_code LIKE ANY ($1::text[])`, [patterns]);
-    await m.query(`DELETE FROM special_residents WHERE ${inCounties}`, [patterns]);
-    await m.query(`DELETE FROM responsibility_assignments WHERE person_id IN (${DEMO_PERSONS})`, [patterns]);
-    await m.query(`DELETE FROM contracting_assignments WHERE leader_person_id IN (${DEMO_PERSONS})`, [patterns]);
-    await m.query(`DELETE FROM contact_methods WHERE person_id IN (${DEMO_PERSONS})`, [patterns]);
-    await m.query(`DELETE FROM persons WHERE ${inCounties}`, [patterns]);
-    await m.query(`DELETE FROM protected_objects WHERE ${inCounties}`, [patterns]);
-    await m.query(`DELETE FROM risk_zones WHERE ${inCounties}`, [patterns]);
-    await m.query(`DELETE FROM admin_units WHERE code = ANY ($1::varchar[])`, [tree.ownedCodes]);
+    await GEO.deleteFacilities(m, area);
+    await CONTACTS.deleteOfPeople(m, area);
+    await ROSTER.deletePeople(m, area);
+    await GEO.deleteZonesAndObjects(m, area);
     // The upper rows go only when nothing else hangs under them (cities first, then the province).
-    for (const level of ['city', 'province']) {
-      await m.query(
-        `DELETE FROM admin_units a WHERE a.code = ANY ($1::varchar[]) AND a.level = $2
-           AND NOT EXISTS (SELECT 1 FROM admin_units c WHERE c.parent_code = a.code)`,
-        [UPPER_DIVISIONS.map((d) => d.code), level],
-      );
-    }
+    await GEO.deleteUnits(m, tree.ownedCodes, {
+      codes: UPPER_DIVISIONS.map((d) => d.code),
+      levels: ['city', 'province'],
+    });
   } catch (err) {
     if ((err as { code?: string }).code === '23503') {
       throw new DemoSeedError(
@@ -230,30 +206,10 @@ async function writeDemo(m: EntityManager, plan: DemoPlan): Promise<void> {
   const outlines = new Map(tree.ofLevel('county').map((c) => [c.code, JSON.stringify(countyOutlineWgs84(c.code))]));
 
   // 1. Division tree; county outlines are real (DataV, converted to WGS84), the rest come next.
-  await m.query(
-    `INSERT INTO admin_units (code, name, level, parent_code)
-     SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[]) ON CONFLICT (code) DO NOTHING`,
-    [
-      UPPER_DIVISIONS.map((d) => d.code),
-      UPPER_DIVISIONS.map((d) => d.name),
-      UPPER_DIVISIONS.map((d) => d.level),
-      UPPER_DIVISIONS.map((d) => d.parentCode),
-    ],
-  );
-  const owned = tree.ownedCodes.map((code) => tree.get(code));
-  await m.query(
-    `INSERT INTO admin_units (code, name, level, parent_code, geom, geom_synthetic)
-     SELECT u.code, u.name, u.level, u.parent_code,
-       CASE WHEN u.outline IS NULL THEN NULL ELSE ${MULTI('ST_SetSRID(ST_GeomFromGeoJSON(u.outline), 4326)')} END, false
-     FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::text[])
-       AS u(code, name, level, parent_code, outline)`,
-    [
-      owned.map((d) => d.code),
-      owned.map((d) => d.name),
-      owned.map((d) => d.level),
-      owned.map((d) => d.parentCode),
-      owned.map((d) => outlines.get(d.code) ?? null),
-    ],
+  await GEO.addUnits(m, UPPER_DIVISIONS);
+  await GEO.insertUnitsWithOutlines(
+    m,
+    tree.ownedCodes.map((code) => ({ ...tree.get(code), outline: outlines.get(code) ?? null })),
   );
 
   // 2. SYNTHETIC town outlines inside each county, then village outlines inside each town.
@@ -267,84 +223,17 @@ async function writeDemo(m: EntityManager, plan: DemoPlan): Promise<void> {
 
   // 3. Zones and objects (geometry generated inside their village).
   await insertRiskZones(m, zones);
-  await insertProtectedObjects(m, objects);
-  await insertDemoShelters(m);
+  await GEO.insertSyntheticObjects(m, objects);
+  await GEO.addVillageShelters(m);
   await insertPublicWarningTargets(m, publicTargets);
   await seedDemoStations(m);
 
   // 4. The roster.
-  await insertMany<PersonRow>(
-    m,
-    'persons',
-    [
-      { name: 'id', type: 'uuid', value: (p) => p.id },
-      { name: 'name', type: 'varchar', value: (p) => p.name },
-      { name: 'title', type: 'varchar', value: (p) => p.title },
-      { name: 'organization', type: 'varchar', value: (p) => p.organization },
-      { name: 'admin_unit_code', type: 'varchar', value: (p) => p.adminUnitCode },
-      { name: 'backup_person_id', type: 'uuid', value: (p) => p.backupPersonId },
-      { name: 'active', type: 'boolean', value: () => true },
-      { name: 'synthetic', type: 'boolean', value: () => true },
-    ],
-    roster.persons,
-  );
-  await insertMany<ContactRow>(
-    m,
-    'contact_methods',
-    [
-      { name: 'id', type: 'uuid', value: (c) => c.id },
-      { name: 'person_id', type: 'uuid', value: (c) => c.personId },
-      { name: 'channel', type: 'varchar', value: (c) => c.channel },
-      { name: 'address', type: 'varchar', value: (c) => c.address },
-      { name: 'priority', type: 'int', value: (c) => c.priority },
-      { name: 'invalid_at', type: 'timestamptz', value: (c) => c.invalidAt },
-      { name: 'invalid_reason', type: 'varchar', value: (c) => c.invalidReason },
-    ],
-    roster.contacts,
-  );
-  await insertMany<AssignmentRow>(
-    m,
-    'responsibility_assignments',
-    [
-      { name: 'id', type: 'uuid', value: (a) => a.id },
-      { name: 'person_id', type: 'uuid', value: (a) => a.personId },
-      { name: 'sector', type: 'varchar', value: (a) => a.sector },
-      { name: 'role_slot', type: 'varchar', value: (a) => a.roleSlot },
-      { name: 'target_type', type: 'varchar', value: (a) => a.targetType },
-      { name: 'target_id', type: 'varchar', value: (a) => a.targetId },
-      { name: 'backup_person_id', type: 'uuid', value: (a) => a.backupPersonId },
-      { name: 'valid_from', type: 'date', value: (a) => a.validFrom },
-      { name: 'valid_to', type: 'date', value: (a) => a.validTo },
-      { name: 'published_at', type: 'timestamptz', value: (a) => a.publishedAt },
-    ],
-    roster.assignments,
-  );
-  await insertMany<ContractingRow>(
-    m,
-    'contracting_assignments',
-    [
-      { name: 'id', type: 'uuid', value: (c) => c.id },
-      { name: 'leader_person_id', type: 'uuid', value: (c) => c.leaderPersonId },
-      { name: 'admin_unit_code', type: 'varchar', value: (c) => c.adminUnitCode },
-      { name: 'level', type: 'varchar', value: (c) => c.level },
-      { name: 'sector', type: 'varchar', value: (c) => c.sector },
-    ],
-    roster.contracting,
-  );
-  await insertMany<ResidentRow>(
-    m,
-    'special_residents',
-    [
-      { name: 'id', type: 'uuid', value: (r) => r.id },
-      { name: 'label', type: 'varchar', value: (r) => r.label },
-      { name: 'group_type', type: 'varchar', value: (r) => r.groupType },
-      { name: 'admin_unit_code', type: 'varchar', value: (r) => r.adminUnitCode },
-      { name: 'risk_zone_id', type: 'uuid', value: (r) => r.riskZoneId },
-      { name: 'caller_person_id', type: 'uuid', value: (r) => r.callerPersonId },
-      { name: 'synthetic', type: 'boolean', value: () => true },
-    ],
-    roster.residents,
-  );
+  await ROSTER.insertSyntheticPersons(m, roster.persons);
+  await CONTACTS.insertMany(m, roster.contacts);
+  await ROSTER.insertAssignments(m, roster.assignments);
+  await ROSTER.insertContracting(m, roster.contracting);
+  await ROSTER.insertSyntheticResidents(m, roster.residents);
 }
 
 /** Counts the demo's rows as they are in the database. */

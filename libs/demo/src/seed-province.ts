@@ -12,6 +12,7 @@ import {
 import { writeProvinceRoster } from './province-roster';
 import { DemoSeedError } from './seed-demo';
 import { insertRiskZones, partitionChildren } from './synthetic-geometry';
+import { CONTACTS, GEO, ROSTER } from './owners';
 
 export interface ProvinceCounts {
   counties: number;
@@ -42,7 +43,7 @@ export interface ProvinceSummary {
  * The synthetic province's box: Chongqing's extent in WGS84, drawn as a rectangle. Counties, towns and villages
  * are Voronoi cells inside it, as the demo's towns and villages are inside their real county outlines.
  */
-const PROVINCE_BOX = 'ST_Multi(ST_MakeEnvelope(105.29, 28.16, 110.19, 32.2, 4326))';
+const PROVINCE_BOX: [number, number, number, number] = [105.29, 28.16, 110.19, 32.2];
 const LOCK_KEY = 0x6a7965; // serialises concurrent province seeders (the demo's lock is 0x6a7964)
 
 /**
@@ -95,24 +96,11 @@ export async function seedProvince(
 }
 
 async function writeUnits(m: EntityManager, tree: ReturnType<typeof provinceTree>): Promise<void> {
-  const province = UPPER_DIVISIONS[0];
-  await m.query(`INSERT INTO admin_units (code, name, level) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING`, [
-    province.code,
-    province.name,
-    province.level,
-  ]);
-  const rows = tree.all.filter((d) => d.code.startsWith(PROVINCE_PREFIX));
-  await m.query(
-    `INSERT INTO admin_units (code, name, level, parent_code, geom, geom_synthetic)
-     SELECT u.code, u.name, u.level, u.parent_code, CASE WHEN u.code = $5 THEN ${PROVINCE_BOX} END, true
-     FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[]) AS u(code, name, level, parent_code)`,
-    [
-      rows.map((d) => d.code),
-      rows.map((d) => d.name),
-      rows.map((d) => d.level),
-      rows.map((d) => d.parentCode),
-      PROVINCE_CITY,
-    ],
+  await GEO.addUnits(m, [UPPER_DIVISIONS[0]]);
+  await GEO.insertSyntheticUnits(
+    m,
+    tree.all.filter((d) => d.code.startsWith(PROVINCE_PREFIX)),
+    { code: PROVINCE_CITY, box: PROVINCE_BOX },
   );
   // Counties inside the box, towns inside counties, villages inside towns (the demo's Voronoi partition).
   const counties = tree.childrenOf(PROVINCE_CITY).map((c) => c.code);
@@ -138,16 +126,11 @@ export async function deleteProvince(m: EntityManager): Promise<void> {
       'province reload refused: call tasks already reference its persons; seed a fresh database instead',
     );
   }
-  const inProvince = `admin_unit_code LIKE '${PROVINCE_PREFIX}%'`;
-  await m.query(`DELETE FROM special_residents WHERE ${inProvince} OR caller_person_id IN (${PROVINCE_PERSONS})`);
-  await m.query(`DELETE FROM responsibility_assignments WHERE person_id IN (${PROVINCE_PERSONS})`);
-  await m.query(`DELETE FROM contracting_assignments WHERE leader_person_id IN (${PROVINCE_PERSONS})`);
-  await m.query(`DELETE FROM contact_methods WHERE person_id IN (${PROVINCE_PERSONS})`);
-  await m.query(`DELETE FROM persons WHERE ${inProvince}`);
-  await m.query(`DELETE FROM risk_zones WHERE ${inProvince}`);
-  for (const level of ['village', 'town', 'county', 'city']) {
-    await m.query(`DELETE FROM admin_units WHERE code LIKE '${PROVINCE_PREFIX}%' AND level = $1`, [level]);
-  }
+  const area = { patterns: [`${PROVINCE_PREFIX}%`], syntheticOnly: false };
+  await CONTACTS.deleteOfPeople(m, area);
+  await ROSTER.deletePeople(m, area);
+  await GEO.deleteZonesAndObjects(m, area);
+  await GEO.deleteUnitsUnder(m, PROVINCE_PREFIX, ['village', 'town', 'county', 'city']);
 }
 
 /** The province's rows as they are in the database. */

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { GEO } from './owners';
 
 /** Fictional demo stations (synthetic = true) in the demo district; thresholds are illustrative, not real. */
 export const DEMO_STATIONS = [
@@ -42,16 +43,10 @@ export const DEMO_STATIONS = [
 
 /** Adds the demo stations where their unit exists (after the demo district); leaves existing codes alone. */
 export async function seedDemoStations(ds: DataSource | EntityManager): Promise<number> {
+  const m = ds instanceof DataSource ? ds.manager : ds;
   let added = 0;
   for (const s of DEMO_STATIONS) {
-    const rows = await ds.query<Array<{ id: string }>>(
-      `INSERT INTO stations (code, name, kind, admin_unit_code, geom, warning_level, guaranteed_level, flood_limit_level,
-          rain_thresholds, synthetic)
-       SELECT $1, $2, $3, u.code, ST_PointOnSurface(u.geom), $5, $6, $7, $8, true FROM admin_units u WHERE u.code = $4
-       ON CONFLICT (code) DO NOTHING RETURNING id`,
-      [s.code, s.name, s.kind, s.unit, s.warningLevel, s.guaranteedLevel, s.floodLimitLevel, JSON.stringify(s.rain)],
-    );
-    added += rows.length;
+    added += (await GEO.addSyntheticStation(m, s)) ? 1 : 0;
   }
   return added;
 }

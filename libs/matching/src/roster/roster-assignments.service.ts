@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { actorOf, Clock, ForbiddenError, inRegion, NotFoundError, ValidationError } from '@app/common';
 import { CONTRACTING_LEVELS, ContractingLevel, ROLE_LABELS, SECTOR_LABELS } from '@app/config';
-import { ContractingAssignmentEntity, EventLog, ResponsibilityAssignmentEntity, TargetType } from '@app/database';
+import {
+  ContractingAssignmentEntity,
+  EventLog,
+  ResponsibilityAssignmentEntity,
+  RosterRepository,
+  TargetType,
+} from '@app/database';
 
 export interface AssignmentInput {
   personId: string;
@@ -46,12 +52,13 @@ export class RosterAssignmentsService {
     private readonly dataSource: DataSource,
     private readonly events: EventLog,
     private readonly clock: Clock,
+    private readonly roster: RosterRepository,
   ) {}
 
   async createAssignment(input: AssignmentInput, actor: Actor): Promise<ResponsibilityAssignmentEntity> {
     return this.dataSource.transaction(async (tx) => {
       const row = await this.checkAssignment(tx, input, actor);
-      const saved = await tx.getRepository(ResponsibilityAssignmentEntity).save(row);
+      const saved = await this.roster.saveAssignment(tx, row);
       await this.audit(tx, 'RosterAssignmentCreated', actor, { id: saved.id, ...input });
       return saved;
     });
@@ -71,7 +78,7 @@ export class RosterAssignmentsService {
       };
       const row = await this.checkAssignment(tx, merged, actor);
       row.publishedAt = patch.published === undefined ? current.publishedAt : row.publishedAt;
-      const saved = await tx.getRepository(ResponsibilityAssignmentEntity).save({ ...row, id });
+      const saved = await this.roster.saveAssignment(tx, { ...row, id });
       await this.audit(tx, 'RosterAssignmentChanged', actor, { id, ...patch });
       return saved;
     });
@@ -81,7 +88,7 @@ export class RosterAssignmentsService {
     return this.dataSource.transaction(async (tx) => {
       const current = await this.assignment(tx, id, actor);
       current.validTo = this.endDate(validTo, current.validFrom);
-      const saved = await tx.getRepository(ResponsibilityAssignmentEntity).save(current);
+      const saved = await this.roster.saveAssignment(tx, current);
       await this.audit(tx, 'RosterAssignmentEnded', actor, { id, validTo: current.validTo });
       return saved;
     });
@@ -90,7 +97,7 @@ export class RosterAssignmentsService {
   async createContracting(input: ContractingInput, actor: Actor): Promise<ContractingAssignmentEntity> {
     return this.dataSource.transaction(async (tx) => {
       const row = await this.checkContracting(tx, input, actor);
-      const saved = await tx.getRepository(ContractingAssignmentEntity).save(row);
+      const saved = await this.roster.saveContracting(tx, row);
       await this.audit(tx, 'RosterContractingCreated', actor, { id: saved.id, ...input });
       return saved;
     });
@@ -104,7 +111,7 @@ export class RosterAssignmentsService {
     return this.dataSource.transaction(async (tx) => {
       const current = await this.contracting(tx, id, actor);
       const row = await this.checkContracting(tx, { ...current, ...defined(patch) }, actor);
-      const saved = await tx.getRepository(ContractingAssignmentEntity).save({ ...row, id });
+      const saved = await this.roster.saveContracting(tx, { ...row, id });
       await this.audit(tx, 'RosterContractingChanged', actor, { id, ...patch });
       return saved;
     });
@@ -114,7 +121,7 @@ export class RosterAssignmentsService {
     return this.dataSource.transaction(async (tx) => {
       const current = await this.contracting(tx, id, actor);
       current.validTo = this.endDate(validTo, current.validFrom);
-      const saved = await tx.getRepository(ContractingAssignmentEntity).save(current);
+      const saved = await this.roster.saveContracting(tx, current);
       await this.audit(tx, 'RosterContractingEnded', actor, { id, validTo: current.validTo });
       return saved;
     });

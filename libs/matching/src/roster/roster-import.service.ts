@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, ValidationError } from '@app/common';
-import { ContactMethodsRepository, EventLog } from '@app/database';
+import { ContactMethodsRepository, EventLog, RosterRepository } from '@app/database';
 import { readCsv, readXlsx, RosterRow, RowError, validateSheet } from './roster-sheet';
 
 export type SheetFormat = 'csv' | 'xlsx';
@@ -44,6 +44,7 @@ export class RosterImportService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly contacts: ContactMethodsRepository,
+    private readonly roster: RosterRepository,
     private readonly events: EventLog,
     private readonly clock: Clock,
   ) {}
@@ -208,10 +209,7 @@ export class RosterImportService {
       );
       let id = existing?.id;
       if (!id) {
-        [{ id }] = await tx.query<Array<{ id: string }>>(
-          `INSERT INTO persons (name, title, admin_unit_code) VALUES ($1, $2, $3) RETURNING id`,
-          [r.name, r.title || null, r.unitCode],
-        );
+        id = await this.roster.addPerson(tx, { name: r.name, title: r.title || null, adminUnitCode: r.unitCode });
         personsCreated++;
       }
       contactsCreated += await this.contacts.addMobile(tx, id, r.mobile);
@@ -220,26 +218,21 @@ export class RosterImportService {
     let assignmentsCreated = 0;
     for (const r of rows) {
       const backup = r.backupKey ? (r.backupKey.startsWith('id:') ? r.backupKey.slice(3) : ids.get(r.backupKey)) : null;
-      const inserted = await tx.query<unknown[]>(
-        `INSERT INTO responsibility_assignments (person_id, sector, role_slot, target_type, target_id, backup_person_id,
-                                                valid_from, valid_to, published_at)
-         SELECT $1::uuid, $2::varchar, $3::varchar, $4::varchar, $5::varchar, $6::uuid, $7::date, $8::date, now()
-         WHERE NOT EXISTS (SELECT 1 FROM responsibility_assignments a WHERE a.person_id = $1 AND a.sector = $2
-           AND a.role_slot = $3 AND a.target_type = $4 AND a.target_id = $5 AND (a.valid_to IS NULL OR a.valid_to >= $9::date))
-         RETURNING id`,
-        [
-          ids.get(r.personKey),
-          r.sector,
-          r.roleSlot,
-          r.targetTypeCode,
-          r.targetId,
-          backup ?? null,
-          r.validFrom ?? today,
-          r.validTo,
-          today,
-        ],
+      const added = await this.roster.addAssignmentUnlessHeld(
+        tx,
+        {
+          personId: ids.get(r.personKey) as string,
+          sector: r.sector,
+          roleSlot: r.roleSlot,
+          targetType: r.targetTypeCode,
+          targetId: r.targetId,
+          backupPersonId: backup ?? null,
+          validFrom: r.validFrom ?? today,
+          validTo: r.validTo,
+        },
+        today,
       );
-      assignmentsCreated += inserted.length;
+      assignmentsCreated += added ? 1 : 0;
     }
     return {
       personsCreated,

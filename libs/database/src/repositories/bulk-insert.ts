@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 
 export interface Column<T> {
   name: string;
@@ -9,7 +9,10 @@ export interface Column<T> {
 
 const CHUNK = 10_000;
 
-/** Multi-row INSERT … SELECT FROM unnest($1::t1[], $2::t2[], …): one round trip per 10k rows. */
+/**
+ * Multi-row INSERT … SELECT FROM unnest($1::t1[], $2::t2[], …): one round trip per 10k rows. Called by the
+ * repositories only, each for the tables it owns (table-ownership.spec.ts finds the table named here).
+ */
 export async function insertMany<T>(m: EntityManager, table: string, columns: Column<T>[], rows: T[]): Promise<void> {
   const names = columns.map((c) => c.name).join(', ');
   const params = columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
