@@ -127,6 +127,10 @@ export async function deleteProvince(m: EntityManager): Promise<void> {
     );
   }
   const area = { patterns: [`${PROVINCE_PREFIX}%`], syntheticOnly: false };
+  // Each deleted person is checked against the 18 foreign keys that point at persons. The apps' connections plan
+  // every such check anew (plan_cache_mode=force_custom_plan, see dataSourceOptions), about 1.1 ms a person here;
+  // with the cached plan, for this transaction only, 0.24 ms (4 counties: 21,053 persons in 5.1 s against 24 s).
+  await m.query('SET LOCAL plan_cache_mode = auto');
   await CONTACTS.deleteOfPeople(m, area);
   await ROSTER.deletePeople(m, area);
   await GEO.deleteZonesAndObjects(m, area);
