@@ -29,7 +29,7 @@ const EVENT: Record<StopMode, string> = {
  * What Update, Cancel, an officer's lift and expiry do to calls and timers. A lift (Cancel, officer, expiry) first
  * holds the chain's stop barrier, so no message of the chain can be claimed any more, and waits, outside any
  * transaction, for the messages already claimed to come back from their provider; then one transaction takes the
- * chain's warning rows exclusively (every writer of calls and messages holds them shared, see lockTaskWithWarning),
+ * chain's warning rows exclusively (every writer of calls and messages holds them shared, see CallTasksRepository.lockWithWarning),
  * cancels queued messages and closes the open calls. So no message of a lifted version reaches a provider after the
  * commit. An Update supersedes without the barrier: the new version calls again anyway. A lift then sends the 解除
  * notice to everyone called.
