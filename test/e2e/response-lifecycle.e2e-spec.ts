@@ -67,9 +67,10 @@ describe('warning lifecycle: cancel under load and expiry', () => {
     );
 
     // The 解除 notices go out to everyone called; meanwhile the leftover send jobs run and find nothing to send.
+    // A hundred notices or more: work, not a speed asserted; the budget holds on a machine kept busy by other work.
     await waitFor(() => p.mail.list().filter((m) => m.subject.includes('解除')).length >= 100, {
       what: 'lift notices',
-      timeoutMs: 60_000,
+      timeoutMs: 150_000,
     });
     const [late] = await p.ds.query<Array<{ n: number; last: Date | null }>>(
       `SELECT count(*)::int AS n, max(a.sent_at) AS last FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
@@ -92,7 +93,7 @@ describe('warning lifecycle: cancel under load and expiry', () => {
     const notices = await tasksOf(p.ds, cancelled.id);
     expect(notices.length).toBeGreaterThan(300);
     expect(notices.every((t) => !t.requires_ack)).toBe(true);
-  });
+  }, 240_000);
 
   it('lifts a warning at expires_at by a delayed job checked against PostgreSQL', async () => {
     const { id: warningId } = await postCap(p, ingest, {

@@ -133,8 +133,17 @@ const agents = {
 
 /** Sockets idle longer than this are not reused (servers close idle keep-alive connections after ~5 s). */
 const FREE_SOCKET_MS = 4_000;
+// One 'timeout' listener per socket, added when it is first free: setTimeout(ms, cb) would add another listener at
+// every reuse (Node warned of a leak at eleven).
+const idleWatched = new WeakSet<Socket>();
 for (const agent of Object.values(agents)) {
-  agent.on('free', (socket: Socket) => socket.setTimeout(FREE_SOCKET_MS, () => socket.destroy()));
+  agent.on('free', (socket: Socket) => {
+    if (!idleWatched.has(socket)) {
+      idleWatched.add(socket);
+      socket.on('timeout', () => socket.destroy());
+    }
+    socket.setTimeout(FREE_SOCKET_MS);
+  });
 }
 
 type Transport =
