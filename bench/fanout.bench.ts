@@ -240,13 +240,15 @@ async function main(): Promise<void> {
     const perS = expected / (allMs / 1000);
     const personsPerS = PERSONS / (((done.last_p?.getTime() ?? 0) - t0) / 1000);
 
-    // Every silent call of the other warning escalated once (later rounds climb on; only the first counts here).
+    // Every silent call of the other warning escalated once (later rounds climb on; only the first counts here): a
+    // climb, or, for a call with no one above (as here), 电话叫应 handed to the duty desk.
+    const ESCALATED = ['CallEscalated', 'EscalationExhausted'];
     await waitUntil(
       'other warning escalated',
       async () => {
         const { rows } = await pool.query<{ n: number }>(
-          `SELECT count(DISTINCT from_task_id)::int AS n FROM escalations WHERE warning_id = $1`,
-          [other],
+          `SELECT count(DISTINCT call_task_id)::int AS n FROM events WHERE warning_id = $1 AND type = ANY($2)`,
+          [other, ESCALATED],
         );
         return rows[0].n >= DEADLINE_PERSONS ? true : null;
       },
@@ -271,7 +273,7 @@ async function main(): Promise<void> {
       return d.callTaskIds.filter((id) => otherTasks.has(id)).map(() => (j.processedOn ?? 0) - Date.parse(d.dueAt));
     });
     // Each call's first deadline (its first check job's due time) against the time its first escalation was planned
-    // (the escalation row's clock reading). The call's own deadline_at and updated_at move on with later rounds.
+    // (its event's clock reading). The call's own deadline_at and updated_at move on with later rounds.
     const firstDue = new Map<string, number>();
     for (const j of firedJobs) {
       const d = j.data as CheckData;
@@ -280,8 +282,8 @@ async function main(): Promise<void> {
       }
     }
     const { rows: firstEscalations } = await pool.query<{ id: string; at: Date }>(
-      `SELECT from_task_id AS id, min(at) AS at FROM escalations WHERE warning_id = $1 GROUP BY from_task_id`,
-      [other],
+      `SELECT call_task_id AS id, min(at) AS at FROM events WHERE warning_id = $1 AND type = ANY($2) GROUP BY call_task_id`,
+      [other, ESCALATED],
     );
     const lateness = firstEscalations
       .filter((e) => firstDue.has(e.id))
