@@ -31,6 +31,7 @@ import {
   startApp,
   stopApps,
   townRoster,
+  waitForApps,
   waitUntil,
 } from './bench-kit';
 
@@ -161,12 +162,7 @@ async function main(): Promise<void> {
   );
   process.on('exit', () => apps.forEach((a) => a.child.kill('SIGTERM')));
   try {
-    const health = (url: string) =>
-      fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      );
-    await waitUntil('api up', () => health(`http://127.0.0.1:${apiPort}/api/v1/health`), 120_000, 250, 900_000);
+    await waitForApps({ api: apiPort }, 120_000, 900_000);
     await sleep(1500);
     const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/alerts`, {
       method: 'POST',

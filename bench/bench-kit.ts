@@ -56,6 +56,28 @@ export async function waitUntil<T>(
   }
 }
 
+/** Waits until the api's health answers 200, and the simulator's too when its port is given. */
+export async function waitForApps(
+  ports: { api: number; sim?: number },
+  timeoutMs: number,
+  hardLimitMs?: number,
+): Promise<void> {
+  const healthy = (url: string) =>
+    fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+  await waitUntil(
+    ports.sim ? 'api and simulator up' : 'api up',
+    async () =>
+      (await healthy(`http://127.0.0.1:${ports.api}/api/v1/health`)) &&
+      (ports.sim === undefined || healthy(`http://127.0.0.1:${ports.sim}/health`)),
+    timeoutMs,
+    250,
+    hardLimitMs,
+  );
+}
+
 /** addBulk + no-op processing of n empty jobs at concurrency 50: the queue's own limit on this machine now. */
 export async function rawBullmq(prefix: string, n = 30_000): Promise<{ addPerS: number; processPerS: number }> {
   const name = `${prefix}-raw`;

@@ -28,6 +28,7 @@ import {
   startApp,
   stopApps,
   townRoster,
+  waitForApps,
   waitUntil,
 } from './bench-kit';
 
@@ -168,19 +169,7 @@ async function main(): Promise<void> {
   );
   process.on('exit', () => apps.forEach((a) => a.child.kill('SIGTERM')));
   try {
-    const health = (url: string) =>
-      fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      );
-    await waitUntil(
-      'api and simulator up',
-      async () =>
-        (await health(`http://127.0.0.1:${apiPort}/api/v1/health`)) && health(`http://127.0.0.1:${simPort}/health`),
-      120_000,
-      250,
-      HARD_LIMIT_MS,
-    );
+    await waitForApps({ api: apiPort, sim: simPort }, 120_000, HARD_LIMIT_MS);
     await sleep(1500); // workers connected
     log('apps up');
     const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/alerts`, {

@@ -31,6 +31,7 @@ import {
   sleep,
   started,
   startApp,
+  waitForApps,
   waitUntil,
 } from './bench-kit';
 
@@ -121,18 +122,7 @@ async function main(): Promise<void> {
   const stopAll = () => apps.forEach((a) => a.child.kill('SIGTERM'));
   process.on('exit', stopAll);
   try {
-    const health = (url: string) =>
-      fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      );
-    await waitUntil(
-      'api and simulator up',
-      async () =>
-        (await health(`http://127.0.0.1:${apiPort}/api/v1/health`)) && health(`http://127.0.0.1:${simPort}/health`),
-      60_000,
-      250,
-    );
+    await waitForApps({ api: apiPort, sim: simPort }, 60_000);
     await sleep(1500); // workers connected
     log('apps up');
     // The raw limit of the persons' path: as many signed SendSms as there are persons, at the dispatcher's SMS

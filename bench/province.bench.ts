@@ -35,6 +35,7 @@ import {
   started,
   startApp,
   stopApps,
+  waitForApps,
   waitUntil,
 } from './bench-kit';
 
@@ -122,19 +123,7 @@ async function main(): Promise<void> {
   process.on('exit', () => apps.forEach((a) => a.child.kill('SIGTERM')));
   const redis = new Redis(connection);
   try {
-    const health = (url: string) =>
-      fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      );
-    await waitUntil(
-      'api and simulator up',
-      async () =>
-        (await health(`http://127.0.0.1:${apiPort}/api/v1/health`)) && health(`http://127.0.0.1:${simPort}/health`),
-      120_000,
-      250,
-      LIMIT_MS + 600_000,
-    );
+    await waitForApps({ api: apiPort, sim: simPort }, 120_000, LIMIT_MS + 600_000);
     await sleep(1500); // workers connected
     const redis0 = await redisUsedMiB(redis);
     log(`apps up; load average ${load()}`);
