@@ -88,6 +88,9 @@ export class DispatchService {
     if (attempt.channel === 'sms' && attempt.tries > 1 && (await this.alreadyTaken(attempt))) {
       return 'done';
     }
+    if (attempt.channel === 'email' && attempt.tries > 1 && attempt.handed_over_at) {
+      this.resendingHandedOver(attempt);
+    }
     if (this.clock.now().getTime() - attempt.claimed_at.getTime() > this.leaseMs) {
       return this.overLease(attempt);
     }
@@ -129,6 +132,18 @@ export class DispatchService {
       provider: found.provider,
     });
     return true;
+  }
+
+  /**
+   * An email an earlier claim took to the final "." of DATA: the server may have it, and SMTP cannot be asked. It is
+   * sent again (the same Message-ID, which many mailboxes fold into one): a copy too many is better than a warning
+   * lost. Counted, so that the possible second copies are known; an email without the mark never reached the server.
+   */
+  private resendingHandedOver(attempt: ClaimedAttempt): void {
+    countRecovery(this.logger, 'email_resent_after_handover', 1, {
+      note: 'an earlier claim reached the end of DATA: this email may arrive twice',
+      attemptId: attempt.id,
+    });
   }
 
   /** An SMS that got no answer in time: the claim stays until stale, then the provider is asked (uncertain-send). */

@@ -48,6 +48,10 @@ export class AttemptEntity {
   @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true })
   claimedAt!: Date | null;
 
+  /** Email: written right before the final "." of DATA; a claim taken again after a crash does not resend it. */
+  @Column({ name: 'handed_over_at', type: 'timestamptz', nullable: true })
+  handedOverAt!: Date | null;
+
   /** Delivery receipt (or call result) time and the provider's code. */
   @Column({ name: 'receipt_at', type: 'timestamptz', nullable: true })
   receiptAt!: Date | null;

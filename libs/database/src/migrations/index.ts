@@ -16,6 +16,7 @@ import { DeferredPeerNotices1763801160000 } from './1763801160000-DeferredPeerNo
 import { BoardReadsEventLog1763801200000 } from './1763801200000-BoardReadsEventLog';
 import { BoardReports1763801300000 } from './1763801300000-BoardReports';
 import { NoticeTries1763801400000 } from './1763801400000-NoticeTries';
+import { EmailHandover1763801500000 } from './1763801500000-EmailHandover';
 
 /** Appended by hand, in order. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   BoardReadsEventLog1763801200000,
   BoardReports1763801300000,
   NoticeTries1763801400000,
+  EmailHandover1763801500000,
 ];

@@ -17,6 +17,8 @@ export interface ClaimedAttempt {
   created_at: Date;
   /** When this claim was made: the sender may start the provider call only within its lease (DispatchService). */
   claimed_at: Date;
+  /** Email: an earlier claim reached the final "." of DATA (the server may have the message). */
+  handed_over_at: Date | null;
   address: string;
   task_state: string;
   person_id: string;
@@ -121,7 +123,8 @@ export class AttemptsRepository {
       `WITH claimed AS (
          UPDATE attempts SET status = 'sending', claimed_at = $2, tries = tries + 1, updated_at = $2
          WHERE id = ANY($1::uuid[]) AND (status = 'queued' OR (status = 'sending' AND claimed_at < $3))
-         RETURNING id, call_task_id, channel, idempotency_key, contact_method_id, rung, tries, created_at, claimed_at)
+         RETURNING id, call_task_id, channel, idempotency_key, contact_method_id, rung, tries, created_at, claimed_at,
+                   handed_over_at)
        SELECT a.*, c.address, t.state AS task_state, t.person_id, ${callReasonsSql('t')} AS reasons, t.deadline_at,
               t.requires_ack, p.name AS person_name, w.id AS warning_id, w.hazard_type, w.level, w.event,
               ${reminderPrefixSql(reminderRungBase)} || w.headline AS headline,
@@ -132,7 +135,10 @@ export class AttemptsRepository {
     );
   }
 
-  /** sending → queued (transient failure, rate limit); the next try reuses the idempotency key. */
+  /**
+   * sending → queued (transient failure, rate limit); the next try reuses the idempotency key. The provider answered
+   * (or was never reached), so an email's hand-over mark goes: the next claim sends it.
+   */
   async release(
     manager: EntityManager,
     id: string,
@@ -141,10 +147,24 @@ export class AttemptsRepository {
     now: Date,
   ): Promise<void> {
     await manager.query(
-      `UPDATE attempts SET status = 'queued', error = $2, provider = coalesce($3, provider), updated_at = $4
+      `UPDATE attempts SET status = 'queued', error = $2, provider = coalesce($3, provider), updated_at = $4,
+              handed_over_at = NULL
        WHERE id = $1 AND status = 'sending'`,
       [id, error?.slice(0, 500) ?? null, provider, now],
     );
+  }
+
+  /**
+   * An email about to be handed over (the final "." of DATA next): marked, if this claim still holds it (the first
+   * mark stays, so a resend after a crash still shows it). False when the claim was lost (taken as stale, cancelled):
+   * then the email must not be completed.
+   */
+  async markHandedOver(manager: EntityManager, id: string, claimedAt: Date, now: Date): Promise<boolean> {
+    const [, count] = await manager.query<[unknown, number]>(
+      `UPDATE attempts SET handed_over_at = coalesce(handed_over_at, $3) WHERE id = $1 AND status = 'sending' AND claimed_at = $2`,
+      [id, claimedAt, now],
+    );
+    return count === 1;
   }
 
   /** The provider may have taken it: the claim stays 'sending' (until stale), with why noted. */

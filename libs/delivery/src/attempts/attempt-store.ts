@@ -89,6 +89,11 @@ export class AttemptStore implements OnModuleDestroy {
     await this.attempts.keepClaim(this.dataSource.manager, attemptId, error, provider);
   }
 
+  /** Right before an email's final "." of DATA: false when this claim no longer holds the attempt. */
+  markHandedOver(attempt: Pick<ClaimedAttempt, 'id' | 'claimed_at'>): Promise<boolean> {
+    return this.attempts.markHandedOver(this.dataSource.manager, attempt.id, attempt.claimed_at, this.clock.now());
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.claims.drain();
     await this.statuses.drain();
