@@ -6,8 +6,8 @@ const FENGDU = '500230';
 /**
  * Fault: the dispatcher is killed with SIGKILL in the middle of a county-wide fan-out and started again. Every app
  * runs as its own process from the build, talking to the carrier simulator over HTTP. What a crash may cost: no SMS
- * twice (an SMS claimed again is looked up at the carrier first), no message lost; email has no query API, so an
- * email in flight at the kill may go twice (reported, not asserted).
+ * twice (an SMS claimed again is looked up at the carrier first), no message lost. SMTP cannot be asked: an email
+ * goes twice only if an earlier claim had reached the final "." of DATA (its hand-over mark, counted).
  */
 describe('fault: dispatcher killed mid fan-out', () => {
   // No later rung or deadline during the test (TIMER_SCALE 1): only the first SMS and email of each call.
@@ -16,7 +16,7 @@ describe('fault: dispatcher killed mid fan-out', () => {
   beforeAll(() => run.start({}), 120_000);
   afterAll(() => run.stop());
 
-  it('sends no SMS twice and loses none when the dispatcher is killed and restarted', async () => {
+  it('sends no SMS twice, no email twice without a hand-over mark, and loses none when the dispatcher is killed and restarted', async () => {
     const warningId = await run.warn(`FAULT-KILL-${Date.now()}`, FENGDU, '丰都县全境');
     await waitFor(async () => (await run.smsAtCarrier()) >= 200, {
       what: 'fan-out under way',

@@ -8,7 +8,8 @@ const FENGDU = '500230';
 /**
  * Fault: PostgreSQL (a cluster of the test's own) is stopped with `-m immediate` mid fan-out of a county-wide warning
  * and started again 3 s later. Senders lose their connections between a provider's answer and the record of it.
- * What must hold: at most one SMS twice per 10,000, none lost, and the apps answer again within 2 s of its return.
+ * What must hold: at most one SMS twice per 10,000, an email twice only after its hand-over mark, none lost, and the
+ * apps answer again within 2 s of its return.
  */
 describe('fault: PostgreSQL restarted mid fan-out', () => {
   let pg: OwnPostgres;

@@ -80,6 +80,7 @@ describe('Prometheus metrics of every app', () => {
       ).toEqual([
         'attempt_reconciled',
         'claim_reset',
+        'email_resent_after_handover',
         'job_rerun',
         'notice_reconciled',
         'public_sms_reconciled',
