@@ -83,6 +83,7 @@ describe('Prometheus metrics of every app', () => {
         'email_resent_after_handover',
         'job_rerun',
         'notice_reconciled',
+        'outcome_rewritten',
         'public_sms_reconciled',
         'timer_restored',
       ]);

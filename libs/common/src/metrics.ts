@@ -79,7 +79,7 @@ const sweepFound = new Counter({
 
 const recoveries = new Counter({
   name: 'jiaoying_recovery_actions_total',
-  help: 'Recovery actions: job_rerun, claim_reset, attempt_reconciled, notice_reconciled, public_sms_reconciled, email_resent_after_handover, timer_restored',
+  help: 'Recovery actions: job_rerun, claim_reset, attempt_reconciled, notice_reconciled, public_sms_reconciled, outcome_rewritten, email_resent_after_handover, timer_restored',
   labelNames: ['action'] as const,
   registers: [metricsRegistry],
 });

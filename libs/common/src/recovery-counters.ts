@@ -7,6 +7,7 @@ import { countRecoveryMetric } from './metrics';
  * - claim_reset: a message claimed by a sender that died, put back to be sent (messages and notices);
  * - attempt_reconciled / notice_reconciled / public_sms_reconciled: a message (a call's, a notice, a batch of area SMS)
  *   found at its provider, recorded as taken, not sent again;
+ * - outcome_rewritten: a provider's answer whose record PostgreSQL lost to an outage, written again once it was back;
  * - email_resent_after_handover: an email sent again after a crash although an earlier claim reached the end of DATA
  *   (SMTP cannot be asked: it may arrive twice);
  * - timer_restored: a timer whose time passed without its check (deadline, rung, reminder, 督办) put back.
@@ -18,6 +19,7 @@ export type RecoveryAction =
   | 'attempt_reconciled'
   | 'notice_reconciled'
   | 'public_sms_reconciled'
+  | 'outcome_rewritten'
   | 'email_resent_after_handover'
   | 'timer_restored';
 
@@ -27,6 +29,7 @@ const counts: Record<RecoveryAction, number> = {
   attempt_reconciled: 0,
   notice_reconciled: 0,
   public_sms_reconciled: 0,
+  outcome_rewritten: 0,
   email_resent_after_handover: 0,
   timer_restored: 0,
 };

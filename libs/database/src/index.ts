@@ -2,6 +2,7 @@ export * from './entities';
 export * from './call-task-states';
 export * from './migrations';
 export { dataSourceOptions } from './data-source';
+export { isDatabaseDown } from './database-down';
 export * from './database.module';
 export * from './repositories/event-log';
 export * from './repositories/event-chain';

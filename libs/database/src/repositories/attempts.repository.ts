@@ -175,6 +175,15 @@ export class AttemptsRepository {
     );
   }
 
+  /** Of `ids`, those not yet final (queued or sending). */
+  async notFinal(manager: EntityManager, ids: string[]): Promise<Set<string>> {
+    const rows = await manager.query<Array<{ id: string }>>(
+      `SELECT id FROM attempts WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'sending')`,
+      [ids],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
   /** The providers' answers, one statement for the batch; an attempt already final is left alone. */
   async recordOutcomes(manager: EntityManager, outcomes: AttemptOutcomeRow[], now: Date): Promise<void> {
     await manager.query(

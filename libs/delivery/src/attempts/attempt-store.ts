@@ -1,6 +1,6 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock, countMessage, shortCode } from '@app/common';
+import { Clock, countMessage, countRecovery, shortCode } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { AttemptOutcome, ClaimedAttempt } from '@app/database';
 import {
@@ -8,12 +8,17 @@ import {
   attemptsOfStoppingChains,
   CallTasksRepository,
   EventLog,
+  isDatabaseDown,
   ShortLinksRepository,
 } from '@app/database';
 import { REMINDER_RUNG_BASE } from '@app/calls';
 import { MicroBatcher } from './micro-batcher';
 
 export type { ClaimedAttempt };
+
+/** Backoff of a batch of answers written again while PostgreSQL is away. */
+const RECORD_RETRY_FIRST_MS = 250;
+const RECORD_RETRY_MAX_MS = 2_000;
 
 /**
  * A claim's answer: the attempt to send; nothing to do (null); or wait: its warning is being lifted right now
@@ -49,6 +54,7 @@ const EVENT_TYPE: Record<FinalStatus, string> = {
  */
 @Injectable()
 export class AttemptStore implements OnModuleDestroy {
+  private readonly logger = new Logger(AttemptStore.name);
   private readonly claims: MicroBatcher<string, Claim>;
   private readonly statuses: MicroBatcher<StatusUpdate, void>;
   private readonly linkKey: string;
@@ -140,7 +146,43 @@ export class AttemptStore implements OnModuleDestroy {
     return ids.map((id) => (stopping.has(id) ? 'stopping' : busy.has(id) ? 'busy' : (byId.get(id) ?? null)));
   }
 
+  /**
+   * A batch of providers' answers, written again while PostgreSQL is away (a restart, a failover) for up to half of
+   * SWEEP_STALE_MS: the sender knows what the provider said, and an answer lost to the outage would have the message
+   * claimed again, and an email past its hand-over mark sent twice. Each try writes only what is not yet final, so an
+   * answer whose commit reached the server but not its reply is not written (nor its event appended) twice.
+   */
   private async writeMany(updates: StatusUpdate[]): Promise<void[]> {
+    const giveUpAt = Date.now() + this.config.sweep.staleMs / 2;
+    for (let delay = RECORD_RETRY_FIRST_MS, retry = false; ; delay = Math.min(delay * 2, RECORD_RETRY_MAX_MS)) {
+      try {
+        const open = retry ? await this.notFinal(updates) : updates;
+        if (open.length > 0) {
+          await this.writeOnce(open);
+        }
+        if (retry) {
+          countRecovery(this.logger, 'outcome_rewritten', open.length, { note: 'written once PostgreSQL was back' });
+        }
+        return updates.map(() => undefined);
+      } catch (e) {
+        if (!isDatabaseDown(e) || Date.now() + delay > giveUpAt) {
+          throw e;
+        }
+        retry = true;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private async notFinal(updates: StatusUpdate[]): Promise<StatusUpdate[]> {
+    const open = await this.attempts.notFinal(
+      this.dataSource.manager,
+      updates.map((u) => u.attempt.id),
+    );
+    return updates.filter((u) => open.has(u.attempt.id));
+  }
+
+  private async writeOnce(updates: StatusUpdate[]): Promise<void> {
     const now = this.clock.now();
     await this.dataSource.transaction(async (tx) => {
       await this.attempts.recordOutcomes(
@@ -177,6 +219,5 @@ export class AttemptStore implements OnModuleDestroy {
         tx,
       );
     });
-    return updates.map(() => undefined);
   }
 }
