@@ -408,7 +408,9 @@ describe('delivery over every channel through the simulators', () => {
     expect(viaTencent.provider).toBe('tencent-sim');
     expect(sims.network.messages(c.phone).at(-1)?.carrier).toBe('tencent');
     const health = p.app.get(ProviderHealth);
-    expect(health.snapshot().find((b) => b.provider === 'alibaba-sim')?.state).toBe('open');
+    // Tripped, and not closed while Alibaba still errors: open, or half open if its 1.5 s passed on a busy machine
+    // (a probe would fail and open it again).
+    expect(['open', 'half_open']).toContain(health.snapshot().find((b) => b.provider === 'alibaba-sim')?.state);
 
     sims.network.setMode('alibaba', 'ok');
     await new Promise((r) => setTimeout(r, 1600));
