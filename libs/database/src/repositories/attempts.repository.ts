@@ -136,8 +136,8 @@ export class AttemptsRepository {
   }
 
   /**
-   * sending → queued (transient failure, rate limit); the next try reuses the idempotency key. The provider answered
-   * (or was never reached), so an email's hand-over mark goes: the next claim sends it.
+   * sending → queued (transient failure, rate limit); the next try reuses the idempotency key. An email's hand-over
+   * mark stays: an earlier claim may have reached the server, whatever this one heard.
    */
   async release(
     manager: EntityManager,
@@ -147,8 +147,7 @@ export class AttemptsRepository {
     now: Date,
   ): Promise<void> {
     await manager.query(
-      `UPDATE attempts SET status = 'queued', error = $2, provider = coalesce($3, provider), updated_at = $4,
-              handed_over_at = NULL
+      `UPDATE attempts SET status = 'queued', error = $2, provider = coalesce($3, provider), updated_at = $4
        WHERE id = $1 AND status = 'sending'`,
       [id, error?.slice(0, 500) ?? null, provider, now],
     );
