@@ -124,6 +124,9 @@ describe('duty desk: issue, approve, answer, downgrade, lift', () => {
           })
           .first();
         await row.locator('[data-answer=received]').click();
+        // The list reloads while the note is open (states change and rows reorder): the open answer stays with its
+        // person, so 确定 records it for the person picked and nobody else.
+        await page.getByRole('button', { name: '刷新' }).click();
         await row.locator('[data-test=answer-confirm]').click();
         // Recorded in PostgreSQL first; then the page, refreshed, shows it as answered by phone with no buttons left.
         const [ack] = await waitFor(
