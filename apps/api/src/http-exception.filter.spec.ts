@@ -1,4 +1,5 @@
 import type { ArgumentsHost } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
 import { HttpExceptionFilter } from './http-exception.filter';
 
 /** What the filter answers for an error thrown on a JSON route. */
@@ -31,6 +32,31 @@ describe('HttpExceptionFilter', () => {
     const { status, body } = answerFor(nul);
     expect(status).toBe(400);
     expect(body.message).toMatch(/NUL.*无法保存/);
+  });
+
+  it('answers PostgreSQL or Redis being away with a 503 to try again, however the driver words it', () => {
+    const outages = [
+      new Error('Connection terminated unexpectedly'), // node-postgres, no code
+      new QueryFailedError('SELECT 1', [], Object.assign(new Error('connection does not exist'), { code: '08003' })),
+      Object.assign(new Error('connect ENOENT /var/run/postgresql/.s.PGSQL.5432'), {
+        code: 'ENOENT',
+        syscall: 'connect',
+      }),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' }),
+    ];
+    for (const e of outages) {
+      const { status, body } = answerFor(e);
+      expect({ error: e.message, status }).toEqual({ error: e.message, status: 503 });
+      expect(body.message).toMatch(/稍后重试/);
+    }
+  });
+
+  it('still answers a missing file with a 500: our fault, not an outage', () => {
+    const missing = Object.assign(new Error("ENOENT: no such file or directory, open 'x'"), {
+      code: 'ENOENT',
+      syscall: 'open',
+    });
+    expect(answerFor(missing).status).toBe(500);
   });
 
   it('still answers an unknown error with a 500 and an errorId to look up', () => {

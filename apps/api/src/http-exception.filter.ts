@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DomainError } from '@app/common';
+import { isDatabaseDown } from '@app/database';
 import { renderMessagePage } from './pages/page-shell';
 
 export const DOMAIN_STATUS: Record<string, number> = {
@@ -30,18 +31,6 @@ const PARSER_ERRORS: Record<string, [number, string]> = {
 
 // Routes a person opens in a browser: errors answer with a zh-CN page, not JSON.
 const PAGE_PREFIXES = ['/ack/', '/order/', '/a/', '/console'];
-
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'ECONNRESET',
-  'EPIPE',
-  '57P01',
-  '57P02',
-  '57P03',
-  '08006',
-  '08001',
-]);
 
 // PostgreSQL refuses NUL and bytes invalid in UTF-8 inside text: a client's input, not our fault.
 const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
@@ -122,8 +111,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
         },
       };
     }
-    if (err?.code && UNAVAILABLE_CODES.has(err.code)) {
-      this.logger.warn({ msg: 'dependency unavailable', code: err.code });
+    if (isDatabaseDown(err)) {
+      // PostgreSQL or Redis away (a restart, a failover): the same request succeeds once it is back.
+      this.logger.warn({ msg: 'dependency unavailable', code: err.code, error: err.message });
       return {
         status: 503,
         body: { error: 'unavailable', message: '服务暂时不可用，请稍后重试 (dependency unavailable)' },

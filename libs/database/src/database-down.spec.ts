@@ -15,6 +15,8 @@ describe('isDatabaseDown', () => {
       isDatabaseDown(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
     ).toBe(true);
     expect(isDatabaseDown(new Error('Connection terminated unexpectedly'))).toBe(true);
+    const socketGone = { code: 'ENOENT', syscall: 'connect', message: 'connect ENOENT /run/postgresql/.s.PGSQL.5432' };
+    expect(isDatabaseDown(Object.assign(new Error(socketGone.message), socketGone))).toBe(true);
   });
 
   it('looks inside the error TypeORM wraps', () => {
@@ -27,6 +29,8 @@ describe('isDatabaseDown', () => {
     expect(isDatabaseDown(unique)).toBe(false);
     expect(isDatabaseDown(new QueryFailedError('INSERT …', [], unique))).toBe(false);
     expect(isDatabaseDown(new Error('boom'))).toBe(false);
+    const missingFile = { code: 'ENOENT', syscall: 'open', message: "ENOENT: no such file or directory, open 'x'" };
+    expect(isDatabaseDown(Object.assign(new Error(missingFile.message), missingFile))).toBe(false);
     expect(isDatabaseDown(null)).toBe(false);
   });
 });
