@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { chinaDate } from '@app/common';
 import { DemoSummary, seedDemo } from '@app/demo';
 import { insertUser } from '@app/testing';
 import { Page } from 'playwright-core';
@@ -8,7 +9,7 @@ import { issueKey, resetQuietly, waitMatched } from './response-support';
 
 const PASSWORD = 'Desk-test-passw0rd';
 /** Today in China: a rating holds for its China day, so a UTC date is yesterday's from 16:00 UTC on. */
-const TODAY = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+const TODAY = chinaDate(Date.now());
 
 interface Listed {
   items: Array<{ id: string }>;

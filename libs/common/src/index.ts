@@ -10,3 +10,4 @@ export * from './html';
 export * from './unknown-field';
 export * from './recovery-counters';
 export * from './metrics';
+export * from './china-time';

@@ -1,8 +1,9 @@
+import { CHINA_OFFSET_MS } from '@app/common';
 const DIGITS = '零一二三四五六七八九';
 
 /** Beijing wall-clock parts of a date. */
 export function beijing(d: Date): { month: number; day: number; hour: number; minute: number } {
-  const t = new Date(d.getTime() + 8 * 3600_000);
+  const t = new Date(d.getTime() + CHINA_OFFSET_MS);
   return { month: t.getUTCMonth() + 1, day: t.getUTCDate(), hour: t.getUTCHours(), minute: t.getUTCMinutes() };
 }
 

@@ -1,3 +1,4 @@
+import { chinaDate } from '@app/common';
 import type { Clock } from '@app/common';
 import { toPositional } from '../content/templates';
 import { signedRpcParams } from '../signing/alibaba-rpc';
@@ -83,7 +84,7 @@ const DAY_MS = 24 * 3600_000;
  * never arrived, and a dispatcher spun there for good.
  */
 export function chinaDays(since: Date, now: Date): string[] {
-  const day = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+  const day = (ms: number) => chinaDate(ms).replace(/-/g, '');
   const today = day(now.getTime());
   const days = [day(Math.min(since.getTime(), now.getTime()))];
   for (let t = Math.min(since.getTime(), now.getTime()); days[days.length - 1] !== today; t += DAY_MS) {

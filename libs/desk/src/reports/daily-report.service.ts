@@ -1,19 +1,18 @@
 import { Inject, Injectable, Logger, Module, OnModuleDestroy } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
 import { DataSource } from 'typeorm';
-import { Clock, escapeHtml } from '@app/common';
+import { Clock, chinaDate, chinaIso, escapeHtml } from '@app/common';
 import { APP_CONFIG, AppConfig, LEVEL_ZH, isLevelName } from '@app/config';
 import { DailyReportsRepository, inRegionSql, WITHDRAWN_STATES_SQL } from '@app/database';
 import { AckReportRow, AckReportService } from './ack-report.service';
 
-const CHINA_OFFSET_MS = 8 * 3600_000;
 /** A claim this old whose mail never went out was its sender's last act: another may send. */
 const CLAIM_STALE_MS = 10 * 60_000;
 const MAX_LISTED = 50;
 
 /** The day (YYYY-MM-DD, China time) before the one `now` falls in: what a report sent at `now` is about. */
 export function reportDateFor(now: Date): string {
-  return new Date(now.getTime() + CHINA_OFFSET_MS - 86_400_000).toISOString().slice(0, 10);
+  return chinaDate(now.getTime() - 86_400_000);
 }
 
 export const ISSUE_STATE_ZH: Record<string, string> = {
@@ -127,8 +126,8 @@ export class DailyReportService implements OnModuleDestroy {
 
 const pct = (answered: number, calls: number) => (calls > 0 ? `${Math.round((answered / calls) * 100)}%` : '—');
 const minutes = (s: number | null) => (s === null ? '—' : `${(s / 60).toFixed(1)} 分钟`);
-const clock = (d: Date) => new Date(new Date(d).getTime() + CHINA_OFFSET_MS).toISOString().slice(11, 16);
-const day = (d: Date) => new Date(new Date(d).getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+const clock = (d: Date) => chinaIso(new Date(d)).slice(11, 16);
+const day = (d: Date) => chinaDate(new Date(d));
 
 /** The report's three parts as lines of text (the plain-text body; the HTML body shows the same as tables). */
 function sections(r: DailyReport): Array<{ title: string; header: string[]; rows: string[][]; empty: string }> {

@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { DataSource } from 'typeorm';
-import { maskPhone, TransientError } from '@app/common';
+import { TransientError, chinaDateTime, maskPhone } from '@app/common';
 import {
   ANSWER_METHOD_ZH,
   ANSWER_ZH,
@@ -205,7 +205,7 @@ export class ReviewService {
       v === null || v === undefined
         ? ''
         : v instanceof Date || (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v))
-          ? chinaTime(new Date(v))
+          ? chinaDateTime(new Date(v))
           : String(v);
     doc.fontSize(18).text('预警叫应复盘报告', { align: 'center' });
     doc
@@ -243,6 +243,3 @@ export class ReviewService {
     return { filename: `review-${warningId}.pdf`, bytes: await done };
   }
 }
-
-const chinaTime = (d: Date): string =>
-  new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');

@@ -1,7 +1,7 @@
+import { chinaDateTime } from '@app/common';
 import type { CallbackOutbox } from './callback-outbox';
 import type { CarrierEvents } from './carrier-sim';
 
-const beijing = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
 const unixS = (ms: number) => String(Math.floor(ms / 1000));
 
 /**
@@ -17,8 +17,8 @@ export function carrierCallbacks(outbox: CallbackOutbox): CarrierEvents {
       if (carrier === 'alibaba') {
         outbox.push('/providers/alibaba/sms-report', {
           phone_number: r.phone,
-          send_time: beijing(now - 1000),
-          report_time: beijing(now),
+          send_time: chinaDateTime(now - 1000),
+          report_time: chinaDateTime(now),
           success: r.delivered,
           err_code: r.code,
           err_msg: r.delivered ? '用户接收成功' : '用户接收失败',
@@ -28,7 +28,7 @@ export function carrierCallbacks(outbox: CallbackOutbox): CarrierEvents {
         });
       } else {
         outbox.push('/providers/tencent/sms-status', {
-          user_receive_time: beijing(now),
+          user_receive_time: chinaDateTime(now),
           nationcode: '86',
           mobile: r.phone,
           report_status: r.delivered ? 'SUCCESS' : 'FAIL',
@@ -44,8 +44,8 @@ export function carrierCallbacks(outbox: CallbackOutbox): CarrierEvents {
       if (carrier === 'alibaba') {
         outbox.push('/providers/alibaba/voice-report', {
           call_id: r.callId,
-          start_time: beijing(now - 15_000),
-          end_time: beijing(now),
+          start_time: chinaDateTime(now - 15_000),
+          end_time: chinaDateTime(now),
           duration: answered ? '15' : '0',
           status_code: answered ? '200000' : '200005',
           status_msg: answered ? '用户听完自动挂断' : '用户未接听',
@@ -77,7 +77,7 @@ export function carrierCallbacks(outbox: CallbackOutbox): CarrierEvents {
       if (carrier === 'alibaba') {
         outbox.push('/providers/alibaba/sms-up', {
           phone_number: r.phone,
-          send_time: beijing(Date.now()),
+          send_time: chinaDateTime(Date.now()),
           content: r.text,
           sign_name: '',
           dest_code: '1069',

@@ -1,3 +1,4 @@
+import { CHINA_OFFSET_MS, chinaDateTime } from '@app/common';
 import { Answer, CarrierNetwork, parseJson, requestId } from './carrier-sim';
 import { TencentApi } from './tencent-api';
 import { verifyAlibabaRequest } from './verify-alibaba';
@@ -144,8 +145,8 @@ export class CarrierApi {
       SendStatus: m.receipt ? (m.receipt.delivered ? 3 : 2) : 1,
       ErrCode: m.receipt?.code ?? '',
       Content: m.text,
-      SendDate: chinaTime(m.atMs),
-      ReceiveDate: m.receipt ? chinaTime(m.receipt.atMs) : '',
+      SendDate: chinaDateTime(m.atMs),
+      ReceiveDate: m.receipt ? chinaDateTime(m.receipt.atMs) : '',
       OutId: m.outId,
     }));
     return {
@@ -177,17 +178,10 @@ export class CarrierApi {
   }
 }
 
-const CHINA_OFFSET_MS = 8 * 3600_000;
-
 /** Midnight of a yyyyMMdd day in China (UTC+8), as epoch ms. */
 function chinaDay(yyyymmdd: string): number {
   return (
     Date.UTC(Number(yyyymmdd.slice(0, 4)), Number(yyyymmdd.slice(4, 6)) - 1, Number(yyyymmdd.slice(6, 8))) -
     CHINA_OFFSET_MS
   );
-}
-
-/** yyyy-MM-dd HH:mm:ss in China time. */
-function chinaTime(ms: number): string {
-  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
 }
