@@ -1,7 +1,7 @@
 /** What the process-level benchmarks share: raw limits of this machine, a fresh database, the apps as processes. */
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Client, Pool } from 'pg';
@@ -29,6 +29,11 @@ export const pct = (xs: number[], p: number) => {
 };
 export const fmt = (n: number, digits = 0) =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : '—';
+/** The load average, 1 / 5 / 15 min. */
+export const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
 export const log = (msg: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${msg}\n`);
 
 import { QueueName } from '@app/queue';
@@ -191,6 +196,53 @@ export function peakRssMiB(pid: number | undefined): number {
   } catch {
     return NaN;
   }
+}
+
+/** User + system CPU seconds a process has used so far (/proc/<pid>/stat, clock ticks of 10 ms). */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The raw limit of a timer: `jobs` delayed no-op jobs all due at one instant, one worker of `concurrency`, on an idle
+ * machine. Lateness is each job's start against its due time, so it is what BullMQ alone adds.
+ */
+export async function rawDelayedLateness(prefix: string, jobs: number, concurrency = 50): Promise<number[]> {
+  const name = `${prefix}-raw-delayed`;
+  const queue = new Queue(name, { connection, prefix });
+  const worker = new Worker(name, () => Promise.resolve(undefined), { connection, prefix, concurrency });
+  await worker.waitUntilReady();
+  const dueAt = Date.now() + 3000;
+  const late: number[] = [];
+  const finished = new Promise<void>((resolve) =>
+    worker.on('completed', (job) => {
+      late.push((job.processedOn ?? Date.now()) - dueAt);
+      if (late.length === jobs) {
+        resolve();
+      }
+    }),
+  );
+  for (let i = 0; i < jobs; i += 1000) {
+    await queue.addBulk(
+      Array.from({ length: Math.min(1000, jobs - i) }, (_, k) => ({
+        name: 'noop',
+        data: { id: i + k },
+        opts: { jobId: `delayed-${i + k}`, delay: dueAt - Date.now(), removeOnComplete: true },
+      })),
+    );
+  }
+  await finished;
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return late;
 }
 
 /** measure | value | note, padded. */

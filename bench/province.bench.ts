@@ -11,8 +11,6 @@
  * (scaled with the counties unless given), BENCH_LIMIT_S (540: stop waiting and print what was reached by then),
  * BENCH_POOL_MAX (6 per app).
  */
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
@@ -23,8 +21,10 @@ import {
   appsEnv,
   cap,
   connection,
+  cpuSeconds,
   fmt,
   freshDatabase,
+  load,
   log,
   peakRssMiB,
   printTable,
@@ -48,10 +48,6 @@ const PREFIX = `jy-bench-prov-${Date.now()}`;
 const INGEST_KEY = 'bench-ingest-key-0000000000000000';
 /** The apps' queue names, hash tags included, so the run's queues are removed at the end. */
 const APPS = ['simulator', 'api', 'matcher', 'dispatcher', 'escalator'];
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' / ');
 
 interface Progress {
   tasks: number;
@@ -71,18 +67,6 @@ async function progress(pool: Pool, warningId: string): Promise<Progress> {
     [warningId],
   );
   return r;
-}
-
-/** User + system CPU seconds a process has used so far (/proc/<pid>/stat, clock ticks of 10 ms). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      .replace(/^.*\) /, '')
-      .split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
 }
 
 async function redisUsedMiB(redis: Redis): Promise<number> {
