@@ -89,4 +89,38 @@ describe('deadline checks in batches', () => {
     await expect(p.app.get(DeadlineService).check(named, 'deadline')).resolves.toBe('skipped');
     expect(await escalations()).toEqual(before);
   });
+
+  it('checks calls together, and when one of a chunk cannot be escalated, escalates the others alone and fails only it', async () => {
+    const { id: warningId } = await postCap(p, ingest, {
+      identifier: 'BATCH-ONE-BAD',
+      geocode: demo.shizhi.townCode,
+      areaDesc: '十直镇',
+    });
+    await waitMatched(p.ds, warningId);
+    // Checked at once, long before their own deadlines (12 s): three silent first-tier calls of one chunk.
+    const [good1, bad, good2] = (await tasksOf(p.ds, warningId)).filter(
+      (t) => t.tier === 0 && t.requires_ack && t.state !== 'unreachable',
+    );
+    // The one in the middle names someone above who is not on the roster: calling them breaks a foreign key.
+    await p.ds.query(
+      `UPDATE call_tasks SET escalation_path = '[["00000000-0000-4000-8000-00000000dead"]]' WHERE id = $1`,
+      [bad.id],
+    );
+    const check = p.app.get(DeadlineService).check([good1.id, bad.id, good2.id], 'deadline');
+    await expect(check).rejects.toThrow(/^1 of 3 checks failed/);
+
+    const states = await p.ds.query<Array<{ id: string; state: string; escalations: number }>>(
+      `SELECT t.id, t.state, (SELECT count(DISTINCT e.at)::int FROM escalations e WHERE e.from_task_id = t.id) AS escalations
+       FROM call_tasks t WHERE t.id = ANY($1::uuid[])`,
+      [[good1.id, bad.id, good2.id]],
+    );
+    const byId = new Map(states.map((s) => [s.id, s]));
+    expect(byId.get(good1.id)).toMatchObject({ state: 'escalated', escalations: 1 });
+    expect(byId.get(good2.id)).toMatchObject({ state: 'escalated', escalations: 1 });
+    // Nothing of the failed one was written (its own deadline job would try again).
+    expect(byId.get(bad.id)?.escalations).toBe(0);
+    expect(byId.get(bad.id)?.state).not.toBe('escalated');
+    // Stop its own deadline from retrying the broken row for the rest of the suite.
+    await p.ds.query(`UPDATE call_tasks SET requires_ack = false WHERE id = $1`, [bad.id]);
+  });
 });

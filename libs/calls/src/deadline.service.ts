@@ -1,29 +1,49 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, countEscalation } from '@app/common';
 import { ResolvedSpec, tierSpec } from '@app/config';
-import { CallTasksRepository, EventLog, isUnanswered, isUnescalatedUnanswered } from '@app/database';
+import {
+  CallTasksRepository,
+  EventLog,
+  GatherInput,
+  isDatabaseDown,
+  isUnanswered,
+  isUnescalatedUnanswered,
+} from '@app/database';
 import { CheckStep, JobOutcome, JobProducer } from '@app/queue';
 import { CallPlanner, PlannedWork, mergeWork } from './call-planner';
 import { EscalationNotices } from './escalation-notices';
 import { Escalator } from './escalator';
 import { REMINDER_RUNG_BASE, reminderDue, reminderInterval, strongestChannels } from './timer-rules';
 
-/** Calls still waiting for their person's answer: they are reminded. */
 /** A further-escalation job may fire this early (timer granularity) and still count as due. */
 const ROUND_TOLERANCE_MS = 250;
 
-/** How many of one job's call tasks are checked at once (each its own short transaction). */
+/** How many chunks of one job's call tasks are checked at once, each its own transaction. */
 const LANES = 4;
+/** Calls per transaction: few enough that an answer waiting on a locked call waits briefly. */
+const CHUNK = 10;
+
+const TASK_COLUMNS = `t.id, t.warning_id, t.person_id, t.state, t.tier, t.next_rung, t.requires_ack, t.escalation_step,
+  t.deadline_at, t.reminders, t.reminder_due_at, t.overdue_since, w.level, jsonb_array_length(t.escalation_path) AS steps,
+  w.state AS warning_state, d.spec`;
+
+/** Counted once the escalation is committed: how long after its deadline the silent call was escalated. */
+interface Escalated {
+  reason: string;
+  lateMs: number;
+}
 
 /**
  * Runs the delayed checks of call tasks whose timer of one step fell due together: the next ladder rung (retry on the
- * next channel) or the answer deadline (escalate). Each task is its own transaction against PostgreSQL; an answered
+ * next channel), the answer deadline (escalate) or a reminder. Tasks are checked ten to a transaction; an answered
  * or closed task, or one whose warning no longer tracks, is skipped, so late or repeated jobs are harmless. The work
  * they plan shares one clock reading, so it is enqueued once and its own timers again fall due together.
  */
 @Injectable()
 export class DeadlineService {
+  private readonly logger = new Logger(DeadlineService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly callTasks: CallTasksRepository,
@@ -39,21 +59,32 @@ export class DeadlineService {
     const now = this.clock.now();
     const works: PlannedWork[] = [];
     const failures: unknown[] = [];
+    const chunks: string[][] = [];
+    for (let i = 0; i < callTaskIds.length; i += CHUNK) {
+      chunks.push(callTaskIds.slice(i, i + CHUNK));
+    }
     let next = 0;
     const lane = async () => {
-      while (next < callTaskIds.length) {
-        const id = callTaskIds[next++];
-        try {
-          const work = await this.checkOne(id, step, now);
-          if (work) {
-            works.push(work);
+      while (next < chunks.length) {
+        const chunk = chunks[next++];
+        const together = chunk.length > 1 ? await this.checkTogether(chunk, step, now) : null;
+        if (together) {
+          works.push(...together);
+          continue;
+        }
+        for (const id of chunk) {
+          try {
+            const work = await this.checkAlone(id, step, now);
+            if (work) {
+              works.push(work);
+            }
+          } catch (e) {
+            failures.push(e);
           }
-        } catch (e) {
-          failures.push(e);
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(LANES, callTaskIds.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(LANES, chunks.length) }, lane));
     if (works.length > 0) {
       await this.jobs.enqueuePlanned(mergeWork(works), now);
     }
@@ -67,63 +98,107 @@ export class DeadlineService {
     return works.length > 0 ? 'done' : 'skipped';
   }
 
-  private async checkOne(callTaskId: string, step: CheckStep, now: Date): Promise<PlannedWork | null> {
-    // Counted once the escalation is committed: how long after its deadline the silent call was escalated.
-    const escalated: Array<{ reason: string; lateMs: number }> = [];
-    const work = await this.dataSource.transaction(async (tx): Promise<PlannedWork | null> => {
-      const task = await this.callTasks.lockWithWarning<Task>(
-        tx,
-        callTaskId,
-        `t.id, t.warning_id, t.person_id, t.state, t.tier, t.next_rung,
-        t.requires_ack, t.escalation_step, t.deadline_at, t.reminders, t.reminder_due_at, t.overdue_since, w.level,
-        jsonb_array_length(t.escalation_path) AS steps, w.state AS warning_state, d.spec`,
-      );
-      if (step === 'reminder') {
-        return task ? this.remind(tx, task, now) : null;
-      }
-      // An escalated call still silent at the deadline of the step it reached goes one step further (past the top: 电话叫应).
-      const furtherRound =
-        step === 'deadline' &&
-        task?.state === 'escalated' &&
-        task.escalation_step > 0 &&
-        task.escalation_step <= task.steps &&
-        !!task.deadline_at &&
-        task.deadline_at.getTime() <= now.getTime() + ROUND_TOLERANCE_MS;
-      if (
-        !task ||
-        !task.requires_ack ||
-        (!isUnescalatedUnanswered(task.state) && !furtherRound) ||
-        task.warning_state !== 'tracking'
-      ) {
-        return null;
-      }
-      if (step === 'deadline') {
-        const reason = task.state === 'unreachable' ? 'unreachable' : 'no_ack';
-        const up = await this.escalator.escalate(tx, task.id, reason, now);
-        if (up) {
-          escalated.push({ reason, lateMs: now.getTime() - (task.deadline_at ?? now).getTime() });
+  /**
+   * A chunk of calls in one transaction: one statement locks them all and one commit ends it, where one per call
+   * spent most of PostgreSQL's time on locking and committing. Null when any of them failed (a deadlock with another
+   * chunk, a bad row): nothing of the chunk was written and the caller checks each alone. PostgreSQL being away
+   * is thrown, as it would be for each alone.
+   */
+  private async checkTogether(ids: string[], step: CheckStep, now: Date): Promise<PlannedWork[] | null> {
+    const escalated: Escalated[] = [];
+    try {
+      const works = await this.dataSource.transaction(async (tx) => {
+        const tasks = await this.callTasks.lockManyWithWarning<Task>(tx, ids, TASK_COLUMNS);
+        const planned: PlannedWork[] = [];
+        const gathers: GatherInput[] = [];
+        for (const task of tasks) {
+          const work = await this.checkLocked(tx, task, step, now, escalated, gathers);
+          if (work) {
+            planned.push(work);
+          }
         }
-        return up;
+        // Last, just before the commit: a notice opened here holds back the other chunks climbing to its person.
+        const opened = await this.notices.gather(tx, gathers, now);
+        return opened.length > 0
+          ? [...planned, { taskIds: new Map(), sends: [], checks: [], escalationNotices: opened }]
+          : planned;
+      });
+      escalated.forEach((e) => countEscalation(e.reason, e.lateMs / 1000));
+      return works;
+    } catch (e) {
+      if (isDatabaseDown(e)) {
+        throw e;
       }
-      const ladder = tierSpec(task.spec, task.tier).ladderMs;
-      if (typeof step !== 'number' || task.state === 'unreachable' || task.next_rung > step || step >= ladder.length) {
-        return null;
-      }
-      await this.callTasks.advanceRung(tx, task.id, step + 1, now);
-      const sends = await this.planner.createAttempts(tx, [task.id], step, ladder[step].channels, task.level);
-      await this.events.append(
-        {
-          type: 'CallRetried',
-          warningId: task.warning_id,
-          callTaskId: task.id,
-          data: { rung: step, channels: sends.map((s) => s.channel) },
-        },
-        tx,
-      );
-      return { taskIds: new Map(), sends, checks: [] };
+      this.logger.warn({ msg: 'a chunk of checks failed together; checking each alone', error: String(e) });
+      return null;
+    }
+  }
+
+  private async checkAlone(callTaskId: string, step: CheckStep, now: Date): Promise<PlannedWork | null> {
+    const escalated: Escalated[] = [];
+    const work = await this.dataSource.transaction(async (tx) => {
+      const task = await this.callTasks.lockWithWarning<Task>(tx, callTaskId, TASK_COLUMNS);
+      return task ? this.checkLocked(tx, task, step, now, escalated) : null;
     });
     escalated.forEach((e) => countEscalation(e.reason, e.lateMs / 1000));
     return work;
+  }
+
+  /**
+   * One locked call at its timer: remind, escalate, or retry on the next rung; an answered or closed call, or one
+   * whose warning no longer tracks, is left alone. Escalations are listed in `escalated`, counted once committed;
+   * with `gathers`, the 督办 they join are left for the caller to gather (Escalator.escalate).
+   */
+  private async checkLocked(
+    tx: EntityManager,
+    task: Task,
+    step: CheckStep,
+    now: Date,
+    escalated: Escalated[],
+    gathers?: GatherInput[],
+  ): Promise<PlannedWork | null> {
+    if (step === 'reminder') {
+      return this.remind(tx, task, now);
+    }
+    // An escalated call still silent at the deadline of the step it reached goes one step further (past the top: 电话叫应).
+    const furtherRound =
+      step === 'deadline' &&
+      task.state === 'escalated' &&
+      task.escalation_step > 0 &&
+      task.escalation_step <= task.steps &&
+      !!task.deadline_at &&
+      task.deadline_at.getTime() <= now.getTime() + ROUND_TOLERANCE_MS;
+    if (
+      !task.requires_ack ||
+      (!isUnescalatedUnanswered(task.state) && !furtherRound) ||
+      task.warning_state !== 'tracking'
+    ) {
+      return null;
+    }
+    if (step === 'deadline') {
+      const reason = task.state === 'unreachable' ? 'unreachable' : 'no_ack';
+      const up = await this.escalator.escalate(tx, task.id, reason, now, gathers);
+      if (up) {
+        escalated.push({ reason, lateMs: now.getTime() - (task.deadline_at ?? now).getTime() });
+      }
+      return up;
+    }
+    const ladder = tierSpec(task.spec, task.tier).ladderMs;
+    if (typeof step !== 'number' || task.state === 'unreachable' || task.next_rung > step || step >= ladder.length) {
+      return null;
+    }
+    await this.callTasks.advanceRung(tx, task.id, step + 1, now);
+    const sends = await this.planner.createAttempts(tx, [task.id], step, ladder[step].channels, task.level);
+    await this.events.append(
+      {
+        type: 'CallRetried',
+        warningId: task.warning_id,
+        callTaskId: task.id,
+        data: { rung: step, channels: sends.map((s) => s.channel) },
+      },
+      tx,
+    );
+    return { taskIds: new Map(), sends, checks: [] };
   }
 
   /**

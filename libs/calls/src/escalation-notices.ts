@@ -95,17 +95,14 @@ export class EscalationNotices {
   ) {}
 
   /**
-   * In the escalating call's transaction: adds the silent call to each person's notice of this round of the warning,
-   * opening it where there is none. A round is the warning's escalation wave (Escalator: the call's first round plus
-   * its step), not a stretch of clock time: checks of a round that run after its notice went out (a big round, a busy
-   * escalator) join that notice, shown on its page, and never open a second one. Returns the notices opened here.
+   * In the escalating calls' transaction: adds each silent call to each person's notice of this round of the
+   * warning, opening it where there is none. A round is the warning's escalation wave (Escalator: the call's first
+   * round plus its step), not a stretch of clock time: checks of a round that run after its notice went out (a big
+   * round, a busy escalator) join that notice, shown on its page, and never open a second one. Returns the notices
+   * opened here.
    */
-  async gather(tx: EntityManager, input: GatherInput, now: Date): Promise<string[]> {
-    const people = [...new Set(input.personIds)].sort();
-    if (people.length === 0) {
-      return [];
-    }
-    return this.escalations.gather(tx, input, people, now);
+  async gather(tx: EntityManager, inputs: GatherInput[], now: Date): Promise<string[]> {
+    return this.escalations.gather(tx, inputs, now);
   }
 
   /** Whether someone reported acting on this silent call (已联系上 naming it, or 已派人前往): its climb stops. */

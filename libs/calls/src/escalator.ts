@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ESCALATION_REASON_ZH, ResolvedSpec } from '@app/config';
-import type { CallReason, EscalationReason } from '@app/database';
+import type { CallReason, EscalationReason, GatherInput } from '@app/database';
 import {
   CallTasksRepository,
   EscalationsRepository,
@@ -53,12 +53,17 @@ export class Escalator {
     private readonly notices: EscalationNotices,
   ) {}
 
-  /** Inside the caller's transaction (the task row is already locked). Returns the work to enqueue after commit. */
+  /**
+   * Inside the caller's transaction (the task row is already locked). Returns the work to enqueue after commit. With
+   * `gathers`, the 督办 this climb joins are listed there for the caller to gather with its other calls', at the end
+   * of its transaction (EscalationNotices.gather), and the notices it opens are the caller's to send.
+   */
   async escalate(
     tx: EntityManager,
     callTaskId: string,
     reason: EscalationReason,
     now: Date,
+    gathers?: GatherInput[],
   ): Promise<PlannedWork | null> {
     const [task] = await tx.query<OpenTask[]>(
       `SELECT t.id, t.warning_id, t.dispatch_id, t.person_id, t.tier, t.escalation_path, t.escalation_step, t.overdue_since, t.first_round,
@@ -130,20 +135,18 @@ export class Escalator {
       await this.record(tx, task, targets, reason, now);
       // The round after this one: the next step, or past the top the 电话叫应 check. An answer has no rounds.
       const dueAt = silence ? escalationRoundDue(task.spec, task.tier, step + 1, now) : null;
-      const opened = silence
-        ? await this.notices.gather(
-            tx,
-            {
-              warningId: task.warning_id,
-              personIds: people,
-              callTaskId: task.id,
-              round: firstRound + step,
-              top: step === steps - 1,
-              deadlineAt: dueAt,
-            },
-            now,
-          )
-        : [];
+      const gather: GatherInput = {
+        warningId: task.warning_id,
+        personIds: people,
+        callTaskId: task.id,
+        round: firstRound + step,
+        top: step === steps - 1,
+        deadlineAt: dueAt,
+      };
+      if (silence && gathers) {
+        gathers.push(gather);
+      }
+      const opened = silence && !gathers ? await this.notices.gather(tx, [gather], now) : [];
       await this.callTasks.advanceEscalation(tx, task.id, { step: step + 1, dueAt, now, silence, firstRound });
       const round: CheckJob[] = dueAt ? [{ callTaskId: task.id, step: 'deadline', dueAt }] : [];
       return { ...work, checks: [...work.checks, ...reminders, ...round], escalationNotices: opened };

@@ -79,6 +79,22 @@ export class CallTasksRepository {
     return row;
   }
 
+  /**
+   * lockWithWarning for several calls at once, in the same order: their warnings shared, then the calls in id order,
+   * so two such batches never wait on each other in a circle.
+   */
+  async lockManyWithWarning<T>(tx: EntityManager, callTaskIds: string[], columns: string): Promise<T[]> {
+    await tx.query(
+      `SELECT 1 FROM warnings WHERE id IN (SELECT warning_id FROM call_tasks WHERE id = ANY($1::uuid[])) ORDER BY id FOR SHARE`,
+      [callTaskIds],
+    );
+    return tx.query<T[]>(
+      `SELECT ${columns} FROM call_tasks t JOIN warnings w ON w.id = t.warning_id JOIN dispatches d ON d.id = t.dispatch_id
+       WHERE t.id = ANY($1::uuid[]) ORDER BY t.id FOR NO KEY UPDATE OF t`,
+      [callTaskIds],
+    );
+  }
+
   /** One statement for the lot; a person who already has a call in this dispatch keeps it (not returned). */
   async createMany(
     manager: EntityManager,

@@ -43,31 +43,64 @@ export class EscalationsRepository {
   }
 
   /**
-   * Adds the silent call to each person's 督办 of the round, opening those not open yet (persons sorted, so two
-   * gatherers lock in one order). A round reaching the top of a path for a person marks their 督办 top while unsent.
-   * Returns the ids opened here.
+   * Several silent calls added to their people's notices at once: the notices missing are opened in one statement
+   * (in key order, so two gatherers never wait on each other in a circle), the items added in another. A notice
+   * reached by any input at the top of its path is marked top. Returns the notices opened here.
    */
-  async gather(manager: EntityManager, input: GatherInput, people: string[], now: Date): Promise<string[]> {
-    const opened = await manager.query<Array<{ id: string }>>(
+  async gather(manager: EntityManager, inputs: GatherInput[], now: Date): Promise<string[]> {
+    const notices = new Map<string, { w: string; p: string; r: number; top: boolean; due: Date | null }>();
+    const items: Array<{ key: string; task: string }> = [];
+    for (const g of inputs) {
+      for (const person of new Set(g.personIds)) {
+        const key = `${g.warningId}|${person}|${g.round}`;
+        const known = notices.get(key);
+        // The first call of a notice sets its deadline, as when the calls came one by one.
+        notices.set(
+          key,
+          known
+            ? { ...known, top: known.top || g.top }
+            : { w: g.warningId, p: person, r: g.round, top: g.top, due: g.deadlineAt },
+        );
+        items.push({ key, task: g.callTaskId });
+      }
+    }
+    if (notices.size === 0) {
+      return [];
+    }
+    const order = (k: { w: string; p: string; r: number }) => `${k.w}|${k.p}|${String(k.r).padStart(6, '0')}`;
+    const keys = [...notices.values()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+    const opened = await manager.query<Array<{ id: string; warning_id: string; person_id: string; round: number }>>(
       `INSERT INTO escalation_notices (warning_id, person_id, round, top, deadline_at, created_at, updated_at)
-       SELECT $1, p, $2, $3, $4, $5, $5 FROM unnest($6::uuid[]) AS p ORDER BY p
+       SELECT x.w, x.p, x.r, x.top, x.due, $6, $6
+       FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::boolean[], $5::timestamptz[]) WITH ORDINALITY AS x(w, p, r, top, due, i)
+       ORDER BY x.i
        ON CONFLICT (warning_id, person_id, round) DO NOTHING
-       RETURNING id`,
-      [input.warningId, input.round, input.top, input.deadlineAt, now, people],
+       RETURNING id, warning_id, person_id, round`,
+      [
+        keys.map((k) => k.w),
+        keys.map((k) => k.p),
+        keys.map((k) => k.r),
+        keys.map((k) => k.top),
+        keys.map((k) => k.due),
+        now,
+      ],
     );
+    const of = items.map((i) => notices.get(i.key)!);
     await manager.query(
       `INSERT INTO escalation_notice_items (notice_id, call_task_id, added_at)
-       SELECT n.id, $4, $5 FROM escalation_notices n
-       WHERE n.warning_id = $1 AND n.person_id = ANY($2::uuid[]) AND n.round = $3
+       SELECT n.id, x.t, $5 FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::uuid[]) AS x(w, p, r, t)
+       JOIN escalation_notices n ON n.warning_id = x.w AND n.person_id = x.p AND n.round = x.r
        ON CONFLICT DO NOTHING`,
-      [input.warningId, people, input.round, input.callTaskId, now],
+      [of.map((k) => k.w), of.map((k) => k.p), of.map((k) => k.r), items.map((i) => i.task), now],
     );
-    if (input.top && opened.length < people.length) {
+    const isOpened = new Set(opened.map((o) => `${o.warning_id}|${o.person_id}|${o.round}`));
+    const toTop = [...notices.entries()].filter(([key, k]) => k.top && !isOpened.has(key)).map(([, k]) => k);
+    if (toTop.length > 0) {
       // Another path opened it below the top: this round reaches the top of a path for this person too.
       await manager.query(
-        `UPDATE escalation_notices SET top = true
-         WHERE warning_id = $1 AND person_id = ANY($2::uuid[]) AND round = $3 AND NOT top AND sent_at IS NULL`,
-        [input.warningId, people, input.round],
+        `UPDATE escalation_notices n SET top = true FROM unnest($1::uuid[], $2::uuid[], $3::int[]) AS x(w, p, r)
+         WHERE n.warning_id = x.w AND n.person_id = x.p AND n.round = x.r AND NOT n.top AND n.sent_at IS NULL`,
+        [toTop.map((k) => k.w), toTop.map((k) => k.p), toTop.map((k) => k.r)],
       );
     }
     return opened.map((o) => o.id);
