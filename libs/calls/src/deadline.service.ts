@@ -2,16 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, countEscalation } from '@app/common';
 import { ResolvedSpec, tierSpec } from '@app/config';
-import {
-  CallTasksRepository,
-  EventLog,
-  GatherInput,
-  isDatabaseDown,
-  isUnanswered,
-  isUnescalatedUnanswered,
-} from '@app/database';
+import { CallTasksRepository, EventLog, isDatabaseDown, isUnanswered, isUnescalatedUnanswered } from '@app/database';
 import { CheckStep, JobOutcome, JobProducer } from '@app/queue';
 import { CallPlanner, PlannedWork, mergeWork } from './call-planner';
+import { ClimbWrites } from './climb-writes';
 import { EscalationNotices } from './escalation-notices';
 import { Escalator } from './escalator';
 import { REMINDER_RUNG_BASE, reminderDue, reminderInterval, strongestChannels } from './timer-rules';
@@ -110,15 +104,15 @@ export class DeadlineService {
       const works = await this.dataSource.transaction(async (tx) => {
         const tasks = await this.callTasks.lockManyWithWarning<Task>(tx, ids, TASK_COLUMNS);
         const planned: PlannedWork[] = [];
-        const gathers: GatherInput[] = [];
+        const writes = new ClimbWrites();
         for (const task of tasks) {
-          const work = await this.checkLocked(tx, task, step, now, escalated, gathers);
+          const work = await this.checkLocked(tx, task, step, now, escalated, writes);
           if (work) {
             planned.push(work);
           }
         }
-        // Last, just before the commit: a notice opened here holds back the other chunks climbing to its person.
-        const opened = await this.notices.gather(tx, gathers, now);
+        // Last, just before the commit: a 督办 opened here holds back the other chunks climbing to its person.
+        const opened = await this.escalator.flush(tx, writes, now);
         return opened.length > 0
           ? [...planned, { taskIds: new Map(), sends: [], checks: [], escalationNotices: opened }]
           : planned;
@@ -147,7 +141,7 @@ export class DeadlineService {
   /**
    * One locked call at its timer: remind, escalate, or retry on the next rung; an answered or closed call, or one
    * whose warning no longer tracks, is left alone. Escalations are listed in `escalated`, counted once committed;
-   * with `gathers`, the 督办 they join are left for the caller to gather (Escalator.escalate).
+   * with `writes`, what the climbs write besides the calls is left for the caller to flush (Escalator.escalate).
    */
   private async checkLocked(
     tx: EntityManager,
@@ -155,7 +149,7 @@ export class DeadlineService {
     step: CheckStep,
     now: Date,
     escalated: Escalated[],
-    gathers?: GatherInput[],
+    writes?: ClimbWrites,
   ): Promise<PlannedWork | null> {
     if (step === 'reminder') {
       return this.remind(tx, task, now);
@@ -177,7 +171,7 @@ export class DeadlineService {
     }
     if (step === 'deadline') {
       const reason = task.state === 'unreachable' ? 'unreachable' : 'no_ack';
-      const up = await this.escalator.escalate(tx, task.id, reason, now, gathers);
+      const up = await this.escalator.escalate(tx, task.id, reason, now, writes);
       if (up) {
         escalated.push({ reason, lateMs: now.getTime() - (task.deadline_at ?? now).getTime() });
       }

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ESCALATION_REASON_ZH, ResolvedSpec } from '@app/config';
 import type { CallReason, EscalationReason, GatherInput } from '@app/database';
+import { ClimbWrites } from './climb-writes';
 import {
   CallTasksRepository,
   EscalationsRepository,
@@ -55,16 +56,17 @@ export class Escalator {
 
   /**
    * Inside the caller's transaction (the task row is already locked). Returns the work to enqueue after commit. With
-   * `gathers`, the 督办 this climb joins are listed there for the caller to gather with its other calls', at the end
-   * of its transaction (EscalationNotices.gather), and the notices it opens are the caller's to send.
+   * `later`, what the climb writes besides the call (its record, events and 督办) is left there for the caller to
+   * flush with its other climbs' at the end of its transaction, and the notices that opens are the caller's to send.
    */
   async escalate(
     tx: EntityManager,
     callTaskId: string,
     reason: EscalationReason,
     now: Date,
-    gathers?: GatherInput[],
+    later?: ClimbWrites,
   ): Promise<PlannedWork | null> {
+    const writes = later ?? new ClimbWrites();
     const [task] = await tx.query<OpenTask[]>(
       `SELECT t.id, t.warning_id, t.dispatch_id, t.person_id, t.tier, t.escalation_path, t.escalation_step, t.overdue_since, t.first_round,
               coalesce(t.round_base, (SELECT coalesce(max(n.round), 0) FROM escalation_notices n
@@ -132,7 +134,7 @@ export class Escalator {
         ...stillOpen.map((h) => ({ personId: h.person_id, taskId: h.id })),
         ...fresh.map((personId) => ({ personId, taskId: work.taskIds.get(personId) ?? null })),
       ];
-      await this.record(tx, task, targets, reason, now);
+      this.record(writes, task, targets, reason, now);
       // The round after this one: the next step, or past the top the 电话叫应 check. An answer has no rounds.
       const dueAt = silence ? escalationRoundDue(task.spec, task.tier, step + 1, now) : null;
       const gather: GatherInput = {
@@ -143,10 +145,10 @@ export class Escalator {
         top: step === steps - 1,
         deadlineAt: dueAt,
       };
-      if (silence && gathers) {
-        gathers.push(gather);
+      if (silence) {
+        writes.gathers.push(gather);
       }
-      const opened = silence && !gathers ? await this.notices.gather(tx, [gather], now) : [];
+      const opened = later ? [] : await this.flush(tx, writes, now);
       await this.callTasks.advanceEscalation(tx, task.id, { step: step + 1, dueAt, now, silence, firstRound });
       const round: CheckJob[] = dueAt ? [{ callTaskId: task.id, step: 'deadline', dueAt }] : [];
       return { ...work, checks: [...work.checks, ...reminders, ...round], escalationNotices: opened };
@@ -195,15 +197,25 @@ export class Escalator {
     return reminders.length > 0 ? { taskIds: new Map(), sends: [], checks: reminders } : null;
   }
 
-  private async record(
-    tx: EntityManager,
+  /** Writes the climbs' records, events and 督办 (see ClimbWrites); returns the notices opened. */
+  async flush(tx: EntityManager, writes: ClimbWrites, now: Date): Promise<string[]> {
+    await this.escalations.record(tx, writes.escalations);
+    if (writes.events.length > 0) {
+      await this.events.append(writes.events, tx);
+    }
+    await this.performance.record(tx, writes.performance, now);
+    return this.notices.gather(tx, writes.gathers, now);
+  }
+
+  private record(
+    writes: ClimbWrites,
     task: OpenTask,
     targets: Array<{ personId: string; taskId: string | null }>,
     reason: EscalationReason,
     now: Date,
-  ): Promise<void> {
+  ): void {
     if (targets.length > 0) {
-      await this.escalations.record(tx, {
+      writes.escalations.push({
         warningId: task.warning_id,
         fromTaskId: task.id,
         toTaskIds: targets.map((t) => t.taskId),
@@ -211,22 +223,19 @@ export class Escalator {
         at: now,
       });
     }
-    await this.events.append(
-      {
-        type: 'CallEscalated',
-        warningId: task.warning_id,
-        callTaskId: task.id,
-        data: { reason, to: targets, tier: task.tier + 1 },
-      },
-      tx,
-    );
+    writes.events.push({
+      type: 'CallEscalated',
+      warningId: task.warning_id,
+      callTaskId: task.id,
+      data: { reason, to: targets, tier: task.tier + 1 },
+    });
     if (reason !== 'cannot_comply') {
       // The answer itself is the record for cannot_comply (AckService); silence and unreachability are recorded here.
-      await this.performance.record(
-        tx,
-        [{ kind: reason, callTaskId: task.id, detail: { escalatedTo: targets, tier: task.tier + 1 } }],
-        now,
-      );
+      writes.performance.push({
+        kind: reason,
+        callTaskId: task.id,
+        detail: { escalatedTo: targets, tier: task.tier + 1 },
+      });
     }
     this.logger.log({ msg: 'call escalated', callTaskId: task.id, to: targets.map((t) => t.taskId), reason });
   }

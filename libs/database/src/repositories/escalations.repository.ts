@@ -11,6 +11,15 @@ export interface GatherInput {
   deadlineAt: Date | null;
 }
 
+/** One climb of a call: the calls it reached. */
+export interface EscalationRow {
+  warningId: string;
+  fromTaskId: string;
+  toTaskIds: Array<string | null>;
+  reason: string;
+  at: Date;
+}
+
 /** An answer to a 督办: what its person did about the calls it names. */
 export interface EscalationAnswerRow {
   noticeId: string;
@@ -30,15 +39,22 @@ export interface EscalationAnswerRow {
  */
 @Injectable()
 export class EscalationsRepository {
-  /** The call `fromTaskId` climbed to these calls (null: a person without a call of their own yet). */
-  async record(
-    manager: EntityManager,
-    e: { warningId: string; fromTaskId: string; toTaskIds: Array<string | null>; reason: string; at: Date },
-  ): Promise<void> {
+  /** Each call `fromTaskId` climbed to these calls (null: a person without a call of their own yet), in one statement. */
+  async record(manager: EntityManager, climbs: EscalationRow[]): Promise<void> {
+    const rows = climbs.flatMap((c) => c.toTaskIds.map((to) => ({ ...c, to })));
+    if (rows.length === 0) {
+      return;
+    }
     await manager.query(
       `INSERT INTO escalations (warning_id, from_task_id, to_task_id, reason, at)
-       SELECT $1, $2, unnest($3::uuid[]), $4, $5`,
-      [e.warningId, e.fromTaskId, e.toTaskIds, e.reason, e.at],
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::varchar[], $5::timestamptz[])`,
+      [
+        rows.map((r) => r.warningId),
+        rows.map((r) => r.fromTaskId),
+        rows.map((r) => r.to),
+        rows.map((r) => r.reason),
+        rows.map((r) => r.at),
+      ],
     );
   }
 
