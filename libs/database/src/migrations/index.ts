@@ -17,6 +17,7 @@ import { BoardReadsEventLog1763801200000 } from './1763801200000-BoardReadsEvent
 import { BoardReports1763801300000 } from './1763801300000-BoardReports';
 import { NoticeTries1763801400000 } from './1763801400000-NoticeTries';
 import { EmailHandover1763801500000 } from './1763801500000-EmailHandover';
+import { EscalationNoticesByTime1763801600000 } from './1763801600000-EscalationNoticesByTime';
 
 /** Appended by hand, in order. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   BoardReports1763801300000,
   NoticeTries1763801400000,
   EmailHandover1763801500000,
+  EscalationNoticesByTime1763801600000,
 ];
