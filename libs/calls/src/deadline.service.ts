@@ -1,7 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, countEscalation } from '@app/common';
-import { ResolvedSpec, tierSpec } from '@app/config';
+import { Clock, countEscalation, Gate } from '@app/common';
+import { APP_CONFIG, AppConfig, ResolvedSpec, tierSpec } from '@app/config';
 import { CallTasksRepository, EventLog, isDatabaseDown, isUnanswered, isUnescalatedUnanswered } from '@app/database';
 import { CheckStep, JobOutcome, JobProducer } from '@app/queue';
 import { CallPlanner, PlannedWork, mergeWork } from './call-planner';
@@ -37,6 +37,12 @@ interface Escalated {
 @Injectable()
 export class DeadlineService {
   private readonly logger = new Logger(DeadlineService.name);
+  /**
+   * Transactions of checks in flight, across every job the worker runs at once: half the pool, so the other half
+   * stays for the rest (sending 督办, order checks). Without it, 50 jobs × 4 lanes queued for 6 connections and
+   * waited past the pool's 5 s timeout under load.
+   */
+  private readonly gate: Gate;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -47,7 +53,10 @@ export class DeadlineService {
     private readonly jobs: JobProducer,
     private readonly events: EventLog,
     private readonly clock: Clock,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.gate = new Gate(Math.max(1, Math.floor(config.database.poolMax / 2)));
+  }
 
   async check(callTaskIds: string[], step: CheckStep): Promise<JobOutcome> {
     const now = this.clock.now();
@@ -101,22 +110,24 @@ export class DeadlineService {
   private async checkTogether(ids: string[], step: CheckStep, now: Date): Promise<PlannedWork[] | null> {
     const escalated: Escalated[] = [];
     try {
-      const works = await this.dataSource.transaction(async (tx) => {
-        const tasks = await this.callTasks.lockManyWithWarning<Task>(tx, ids, TASK_COLUMNS);
-        const planned: PlannedWork[] = [];
-        const writes = new ClimbWrites();
-        for (const task of tasks) {
-          const work = await this.checkLocked(tx, task, step, now, escalated, writes);
-          if (work) {
-            planned.push(work);
+      const works = await this.gate.run(() =>
+        this.dataSource.transaction(async (tx) => {
+          const tasks = await this.callTasks.lockManyWithWarning<Task>(tx, ids, TASK_COLUMNS);
+          const planned: PlannedWork[] = [];
+          const writes = new ClimbWrites();
+          for (const task of tasks) {
+            const work = await this.checkLocked(tx, task, step, now, escalated, writes);
+            if (work) {
+              planned.push(work);
+            }
           }
-        }
-        // Last, just before the commit: a 督办 opened here holds back the other chunks climbing to its person.
-        const opened = await this.escalator.flush(tx, writes, now);
-        return opened.length > 0
-          ? [...planned, { taskIds: new Map(), sends: [], checks: [], escalationNotices: opened }]
-          : planned;
-      });
+          // Last, just before the commit: a 督办 opened here holds back the other chunks climbing to its person.
+          const opened = await this.escalator.flush(tx, writes, now);
+          return opened.length > 0
+            ? [...planned, { taskIds: new Map(), sends: [], checks: [], escalationNotices: opened }]
+            : planned;
+        }),
+      );
       escalated.forEach((e) => countEscalation(e.reason, e.lateMs / 1000));
       return works;
     } catch (e) {
@@ -130,10 +141,12 @@ export class DeadlineService {
 
   private async checkAlone(callTaskId: string, step: CheckStep, now: Date): Promise<PlannedWork | null> {
     const escalated: Escalated[] = [];
-    const work = await this.dataSource.transaction(async (tx) => {
-      const task = await this.callTasks.lockWithWarning<Task>(tx, callTaskId, TASK_COLUMNS);
-      return task ? this.checkLocked(tx, task, step, now, escalated) : null;
-    });
+    const work = await this.gate.run(() =>
+      this.dataSource.transaction(async (tx) => {
+        const task = await this.callTasks.lockWithWarning<Task>(tx, callTaskId, TASK_COLUMNS);
+        return task ? this.checkLocked(tx, task, step, now, escalated) : null;
+      }),
+    );
     escalated.forEach((e) => countEscalation(e.reason, e.lateMs / 1000));
     return work;
   }

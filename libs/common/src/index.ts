@@ -11,3 +11,4 @@ export * from './unknown-field';
 export * from './recovery-counters';
 export * from './metrics';
 export * from './china-time';
+export * from './gate';
