@@ -18,6 +18,7 @@ import { BoardReports1763801300000 } from './1763801300000-BoardReports';
 import { NoticeTries1763801400000 } from './1763801400000-NoticeTries';
 import { EmailHandover1763801500000 } from './1763801500000-EmailHandover';
 import { EscalationNoticesByTime1763801600000 } from './1763801600000-EscalationNoticesByTime';
+import { EscalationsByCall1763801700000 } from './1763801700000-EscalationsByCall';
 
 /** Appended by hand, in order. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   NoticeTries1763801400000,
   EmailHandover1763801500000,
   EscalationNoticesByTime1763801600000,
+  EscalationsByCall1763801700000,
 ];
