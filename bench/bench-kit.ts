@@ -245,6 +245,30 @@ export async function rawDelayedLateness(prefix: string, jobs: number, concurren
   return late;
 }
 
+/** Each app's peak RSS and the CPU it has used so far, read at the end of a run. */
+export function appUsage(apps: Running[]): Array<{ name: string; mib: number; cpu: number }> {
+  return apps.map((a) => ({ name: a.name, mib: peakRssMiB(a.child.pid), cpu: cpuSeconds(a.child.pid) }));
+}
+
+/** The last rows of a process-level table: each app's peak RSS and CPU, and the load average through the run. */
+export function machineRows(
+  usage: Array<{ name: string; mib: number; cpu: number }>,
+  loads: string[],
+): Array<[string, string, string]> {
+  return [
+    ...usage.map((m): [string, string, string] => [
+      `peak RSS ${m.name}`,
+      `${fmt(m.mib)} MiB`,
+      `${fmt(m.cpu)} CPU s in the run`,
+    ]),
+    [
+      'load average (1 / 5 / 15 min) at the end',
+      load(),
+      `every 10 s: ${loads.map((l) => l.split(' / ')[0]).join(', ')}`,
+    ],
+  ];
+}
+
 /** measure | value | note, padded. */
 export function printTable(title: string, rows: Array<[string, string, string]>): void {
   const w1 = Math.max(...rows.map((r) => r[0].length));

@@ -19,14 +19,14 @@ import { dataSourceOptions, issueApiKey } from '@app/database';
 import { seedProvince } from '@app/demo';
 import {
   appsEnv,
+  appUsage,
   cap,
-  cpuSeconds,
   fmt,
   freshDatabase,
   load,
   log,
+  machineRows,
   pct,
-  peakRssMiB,
   printTable,
   rawDelayedLateness,
   rawLimits,
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     );
     const late = firsts.map((r) => r.at.getTime() - (deadlines.get(r.id) ?? 0));
     const lastAt = maxOf(firsts.map((r) => r.at.getTime()));
-    const memory = apps.map((a) => ({ name: a.name, mib: peakRssMiB(a.child.pid), cpu: cpuSeconds(a.child.pid) }));
+    const memory = appUsage(apps);
     const all = firsts.length >= deadlines.size;
     const rows: Array<[string, string, string]> = [
       ['raw BullMQ process (no-op, concurrency 50)', `${fmt(bull.processPerS)} jobs/s`, ''],
@@ -192,16 +192,7 @@ async function main(): Promise<void> {
         `${fmt(firsts.length / ((lastAt - firstDue) / 1000))} escalations/s from the first deadline to the last`,
       ],
       ['ingest → last first escalation', `${fmt((lastAt - t0) / 1000, 1)} s`, ''],
-      ...memory.map((m): [string, string, string] => [
-        `peak RSS ${m.name}`,
-        `${fmt(m.mib)} MiB`,
-        `${fmt(m.cpu)} CPU s in the run`,
-      ]),
-      [
-        'load average (1 / 5 / 15 min) at the end',
-        load(),
-        `every 10 s: ${loads.map((l) => l.split(' / ')[0]).join(', ')}`,
-      ],
+      ...machineRows(memory, loads),
     ];
     printTable('Jiaoying deadlines benchmark', rows);
   } finally {

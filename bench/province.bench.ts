@@ -19,14 +19,14 @@ import { dataSourceOptions, issueApiKey } from '@app/database';
 import { seedProvince } from '@app/demo';
 import {
   appsEnv,
+  appUsage,
   cap,
   connection,
-  cpuSeconds,
   fmt,
   freshDatabase,
   load,
   log,
-  peakRssMiB,
+  machineRows,
   printTable,
   rawLimits,
   runBench,
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
       2000,
       LIMIT_MS + 600_000,
     );
-    const memory = apps.map((a) => ({ name: a.name, mib: peakRssMiB(a.child.pid), cpu: cpuSeconds(a.child.pid) }));
+    const memory = appUsage(apps);
     const {
       rows: [db1],
     } = await pool.query<{ bytes: string }>(`SELECT pg_database_size(current_database()) AS bytes`);
@@ -195,16 +195,7 @@ async function main(): Promise<void> {
         `${fmt(Number(db0.bytes) / 2 ** 20)} → ${fmt(Number(db1.bytes) / 2 ** 20)} MiB`,
         '',
       ],
-      ...memory.map((m): [string, string, string] => [
-        `peak RSS ${m.name}`,
-        `${fmt(m.mib)} MiB`,
-        `${fmt(m.cpu)} CPU s in the run`,
-      ]),
-      [
-        'load average (1 / 5 / 15 min) at the end',
-        load(),
-        `every 10 s: ${loads.map((l) => l.split(' / ')[0]).join(', ')}`,
-      ],
+      ...machineRows(memory, loads),
     ];
     printTable('Jiaoying province benchmark', rows);
   } finally {
