@@ -70,7 +70,17 @@ export class DeadlineService {
     const lane = async () => {
       while (next < chunks.length) {
         const chunk = chunks[next++];
-        const together = chunk.length > 1 ? await this.checkTogether(chunk, step, now) : null;
+        const together =
+          chunk.length > 1
+            ? await this.checkTogether(chunk, step, now).catch((e: unknown) => {
+                // PostgreSQL away: the other lanes go on, and what they planned is enqueued before the job fails.
+                failures.push(...chunk.map(() => e));
+                return 'failed' as const;
+              })
+            : null;
+        if (together === 'failed') {
+          continue;
+        }
         if (together) {
           works.push(...together);
           continue;
@@ -105,7 +115,7 @@ export class DeadlineService {
    * A chunk of calls in one transaction: one statement locks them all and one commit ends it, where one per call
    * spent most of PostgreSQL's time on locking and committing. Null when any of them failed (a deadlock with another
    * chunk, a bad row): nothing of the chunk was written and the caller checks each alone. PostgreSQL being away
-   * is thrown, as it would be for each alone.
+   * is thrown: checking each alone would fail the same way.
    */
   private async checkTogether(ids: string[], step: CheckStep, now: Date): Promise<PlannedWork[] | null> {
     const escalated: Escalated[] = [];
