@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ESCALATION_REASON_ZH, ResolvedSpec } from '@app/config';
-import type { CallReason, EscalationReason, GatherInput } from '@app/database';
-import { ClimbWrites } from './climb-writes';
+import type { CallReason, EscalationReason } from '@app/database';
 import {
   CallTasksRepository,
   EscalationsRepository,
@@ -12,6 +11,7 @@ import {
 } from '@app/database';
 import type { CheckJob } from '@app/queue';
 import { CallPlanner, PlannedWork } from './call-planner';
+import { ClimbWrites } from './climb-writes';
 import { EscalationNotices } from './escalation-notices';
 import { escalationRoundDue, reminderDue } from './timer-rules';
 
@@ -137,16 +137,15 @@ export class Escalator {
       this.record(writes, task, targets, reason, now);
       // The round after this one: the next step, or past the top the 电话叫应 check. An answer has no rounds.
       const dueAt = silence ? escalationRoundDue(task.spec, task.tier, step + 1, now) : null;
-      const gather: GatherInput = {
-        warningId: task.warning_id,
-        personIds: people,
-        callTaskId: task.id,
-        round: firstRound + step,
-        top: step === steps - 1,
-        deadlineAt: dueAt,
-      };
       if (silence) {
-        writes.gathers.push(gather);
+        writes.gathers.push({
+          warningId: task.warning_id,
+          personIds: people,
+          callTaskId: task.id,
+          round: firstRound + step,
+          top: step === steps - 1,
+          deadlineAt: dueAt,
+        });
       }
       const opened = later ? [] : await this.flush(tx, writes, now);
       await this.callTasks.advanceEscalation(tx, task.id, { step: step + 1, dueAt, now, silence, firstRound });

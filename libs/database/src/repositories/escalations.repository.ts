@@ -64,11 +64,13 @@ export class EscalationsRepository {
    * reached by any input at the top of its path is marked top. Returns the notices opened here.
    */
   async gather(manager: EntityManager, inputs: GatherInput[], now: Date): Promise<string[]> {
+    // One key per notice, sortable as text: the order the notices are opened in, the same in every gatherer.
+    const noticeKey = (w: string, p: string, r: number) => `${w}|${p}|${String(r).padStart(6, '0')}`;
     const notices = new Map<string, { w: string; p: string; r: number; top: boolean; due: Date | null }>();
     const items: Array<{ key: string; task: string }> = [];
     for (const g of inputs) {
       for (const person of new Set(g.personIds)) {
-        const key = `${g.warningId}|${person}|${g.round}`;
+        const key = noticeKey(g.warningId, person, g.round);
         const known = notices.get(key);
         // The first call of a notice sets its deadline, as when the calls came one by one.
         notices.set(
@@ -83,8 +85,7 @@ export class EscalationsRepository {
     if (notices.size === 0) {
       return [];
     }
-    const order = (k: { w: string; p: string; r: number }) => `${k.w}|${k.p}|${String(k.r).padStart(6, '0')}`;
-    const keys = [...notices.values()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+    const keys = [...notices.keys()].sort().map((key) => notices.get(key)!);
     const opened = await manager.query<Array<{ id: string; warning_id: string; person_id: string; round: number }>>(
       `INSERT INTO escalation_notices (warning_id, person_id, round, top, deadline_at, created_at, updated_at)
        SELECT x.w, x.p, x.r, x.top, x.due, $6, $6
@@ -109,7 +110,7 @@ export class EscalationsRepository {
        ON CONFLICT DO NOTHING`,
       [of.map((k) => k.w), of.map((k) => k.p), of.map((k) => k.r), items.map((i) => i.task), now],
     );
-    const isOpened = new Set(opened.map((o) => `${o.warning_id}|${o.person_id}|${o.round}`));
+    const isOpened = new Set(opened.map((o) => noticeKey(o.warning_id, o.person_id, o.round)));
     const toTop = [...notices.entries()].filter(([key, k]) => k.top && !isOpened.has(key)).map(([, k]) => k);
     if (toTop.length > 0) {
       // Another path opened it below the top: this round reaches the top of a path for this person too.

@@ -1,5 +1,4 @@
-import { chinaDate } from '@app/common';
-import type { Clock } from '@app/common';
+import { chinaDate, type Clock } from '@app/common';
 import { toPositional } from '../content/templates';
 import { signedRpcParams } from '../signing/alibaba-rpc';
 import {
