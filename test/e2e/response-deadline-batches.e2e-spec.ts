@@ -123,4 +123,44 @@ describe('deadline checks in batches', () => {
     // Stop its own deadline from retrying the broken row for the rest of the suite.
     await p.ds.query(`UPDATE call_tasks SET requires_ack = false WHERE id = $1`, [bad.id]);
   });
+
+  it('calls a person above once when several calls of one chunk climb to them, and every climb points at that call', async () => {
+    const { id: warningId } = await postCap(p, ingest, {
+      identifier: 'BATCH-SAME-ABOVE',
+      geocode: demo.shizhi.townCode,
+      areaDesc: '十直镇',
+    });
+    await waitMatched(p.ds, warningId);
+    const silent = (await tasksOf(p.ds, warningId))
+      .filter((t) => t.tier === 0 && t.requires_ack && t.state !== 'unreachable')
+      .slice(0, 3);
+    // Someone on the roster this warning did not call: the three calls' paths all name them.
+    const [above] = await p.ds.query<Array<{ id: string }>>(
+      `SELECT id FROM persons WHERE id NOT IN (SELECT person_id FROM call_tasks WHERE warning_id = $1) ORDER BY id LIMIT 1`,
+      [warningId],
+    );
+    await p.ds.query(
+      `UPDATE call_tasks SET escalation_path = jsonb_build_array(jsonb_build_array($2::text)) WHERE id = ANY($1::uuid[])`,
+      [silent.map((t) => t.id), above.id],
+    );
+    await expect(
+      p.app.get(DeadlineService).check(
+        silent.map((t) => t.id),
+        'deadline',
+      ),
+    ).resolves.toBe('done');
+
+    const calls = await p.ds.query<Array<{ id: string; tier: number }>>(
+      `SELECT id, tier FROM call_tasks WHERE warning_id = $1 AND person_id = $2`,
+      [warningId, above.id],
+    );
+    expect(calls).toHaveLength(1);
+    expect(calls[0].tier).toBe(1);
+    const climbs = await p.ds.query<Array<{ from_task_id: string; to_task_id: string | null }>>(
+      `SELECT from_task_id, to_task_id FROM escalations WHERE from_task_id = ANY($1::uuid[])`,
+      [silent.map((t) => t.id)],
+    );
+    expect(climbs.map((c) => c.from_task_id).sort()).toEqual(silent.map((t) => t.id).sort());
+    expect(climbs.every((c) => c.to_task_id === calls[0].id)).toBe(true);
+  });
 });

@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig, ResolvedSpec, tierSpec } from '@app/config';
 import { CallTasksRepository, EventLog, isDatabaseDown, isUnanswered, isUnescalatedUnanswered } from '@app/database';
 import { CheckStep, JobOutcome, JobProducer } from '@app/queue';
 import { CallPlanner, PlannedWork, mergeWork } from './call-planner';
-import { ClimbWrites } from './climb-writes';
+import { ClimbBatch } from './climb-batch';
 import { EscalationNotices } from './escalation-notices';
 import { Escalator } from './escalator';
 import { REMINDER_RUNG_BASE, reminderDue, reminderInterval, strongestChannels } from './timer-rules';
@@ -124,15 +124,23 @@ export class DeadlineService {
         this.dataSource.transaction(async (tx) => {
           const tasks = await this.callTasks.lockManyWithWarning<Task>(tx, ids, TASK_COLUMNS);
           const planned: PlannedWork[] = [];
-          const writes = new ClimbWrites();
+          const batch = new ClimbBatch();
+          const climbing = tasks.filter((t) => step === 'deadline' && dueToClimb(t, now));
+          if (climbing.length > 0) {
+            await this.escalator.preload(
+              tx,
+              batch,
+              climbing.map((t) => t.id),
+            );
+          }
           for (const task of tasks) {
-            const work = await this.checkLocked(tx, task, step, now, escalated, writes);
+            const work = await this.checkLocked(tx, task, step, now, escalated, batch);
             if (work) {
               planned.push(work);
             }
           }
           // Last, just before the commit: a 督办 opened here holds back the other chunks climbing to its person.
-          const opened = await this.escalator.flush(tx, writes, now);
+          const opened = await this.escalator.flush(tx, batch, now);
           return opened.length > 0
             ? [...planned, { taskIds: new Map(), sends: [], checks: [], escalationNotices: opened }]
             : planned;
@@ -164,7 +172,7 @@ export class DeadlineService {
   /**
    * One locked call at its timer: remind, escalate, or retry on the next rung; an answered or closed call, or one
    * whose warning no longer tracks, is left alone. Escalations are listed in `escalated`, counted once committed;
-   * with `writes`, what the climbs write besides the calls is left for the caller to flush (Escalator.escalate).
+   * with `batch`, what the climbs write is left for the caller to flush (Escalator.escalate).
    */
   private async checkLocked(
     tx: EntityManager,
@@ -172,33 +180,24 @@ export class DeadlineService {
     step: CheckStep,
     now: Date,
     escalated: Escalated[],
-    writes?: ClimbWrites,
+    batch?: ClimbBatch,
   ): Promise<PlannedWork | null> {
     if (step === 'reminder') {
       return this.remind(tx, task, now);
     }
-    // An escalated call still silent at the deadline of the step it reached goes one step further (past the top: 电话叫应).
-    const furtherRound =
-      step === 'deadline' &&
-      task.state === 'escalated' &&
-      task.escalation_step > 0 &&
-      task.escalation_step <= task.steps &&
-      !!task.deadline_at &&
-      task.deadline_at.getTime() <= now.getTime() + ROUND_TOLERANCE_MS;
-    if (
-      !task.requires_ack ||
-      (!isUnescalatedUnanswered(task.state) && !furtherRound) ||
-      task.warning_state !== 'tracking'
-    ) {
-      return null;
-    }
     if (step === 'deadline') {
+      if (!dueToClimb(task, now)) {
+        return null;
+      }
       const reason = task.state === 'unreachable' ? 'unreachable' : 'no_ack';
-      const up = await this.escalator.escalate(tx, task.id, reason, now, writes);
+      const up = await this.escalator.escalate(tx, task.id, reason, now, batch);
       if (up) {
         escalated.push({ reason, lateMs: now.getTime() - (task.deadline_at ?? now).getTime() });
       }
       return up;
+    }
+    if (!task.requires_ack || !isUnescalatedUnanswered(task.state) || task.warning_state !== 'tracking') {
+      return null;
     }
     const ladder = tierSpec(task.spec, task.tier).ladderMs;
     if (typeof step !== 'number' || task.state === 'unreachable' || task.next_rung > step || step >= ladder.length) {
@@ -270,6 +269,22 @@ export class DeadlineService {
     );
     return { taskIds: new Map(), sends, checks: [{ callTaskId: task.id, step: 'reminder', dueAt: next }] };
   }
+}
+
+/**
+ * A call to climb at its deadline: still waited for and unanswered, its warning tracking. An escalated call still
+ * silent at the deadline of the step it reached goes one step further (past the top: 电话叫应).
+ */
+function dueToClimb(task: Task, now: Date): boolean {
+  const furtherRound =
+    task.state === 'escalated' &&
+    task.escalation_step > 0 &&
+    task.escalation_step <= task.steps &&
+    !!task.deadline_at &&
+    task.deadline_at.getTime() <= now.getTime() + ROUND_TOLERANCE_MS;
+  return (
+    task.requires_ack && (isUnescalatedUnanswered(task.state) || furtherRound) && task.warning_state === 'tracking'
+  );
 }
 
 interface Task {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ESCALATION_REASON_ZH, ResolvedSpec } from '@app/config';
+import { ESCALATION_REASON_ZH } from '@app/config';
 import type { CallReason, EscalationReason } from '@app/database';
 import {
   CallTasksRepository,
@@ -11,27 +11,17 @@ import {
 } from '@app/database';
 import type { CheckJob } from '@app/queue';
 import { CallPlanner, PlannedWork } from './call-planner';
-import { ClimbWrites } from './climb-writes';
+import { ClimbBatch, ClimbingCall, HeldCall, heldKey } from './climb-batch';
 import { EscalationNotices } from './escalation-notices';
 import { escalationRoundDue, reminderDue } from './timer-rules';
 
-/** People already called who have not answered (an unreachable one is passed over: they cannot be reached). */
-
-interface OpenTask {
-  id: string;
-  warning_id: string;
-  dispatch_id: string;
-  person_id: string;
-  person_name: string;
-  tier: number;
-  escalation_step: number;
-  escalation_path: string[][];
-  overdue_since: Date | null;
-  first_round: number | null;
-  round_base: number;
-  level: number | null;
-  spec: ResolvedSpec;
-}
+/** The climbing calls with their person, warning and dispatch, and the round a first climb counts from. */
+const CLIMBING_CALLS = `SELECT t.id, t.warning_id, t.dispatch_id, t.person_id, t.tier, t.escalation_path, t.escalation_step,
+       t.overdue_since, t.first_round, p.name AS person_name, w.level, d.spec,
+       coalesce(t.round_base, (SELECT coalesce(max(n.round), 0) FROM escalation_notices n
+                               WHERE n.warning_id = t.warning_id AND n.created_at < d.created_at))::int AS round_base
+  FROM call_tasks t JOIN persons p ON p.id = t.person_id JOIN warnings w ON w.id = t.warning_id
+  JOIN dispatches d ON d.id = t.dispatch_id WHERE t.id = ANY($1::uuid[])`;
 
 /**
  * Moves a silent (or unreachable, or unable) person's call one step up the chain resolved at match time.
@@ -56,37 +46,57 @@ export class Escalator {
 
   /**
    * Inside the caller's transaction (the task row is already locked). Returns the work to enqueue after commit. With
-   * `later`, what the climb writes besides the call (its record, events and 督办) is left there for the caller to
-   * flush with its other climbs' at the end of its transaction, and the notices that opens are the caller's to send.
+   * `batch`, what the climb writes is left there for the caller to flush with its other climbs' at the end of its
+   * transaction (read ahead with `preload`), and the notices that opens are the caller's to send.
    */
   async escalate(
     tx: EntityManager,
     callTaskId: string,
     reason: EscalationReason,
     now: Date,
-    later?: ClimbWrites,
+    batch?: ClimbBatch,
   ): Promise<PlannedWork | null> {
-    const writes = later ?? new ClimbWrites();
-    const [task] = await tx.query<OpenTask[]>(
-      `SELECT t.id, t.warning_id, t.dispatch_id, t.person_id, t.tier, t.escalation_path, t.escalation_step, t.overdue_since, t.first_round,
-              coalesce(t.round_base, (SELECT coalesce(max(n.round), 0) FROM escalation_notices n
-                                      WHERE n.warning_id = t.warning_id AND n.created_at < d.created_at))::int AS round_base,
-              p.name AS person_name, w.level, d.spec
-       FROM call_tasks t JOIN persons p ON p.id = t.person_id JOIN warnings w ON w.id = t.warning_id
-       JOIN dispatches d ON d.id = t.dispatch_id WHERE t.id = $1`,
-      [callTaskId],
+    const own = batch ?? new ClimbBatch();
+    if (!own.calls.has(callTaskId)) {
+      await this.preload(tx, own, [callTaskId]);
+    }
+    const work = await this.climb(tx, own.calls.get(callTaskId)!, reason, now, own);
+    if (batch) {
+      return work;
+    }
+    const opened = await this.flush(tx, own, now);
+    return work && opened.length > 0 ? { ...work, escalationNotices: opened } : work;
+  }
+
+  /** Reads what the climbs of these calls need, in two statements for them all: the calls and the people above. */
+  async preload(tx: EntityManager, batch: ClimbBatch, callTaskIds: string[]): Promise<void> {
+    const calls = await tx.query<ClimbingCall[]>(CLIMBING_CALLS, [callTaskIds]);
+    calls.forEach((c) => batch.calls.set(c.id, c));
+    await this.readHeld(
+      tx,
+      batch,
+      calls.flatMap((c) => (c.escalation_path[c.escalation_step] ?? []).map((p) => heldKey(c.dispatch_id, p))),
     );
+  }
+
+  private async climb(
+    tx: EntityManager,
+    task: ClimbingCall,
+    reason: EscalationReason,
+    now: Date,
+    batch: ClimbBatch,
+  ): Promise<PlannedWork | null> {
     const silence = reason !== 'cannot_comply';
     const reminders: CheckJob[] = [];
     if (silence) {
-      await this.callTasks.markEscalated(tx, task.id, now);
+      batch.change(task.id, { escalated: true });
       if (!task.overdue_since) {
         const dueAt = reminderDue(task.spec, task.tier, now, 1);
-        await this.callTasks.markOverdue(tx, task.id, now, dueAt);
+        batch.change(task.id, { overdue: { since: now, reminderDueAt: dueAt } });
         reminders.push({ callTaskId: task.id, step: 'reminder', dueAt });
       }
       if (task.escalation_step > 0 && (await this.notices.actedOn(tx, task.id))) {
-        return this.stop(tx, task, 'EscalationHandled', now, reminders);
+        return this.stop(batch, task, 'EscalationHandled', reminders);
       }
     }
     const why: CallReason = {
@@ -100,11 +110,8 @@ export class Escalator {
     const firstRound = task.first_round ?? task.round_base + (reason === 'unreachable' ? 0 : 1);
     for (let step = task.escalation_step; step < steps; step++) {
       const people = task.escalation_path[step];
-      // Tasks of people already called are only read, never locked: the escalation row is their new reason.
-      const held = await tx.query<Array<{ id: string; person_id: string; state: string }>>(
-        `SELECT id, person_id, state FROM call_tasks WHERE dispatch_id = $1 AND person_id = ANY($2::uuid[])`,
-        [task.dispatch_id, people],
-      );
+      // Calls of people already called are only read, never locked: the escalation row is their new reason.
+      const held = await this.heldCalls(tx, batch, task.dispatch_id, people);
       const fresh = people.filter((p) => !held.some((h) => h.person_id === p));
       const stillOpen = held.filter((h) => isReachableUnanswered(h.state));
       if (people.length === 0 || (!silence && fresh.length + stillOpen.length === 0)) {
@@ -121,6 +128,8 @@ export class Escalator {
           escalatedFromTaskId: task.id,
         })),
       );
+      // Read again when another climb reaches them: their calls are new (or another transaction's).
+      fresh.forEach((p) => batch.held.delete(heldKey(task.dispatch_id, p)));
       if (work.taskIds.size > 0) {
         // The people called by this climb are called in its round (无法履职: the warning's latest): their silence is the next.
         await this.callTasks.setRoundBase(
@@ -134,11 +143,11 @@ export class Escalator {
         ...stillOpen.map((h) => ({ personId: h.person_id, taskId: h.id })),
         ...fresh.map((personId) => ({ personId, taskId: work.taskIds.get(personId) ?? null })),
       ];
-      this.record(writes, task, targets, reason, now);
+      this.record(batch, task, targets, reason, now);
       // The round after this one: the next step, or past the top the 电话叫应 check. An answer has no rounds.
       const dueAt = silence ? escalationRoundDue(task.spec, task.tier, step + 1, now) : null;
       if (silence) {
-        writes.gathers.push({
+        batch.gathers.push({
           warningId: task.warning_id,
           personIds: people,
           callTaskId: task.id,
@@ -147,57 +156,87 @@ export class Escalator {
           deadlineAt: dueAt,
         });
       }
-      const opened = later ? [] : await this.flush(tx, writes, now);
-      await this.callTasks.advanceEscalation(tx, task.id, { step: step + 1, dueAt, now, silence, firstRound });
+      batch.change(task.id, { step: step + 1, dueAt, firstRound: silence ? firstRound : null });
       const round: CheckJob[] = dueAt ? [{ callTaskId: task.id, step: 'deadline', dueAt }] : [];
-      return { ...work, checks: [...work.checks, ...reminders, ...round], escalationNotices: opened };
+      return { ...work, checks: [...work.checks, ...reminders, ...round], escalationNotices: [] };
     }
     if (silence) {
       // Nobody above is left to tell (or the top of the path stayed silent as well): the duty desk phones them.
-      await this.callTasks.requestManualCall(tx, task.id, now);
-      await this.events.append(
-        { type: 'ManualCallRequired', warningId: task.warning_id, callTaskId: task.id, data: { reason } },
-        tx,
-      );
+      batch.change(task.id, { manualCall: true });
+      batch.events.push({
+        type: 'ManualCallRequired',
+        warningId: task.warning_id,
+        callTaskId: task.id,
+        data: { reason },
+      });
     }
-    await this.events.append(
-      { type: 'EscalationExhausted', warningId: task.warning_id, callTaskId: task.id, data: { reason } },
-      tx,
-    );
+    batch.events.push({
+      type: 'EscalationExhausted',
+      warningId: task.warning_id,
+      callTaskId: task.id,
+      data: { reason },
+    });
     if (task.escalation_step === 0) {
       // Nobody to escalate to at all; a climb that reached the top was recorded at its first step.
-      await this.performance.record(
-        tx,
-        [
-          {
-            kind: reason === 'cannot_comply' ? 'escalation_exhausted' : reason,
-            callTaskId: task.id,
-            detail: { exhausted: true },
-          },
-        ],
-        now,
-      );
+      batch.performance.push({
+        kind: reason === 'cannot_comply' ? 'escalation_exhausted' : reason,
+        callTaskId: task.id,
+        detail: { exhausted: true },
+      });
     }
-    return this.stop(tx, task, null, now, reminders);
+    return this.stop(batch, task, null, reminders);
   }
 
   /** No further rounds for this call (its reminders go on). */
-  private async stop(
-    tx: EntityManager,
-    task: OpenTask,
-    event: string | null,
-    now: Date,
-    reminders: CheckJob[],
-  ): Promise<PlannedWork | null> {
-    await this.callTasks.stopEscalation(tx, task.id, task.escalation_path.length + 1, now);
+  private stop(batch: ClimbBatch, task: ClimbingCall, event: string | null, reminders: CheckJob[]): PlannedWork | null {
+    batch.change(task.id, { step: task.escalation_path.length + 1 });
     if (event) {
-      await this.events.append({ type: event, warningId: task.warning_id, callTaskId: task.id }, tx);
+      batch.events.push({ type: event, warningId: task.warning_id, callTaskId: task.id });
     }
     return reminders.length > 0 ? { taskIds: new Map(), sends: [], checks: reminders } : null;
   }
 
-  /** Writes the climbs' records, events and 督办 (see ClimbWrites); returns the notices opened. */
-  async flush(tx: EntityManager, writes: ClimbWrites, now: Date): Promise<string[]> {
+  /**
+   * The calls these people have in the dispatch, from what was read ahead (the rest read now), as this transaction's
+   * climbs left them: a call escalated by an earlier climb of the batch counts as escalated.
+   */
+  private async heldCalls(
+    tx: EntityManager,
+    batch: ClimbBatch,
+    dispatchId: string,
+    people: string[],
+  ): Promise<HeldCall[]> {
+    await this.readHeld(
+      tx,
+      batch,
+      people.map((p) => heldKey(dispatchId, p)).filter((k) => !batch.held.has(k)),
+    );
+    return people.flatMap((p) => {
+      const call = batch.held.get(heldKey(dispatchId, p));
+      return call ? [batch.changes.get(call.id)?.escalated ? { ...call, state: 'escalated' } : call] : [];
+    });
+  }
+
+  private async readHeld(tx: EntityManager, batch: ClimbBatch, keys: string[]): Promise<void> {
+    const wanted = [...new Set(keys)];
+    if (wanted.length === 0) {
+      return;
+    }
+    const pairs = wanted.map((k) => k.split('|'));
+    const rows = await tx.query<Array<HeldCall & { dispatch_id: string }>>(
+      `SELECT t.id, t.person_id, t.state, t.dispatch_id FROM call_tasks t
+       JOIN unnest($1::uuid[], $2::uuid[]) AS x(d, p) ON t.dispatch_id = x.d AND t.person_id = x.p`,
+      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+    );
+    wanted.forEach((k) => batch.held.set(k, null));
+    rows.forEach((r) =>
+      batch.held.set(heldKey(r.dispatch_id, r.person_id), { id: r.id, person_id: r.person_id, state: r.state }),
+    );
+  }
+
+  /** Writes what the climbs did (see ClimbBatch): the calls, their records, events and 督办; returns the notices opened. */
+  async flush(tx: EntityManager, writes: ClimbBatch, now: Date): Promise<string[]> {
+    await this.callTasks.applyClimbs(tx, [...writes.changes.values()], now);
     await this.escalations.record(tx, writes.escalations);
     if (writes.events.length > 0) {
       await this.events.append(writes.events, tx);
@@ -207,8 +246,8 @@ export class Escalator {
   }
 
   private record(
-    writes: ClimbWrites,
-    task: OpenTask,
+    writes: ClimbBatch,
+    task: ClimbingCall,
     targets: Array<{ personId: string; taskId: string | null }>,
     reason: EscalationReason,
     now: Date,

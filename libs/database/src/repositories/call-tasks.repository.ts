@@ -37,13 +37,21 @@ export interface RecalledCall<Spec> {
   spec: Spec;
 }
 
-/** Where a climb got to: its next step, the next round's deadline, and the round it started in. */
-export interface EscalationStep {
-  step: number;
-  dueAt: Date | null;
-  now: Date;
-  silence: boolean;
-  firstRound: number;
+/** What a climb does to the call that climbs (CallTasksRepository.applyClimbs); what is left out stays as it is. */
+export interface ClimbChange {
+  id: string;
+  /** Silent at its deadline (or unreachable): escalated. */
+  escalated?: boolean;
+  /** Overdue from `since`; its first reminder falls due at `reminderDueAt`. */
+  overdue?: { since: Date; reminderDueAt: Date };
+  /** The step reached (past the path's end: no further rounds). */
+  step?: number;
+  /** A silent climb's next round falls due then. */
+  dueAt?: Date | null;
+  /** The round a silent climb began in (kept once set). */
+  firstRound?: number | null;
+  /** The duty desk is to phone the person (电话叫应). */
+  manualCall?: boolean;
 }
 
 /**
@@ -164,20 +172,6 @@ export class CallTasksRepository {
     ]);
   }
 
-  /** Silent at its deadline (or unreachable): escalated. */
-  async markEscalated(manager: EntityManager, id: string, now: Date): Promise<void> {
-    await manager.query(`UPDATE call_tasks SET state = 'escalated', updated_at = $2 WHERE id = $1`, [id, now]);
-  }
-
-  /** Overdue from `since`; its first reminder is due at `reminderDueAt`. */
-  async markOverdue(manager: EntityManager, id: string, since: Date, reminderDueAt: Date): Promise<void> {
-    await manager.query(`UPDATE call_tasks SET overdue_since = $2, reminder_due_at = $3 WHERE id = $1`, [
-      id,
-      since,
-      reminderDueAt,
-    ]);
-  }
-
   /** Calls made by a climb count their silence from `round`, or (null) from the warning's latest 督办 round. */
   async setRoundBase(manager: EntityManager, ids: string[], round: number | null, warningId: string): Promise<void> {
     await manager.query(
@@ -187,27 +181,40 @@ export class CallTasksRepository {
     );
   }
 
-  /** A climb reached `step`; a silent climb's next round falls due at `dueAt` and remembers the round it began in. */
-  async advanceEscalation(manager: EntityManager, id: string, s: EscalationStep): Promise<void> {
+  /**
+   * What climbs did to the calls that climbed, one statement for a chunk of them (a field left out keeps its value):
+   * escalated, overdue with its first reminder due, the escalation step reached with the next round's deadline and the
+   * round the climb began in (kept once set), the duty desk asked to phone (from the first time).
+   */
+  async applyClimbs(manager: EntityManager, changes: ClimbChange[], now: Date): Promise<void> {
+    if (changes.length === 0) {
+      return;
+    }
     await manager.query(
-      `UPDATE call_tasks SET escalation_step = $2, deadline_at = coalesce($3, deadline_at), updated_at = $4,
-              first_round = CASE WHEN $5 THEN coalesce(first_round, $6) ELSE first_round END WHERE id = $1`,
-      [id, s.step, s.dueAt, s.now, s.silence, s.firstRound],
+      `UPDATE call_tasks t SET
+         state = CASE WHEN u.escalated THEN 'escalated' ELSE t.state END,
+         overdue_since = coalesce(u.overdue_since, t.overdue_since),
+         reminder_due_at = CASE WHEN u.overdue_since IS NULL THEN t.reminder_due_at ELSE u.reminder_due_at END,
+         escalation_step = coalesce(u.step, t.escalation_step),
+         deadline_at = coalesce(u.due, t.deadline_at),
+         first_round = coalesce(t.first_round, u.first_round),
+         manual_call_at = CASE WHEN u.manual_call THEN coalesce(t.manual_call_at, $9) ELSE t.manual_call_at END,
+         updated_at = $9
+       FROM unnest($1::uuid[], $2::boolean[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::timestamptz[],
+                   $7::int[], $8::boolean[]) AS u(id, escalated, overdue_since, reminder_due_at, step, due, first_round, manual_call)
+       WHERE t.id = u.id`,
+      [
+        changes.map((c) => c.id),
+        changes.map((c) => !!c.escalated),
+        changes.map((c) => c.overdue?.since ?? null),
+        changes.map((c) => c.overdue?.reminderDueAt ?? null),
+        changes.map((c) => c.step ?? null),
+        changes.map((c) => c.dueAt ?? null),
+        changes.map((c) => c.firstRound ?? null),
+        changes.map((c) => !!c.manualCall),
+        now,
+      ],
     );
-  }
-
-  /** No further rounds: the escalation step goes past the end of the path. */
-  async stopEscalation(manager: EntityManager, id: string, pastLastStep: number, now: Date): Promise<void> {
-    await manager.query(`UPDATE call_tasks SET escalation_step = $2, updated_at = $3 WHERE id = $1`, [
-      id,
-      pastLastStep,
-      now,
-    ]);
-  }
-
-  /** The duty desk is to phone the person (电话叫应), from the first time this was asked. */
-  async requestManualCall(manager: EntityManager, id: string, now: Date): Promise<void> {
-    await manager.query(`UPDATE call_tasks SET manual_call_at = coalesce(manual_call_at, $2) WHERE id = $1`, [id, now]);
   }
 
   /**
