@@ -15,8 +15,6 @@ const ROUND_TOLERANCE_MS = 250;
 
 /** How many chunks of one job's call tasks are checked at once, each its own transaction. */
 const LANES = 4;
-/** Calls per transaction: few enough that an answer waiting on a locked call waits briefly. */
-const CHUNK = 10;
 
 const TASK_COLUMNS = `t.id, t.warning_id, t.person_id, t.state, t.tier, t.next_rung, t.requires_ack, t.escalation_step,
   t.deadline_at, t.reminders, t.reminder_due_at, t.overdue_since, w.level, jsonb_array_length(t.escalation_path) AS steps,
@@ -43,6 +41,8 @@ export class DeadlineService {
    * waited past the pool's 5 s timeout under load.
    */
   private readonly gate: Gate;
+  /** Calls per transaction (DEADLINE_CHECK_CHUNK): few enough that an answer waiting on a locked call waits briefly. */
+  private readonly chunk: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -56,6 +56,7 @@ export class DeadlineService {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.gate = new Gate(Math.max(1, Math.floor(config.database.poolMax / 2)));
+    this.chunk = config.timers.checkChunk;
   }
 
   async check(callTaskIds: string[], step: CheckStep): Promise<JobOutcome> {
@@ -63,8 +64,8 @@ export class DeadlineService {
     const works: PlannedWork[] = [];
     const failures: unknown[] = [];
     const chunks: string[][] = [];
-    for (let i = 0; i < callTaskIds.length; i += CHUNK) {
-      chunks.push(callTaskIds.slice(i, i + CHUNK));
+    for (let i = 0; i < callTaskIds.length; i += this.chunk) {
+      chunks.push(callTaskIds.slice(i, i + this.chunk));
     }
     let next = 0;
     const lane = async () => {

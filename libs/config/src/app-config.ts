@@ -21,7 +21,7 @@ export interface AppConfig {
   };
   /** Which channels each kind of notice goes by (NOTICE_CHANNELS). */
   notices: { channels: Record<NoticeKind, NoticeChannelRule> };
-  timers: { scale: number; responseSpecFile: string; escalationGatherMs: number };
+  timers: { scale: number; responseSpecFile: string; escalationGatherMs: number; checkChunk: number };
   sweep: { cron: string; staleMs: number; timerGraceMs: number };
   /** 日调度·日排名·日通报: when (node-cron, China time), to whom, about which region; no recipients, no report. */
   dailyReport: { cron: string; to: string[]; regionCode: string };

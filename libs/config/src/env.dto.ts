@@ -123,6 +123,16 @@ export class EnvDto {
   @Max(60_000)
   ESCALATION_GATHER_MS = 1500;
 
+  /**
+   * Calls checked in one transaction when their timers fall due together: more is fewer statements and commits per
+   * call; an answer to a call being checked waits for its transaction.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DEADLINE_CHECK_CHUNK = 10;
+
   @IsString()
   RESPONSE_SPEC_FILE = 'config/response-specs.default.json';
 

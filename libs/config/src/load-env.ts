@@ -98,6 +98,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
       scale: dto.TIMER_SCALE,
       responseSpecFile: dto.RESPONSE_SPEC_FILE,
       escalationGatherMs: dto.ESCALATION_GATHER_MS,
+      checkChunk: dto.DEADLINE_CHECK_CHUNK,
     },
     sweep: { cron: dto.SWEEP_CRON, staleMs: dto.SWEEP_STALE_MS, timerGraceMs: dto.SWEEP_TIMER_GRACE_MS },
     dailyReport: {
