@@ -88,14 +88,16 @@ export class RecipientResolver {
     await manager.query('SET LOCAL jit = off');
     const rows = await manager.query<ReasonRow[]>(
       `WITH r AS (
-         SELECT a.person_id, 'assignment' AS kind, a.role_slot, a.sector, 'zone' AS target_type, z.id::text AS target_id,
-                z.name AS target_name, NULL AS unit_level, z.admin_unit_code AS unit_code
-         FROM risk_zones z JOIN responsibility_assignments a ON a.target_type = 'zone' AND a.target_id = z.id::text
-         WHERE z.id = ANY($1::uuid[]) AND ${VALID_ON('a', '$6::date')} AND ($9 OR a.role_slot = ANY($10::varchar[]))
+         SELECT a.person_id, 'assignment' AS kind, a.role_slot, a.sector, 'zone' AS target_type, a.target_id,
+                NULL AS target_name, NULL AS unit_level, NULL AS unit_code
+         FROM responsibility_assignments a
+         WHERE a.target_type = 'zone' AND a.target_id = ANY($1::varchar[]) AND ${VALID_ON('a', '$6::date')}
+           AND ($9 OR a.role_slot = ANY($10::varchar[]))
          UNION ALL
-         SELECT a.person_id, 'assignment', a.role_slot, a.sector, 'object', o.id::text, o.name, NULL, o.admin_unit_code
-         FROM protected_objects o JOIN responsibility_assignments a ON a.target_type = 'object' AND a.target_id = o.id::text
-         WHERE o.id = ANY($2::uuid[]) AND ${VALID_ON('a', '$6::date')} AND ($11 OR a.role_slot = ANY($12::varchar[]))
+         SELECT a.person_id, 'assignment', a.role_slot, a.sector, 'object', a.target_id, NULL, NULL, NULL
+         FROM responsibility_assignments a
+         WHERE a.target_type = 'object' AND a.target_id = ANY($2::varchar[]) AND ${VALID_ON('a', '$6::date')}
+           AND ($11 OR a.role_slot = ANY($12::varchar[]))
          UNION ALL
          SELECT a.person_id, 'assignment', a.role_slot, a.sector, 'unit', u.code, u.name, u.level, u.code
          FROM responsibility_assignments a JOIN admin_units u ON u.code = a.target_id
@@ -109,7 +111,7 @@ export class RecipientResolver {
          UNION ALL
          SELECT r.caller_person_id, 'one_to_one', 'one_to_one_caller', NULL, 'resident', r.id::text, r.label, NULL,
                 r.admin_unit_code
-         FROM special_residents r WHERE $8 AND r.risk_zone_id = ANY($1::uuid[]))
+         FROM special_residents r WHERE $8 AND r.risk_zone_id = ANY($14::uuid[]))
        SELECT r.person_id AS "personId", r.kind, r.role_slot AS "roleSlot", r.sector, r.target_type AS "targetType",
               r.target_id AS "targetId", r.target_name AS "targetName", r.unit_level AS "unitLevel",
               r.unit_code AS "unitCode", p.admin_unit_code AS "personUnit",
@@ -132,8 +134,10 @@ export class RecipientResolver {
         f.objectAll,
         f.objectRoles,
         f.unitAll,
+        match.zones.map((z) => z.id),
       ],
     );
+    nameTargets(rows, match);
     const { called, seeds } = groupByPerson(rows, spec);
     if (called.size === 0) {
       return [];
@@ -147,6 +151,28 @@ export class RecipientResolver {
       escalationPath: paths[i],
       hasContact: p.hasContact,
     }));
+  }
+}
+
+/**
+ * Zones and objects come named from the area match: their rows carry only the id, and every reason on the same
+ * target shares the match's strings.
+ */
+function nameTargets(rows: ReasonRow[], match: AreaMatch): void {
+  const zones = new Map(match.zones.map((z) => [z.id, z]));
+  const objects = new Map(match.objects.map((o) => [o.id, o]));
+  for (const row of rows) {
+    const target =
+      row.targetType === 'zone'
+        ? zones.get(row.targetId as string)
+        : row.targetType === 'object'
+          ? objects.get(row.targetId as string)
+          : undefined;
+    if (target) {
+      row.targetId = target.id;
+      row.targetName = target.name;
+      row.unitCode = target.unitCode;
+    }
   }
 }
 
