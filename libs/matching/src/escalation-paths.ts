@@ -21,9 +21,9 @@ export const VALID_ON = (alias: string, day: string) =>
   `(${alias}.valid_from IS NULL OR ${alias}.valid_from <= ${day}) AND (${alias}.valid_to IS NULL OR ${alias}.valid_to >= ${day})`;
 
 /** Two candidates per unit and per county role, so a person who is their own superior still finds the next one. */
-type Candidates = Map<string, string[]>;
+export type Candidates = Map<string, string[]>;
 
-interface Holder {
+export interface Holder {
   assignmentId: string;
   personId: string;
 }
@@ -46,6 +46,25 @@ export async function escalationPaths(
   const counties = [...new Set(units.map((u) => u.slice(0, 6)))];
   const superiors = await unitSuperiors(manager, units, counties, today);
   const holders = await sameRoleHolders(manager, seeds, today);
+  return sharePaths(people, { ...superiors, holders }, spec.escalationSteps);
+}
+
+/** What the paths are built from, read once for everyone (see escalationPaths). */
+export interface PathLookups {
+  /** Per unit code, its 包干 leaders' two candidates; per county code, its duty officer's and commander's. */
+  leaders: Candidates;
+  dutyOfficers: Candidates;
+  commanders: Candidates;
+  /** Per seed index, the same role's holders one tier up in assignment order. */
+  holders: Holder[][];
+}
+
+/** The paths, one per person in order, shared between people with the same backup, unit and seeds. */
+export function sharePaths(
+  people: PathFacts[],
+  lookups: PathLookups,
+  steps: ReadonlyArray<readonly string[]>,
+): string[][][] {
   const shared = new Map<string, { targets: PathTargets; path: string[][]; on: Set<string> }>();
   return people.map((p) => {
     const key = `${p.backup} ${p.unitCode} ${p.seeds.join(' ')}`;
@@ -54,17 +73,17 @@ export async function escalationPaths(
       const county = p.unitCode.slice(0, 6);
       const targets: PathTargets = {
         backup: p.backup,
-        contracting_superior: superiors.leaders.get(p.unitCode) ?? [],
-        same_role_up: mergeHolders(p.seeds.map((i) => holders[i])),
-        duty_officer: superiors.dutyOfficers.get(county) ?? [],
-        commander: superiors.commanders.get(county) ?? [],
+        contracting_superior: lookups.leaders.get(p.unitCode) ?? [],
+        same_role_up: mergeHolders(p.seeds.map((i) => lookups.holders[i])),
+        duty_officer: lookups.dutyOfficers.get(county) ?? [],
+        commander: lookups.commanders.get(county) ?? [],
       };
-      const path = escalationSteps('', forPerson(targets, ''), spec.escalationSteps);
+      const path = escalationSteps('', forPerson(targets, ''), steps);
       entry = { targets, path, on: new Set(path.flat()) };
       shared.set(key, entry);
     }
     return entry.on.has(p.personId)
-      ? escalationSteps(p.personId, forPerson(entry.targets, p.personId), spec.escalationSteps)
+      ? escalationSteps(p.personId, forPerson(entry.targets, p.personId), steps)
       : entry.path;
   });
 }
