@@ -1,4 +1,5 @@
 export * from './area-matcher';
+export * from './escalation-paths';
 export * from './recipient-resolver';
 export * from './recipient-tiers';
 export * from './match-warning.service';

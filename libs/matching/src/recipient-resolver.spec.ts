@@ -1,4 +1,32 @@
-import { escalationSteps, groupReasons, sameRoleSeeds, unitWithAncestors } from './recipient-resolver';
+import { join } from 'node:path';
+import { loadResponseSpecs, resolveSpec } from '@app/config';
+import { escalationSteps } from './escalation-paths';
+import { groupByPerson, sameRoleSeed, unitWithAncestors } from './recipient-resolver';
+
+const red = resolveSpec(
+  loadResponseSpecs(join(__dirname, '../../../config/response-specs.default.json')),
+  'rainstorm',
+  1,
+  [],
+  1,
+);
+
+/** A reason row as the resolver's statement returns it. */
+const row = (personId: string, r: Partial<Parameters<typeof groupByPerson>[0][number]>) => ({
+  personId,
+  kind: 'assignment' as const,
+  roleSlot: 'admin',
+  sector: 'flood',
+  targetType: 'zone' as const,
+  targetId: 'z1',
+  targetName: 'Z1',
+  unitLevel: null,
+  unitCode: '500230107200',
+  personUnit: '500230107200',
+  backup: null,
+  hasContact: true,
+  ...r,
+});
 
 describe('unitWithAncestors', () => {
   it('adds the town and county of a village code', () => {
@@ -9,17 +37,44 @@ describe('unitWithAncestors', () => {
   });
 });
 
-describe('groupReasons', () => {
-  it('gives one entry per person with every distinct reason once', () => {
-    const grouped = groupReasons([
-      { personId: 'p1', kind: 'assignment', roleSlot: 'admin', targetId: 'z1' },
-      { personId: 'p1', kind: 'assignment', roleSlot: 'admin', targetId: 'z2' },
-      { personId: 'p1', kind: 'assignment', roleSlot: 'admin', targetId: 'z1' },
-      { personId: 'p2', kind: 'contracting', roleSlot: 'town_village', targetId: 'v1' },
+describe('groupByPerson', () => {
+  it('gives one entry per person with every distinct reason once, at the lowest tier', () => {
+    const { called } = groupByPerson(
+      [
+        row('p1', { targetId: 'z1' }),
+        row('p1', { targetId: 'z2' }),
+        row('p1', { targetId: 'z1' }),
+        row('p2', { kind: 'contracting', roleSlot: 'town_village', sector: 'all', targetType: 'unit', targetId: 'v1' }),
+      ],
+      red,
+    );
+    expect(called.size).toBe(2);
+    expect(called.get('p1')?.reasons.map((r) => r.targetId)).toEqual(['z1', 'z2']);
+    expect(called.get('p1')?.tier).toBe(0);
+    expect(called.get('p2')?.reasons).toEqual([
+      {
+        kind: 'contracting',
+        roleSlot: 'town_village',
+        sector: 'all',
+        targetType: 'unit',
+        targetId: 'v1',
+        targetName: 'Z1',
+      },
     ]);
-    expect(grouped.size).toBe(2);
-    expect(grouped.get('p1')?.map((r) => r.targetId)).toEqual(['z1', 'z2']);
-    expect(grouped.get('p2')).toHaveLength(1);
+  });
+
+  it('leaves out reasons no tier calls, and people with nothing else', () => {
+    const { called } = groupByPerson(
+      [row('p1', { targetType: 'unit', unitLevel: 'village', roleSlot: 'duty_officer', targetId: 'v1' })],
+      red,
+    );
+    expect(called.size).toBe(0);
+  });
+
+  it('lists each same-role seed once however many people point at it', () => {
+    const { called, seeds } = groupByPerson([row('p1', {}), row('p2', { targetId: 'z2' }), row('p2', {})], red);
+    expect(seeds).toEqual([{ parent: '500230107', roleSlot: 'admin', sector: 'flood' }]);
+    expect(called.get('p2')?.seeds).toEqual([0]);
   });
 });
 
@@ -53,24 +108,21 @@ describe('escalationSteps with the same role one tier up', () => {
   });
 });
 
-describe('sameRoleSeeds', () => {
-  it('looks one tier above the target’s unit for assignments only, once per role and sector', () => {
-    const rows = [
-      { personId: 'p', kind: 'assignment' as const, sector: 'flood', roleSlot: 'admin', unitCode: '500230107200' },
-      { personId: 'p', kind: 'assignment' as const, sector: 'flood', roleSlot: 'admin', unitCode: '500230107200' },
-      { personId: 'q', kind: 'assignment' as const, sector: 'flood', roleSlot: 'admin', unitCode: '500230107' },
-      { personId: 'r', kind: 'assignment' as const, sector: 'all', roleSlot: 'commander', unitCode: '500230' },
-      {
-        personId: 's',
-        kind: 'contracting' as const,
-        sector: 'all',
-        roleSlot: 'town_village',
-        unitCode: '500230107200',
-      },
-    ];
-    expect(sameRoleSeeds(rows)).toEqual([
-      { personId: 'p', sector: 'flood', roleSlot: 'admin', parent: '500230107' },
-      { personId: 'q', sector: 'flood', roleSlot: 'admin', parent: '500230' },
-    ]);
+describe('sameRoleSeed', () => {
+  it('looks one tier above the target’s unit for assignments only', () => {
+    const seed = (kind: 'assignment' | 'contracting', roleSlot: string, sector: string, unitCode: string) =>
+      sameRoleSeed({ kind, sector, roleSlot, unitCode });
+    expect(seed('assignment', 'admin', 'flood', '500230107200')).toEqual({
+      parent: '500230107',
+      roleSlot: 'admin',
+      sector: 'flood',
+    });
+    expect(seed('assignment', 'admin', 'flood', '500230107')).toEqual({
+      parent: '500230',
+      roleSlot: 'admin',
+      sector: 'flood',
+    });
+    expect(seed('assignment', 'commander', 'all', '500230')).toBeNull();
+    expect(seed('contracting', 'town_village', 'all', '500230107200')).toBeNull();
   });
 });

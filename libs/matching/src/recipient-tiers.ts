@@ -3,14 +3,14 @@ import type { ResolvedTier } from '@app/config';
 /** What the resolver knows of one reason row before it becomes a CallReason. */
 export interface ReasonFacts {
   kind: string;
-  roleSlot?: string;
-  targetType?: string;
+  roleSlot?: string | null;
+  targetType?: string | null;
   /** Level of the unit for unit targets: county, town or village. */
-  unitLevel?: string;
+  unitLevel?: string | null;
 }
 
-const allows = (roles: string[], role: string | undefined) =>
-  roles.includes('*') || (role !== undefined && roles.includes(role));
+const allows = (roles: string[], role: string | null | undefined) =>
+  roles.includes('*') || (role !== undefined && role !== null && roles.includes(role));
 
 /** The first tier whose call list covers this reason, or null when no tier calls it. Pure. */
 export function tierOfReason(tiers: ResolvedTier[], r: ReasonFacts): number | null {
