@@ -118,7 +118,7 @@ describe('commander board in the browser', () => {
 
         // The 复盘 workbook of the warning downloads from the board.
         const [download] = await Promise.all([
-          page.waitForEvent('download'),
+          page.waitForEvent('download', { timeout: 60_000 }),
           page.locator('[data-test=review-xlsx]').click(),
         ]);
         expect(download.suggestedFilename()).toBe(`review-${id}.xlsx`);
@@ -168,8 +168,9 @@ describe('commander board in the browser', () => {
         await page.locator('[data-test=review-print-link]').click();
         await page.locator('[data-test=review-print] [data-test="review-section-叫应"]').waitFor();
         expect(await page.locator('.desk-header').count()).toBe(0);
+        // The PDF is drawn on the server with the Chinese font: 15 s was not enough at a load average of 18.
         const [pdf] = await Promise.all([
-          page.waitForEvent('download'),
+          page.waitForEvent('download', { timeout: 60_000 }),
           page.locator('[data-test=review-pdf]').click(),
         ]);
         expect(pdf.suggestedFilename()).toBe(`review-${id}.pdf`);
