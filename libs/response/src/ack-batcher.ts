@@ -79,8 +79,11 @@ export function firstAnswerRow(call: AnsweredCall, answer: FirstAnswer, peersDue
   };
 }
 
-/** Statements of answers in flight at once; answers arriving meanwhile wait and go together in the next. */
-const MAX_IN_FLIGHT = 4;
+/**
+ * Statements of answers in flight at once; answers arriving meanwhile wait and go together in the next. Two keep both
+ * cores of PostgreSQL busy; each more splits the waiting answers into smaller statements, each planned anew.
+ */
+const MAX_IN_FLIGHT = 2;
 const MAX_BATCH = 250;
 
 /** The verdict on one answer from what its batch's statement found and did. */
@@ -107,16 +110,17 @@ function verdictOf(answer: FirstAnswer, o: PlainAnswerOutcome): BatchVerdict {
 }
 
 /**
- * Writes plain first answers (已收到, 已到岗) together and answers their repeats: while earlier answers' statements are
- * in flight, new ones gather and go as one statement (recordPlainAnswers: lock, check, write), so a burst of answers
- * costs a few round trips and commits, not several each, and a lone answer goes at once. Each answer is checked on its
- * own; one refused answer does not hold back the others.
+ * Writes plain first answers (已收到, 已到岗) together and answers their repeats: the answers read in one turn of the
+ * event loop, and those arriving while earlier statements are in flight, go as one statement (recordPlainAnswers:
+ * lock, check, write), so a burst of answers costs a few round trips and commits, not several each, and a lone answer
+ * goes at once. Each answer is checked on its own; one refused answer does not hold back the others.
  */
 @Injectable()
 export class AckBatcher {
   private readonly logger = new Logger(AckBatcher.name);
   private pending: Array<{ answer: FirstAnswer; done: (v: BatchVerdict) => void }> = [];
   private inFlight = 0;
+  private scheduled = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -130,7 +134,14 @@ export class AckBatcher {
   submit(answer: FirstAnswer): Promise<BatchVerdict> {
     return new Promise((done) => {
       this.pending.push({ answer, done });
-      this.pump();
+      // After the requests read in this turn of the event loop: a burst's answers then share their first statement.
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
     });
   }
 
