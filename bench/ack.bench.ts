@@ -6,6 +6,9 @@
  *
  *   npm run build && node dist/bench/ack.bench.js
  *
+ * Beside each rate, the CPU per answer of the server and of the bench database's PostgreSQL backends: on a busy
+ * machine the rate says little, the CPU spent per answer still compares.
+ *
  * Env: BENCH_DATABASE_URL (default …/jiaoying_bench_ack, recreated), REDIS_URL, BENCH_PERSONS (4000),
  * BENCH_CONCURRENCY (32), BENCH_POOL_MAX (api connections, 10).
  */
@@ -18,6 +21,7 @@ import { TokenSigner } from '@app/common';
 import {
   appsEnv,
   cap,
+  cpuSeconds,
   fmt,
   freePort,
   freshDatabase,
@@ -67,7 +71,34 @@ interface Run {
   p50: number;
   p99: number;
   statuses: Map<number, number>;
+  /** CPU ms per answer: the server process, and (for the api) the bench database's PostgreSQL backends. */
+  cpuMs?: { server: number; postgres: number };
 }
+
+/** CPU seconds so far of each PostgreSQL backend on the bench database (every app's pool). */
+async function backendCpu(pool: Pool): Promise<Map<number, number>> {
+  const { rows } = await pool.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+  );
+  return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid)]));
+}
+
+/**
+ * A drive with the CPU it cost per answer, which a busy machine inflates far less than it does the rate: the server
+ * process's, and the PostgreSQL backends' (a backend that ended meanwhile is not counted).
+ */
+async function measured(pool: Pool | null, pid: number | undefined, go: () => Promise<Run>): Promise<Run> {
+  const [server, backends] = [cpuSeconds(pid), pool ? await backendCpu(pool) : new Map<number, number>()];
+  const run = await go();
+  const after = pool ? await backendCpu(pool) : new Map<number, number>();
+  const postgres = [...after].reduce((sum, [p, s]) => sum + (s - (backends.get(p) ?? 0)), 0);
+  const total = [...run.statuses.values()].reduce((a, b) => a + b, 0);
+  run.cpuMs = { server: ((cpuSeconds(pid) - server) * 1000) / total, postgres: (postgres * 1000) / total };
+  return run;
+}
+
+const cpuText = (r: Run) =>
+  r.cpuMs ? `; CPU ${fmt(r.cpuMs.server, 2)} ms/answer in the server, ${fmt(r.cpuMs.postgres, 2)} in PostgreSQL` : '';
 
 /** POSTs each path once, `CONCURRENCY` in flight over keep-alive connections; rate and latency. */
 async function drive(port: number, paths: string[]): Promise<Run> {
@@ -120,7 +151,7 @@ async function bareLimit(paths: string[]): Promise<Run> {
   await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
   try {
     await drive(port, paths.slice(0, Math.min(500, paths.length))); // warm-up
-    return await drive(port, paths);
+    return await measured(null, child.pid, () => drive(port, paths));
   } finally {
     child.kill('SIGTERM');
   }
@@ -211,9 +242,10 @@ async function main(): Promise<void> {
     log(`${fmt(paths.length)} tokens; bare Node HTTP server first`);
     const bare = await bareLimit(paths);
     log(`bare ${fmt(bare.perS)}/s; now the api`);
-    const first = await drive(apiPort, paths);
+    const api = apps.find((a) => a.name === 'api')?.child.pid;
+    const first = await measured(pool, api, () => drive(apiPort, paths));
     log(`first answers ${fmt(first.perS)}/s (${statusText(first.statuses)})`);
-    const repeat = await drive(apiPort, paths);
+    const repeat = await measured(pool, api, () => drive(apiPort, paths));
     log(`repeat answers ${fmt(repeat.perS)}/s (${statusText(repeat.statuses)})`);
     const peersDone = await waitUntil(
       'who-answered notices written',
@@ -254,17 +286,17 @@ async function main(): Promise<void> {
       [
         `bare Node HTTP server (same body, ${CONCURRENCY} at a time)`,
         `${fmt(bare.perS)} answers/s`,
-        `p50 ${fmt(bare.p50, 1)} ms, p99 ${fmt(bare.p99, 1)} ms`,
+        `p50 ${fmt(bare.p50, 1)} ms, p99 ${fmt(bare.p99, 1)} ms${cpuText(bare)}`,
       ],
       [
         `POST /api/v1/ack/:token, ${fmt(paths.length)} distinct tokens`,
         `${fmt(first.perS)} answers/s`,
-        `p50 ${fmt(first.p50, 1)} ms, p99 ${fmt(first.p99, 1)} ms; ${fmt(first.perS / bare.perS, 2)}× bare`,
+        `p50 ${fmt(first.p50, 1)} ms, p99 ${fmt(first.p99, 1)} ms; ${fmt(first.perS / bare.perS, 2)}× bare${cpuText(first)}`,
       ],
       [
         'the same tokens again (repeats)',
         `${fmt(repeat.perS)} answers/s`,
-        `p50 ${fmt(repeat.p50, 1)} ms, p99 ${fmt(repeat.p99, 1)} ms; ${fmt(repeat.perS / bare.perS, 2)}× bare`,
+        `p50 ${fmt(repeat.p50, 1)} ms, p99 ${fmt(repeat.p99, 1)} ms; ${fmt(repeat.perS / bare.perS, 2)}× bare${cpuText(repeat)}`,
       ],
       ['recorded', `${fmt(check.acks)} answers, ${fmt(check.events)} events`, 'each once'],
       [

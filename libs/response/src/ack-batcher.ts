@@ -1,9 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { ConflictError, NotFoundError } from '@app/common';
-import type { AckMethod, AckResponse } from '@app/database';
-import { FirstAnswerRow, isWithdrawn, writeFirstAnswers } from '@app/database';
 import { PeerNotices } from '@app/calls';
+import type { AckMethod, AckResponse } from '@app/database';
+import { AnsweredCall, FirstAnswerRow, isWithdrawn, PlainAnswerOutcome, recordPlainAnswers } from '@app/database';
+
+export type { AnsweredCall } from '@app/database';
 
 export interface AckInput {
   response: AckResponse;
@@ -21,25 +23,15 @@ export interface FirstAnswer {
   now: Date;
 }
 
-/** The locked call a first answer is checked against. */
-export interface AnsweredCall {
-  id: string;
-  warning_id: string;
-  person_id: string;
-  state: string;
-  warning_state: string;
-  msg_type: string;
-  /** When the call was planned (for the time to answer in /metrics). */
-  created_at: Date;
-}
-
 /** Answers that only record (no evacuation report, no escalation): these can be written together. */
 const PLAIN: ReadonlySet<AckResponse> = new Set(['received', 'on_post']);
 
 export type BatchVerdict =
   | { kind: 'recorded'; warningId: string; late: boolean; peers: boolean; plannedAt: Date }
+  /** 已收到 again on a call answered before: nothing written, the first answer stands. */
+  | { kind: 'repeat'; response: AckResponse; late: boolean; at: Date }
   | { kind: 'refused'; error: Error }
-  /** Not for the batch (already answered, a duplicate in the batch, or the batch failed): take the full path. */
+  /** Not for the batch (progress after an answer, a duplicate in the batch, or the batch failed): the full path. */
   | { kind: 'full' };
 
 /** Why an answer cannot be taken on this call (a closed call still takes progress once answered); null when it can. */
@@ -87,20 +79,48 @@ export function firstAnswerRow(call: AnsweredCall, answer: FirstAnswer, peersDue
   };
 }
 
-/** Transactions of answers in flight at once; answers arriving meanwhile wait and go together in the next. */
-const MAX_IN_FLIGHT = 4;
+/**
+ * Statements of answers in flight at once; answers arriving meanwhile wait and go together in the next. Two keep both
+ * cores of PostgreSQL busy; each more splits the waiting answers into smaller statements, each planned anew.
+ */
+const MAX_IN_FLIGHT = 2;
 const MAX_BATCH = 250;
 
+/** The verdict on one answer from what its batch's statement found and did. */
+function verdictOf(answer: FirstAnswer, o: PlainAnswerOutcome): BatchVerdict {
+  const call: AnsweredCall | undefined = o.id ? { ...o, id: o.id } : undefined;
+  if (call && o.written) {
+    return {
+      kind: 'recorded',
+      warningId: call.warning_id,
+      late: !!o.late,
+      peers: !!o.peers_due,
+      plannedAt: call.created_at,
+    };
+  }
+  const answered = !!o.prior_response || call?.state === 'acknowledged';
+  const error = refusal(call, answer, answered);
+  if (error) {
+    return { kind: 'refused', error };
+  }
+  if (o.prior_response && o.prior_at && answer.input.response === 'received') {
+    return { kind: 'repeat', response: o.prior_response as AckResponse, late: !!o.prior_late, at: o.prior_at };
+  }
+  return { kind: 'full' };
+}
+
 /**
- * Writes plain first answers (已收到, 已到岗) together: while earlier answers' transactions are in flight, new ones
- * gather and go as one transaction (lock, check, one write), so a burst of answers costs a few commits, not one each,
- * and a lone answer goes at once. Each answer is checked on its own; one refused answer does not hold back the others.
+ * Writes plain first answers (已收到, 已到岗) together and answers their repeats: the answers read in one turn of the
+ * event loop, and those arriving while earlier statements are in flight, go as one statement (recordPlainAnswers:
+ * lock, check, write), so a burst of answers costs a few round trips and commits, not several each, and a lone answer
+ * goes at once. Each answer is checked on its own; one refused answer does not hold back the others.
  */
 @Injectable()
 export class AckBatcher {
   private readonly logger = new Logger(AckBatcher.name);
   private pending: Array<{ answer: FirstAnswer; done: (v: BatchVerdict) => void }> = [];
   private inFlight = 0;
+  private scheduled = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -114,7 +134,14 @@ export class AckBatcher {
   submit(answer: FirstAnswer): Promise<BatchVerdict> {
     return new Promise((done) => {
       this.pending.push({ answer, done });
-      this.pump();
+      // After the requests read in this turn of the event loop: a burst's answers then share their first statement.
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
     });
   }
 
@@ -132,12 +159,18 @@ export class AckBatcher {
   private async flush(batch: Array<{ answer: FirstAnswer; done: (v: BatchVerdict) => void }>): Promise<void> {
     let verdicts: BatchVerdict[];
     try {
-      verdicts = await this.dataSource.transaction((tx) =>
-        this.record(
-          tx,
-          batch.map((b) => b.answer),
-        ),
+      const answers = batch.map((b) => b.answer);
+      const outcomes = await recordPlainAnswers(
+        this.dataSource.manager,
+        answers.map((a) => ({
+          ...a,
+          response: a.input.response,
+          note: a.input.note ?? null,
+          at: a.now,
+          peersIfTracking: this.peers.wanted(a.input.response, true),
+        })),
       );
+      verdicts = answers.map((a, i) => verdictOf(a, outcomes[i]));
     } catch (e) {
       // A deadlock or a lost connection: each answer takes the full path on its own (and its own error, if any).
       this.logger.warn({
@@ -148,42 +181,5 @@ export class AckBatcher {
       verdicts = batch.map(() => ({ kind: 'full' }));
     }
     batch.forEach((b, i) => b.done(verdicts[i]));
-  }
-
-  private async record(tx: EntityManager, answers: FirstAnswer[]): Promise<BatchVerdict[]> {
-    const ids = [...new Set(answers.map((a) => a.callTaskId))];
-    // Warnings first (shared, as the single path and the lift take them), then the calls, each in id order. The calls
-    // are read after their locks are held, by a statement of its own: it sees an answer committed while it waited.
-    await tx.query(
-      `SELECT 1 FROM warnings WHERE id IN (SELECT warning_id FROM call_tasks WHERE id = ANY($1::uuid[])) ORDER BY id FOR SHARE`,
-      [ids],
-    );
-    await tx.query(`SELECT 1 FROM call_tasks WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [ids]);
-    const calls = await tx.query<Array<AnsweredCall & { answered: boolean }>>(
-      `SELECT t.id, t.warning_id, t.person_id, t.state, w.state AS warning_state, w.msg_type, t.created_at, a.id IS NOT NULL AS answered
-       FROM call_tasks t JOIN warnings w ON w.id = t.warning_id LEFT JOIN acknowledgements a ON a.call_task_id = t.id
-       WHERE t.id = ANY($1::uuid[])`,
-      [ids],
-    );
-    const byId = new Map(calls.map((c) => [c.id, c]));
-    const taken = new Set<string>();
-    const rows: FirstAnswerRow[] = [];
-    const verdicts = answers.map((answer): BatchVerdict => {
-      const call = byId.get(answer.callTaskId);
-      if (call?.answered || taken.has(answer.callTaskId)) {
-        return { kind: 'full' };
-      }
-      const error = refusal(call, answer);
-      if (error || !call) {
-        return { kind: 'refused', error: error as Error };
-      }
-      taken.add(call.id);
-      const peers = this.peers.wanted(answer.input.response, call.warning_state === 'tracking');
-      const row = firstAnswerRow(call, answer, peers);
-      rows.push(row);
-      return { kind: 'recorded', warningId: call.warning_id, late: row.late, peers, plannedAt: call.created_at };
-    });
-    await writeFirstAnswers(tx, rows);
-    return verdicts;
   }
 }

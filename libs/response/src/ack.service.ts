@@ -66,6 +66,20 @@ export interface CallView {
 
 const UUID = /^[0-9a-f-]{36}$/i;
 
+/** A repeat changes nothing: the first answer, as recorded. */
+function repeatResult(callTaskId: string, first: { response: AckResponse; late: boolean; at: Date }): AckResult {
+  const { response, late, at } = first;
+  return {
+    callTaskId,
+    alreadyAcknowledged: true,
+    late,
+    response,
+    acknowledgedAt: at,
+    escalated: false,
+    progress: null,
+  };
+}
+
 /** Answers to call tasks. The first answer wins; a repeat is harmless; an answer after escalation is marked late. */
 @Injectable()
 export class AckService {
@@ -110,15 +124,20 @@ export class AckService {
     actor: string,
   ): Promise<AckResult> {
     const now = this.clock.now();
-    const repeat = await this.repeatOf(callTaskId, personId, input);
+    const answer: FirstAnswer = { callTaskId, personId, input, method, actor, now };
+    // Plain answers and their repeats are checked by the batch itself; the others are looked up for a repeat first.
+    const batched = AckBatcher.takes(input) && UUID.test(callTaskId);
+    const repeat = batched ? null : await this.repeatOf(callTaskId, personId, input);
     if (repeat) {
       return repeat;
     }
-    const answer: FirstAnswer = { callTaskId, personId, input, method, actor, now };
-    if (AckBatcher.takes(input) && UUID.test(callTaskId)) {
+    if (batched) {
       const verdict = await this.batcher.submit(answer);
       if (verdict.kind === 'refused') {
         throw verdict.error;
+      }
+      if (verdict.kind === 'repeat') {
+        return repeatResult(callTaskId, verdict);
       }
       if (verdict.kind === 'recorded') {
         if (verdict.peers) {
@@ -241,15 +260,7 @@ export class AckService {
     if (!row || row.person_id !== personId || (row.msg_type === 'cancel' && input.response !== 'received')) {
       return null;
     }
-    return {
-      callTaskId,
-      alreadyAcknowledged: true,
-      late: row.late,
-      response: row.response,
-      acknowledgedAt: row.acknowledged_at,
-      escalated: false,
-      progress: null,
-    };
+    return repeatResult(callTaskId, { response: row.response, late: row.late, at: row.acknowledged_at });
   }
 
   /** For console routes: the call task's person, if that person sits in the caller's region; otherwise not found. */
