@@ -1,30 +1,34 @@
+import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { Clock, SystemClock } from '@app/common';
 import { ConfigModule } from '@app/config';
-import { DatabaseModule } from '@app/database';
+import { DatabaseModule, PendingReceiptsRepository } from '@app/database';
 import { AttemptStore, type StatusUpdate } from '@app/delivery';
 import { insertPerson, insertUnit, insertWarningWithCalls, resetDatabase } from '@app/testing';
 
 /**
  * A provider's answer recorded for an attempt that is already final (a late answer, an answer written again after
  * an outage) changes nothing: no event, and its call is not marked sent. Only the rows the batch changed count.
+ * A receipt that outran its answer's write waits, and is found ready once the write is there.
  */
 describe('attempt outcomes written in batches', () => {
   let ds: DataSource;
   let store: AttemptStore;
   let close: () => Promise<void>;
+  let app: () => INestApplication;
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [ConfigModule, DatabaseModule],
       providers: [AttemptStore, { provide: Clock, useValue: new SystemClock() }],
     }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
-    close = () => app.close();
-    ds = app.get(DataSource);
-    store = app.get(AttemptStore);
+    const nest = moduleRef.createNestApplication({ logger: false });
+    await nest.init();
+    app = () => nest;
+    close = () => nest.close();
+    ds = nest.get(DataSource);
+    store = nest.get(AttemptStore);
     await resetDatabase(ds);
     await insertUnit(ds, { code: '500230', name: '测试县', level: 'county', lon: 107.7, lat: 29.9, r: 0.3 });
   });
@@ -82,5 +86,26 @@ describe('attempt outcomes written in batches', () => {
     await Promise.all([store.record(accepted(failed)), store.record(accepted(sending))]);
     expect(await stateOf(failed)).toEqual({ status: 'failed', state: 'pending', events: 0 });
     expect(await stateOf(sending)).toEqual({ status: 'accepted', state: 'sent', events: 1 });
+  });
+
+  it('a waiting receipt is ready once its attempt is accepted; an old one only in a full look', async () => {
+    const pending = app().get(PendingReceiptsRepository);
+    const attempt = await attemptIn('sending');
+    const receipt = {
+      carrier: 'alibaba',
+      messageId: `biz-${attempt.id}`,
+      status: 'delivered' as const,
+      code: 'DELIVERED',
+      at: new Date(),
+    };
+    await pending.hold(ds.manager, [receipt]);
+    expect(await pending.ready(ds.manager, null)).toEqual([]);
+    await store.record(accepted(attempt));
+    const ids = async (recentSecs: number | null) =>
+      (await pending.ready(ds.manager, recentSecs)).map((r) => r.message_id);
+    expect(await ids(10)).toEqual([receipt.messageId]);
+    await ds.query(`UPDATE pending_receipts SET received_at = now() - interval '1 minute'`);
+    expect(await ids(10)).toEqual([]);
+    expect(await ids(null)).toEqual([receipt.messageId]);
   });
 });
