@@ -1,6 +1,6 @@
 import { chinaDate, type Clock } from '@app/common';
 import { toPositional } from '../content/templates';
-import { signedRpcParams } from '../signing/alibaba-rpc';
+import { signedRpcBody } from '../signing/alibaba-rpc';
 import {
   callProvider,
   CarrierProvider,
@@ -58,13 +58,12 @@ async function rpc<T = RpcAnswer>(
   params: Record<string, string>,
   read: (status: number, body: T) => ProviderResult,
 ) {
-  const form = signedRpcParams(action, '2017-05-25', params, s, clock.now());
   return callProvider<T>(
     s.endpoint,
     {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form).toString(),
+      body: signedRpcBody(action, '2017-05-25', params, s, clock.now()),
     },
     s.timeoutMs,
     read,
