@@ -34,20 +34,18 @@ export class PendingReceiptsRepository {
   }
 
   /**
-   * Waiting receipts (5000 at most; with `recentSecs`, only those received in the last that many seconds) whose message now has its
-   * status written: an attempt accepted, a batch or a notice sent. Each receipt is looked up by the indexes of
-   * message ids (a LIMIT 1 probe, never a scan of the message tables), so receipts no message of ours will ever
-   * claim (another system's on a shared account) cost a probe each, not a scan of every batch each.
+   * Waiting receipts (5000 at most) whose message now has its status written: an attempt accepted, a batch or a
+   * notice sent. Each receipt is looked up by the indexes of message ids (a LIMIT 1 probe, never a scan of the
+   * message tables), so a receipt no message of ours will ever claim (another system's on a shared account) costs a
+   * probe, not a scan of every batch.
    */
-  async ready(manager: EntityManager, recentSecs: number | null): Promise<PendingReceiptRow[]> {
+  async ready(manager: EntityManager): Promise<PendingReceiptRow[]> {
     return manager.query<PendingReceiptRow[]>(
       `SELECT p.id, p.provider, p.message_id, p.status, p.code, p.at FROM pending_receipts p
-       WHERE ($1::float8 IS NULL OR p.received_at >= now() - make_interval(secs => $1))
-         AND ((SELECT true FROM attempts a WHERE a.provider_message_id = p.message_id AND a.status = 'accepted' LIMIT 1)
+       WHERE ((SELECT true FROM attempts a WHERE a.provider_message_id = p.message_id AND a.status = 'accepted' LIMIT 1)
            OR (SELECT true FROM notices n WHERE n.provider_message_id = p.message_id AND n.status = 'sent' LIMIT 1)
            OR (SELECT true FROM public_sms_batches b WHERE b.message_ids @> ARRAY[p.message_id]::varchar[] LIMIT 1))
        ORDER BY p.id LIMIT 5000`,
-      [recentSecs],
     );
   }
 

@@ -7,14 +7,6 @@ import { ProviderHealth } from './provider-health';
 
 const EVERY_MS = 2000;
 const WINDOW_MS = 60_000;
-/**
- * A receipt that outran its status write waits a moment (the write is batched), so each tick looks at the receipts of
- * the last RECENT_S seconds; every FULL_EVERY-th tick looks at all of them (a write held up by an outage). A scan of every
- * waiting receipt each tick, with another system's receipts on a shared account waiting a day, took seconds of
- * PostgreSQL's CPU every 2 s.
- */
-const RECENT_S = 10;
-const FULL_EVERY = 30;
 
 /**
  * In the dispatcher, every 2 s: feeds each provider's circuit with its delivery rate over the last minute
@@ -25,7 +17,6 @@ export class DeliveryRateMonitor implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(DeliveryRateMonitor.name);
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  private ticks = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -53,7 +44,7 @@ export class DeliveryRateMonitor implements OnModuleInit, OnModuleDestroy {
   }
 
   async tick(): Promise<void> {
-    await this.receipts.applyPending(this.ticks++ % FULL_EVERY === 0 ? null : RECENT_S);
+    await this.receipts.applyPending();
     const now = this.clock.now().getTime();
     for (const provider of this.registry.sms.map((p) => p.name)) {
       const breaker = this.health.breaker(provider);

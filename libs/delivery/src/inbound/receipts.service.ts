@@ -75,16 +75,13 @@ export class ReceiptService {
     };
   }
 
-  /**
-   * Receipts that waited for their message's status write (with `recentSecs`, only those received in the last that many seconds);
-   * older than a day they are dropped.
-   */
-  async applyPending(recentSecs: number | null = null): Promise<number> {
+  /** Receipts that waited for their message's status write; older than a day they are dropped. */
+  async applyPending(): Promise<number> {
     const manager = this.dataSource.manager;
     // jit off: planned for every waiting receipt, the probes cost enough to be compiled each time (20-50 ms).
     const rows = await this.dataSource.transaction(async (tx) => {
       await tx.query('SET LOCAL jit = off');
-      return this.pendingReceipts.ready(tx, recentSecs);
+      return this.pendingReceipts.ready(tx);
     });
     await this.pendingReceipts.dropReceivedBefore(manager, new Date(this.clock.now().getTime() - 86_400_000));
     if (rows.length === 0) {
