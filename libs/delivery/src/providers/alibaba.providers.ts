@@ -1,6 +1,6 @@
 import { chinaDate, type Clock } from '@app/common';
 import { toPositional } from '../content/templates';
-import { signedRpcBody } from '../signing/alibaba-rpc';
+import { signedRpcParams } from '../signing/alibaba-rpc';
 import {
   callProvider,
   CarrierProvider,
@@ -58,12 +58,13 @@ async function rpc<T = RpcAnswer>(
   params: Record<string, string>,
   read: (status: number, body: T) => ProviderResult,
 ) {
+  const form = signedRpcParams(action, '2017-05-25', params, s, clock.now());
   return callProvider<T>(
     s.endpoint,
     {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: signedRpcBody(action, '2017-05-25', params, s, clock.now()),
+      body: new URLSearchParams(form).toString(),
     },
     s.timeoutMs,
     read,

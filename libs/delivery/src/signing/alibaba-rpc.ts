@@ -16,51 +16,19 @@ export function canonicalQuery(params: Record<string, string>): string {
 
 /** Signature = Base64(HMAC-SHA1(secret + '&', METHOD + '&' + enc('/') + '&' + enc(canonicalQuery))). */
 export function signRpc(method: 'GET' | 'POST', params: Record<string, string>, accessKeySecret: string): string {
-  return signQuery(method, canonicalQuery(params), accessKeySecret);
-}
-
-function signQuery(method: 'GET' | 'POST', query: string, accessKeySecret: string): string {
-  const stringToSign = `${method}&${percentEncode('/')}&${percentEncode(query)}`;
+  const stringToSign = `${method}&${percentEncode('/')}&${percentEncode(canonicalQuery(params))}`;
   return createHmac('sha1', `${accessKeySecret}&`).update(stringToSign, 'utf8').digest('base64');
 }
-
-type RpcKey = { accessKeyId: string; accessKeySecret: string };
 
 /** The common RPC parameters plus the action's own, signed; ready to send as a form body. */
 export function signedRpcParams(
   action: string,
   version: string,
   actionParams: Record<string, string>,
-  key: RpcKey,
+  key: { accessKeyId: string; accessKeySecret: string },
   now: Date,
 ): Record<string, string> {
-  const params = rpcParams(action, version, actionParams, key, now);
-  return { ...params, Signature: signRpc('POST', params, key.accessKeySecret) };
-}
-
-/**
- * The same, as the form body itself: the canonical query the signature is computed over (already encoded, sorted)
- * and the signature after it. One encoding per request instead of two, as every SMS is one request.
- */
-export function signedRpcBody(
-  action: string,
-  version: string,
-  actionParams: Record<string, string>,
-  key: RpcKey,
-  now: Date,
-): string {
-  const query = canonicalQuery(rpcParams(action, version, actionParams, key, now));
-  return `${query}&Signature=${percentEncode(signQuery('POST', query, key.accessKeySecret))}`;
-}
-
-function rpcParams(
-  action: string,
-  version: string,
-  actionParams: Record<string, string>,
-  key: RpcKey,
-  now: Date,
-): Record<string, string> {
-  return {
+  const params: Record<string, string> = {
     AccessKeyId: key.accessKeyId,
     Action: action,
     Format: 'JSON',
@@ -72,4 +40,5 @@ function rpcParams(
     Version: version,
     ...actionParams,
   };
+  return { ...params, Signature: signRpc('POST', params, key.accessKeySecret) };
 }
