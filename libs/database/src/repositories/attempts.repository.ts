@@ -183,17 +183,22 @@ export class AttemptsRepository {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** The providers' answers, one statement for the batch; an attempt already final is left alone. */
-  async recordOutcomes(manager: EntityManager, outcomes: AttemptOutcomeRow[], now: Date): Promise<void> {
-    await manager.query(
-      `UPDATE attempts a SET status = v.status, provider = coalesce(v.provider, a.provider),
+  /**
+   * The providers' answers, one statement for the batch; an attempt already final is left alone. Returns the ids it
+   * changed, so that the caller records what follows (events, the call sent) only for those.
+   */
+  async recordOutcomes(manager: EntityManager, outcomes: AttemptOutcomeRow[], now: Date): Promise<Set<string>> {
+    const rows = await manager.query<Array<{ id: string }>>(
+      // In a CTE: TypeORM answers a bare UPDATE with [rows, count] instead of rows.
+      `WITH u AS (UPDATE attempts a SET status = v.status, provider = coalesce(v.provider, a.provider),
               provider_message_id = coalesce(v.mid, a.provider_message_id), error = v.error,
               sent_at = CASE WHEN v.status IN ('accepted', 'delivered') THEN v.at ELSE a.sent_at END,
               receipt_at = CASE WHEN v.status = 'delivered' THEN v.at ELSE a.receipt_at END,
               updated_at = $7::timestamptz
        FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $8::timestamptz[])
          AS v(id, status, provider, mid, error, at)
-       WHERE a.id = v.id AND a.status = ANY($6::varchar[])`,
+       WHERE a.id = v.id AND a.status = ANY($6::varchar[]) RETURNING a.id)
+       SELECT id FROM u`,
       [
         outcomes.map((u) => u.id),
         outcomes.map((u) => u.status),
@@ -205,6 +210,7 @@ export class AttemptsRepository {
         outcomes.map((u) => u.at),
       ],
     );
+    return new Set(rows.map((r) => r.id));
   }
 
   /** Receipts for accepted attempts (matched by carrier and message id): delivered or failed. */

@@ -33,13 +33,18 @@ export class PendingReceiptsRepository {
     );
   }
 
-  /** Waiting receipts (5000 at most) whose message now has its status written: an attempt accepted, a batch or a notice sent. */
+  /**
+   * Waiting receipts (5000 at most) whose message now has its status written: an attempt accepted, a batch or a
+   * notice sent. Each receipt is looked up by the indexes of message ids (a LIMIT 1 probe, never a scan of the
+   * message tables), so a receipt no message of ours will ever claim (another system's on a shared account) costs a
+   * probe, not a scan of every batch.
+   */
   async ready(manager: EntityManager): Promise<PendingReceiptRow[]> {
     return manager.query<PendingReceiptRow[]>(
       `SELECT p.id, p.provider, p.message_id, p.status, p.code, p.at FROM pending_receipts p
-       WHERE EXISTS (SELECT 1 FROM attempts a WHERE a.provider_message_id = p.message_id AND a.status = 'accepted')
-          OR EXISTS (SELECT 1 FROM public_sms_batches b WHERE b.message_ids && ARRAY[p.message_id]::varchar[])
-          OR EXISTS (SELECT 1 FROM notices n WHERE n.provider_message_id = p.message_id AND n.status = 'sent')
+       WHERE ((SELECT true FROM attempts a WHERE a.provider_message_id = p.message_id AND a.status = 'accepted' LIMIT 1)
+           OR (SELECT true FROM notices n WHERE n.provider_message_id = p.message_id AND n.status = 'sent' LIMIT 1)
+           OR (SELECT true FROM public_sms_batches b WHERE b.message_ids @> ARRAY[p.message_id]::varchar[] LIMIT 1))
        ORDER BY p.id LIMIT 5000`,
     );
   }

@@ -182,10 +182,14 @@ export class AttemptStore implements OnModuleDestroy {
     return updates.filter((u) => open.has(u.attempt.id));
   }
 
+  /**
+   * The outcomes, and for the attempts they changed (not one already final: a late or repeated answer), the calls
+   * sent and the events: an answer that changed nothing records nothing.
+   */
   private async writeOnce(updates: StatusUpdate[]): Promise<void> {
     const now = this.clock.now();
     await this.dataSource.transaction(async (tx) => {
-      await this.attempts.recordOutcomes(
+      const changed = await this.attempts.recordOutcomes(
         tx,
         updates.map((u) => ({
           id: u.attempt.id,
@@ -197,14 +201,18 @@ export class AttemptStore implements OnModuleDestroy {
         })),
         now,
       );
-      const sent = updates
+      const written = updates.filter((u) => changed.delete(u.attempt.id)); // one answer per changed row
+      if (written.length === 0) {
+        return;
+      }
+      const sent = written
         .filter((u) => u.status === 'accepted' || u.status === 'delivered')
         .map((u) => u.attempt.call_task_id);
       if (sent.length > 0) {
         await this.callTasks.markSent(tx, [...new Set(sent)], now);
       }
       await this.events.append(
-        updates.map((u) => ({
+        written.map((u) => ({
           type: EVENT_TYPE[u.status],
           warningId: u.attempt.warning_id,
           callTaskId: u.attempt.call_task_id,
