@@ -28,7 +28,7 @@ export interface HeldCall {
 /**
  * What the climbs of one transaction share (Escalator): the rows they need, read ahead in two statements for all of
  * them, and what they write, left for Escalator.flush to write in a few statements however many climbs there are.
- * A chunk of deadline checks (DeadlineService) climbs ten calls this way with about ten statements in all, where each
+ * A chunk of deadline checks (DeadlineService) climbs its calls this way with about ten statements in all, where each
  * call had cost five of its own; its 督办 are gathered last, so one it opens holds back other chunks climbing to the
  * same person only until the commit.
  */

@@ -28,7 +28,7 @@ interface Escalated {
 
 /**
  * Runs the delayed checks of call tasks whose timer of one step fell due together: the next ladder rung (retry on the
- * next channel), the answer deadline (escalate) or a reminder. Tasks are checked ten to a transaction; an answered
+ * next channel), the answer deadline (escalate) or a reminder. Tasks are checked a chunk to a transaction (a whole job by default); an answered
  * or closed task, or one whose warning no longer tracks, is skipped, so late or repeated jobs are harmless. The work
  * they plan shares one clock reading, so it is enqueued once and its own timers again fall due together.
  */
@@ -41,7 +41,10 @@ export class DeadlineService {
    * waited past the pool's 5 s timeout under load.
    */
   private readonly gate: Gate;
-  /** Calls per transaction (DEADLINE_CHECK_CHUNK): few enough that an answer waiting on a locked call waits briefly. */
+  /**
+   * Calls per transaction (DEADLINE_CHECK_CHUNK, 50: a whole job). With the chunk's statements set-based, one county's
+   * wave went 532 → 755 → 995 escalations/s at 10, 25 and 50; an answer to a call being checked waits for the chunk.
+   */
   private readonly chunk: number;
 
   constructor(

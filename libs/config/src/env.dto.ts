@@ -131,7 +131,7 @@ export class EnvDto {
   @IsInt()
   @Min(1)
   @Max(200)
-  DEADLINE_CHECK_CHUNK = 10;
+  DEADLINE_CHECK_CHUNK = 50;
 
   @IsString()
   RESPONSE_SPEC_FILE = 'config/response-specs.default.json';

@@ -55,9 +55,9 @@ describe('loadEnv', () => {
     expect(loadEnv({ DATABASE_POOL_MAX: '40' }).database.poolMax).toBe(40);
   });
 
-  it('checks ten calls to a transaction unless told, and names DEADLINE_CHECK_CHUNK when it is out of range', () => {
-    expect(loadEnv({}).timers.checkChunk).toBe(10);
-    expect(loadEnv({ DEADLINE_CHECK_CHUNK: '50' }).timers.checkChunk).toBe(50);
+  it('checks fifty calls to a transaction unless told, and names DEADLINE_CHECK_CHUNK when it is out of range', () => {
+    expect(loadEnv({}).timers.checkChunk).toBe(50);
+    expect(loadEnv({ DEADLINE_CHECK_CHUNK: '10' }).timers.checkChunk).toBe(10);
     expect(() => loadEnv({ DEADLINE_CHECK_CHUNK: '0' })).toThrow('DEADLINE_CHECK_CHUNK');
     expect(() => loadEnv({ DEADLINE_CHECK_CHUNK: '201' })).toThrow('DEADLINE_CHECK_CHUNK');
   });
