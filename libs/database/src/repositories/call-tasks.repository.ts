@@ -133,10 +133,16 @@ export class CallTasksRepository {
     );
   }
 
-  /** A message of these calls left: pending → sent. */
+  /**
+   * A message of these calls left: pending → sent. The calls are locked in id order first, as a chunk of deadline
+   * checks locks its calls: updated in the order the plan met them, a batch of outcomes and a chunk checking some of
+   * the same calls each held one the other wanted (deadlocks in the 52,612-call wave, 50 calls to a chunk).
+   */
   async markSent(manager: EntityManager, ids: string[], now: Date): Promise<void> {
     await manager.query(
-      `UPDATE call_tasks SET state = 'sent', updated_at = $2 WHERE id = ANY($1::uuid[]) AND state = 'pending'`,
+      `UPDATE call_tasks t SET state = 'sent', updated_at = $2
+       FROM (SELECT id FROM call_tasks WHERE id = ANY($1::uuid[]) AND state = 'pending' ORDER BY id FOR NO KEY UPDATE) l
+       WHERE t.id = l.id AND t.state = 'pending'`,
       [ids, now],
     );
   }
