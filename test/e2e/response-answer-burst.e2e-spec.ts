@@ -44,11 +44,17 @@ describe('answers in a burst', () => {
   });
 
   const count = async (sql: string, params: unknown[]) => (await ds.query<Array<{ n: number }>>(sql, params))[0].n;
-
-  it('records every call once when all are pressed twice at the same moment, and refuses a link for someone else', async () => {
+  /** How many transactions wrote these calls' answers (events carry their transaction). */
+  const answerTransactions = (ids: string[]) =>
+    count(
+      `SELECT count(DISTINCT tx)::int AS n FROM events WHERE type IN ('CallAcknowledged', 'CallAcknowledgedLate') AND call_task_id = ANY($1::uuid[])`,
+      [ids],
+    );
+  /** A red warning over 十直镇, matched: its calls waiting for an answer. */
+  const redOverTown = async (identifier: string) => {
     const demo = await seedDemo(ds);
     const red = await postCap(p, ingest, {
-      identifier: 'BURST-RED',
+      identifier,
       sent: capTime(-60_000),
       geocode: demo.shizhi.townCode,
       areaDesc: demo.shizhi.townName,
@@ -56,6 +62,11 @@ describe('answers in a burst', () => {
     await waitMatched(ds, red.id);
     const tasks = (await tasksOf(ds, red.id)).filter((t) => t.requires_ack);
     expect(tasks.length).toBeGreaterThanOrEqual(40);
+    return tasks;
+  };
+
+  it('records every call once when all are pressed twice at the same moment, and refuses a link for someone else', async () => {
+    const tasks = await redOverTown('BURST-RED');
     const [stranger, victim] = [tasks[0], tasks[1]];
     const forged = tokenFor(p, { id: victim.id, person_id: stranger.person_id });
     const answerers = tasks.slice(2);
@@ -109,10 +120,7 @@ describe('answers in a burst', () => {
       ),
     ).toBe(0);
     // How many statements the presses went in depends on how the requests arrived (the next test pins the batching).
-    const transactions = await count(
-      `SELECT count(DISTINCT tx)::int AS n FROM events WHERE type IN ('CallAcknowledged', 'CallAcknowledgedLate') AND call_task_id = ANY($1::uuid[])`,
-      [ids],
-    );
+    const transactions = await answerTransactions(ids);
     process.stdout.write(
       `answer burst: ${ids.length} calls pressed twice at once, written in ${transactions} transactions\n`,
     );
@@ -124,16 +132,7 @@ describe('answers in a burst', () => {
   }, 180_000);
 
   it('writes the plain answers that arrive in one turn of the event loop together, each once', async () => {
-    const demo = await seedDemo(ds);
-    const red = await postCap(p, ingest, {
-      identifier: 'BURST-ONE-TURN',
-      sent: capTime(-60_000),
-      geocode: demo.shizhi.townCode,
-      areaDesc: demo.shizhi.townName,
-    });
-    await waitMatched(ds, red.id);
-    const tasks = (await tasksOf(ds, red.id)).filter((t) => t.requires_ack && t.state !== 'unreachable');
-    expect(tasks.length).toBeGreaterThanOrEqual(40);
+    const tasks = (await redOverTown('BURST-ONE-TURN')).filter((t) => t.state !== 'unreachable');
     const acks = p.app.get(AckService);
     // Every answer handed over before the first is written, as requests read in one turn are.
     const results = await Promise.all(
@@ -145,11 +144,6 @@ describe('answers in a burst', () => {
       await count(`SELECT count(*)::int AS n FROM acknowledgements WHERE call_task_id = ANY($1::uuid[])`, [ids]),
     ).toBe(ids.length);
     // One statement, which is its own transaction, for all of them (each alone would have been one each).
-    expect(
-      await count(
-        `SELECT count(DISTINCT tx)::int AS n FROM events WHERE type IN ('CallAcknowledged', 'CallAcknowledgedLate') AND call_task_id = ANY($1::uuid[])`,
-        [ids],
-      ),
-    ).toBe(1);
+    expect(await answerTransactions(ids)).toBe(1);
   }, 120_000);
 });
