@@ -155,7 +155,8 @@ describe('duty-officer warnings and ingest on the whole pipeline', () => {
       { type: 'WarningDraftApproved', actor: 'api-key:duty-b' },
       { type: 'WarningIssued', actor: 'api-key:duty-b' },
     ]);
-  });
+    // A draft, a preview, an issue and an upgrade, each matched: 51 s and over 60 s beside another suite, so 3 min.
+  }, 180_000);
 
   it('edits clear approvals; a drill is issued as an Exercise, runs the chain, reads 【演练】 and stays out of statistics', async () => {
     const draft = await as(officerA)

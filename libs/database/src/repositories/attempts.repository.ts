@@ -258,10 +258,16 @@ export class AttemptsRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Claims older than `before` whose sender never finished go back to the queue; returns how many. */
+  /**
+   * Claims older than `before` whose sender never finished go back to the queue; returns how many. A claim locked
+   * right now is being written by its sender and is passed over (a later sweep sees it if it is still stale): waiting
+   * for it, the sweep deadlocked with a batch of outcomes that locked the same claims in another order.
+   */
   async requeueStaleClaims(manager: EntityManager, before: Date): Promise<number> {
     const [, count] = await manager.query<[unknown, number]>(
-      `UPDATE attempts SET status = 'queued' WHERE status = 'sending' AND updated_at < $1`,
+      `UPDATE attempts a SET status = 'queued'
+       FROM (SELECT id FROM attempts WHERE status = 'sending' AND updated_at < $1 ORDER BY id FOR NO KEY UPDATE SKIP LOCKED) s
+       WHERE a.id = s.id`,
       [before],
     );
     return count;
