@@ -161,7 +161,8 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
     );
     // Lifted, so the town's silent calls stop being reminded every 6 s while the next tests run.
     await p.app.get(WarningLifecycle).liftByOfficer(warningId, '500000', 'test', null);
-  });
+    // Lost work waits for the sweep and then for its sends: 39 s on a quiet machine, over 60 s beside another suite.
+  }, 180_000);
 
   it('sends area SMS batches and loudspeaker orders whose jobs were lost after the plan committed', async () => {
     const lost = [QueueName.DispatchSms, QueueName.DispatchBroadcast];
@@ -192,7 +193,7 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
     );
     // A second sweep finds nothing left of it.
     expect(await sweep()).toMatchObject({ publicSms: 0, broadcasts: 0 });
-  });
+  }, 180_000);
   it("runs again a matching job kept under the warning's job id although it matched nothing", async () => {
     const matching = queue(QueueName.Matching);
     await pause([QueueName.Matching]);
@@ -219,5 +220,5 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
 
     expect((await sweep()).warnings).toBeGreaterThanOrEqual(1);
     await waitMatched(ds, warningId);
-  });
+  }, 180_000);
 });
