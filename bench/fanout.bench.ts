@@ -285,7 +285,10 @@ async function main(): Promise<void> {
       .filter((e) => firstDue.has(e.id))
       .map((e) => e.at.getTime() - (firstDue.get(e.id) ?? 0));
     await deadlines.close();
-    const simStats = (await (await fetch(`http://127.0.0.1:${simPort}/sms/stats`)).json()) as { messages: number };
+    const simStats = (await (await fetch(`http://127.0.0.1:${simPort}/sms/stats`)).json()) as {
+      messages: number;
+      duplicates: number;
+    };
     const memory = apps.map((a) => ({ name: a.name, mib: peakRssMiB(a.child.pid) }));
 
     const rows: Array<[string, string, string]> = [
@@ -329,6 +332,11 @@ async function main(): Promise<void> {
         'simulator inbox',
         `${fmt(simStats.messages)} SMS`,
         `${fmt(simStats.messages - PROBES * 4 - DEADLINE_PERSONS - PERSONS)} of the fan-out (after the raw loop's ${fmt(PERSONS)})`,
+      ],
+      [
+        '  of them sent twice (an idempotency key taken again)',
+        `${fmt(simStats.duplicates)}`,
+        simStats.duplicates === 0 ? 'none: every batch and message reached the carrier once' : 'DUPLICATES',
       ],
       [
         `other warning's ${DEADLINE_PERSONS} deadlines (6 s): job start − due, p50 / p99 / max`,

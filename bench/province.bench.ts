@@ -8,7 +8,8 @@
  *   npm run build && node dist/bench/province.bench.js
  *
  * Env: BENCH_DATABASE_URL (default …/jiaoying_bench_province, recreated), REDIS_URL, BENCH_COUNTIES (38), BENCH_PERSONS
- * (scaled with the counties unless given), BENCH_LIMIT_S (540: stop waiting and print what was reached by then),
+ * (scaled with the counties unless given), BENCH_RESIDENTS (residents' numbers spread over every risk zone, who get the
+ * area SMS, 1,000 numbers a request; 200,000), BENCH_LIMIT_S (540: stop waiting and print what was reached by then),
  * BENCH_POOL_MAX (6 per app).
  */
 import { join } from 'node:path';
@@ -43,6 +44,7 @@ const DIST = join(__dirname, '..');
 const DB_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/jiaoying_bench_province';
 const COUNTIES = Number(process.env.BENCH_COUNTIES ?? 38);
 const PERSONS = process.env.BENCH_PERSONS ? Number(process.env.BENCH_PERSONS) : undefined;
+const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? 200_000);
 const LIMIT_MS = Number(process.env.BENCH_LIMIT_S ?? 540) * 1000;
 const PREFIX = `jy-bench-prov-${Date.now()}`;
 const INGEST_KEY = 'bench-ingest-key-0000000000000000';
@@ -54,20 +56,46 @@ interface Progress {
   accepted: number;
   first: Date | null;
   last: Date | null;
+  /** Residents' area SMS: numbers planned, accepted, in batches still open; the first and last batch accepted. */
+  residents: number;
+  residentsAccepted: number;
+  batchesOpen: number;
+  firstResident: Date | null;
+  lastResident: Date | null;
 }
 
-/** One warning in the database: its call tasks and how many of their SMS the carrier accepted. */
+/** One warning in the database: its call tasks and how many of their SMS the carrier accepted; its area SMS likewise. */
 async function progress(pool: Pool, warningId: string): Promise<Progress> {
   const {
     rows: [r],
   } = await pool.query<Progress>(
-    `SELECT (SELECT count(*)::int FROM call_tasks WHERE warning_id = $1) AS tasks,
-            count(a.sent_at)::int AS accepted, min(a.sent_at) AS first, max(a.sent_at) AS last
-     FROM attempts a WHERE a.channel = 'sms'`,
+    `SELECT (SELECT count(*)::int FROM call_tasks WHERE warning_id = $1) AS tasks, a.*, b.*
+     FROM (SELECT count(sent_at)::int AS accepted, min(sent_at) AS first, max(sent_at) AS last
+           FROM attempts WHERE channel = 'sms') a,
+          (SELECT coalesce(sum(cardinality(b.phones)), 0)::int AS residents,
+                  coalesce(sum(cardinality(b.phones)) FILTER (WHERE b.status = 'accepted'), 0)::int AS "residentsAccepted",
+                  count(*) FILTER (WHERE b.status IN ('queued', 'sending'))::int AS "batchesOpen",
+                  min(b.accepted_at) AS "firstResident", max(b.accepted_at) AS "lastResident"
+           FROM public_sms_batches b JOIN public_notices n ON n.id = b.notice_id WHERE n.warning_id = $1) b`,
     [warningId],
   );
   return r;
 }
+
+/** Residents' numbers spread evenly over every risk zone of the province, as in the demo's resident registers. */
+async function seedResidents(pool: Pool, n: number): Promise<void> {
+  await pool.query(
+    `INSERT INTO resident_phones (risk_zone_id, phone)
+     SELECT z.id, '17' || lpad(i::text, 9, '0')
+     FROM generate_series(0, $1 - 1) i
+     JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k, count(*) OVER () AS n FROM risk_zones) z ON z.k = i % z.n`,
+    [n],
+  );
+}
+
+/** Whether every call's SMS and every residents' batch is settled. */
+const finished = (p: Progress) =>
+  p.tasks > 0 && p.accepted >= p.tasks && (RESIDENTS === 0 || (p.residents > 0 && p.batchesOpen === 0));
 
 async function redisUsedMiB(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
@@ -88,6 +116,7 @@ async function main(): Promise<void> {
   log(
     `province seeded in ${fmt(seeded.elapsedMs / 1000, 1)} s (${JSON.stringify(seeded.steps)}): ${JSON.stringify(c)}`,
   );
+  await seedResidents(pool, RESIDENTS);
   await issueApiKey(pool, 'bench', 'ingest', '500000', INGEST_KEY);
   const {
     rows: [db0],
@@ -126,9 +155,19 @@ async function main(): Promise<void> {
     let lastLog = 0;
     let redisPeak = redis0;
     let tasksAt: number | null = null;
-    let now: Progress = { tasks: 0, accepted: 0, first: null, last: null };
+    let now: Progress = {
+      tasks: 0,
+      accepted: 0,
+      first: null,
+      last: null,
+      residents: 0,
+      residentsAccepted: 0,
+      batchesOpen: 0,
+      firstResident: null,
+      lastResident: null,
+    };
     const loads: string[] = [];
-    // Until every call's SMS is accepted, or the time limit: then the figures say how far it got.
+    // Until every call's SMS is accepted and every area batch settled, or the time limit: then the figures say how far it got.
     await waitUntil(
       'all accepted or time limit',
       async () => {
@@ -140,9 +179,11 @@ async function main(): Promise<void> {
         if (Date.now() - lastLog > 10_000) {
           lastLog = Date.now();
           loads.push(load());
-          log(`call tasks ${fmt(now.tasks)}, SMS accepted ${fmt(now.accepted)}; load average ${load()}`);
+          log(
+            `call tasks ${fmt(now.tasks)}, SMS accepted ${fmt(now.accepted)}, residents ${fmt(now.residentsAccepted)} of ${fmt(now.residents)}; load average ${load()}`,
+          );
         }
-        return (now.tasks > 0 && now.accepted >= now.tasks) || Date.now() - started > LIMIT_MS;
+        return finished(now) || Date.now() - started > LIMIT_MS;
       },
       LIMIT_MS + 600_000,
       2000,
@@ -153,6 +194,10 @@ async function main(): Promise<void> {
       rows: [db1],
     } = await pool.query<{ bytes: string }>(`SELECT pg_database_size(current_database()) AS bytes`);
     const done = now.tasks > 0 && now.accepted >= now.tasks;
+    const sim = (await (await fetch(`http://127.0.0.1:${simPort}/sms/stats`)).json()) as {
+      messages: number;
+      duplicates: number;
+    };
     const firstMs = now.first ? now.first.getTime() - t0 : NaN;
     const lastMs = now.last ? now.last.getTime() - t0 : NaN;
     const sendRate = now.accepted / ((lastMs - firstMs) / 1000);
@@ -175,7 +220,7 @@ async function main(): Promise<void> {
       [
         'ingest → call tasks visible',
         tasksAt === null ? '—' : `${fmt((tasksAt as number) / 1000, 1)} s`,
-        `${fmt(now.tasks)} calls: the matching job's one transaction committed`,
+        `the first calls committed; ${fmt(now.tasks)} calls in all`,
       ],
       ['ingest → first SMS accepted', `${fmt(firstMs / 1000, 1)} s`, ''],
       [
@@ -184,6 +229,18 @@ async function main(): Promise<void> {
           : `SMS accepted by the time limit (${LIMIT_MS / 1000} s into the run)`,
         done ? `${fmt(lastMs / 1000, 1)} s` : `${fmt(now.accepted)} of ${fmt(now.tasks)} by ${fmt(lastMs / 1000, 1)} s`,
         `${fmt(sendRate)}/s from first to last = ${fmt(sendRate / bull.processPerS, 2)}× raw BullMQ process`,
+      ],
+      [
+        `ingest → residents' area SMS accepted (${fmt(now.residents)} numbers, up to 1,000 a request)`,
+        now.firstResident && now.lastResident
+          ? `first ${fmt((now.firstResident.getTime() - t0) / 1000, 1)} s, ${fmt(now.residentsAccepted)} by ${fmt((now.lastResident.getTime() - t0) / 1000, 1)} s`
+          : '—',
+        `${now.batchesOpen} batches still open at the end`,
+      ],
+      [
+        'carrier simulator: messages held / sent twice',
+        `${fmt(sim.messages)} / ${fmt(sim.duplicates)}`,
+        sim.duplicates === 0 ? 'no request was taken twice' : 'DUPLICATES: an idempotency key was sent again',
       ],
       [
         'Redis used memory: before → peak',
