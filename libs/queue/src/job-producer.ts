@@ -252,7 +252,7 @@ export class JobProducer {
       opts: {
         ...DEFAULT_JOB_OPTIONS[JobName.SendPublicSms],
         jobId: jobId.publicSms(batchId),
-        priority: priorityForLevel(level),
+        priority: priorityForLevel(level, true),
       },
     };
   }

@@ -163,7 +163,11 @@ export const WORKER_OPTIONS = {
   settings: { backoffStrategy: outlastOutageDelay },
 };
 
-/** BullMQ priority: lower runs first. Red before orange before yellow before blue. */
-export function priorityForLevel(level: number | null): number {
-  return level ?? 5;
+/**
+ * BullMQ priority: lower runs first. Red before orange before yellow before blue; within a level, `ahead` jobs (an
+ * area SMS batch: one request to up to 1,000 residents) run before the level's other jobs, so residents are not kept
+ * waiting behind every responsible person's own message of the same warning.
+ */
+export function priorityForLevel(level: number | null, ahead = false): number {
+  return (level ?? 5) * 2 - (ahead ? 1 : 0);
 }
