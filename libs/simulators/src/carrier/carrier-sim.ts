@@ -154,15 +154,17 @@ export class CarrierNetwork {
     const answer: SubmitAnswer = { ok: true, id: batchId, accepted, refused };
     this.duplicates += duplicate ? accepted.length : 0;
     const full = `【${signName}】${text}`;
+    const parts = segments(full);
     const now = Date.now();
     this.total += accepted.length;
+    const receipts: Array<() => void> = [];
     for (const a of accepted) {
       const record: SmsRecord = {
         id: a.id,
         carrier,
         to: a.phone,
         text: full,
-        segments: segments(full),
+        segments: parts,
         outId,
         at: new Date(now).toISOString(),
         atMs: now,
@@ -173,11 +175,13 @@ export class CarrierNetwork {
       const dead = this.sms.get(a.phone) === 'dead';
       const delivered = !dead && this.modes[carrier] !== 'undelivered';
       const code = dead ? 'MN:0001' : delivered ? 'DELIVERED' : 'MK:0005';
-      setTimeout(() => {
+      receipts.push(() => {
         record.receipt = { delivered, code, atMs: Date.now() };
         this.events.smsReceipt(carrier, { messageId: a.id, outId, phone: a.phone, delivered, code });
-      }, this.opts.receiptDelayMs).unref();
+      });
     }
+    // One timer for the submit's receipts: a 1,000-number area batch set 1,000 timers.
+    setTimeout(() => receipts.forEach((r) => r()), this.opts.receiptDelayMs).unref();
     return answer;
   }
 
