@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock, countRecovery, TransientError } from '@app/common';
+import { Clock, countRecovery, Gate, TransientError } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { JobOutcome, RetryLaterError } from '@app/queue';
 import { AttemptStore, ClaimedAttempt } from './attempts/attempt-store';
 import { NextRung } from './attempts/next-rung';
-import { SendSlots } from './attempts/send-slots';
 import { CallChannel, ChannelOutcome } from './channels/call-channel';
 import { SmsChannel, VoiceChannel } from './channels/phone.channels';
 import { ProvidersThrottledError } from './failover/provider-health';
@@ -49,7 +48,8 @@ export class DispatchService {
   private readonly channels: Record<string, CallChannel>;
   private readonly leaseMs: number;
   private readonly staleMs: number;
-  private readonly pageSlots = new SendSlots(PAGE_SENDS_AT_ONCE);
+  /** The pages in hand share these sends: a page waiting on one slow call leaves its other slots to the next page. */
+  private readonly pageSlots = new Gate(PAGE_SENDS_AT_ONCE);
 
   constructor(
     private readonly dataSource: DataSource,
