@@ -302,6 +302,46 @@ describe('delivery over every channel through the simulators', () => {
     expect(sims.network.stats().duplicates).toBe(0);
   });
 
+  it('sends a page once per message: one already done is skipped, one another sender holds goes back as its own job', async () => {
+    const others = people.slice(0, 6).map((x) => x.person_id); // the other tests' people, taken last
+    const [done, held] = await waitFor(
+      async () => {
+        const rows = await ds.query<Array<{ id: string; phone: string; status: string }>>(
+          `SELECT a.id, a.status, c.address AS phone FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id
+           JOIN contact_methods c ON c.id = a.contact_method_id
+           WHERE t.warning_id = $1 AND a.channel = 'sms' AND a.status IN ('accepted', 'delivered')
+           ORDER BY t.person_id = ANY($2::uuid[]), a.id LIMIT 2`,
+          [warningId, others],
+        );
+        return rows.length === 2 && rows;
+      },
+      { what: 'two accepted SMS' },
+    );
+    // Another sender's claim, fresh: not to be taken until stale.
+    await ds.query(`UPDATE attempts SET status = 'sending', claimed_at = now() WHERE id = $1`, [held.id]);
+    const sent = [done.phone, held.phone].map((phone) => sims.network.messages(phone).length);
+    const pages = p.app.get<Queue>(getQueueToken(QueueName.DispatchSmsPages));
+    const page = await pages.add(
+      JobName.SendAttemptPage,
+      { attemptIds: [done.id, held.id] },
+      { jobId: `page-${done.id}` },
+    );
+    await waitFor(async () => (await page.getState()) === 'completed', { what: 'page job' });
+    const single = await p.app.get<Queue>(getQueueToken(QueueName.DispatchSms)).getJob(`send-${held.id}`);
+    expect(single).toBeDefined();
+    expect(await single!.getState()).toBe('delayed');
+    // The other sender finishes: the job handed back finds nothing left to do.
+    await ds.query(`UPDATE attempts SET status = $2 WHERE id = $1`, [held.id, held.status]);
+    await waitFor(async () => (await single!.getState()) === 'completed', {
+      what: 'the single job',
+      timeoutMs: 20_000,
+    });
+    expect((await p.app.get<Queue>(getQueueToken(QueueName.DispatchSms)).getJob(`send-${held.id}`))?.returnvalue).toBe(
+      'skipped',
+    );
+    expect([done.phone, held.phone].map((phone) => sims.network.messages(phone).length)).toEqual(sent);
+  });
+
   it('has a carrier simulator that delivers a repeated OutId again, as the real carriers do, and counts it', () => {
     const before = sims.network.stats().duplicates;
     const phone = '13900000077';

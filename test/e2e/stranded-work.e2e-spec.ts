@@ -71,6 +71,7 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
   it('sends calls, plans the residents’ warning and escalates at the deadline after every job of a warning was lost', async () => {
     const lost = [
       QueueName.DispatchSms,
+      QueueName.DispatchSmsPages,
       QueueName.DispatchEmail,
       QueueName.DispatchVoice,
       QueueName.DispatchBroadcast,

@@ -5,6 +5,7 @@ import { DailyReportService } from '@app/desk';
 import {
   HandlesJobs,
   JobHandlers,
+  JobProducer,
   JobName,
   JobOutcome,
   QueueName,
@@ -71,6 +72,33 @@ export class SmsDispatchProcessor extends DispatchProcessor<JobName.SendAttempt 
   };
 }
 
+/**
+ * Personal SMS by the page (SendAttemptPage). Pages in hand at once: enough to keep DispatchService's 300 page sends
+ * busy while a page waits on its slowest call, few enough that a red warning's pages queued later (BullMQ priority)
+ * wait behind at most 600 messages. What a page could not finish goes back as single SendAttempt jobs on the SMS
+ * queue; the page completes once they are added.
+ */
+@HandlesJobs(QueueName.DispatchSmsPages, [JobName.SendAttemptPage], 12)
+export class SmsPageProcessor extends DispatchProcessor<JobName.SendAttemptPage> {
+  constructor(
+    private readonly dispatch: DispatchService,
+    private readonly producer: JobProducer,
+  ) {
+    super();
+  }
+
+  readonly handlers: JobHandlers<JobName.SendAttemptPage> = {
+    [JobName.SendAttemptPage]: async (job) => {
+      const { later, throttledMs } = await this.dispatch.sendPage(job.data.attemptIds);
+      await this.producer.sendSmsLater(later, job.opts.priority);
+      if (throttledMs !== null) {
+        await this.worker.rateLimit(throttledMs);
+      }
+      return 'done';
+    },
+  };
+}
+
 @HandlesJobs(QueueName.DispatchVoice, [JobName.SendAttempt], 50)
 export class VoiceDispatchProcessor extends ChannelDispatchProcessor {}
 
@@ -129,6 +157,7 @@ export class NoticeProcessor extends DispatchProcessor<JobName.SendNotice | JobN
 
 export const DISPATCH_PROCESSORS = [
   SmsDispatchProcessor,
+  SmsPageProcessor,
   VoiceDispatchProcessor,
   EmailDispatchProcessor,
   WebhookDispatchProcessor,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock, countRecovery, TransientError } from '@app/common';
+import { Clock, countRecovery, Gate, TransientError } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { JobOutcome, RetryLaterError } from '@app/queue';
 import { AttemptStore, ClaimedAttempt } from './attempts/attempt-store';
@@ -17,6 +17,22 @@ import { ContactMethodsRepository, isUnanswered } from '@app/database';
 const STOPPING_RETRY_MS = 500;
 /** How soon an attempt another sender holds is looked at again. */
 const BUSY_RETRY_MS = 3_000;
+/** How soon a page's attempt that failed for now is tried again: a single SendAttempt job's first backoff. */
+const PAGE_TRANSIENT_RETRY_MS = 2_000;
+/** A page's sends in flight at once in this process, over all its pages (the SMS queue's own concurrency). */
+const PAGE_SENDS_AT_ONCE = 300;
+
+/** An attempt of a page that could not be finished now: back to the queue on its own after `delayMs`. */
+export interface SendLater {
+  attemptId: string;
+  delayMs: number;
+}
+
+export interface PageOutcome {
+  later: SendLater[];
+  /** Every provider was at its TPS for some of them: the queue waits this long. */
+  throttledMs: number | null;
+}
 
 /**
  * Sends one attempt. A claim is a lease (CLAIM_LEASE_MS): a provider call starts only within it (checked right before
@@ -32,6 +48,8 @@ export class DispatchService {
   private readonly channels: Record<string, CallChannel>;
   private readonly leaseMs: number;
   private readonly staleMs: number;
+  /** The pages in hand share these sends: a page waiting on one slow call leaves its other slots to the next page. */
+  private readonly pageSlots = new Gate(PAGE_SENDS_AT_ONCE);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -106,6 +124,40 @@ export class DispatchService {
           provider: null,
         };
     return this.settle(attempt, outcome, lastTry);
+  }
+
+  /**
+   * A page of SMS attempts (SendAttemptPage): each claimed, sent and recorded as by `send`, with the claims and
+   * outcomes of the page falling into the store's batches together. What one of them could not finish now (another
+   * sender holds it, its warning is being lifted, throttled, a transient failure, PostgreSQL away) is returned, to go
+   * back to the queue as its own SendAttempt job with a single attempt's retries: the page itself never retries a send.
+   */
+  async sendPage(attemptIds: string[]): Promise<PageOutcome> {
+    const later: SendLater[] = [];
+    let throttledMs: number | null = null;
+    await Promise.all(
+      attemptIds.map(async (attemptId) => {
+        try {
+          await this.pageSlots.run(() => this.send(attemptId));
+        } catch (e) {
+          if (e instanceof ProvidersThrottledError) {
+            throttledMs = Math.max(throttledMs ?? 0, e.waitMs);
+          }
+          later.push({ attemptId, delayMs: this.laterBy(e) });
+          if (!(e instanceof RetryLaterError) && !(e instanceof ProvidersThrottledError)) {
+            this.logger.warn({ msg: 'page attempt failed for now', attemptId, error: String(e) });
+          }
+        }
+      }),
+    );
+    return { later, throttledMs };
+  }
+
+  private laterBy(e: unknown): number {
+    if (e instanceof RetryLaterError) {
+      return e.delayMs;
+    }
+    return e instanceof ProvidersThrottledError ? e.waitMs : PAGE_TRANSIENT_RETRY_MS;
   }
 
   /**

@@ -24,7 +24,8 @@ describe('JobProducer.enqueuePlanned', () => {
       q('matching'),
       q('email'),
       q('deadlines'),
-      q('sms', 1_500),
+      q('sms'),
+      q('sms-pages', 1_500),
       q('voice'),
       q('webhook'),
       q('broadcast'),
@@ -40,6 +41,6 @@ describe('JobProducer.enqueuePlanned', () => {
       },
       planned,
     );
-    expect(log).toEqual(['sms SendAttempt delay=0', 'deadlines CheckCallTasks delay=58500']);
+    expect(log).toEqual(['sms-pages SendAttemptPage delay=0', 'deadlines CheckCallTasks delay=58500']);
   });
 });

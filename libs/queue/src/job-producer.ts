@@ -4,7 +4,15 @@ import { JobsOptions, Queue } from 'bullmq';
 import { Clock } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CheckJob, groupChecks } from './check-groups';
-import { DEFAULT_JOB_OPTIONS, JobName, QueueName, jobId, priorityForLevel, queueForChannel } from './queue.constants';
+import {
+  DEFAULT_JOB_OPTIONS,
+  JobName,
+  QueueName,
+  SMS_PAGE_SIZE,
+  jobId,
+  priorityForLevel,
+  queueForChannel,
+} from './queue.constants';
 
 export interface SendJob {
   attemptId: string;
@@ -46,6 +54,7 @@ export class JobProducer {
     @InjectQueue(QueueName.DispatchEmail) private readonly email: Queue,
     @InjectQueue(QueueName.Deadlines) private readonly deadlines: Queue,
     @InjectQueue(QueueName.DispatchSms) private readonly sms: Queue,
+    @InjectQueue(QueueName.DispatchSmsPages) private readonly smsPagesQueue: Queue,
     @InjectQueue(QueueName.DispatchVoice) private readonly voice: Queue,
     @InjectQueue(QueueName.DispatchWebhook) private readonly webhook: Queue,
     @InjectQueue(QueueName.DispatchBroadcast) private readonly broadcast: Queue,
@@ -113,10 +122,36 @@ export class JobProducer {
     ]);
   }
 
+  /** SMS in pages of SMS_PAGE_SIZE (one page, one level), other channels one job per attempt. */
   async send(jobs: SendJob[]): Promise<void> {
-    for (const [queue, list] of this.sendJobsByQueue(jobs)) {
+    const sms = jobs.filter((j) => j.channel === 'sms');
+    await this.addChunked(this.smsPagesQueue, this.smsPages(sms));
+    for (const [queue, list] of this.sendJobsByQueue(jobs.filter((j) => j.channel !== 'sms'))) {
       await this.addChunked(queue, list);
     }
+  }
+
+  /**
+   * SMS a page could not finish now (busy, being lifted, throttled, a transient failure): each back as its own
+   * SendAttempt job after its delay, with the page's priority and a single attempt's retries.
+   */
+  async sendSmsLater(
+    later: Array<{ attemptId: string; delayMs: number }>,
+    priority: number | undefined,
+  ): Promise<void> {
+    await this.ensure(
+      this.sms,
+      later.map((l) => ({
+        name: JobName.SendAttempt,
+        data: { attemptId: l.attemptId },
+        opts: {
+          ...DEFAULT_JOB_OPTIONS[JobName.SendAttempt],
+          jobId: jobId.send(l.attemptId),
+          priority,
+          delay: l.delayMs,
+        },
+      })),
+    );
   }
 
   /** Residents' public warnings of a matched warning (area SMS, loudspeakers): planned at once, after commit. */
@@ -200,6 +235,28 @@ export class JobProducer {
   async timersInLine(at: Date): Promise<number> {
     const counts = await this.deadlines.getJobCounts('waiting', 'active', 'prioritized');
     return counts.waiting + counts.active + counts.prioritized + (await this.deadlines.getDelayedCount(at.getTime()));
+  }
+
+  private smsPages(jobs: SendJob[]): BulkJob[] {
+    const byLevel = new Map<number, string[]>();
+    for (const j of jobs) {
+      const priority = priorityForLevel(j.level);
+      const ids = byLevel.get(priority) ?? [];
+      ids.push(j.attemptId);
+      byLevel.set(priority, ids);
+    }
+    const pages: BulkJob[] = [];
+    for (const [priority, ids] of [...byLevel].sort(([a], [b]) => a - b)) {
+      for (let i = 0; i < ids.length; i += SMS_PAGE_SIZE) {
+        const attemptIds = ids.slice(i, i + SMS_PAGE_SIZE);
+        pages.push({
+          name: JobName.SendAttemptPage,
+          data: { attemptIds },
+          opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendAttemptPage], jobId: jobId.sendPage(attemptIds), priority },
+        });
+      }
+    }
+    return pages;
   }
 
   private sendJobsByQueue(jobs: SendJob[]): Map<Queue, BulkJob[]> {
@@ -368,6 +425,8 @@ export class JobProducer {
         return this.deadlines;
       case QueueName.DispatchSms:
         return this.sms;
+      case QueueName.DispatchSmsPages:
+        return this.smsPagesQueue;
       case QueueName.DispatchVoice:
         return this.voice;
       case QueueName.DispatchWebhook:

@@ -11,6 +11,8 @@ export enum QueueName {
   Matching = '{warning-matching}',
   DispatchEmail = '{dispatch-email}',
   DispatchSms = '{dispatch-sms}',
+  /** Personal SMS in pages (SendAttemptPage): a queue of its own, so that how many pages are in hand is bounded. */
+  DispatchSmsPages = '{dispatch-sms-pages}',
   DispatchVoice = '{dispatch-voice}',
   DispatchWebhook = '{dispatch-webhook}',
   DispatchBroadcast = '{dispatch-broadcast}',
@@ -29,6 +31,8 @@ export function queueLabel(name: QueueName): string {
 export enum JobName {
   MatchWarning = 'MatchWarning',
   SendAttempt = 'SendAttempt',
+  /** Personal SMS sent together: up to SMS_PAGE_SIZE attempts, each still claimed, sent and recorded on its own. */
+  SendAttemptPage = 'SendAttemptPage',
   CheckCallTasks = 'CheckCallTasks',
   ExpireWarning = 'ExpireWarning',
   CheckOrderTarget = 'CheckOrderTarget',
@@ -44,6 +48,7 @@ export enum JobName {
 export interface JobPayloads {
   [JobName.MatchWarning]: { warningId: string };
   [JobName.SendAttempt]: { attemptId: string };
+  [JobName.SendAttemptPage]: { attemptIds: string[] };
   /** The call tasks whose timer of this step falls due at dueAt; step: the ladder rung to run, or 'deadline'. */
   [JobName.CheckCallTasks]: { callTaskIds: string[]; step: CheckStep; dueAt: string };
   [JobName.ExpireWarning]: { warningId: string };
@@ -62,10 +67,17 @@ export interface JobPayloads {
 
 export type JobOutcome = 'done' | 'skipped';
 
+/**
+ * Personal SMS per SendAttemptPage job: one BullMQ fetch and completion for this many messages, whose claims and
+ * outcomes then fill the store's batches together. Still one provider request per message.
+ */
+export const SMS_PAGE_SIZE = 50;
+
 /** Which queue a job goes to; dispatch jobs go to their channel's queue (see queueForChannel). */
 export const JOB_QUEUE: Record<JobName, QueueName | 'by-channel'> = {
   [JobName.MatchWarning]: QueueName.Matching,
   [JobName.SendAttempt]: 'by-channel',
+  [JobName.SendAttemptPage]: QueueName.DispatchSmsPages,
   [JobName.CheckCallTasks]: QueueName.Deadlines,
   [JobName.ExpireWarning]: QueueName.Deadlines,
   [JobName.CheckOrderTarget]: QueueName.Deadlines,
@@ -101,6 +113,9 @@ export function hasChannelQueue(channel: string): boolean {
 export const jobId = {
   match: (warningId: string) => `match-${warningId}`,
   send: (attemptId: string) => `send-${attemptId}`,
+  /** Named by its attempts: the same page enqueued twice (a planning's enqueue retried) is one job. */
+  sendPage: (attemptIds: string[]) =>
+    `sendp-${createHash('sha1').update(attemptIds.join(',')).digest('hex').slice(0, 24)}`,
   /** One job for the timers of one step that fall due together (a dispatch's tasks share them): named by its tasks. */
   checks: (step: CheckStep, dueAt: Date, callTaskIds: string[]) =>
     `checks-${step === 'deadline' ? 'd' : step === 'reminder' ? 'rem' : `r${step}`}-${dueAt.getTime()}-${createHash('sha1').update(callTaskIds.join(',')).digest('hex').slice(0, 20)}`,
@@ -137,6 +152,8 @@ export function outlastOutageDelay(attemptsMade: number): number {
 export const DEFAULT_JOB_OPTIONS: Record<JobName, JobsOptions> = {
   [JobName.MatchWarning]: { ...OUTLAST_OUTAGE, ...KEEP },
   [JobName.SendAttempt]: { attempts: 6, backoff: { type: 'exponential', delay: 2000 }, ...KEEP },
+  // A page fails only when it cannot hand its unfinished attempts back to the queue (Redis away).
+  [JobName.SendAttemptPage]: { ...OUTLAST_OUTAGE, ...KEEP },
   [JobName.CheckCallTasks]: { ...OUTLAST_OUTAGE, ...KEEP },
   [JobName.ExpireWarning]: { ...OUTLAST_OUTAGE, ...KEEP },
   [JobName.CheckOrderTarget]: { ...OUTLAST_OUTAGE, ...KEEP },
