@@ -4,11 +4,11 @@ import { Test } from '@nestjs/testing';
 import { Job, Queue, Worker } from 'bullmq';
 import { waitFor } from '@app/common';
 import { ConfigModule, loadEnv } from '@app/config';
-import { JobProducer, QueueModule, QueueName } from '@app/queue';
+import { JobProducer, priorityForLevel, QueueModule, QueueName } from '@app/queue';
 
 /**
  * The SMS queue's order on a real Redis: red before orange, and within a level the residents' area SMS batches
- * before the responsible persons' own messages queued ahead of them (a batch is one request to up to 1,000 people).
+ * before single messages queued ahead of them (a batch is one request to up to 1,000 people).
  */
 describe('the SMS queue: area batches ahead within their level', () => {
   let ctx: INestApplicationContext;
@@ -28,10 +28,14 @@ describe('the SMS queue: area batches ahead within their level', () => {
 
   it('works red batches, red persons, orange batches, orange persons, in that order', async () => {
     const producer = ctx.get(JobProducer);
+    // Single messages of persons (a page's messages handed back) queued first, red and orange.
     const persons = (level: number, n: number) =>
-      Array.from({ length: n }, (_, i) => ({ attemptId: `p${level}-${i}`, channel: 'sms', level }));
-    // The persons' messages are queued first, as matching enqueues them before the public warning is planned.
-    await producer.send([...persons(2, 20), ...persons(1, 200)]);
+      producer.sendSmsLater(
+        Array.from({ length: n }, (_, i) => ({ attemptId: `p${level}-${i}`, delayMs: 0 })),
+        priorityForLevel(level),
+      );
+    await persons(2, 20);
+    await persons(1, 200);
     await producer.sendPublicSms([
       { batchId: 'b2-0', level: 2 },
       { batchId: 'b1-0', level: 1 },

@@ -182,8 +182,7 @@ export const WORKER_OPTIONS = {
 
 /**
  * BullMQ priority: lower runs first. Red before orange before yellow before blue; within a level, `ahead` jobs (an
- * area SMS batch: one request to up to 1,000 residents) run before the level's other jobs, so residents are not kept
- * waiting behind every responsible person's own message of the same warning.
+ * area SMS batch: one request to up to 1,000 residents) run before the level's other jobs on the same queue.
  */
 export function priorityForLevel(level: number | null, ahead = false): number {
   return (level ?? 5) * 2 - (ahead ? 1 : 0);
