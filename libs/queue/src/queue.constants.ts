@@ -28,6 +28,7 @@ export function queueLabel(name: QueueName): string {
 
 export enum JobName {
   MatchWarning = 'MatchWarning',
+  MatchChunk = 'MatchChunk',
   SendAttempt = 'SendAttempt',
   CheckCallTasks = 'CheckCallTasks',
   ExpireWarning = 'ExpireWarning',
@@ -43,6 +44,8 @@ export enum JobName {
 
 export interface JobPayloads {
   [JobName.MatchWarning]: { warningId: string };
+  /** The people of one county of a warning whose area spans several (see match_chunks). */
+  [JobName.MatchChunk]: { warningId: string; county: string };
   [JobName.SendAttempt]: { attemptId: string };
   /** The call tasks whose timer of this step falls due at dueAt; step: the ladder rung to run, or 'deadline'. */
   [JobName.CheckCallTasks]: { callTaskIds: string[]; step: CheckStep; dueAt: string };
@@ -65,6 +68,7 @@ export type JobOutcome = 'done' | 'skipped';
 /** Which queue a job goes to; dispatch jobs go to their channel's queue (see queueForChannel). */
 export const JOB_QUEUE: Record<JobName, QueueName | 'by-channel'> = {
   [JobName.MatchWarning]: QueueName.Matching,
+  [JobName.MatchChunk]: QueueName.Matching,
   [JobName.SendAttempt]: 'by-channel',
   [JobName.CheckCallTasks]: QueueName.Deadlines,
   [JobName.ExpireWarning]: QueueName.Deadlines,
@@ -100,6 +104,7 @@ export function hasChannelQueue(channel: string): boolean {
 /** Deterministic ids: a re-enqueue of the same work is a no-op while the job exists. Never ':' and never all digits. */
 export const jobId = {
   match: (warningId: string) => `match-${warningId}`,
+  matchChunk: (warningId: string, county: string) => `match-${warningId}-${county}`,
   send: (attemptId: string) => `send-${attemptId}`,
   /** One job for the timers of one step that fall due together (a dispatch's tasks share them): named by its tasks. */
   checks: (step: CheckStep, dueAt: Date, callTaskIds: string[]) =>
@@ -136,6 +141,7 @@ export function outlastOutageDelay(attemptsMade: number): number {
 
 export const DEFAULT_JOB_OPTIONS: Record<JobName, JobsOptions> = {
   [JobName.MatchWarning]: { ...OUTLAST_OUTAGE, ...KEEP },
+  [JobName.MatchChunk]: { ...OUTLAST_OUTAGE, ...KEEP },
   [JobName.SendAttempt]: { attempts: 6, backoff: { type: 'exponential', delay: 2000 }, ...KEEP },
   [JobName.CheckCallTasks]: { ...OUTLAST_OUTAGE, ...KEEP },
   [JobName.ExpireWarning]: { ...OUTLAST_OUTAGE, ...KEEP },
