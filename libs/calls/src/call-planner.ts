@@ -98,6 +98,15 @@ export class CallPlanner {
         [ctx.dispatchId, known],
       );
       existing.forEach((e) => work.taskIds.set(e.person_id, e.id));
+      if (ctx.inChunks) {
+        const reasons = new Map(tasks.map((t) => [t.personId, t.reasons]));
+        await this.callTasks.addReasons(
+          manager,
+          ctx.dispatchId,
+          known.map((personId) => ({ personId, reasons: reasons.get(personId) as CallReason[] })),
+          now,
+        );
+      }
     }
     // Only the rows created here get messages and timers.
     const created = new Set(rows.map((r) => r.id));
