@@ -64,7 +64,9 @@ export class DispatchesRepository {
 
   /**
    * Marks the chunk done with its number of people. The dispatch row is locked before the others are counted, so of
-   * two last chunks committing together the second sees the first done: exactly one finds itself last. Returns the
+   * two last chunks committing together the second sees the first done: exactly one finds itself last. FOR NO KEY
+   * UPDATE, not FOR UPDATE: every call inserted into the dispatch holds a key-share lock on its row until commit, and
+   * FOR UPDATE waited for all of them (chunks, escalations) and deadlocked two chunks each holding one. Returns the
    * dispatch's total recipients when this chunk was the last, else null.
    */
   async completeChunk(
@@ -78,7 +80,7 @@ export class DispatchesRepository {
       `UPDATE match_chunks SET done_at = $3, recipients = $4 WHERE dispatch_id = $1 AND county = $2`,
       [dispatchId, county, now, recipients],
     );
-    await manager.query(`SELECT 1 FROM dispatches WHERE id = $1 FOR UPDATE`, [dispatchId]);
+    await manager.query(`SELECT 1 FROM dispatches WHERE id = $1 FOR NO KEY UPDATE`, [dispatchId]);
     const [left] = await manager.query<Array<{ open: number; total: number }>>(
       `SELECT count(*) FILTER (WHERE done_at IS NULL)::int AS open, coalesce(sum(recipients), 0)::int AS total
        FROM match_chunks WHERE dispatch_id = $1`,
