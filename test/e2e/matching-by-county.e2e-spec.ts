@@ -11,10 +11,11 @@ import type { Simulators } from '@app/simulators';
 import { resetDatabase } from '@app/testing';
 import type { Pipeline } from '../support/pipeline';
 import { SimulatedPipeline, startSimulatedPipeline } from '../support/simulated-pipeline';
-import { issueKey, postCap } from './response-support';
+import { capTime, issueKey, postCap } from './response-support';
 
 const SHIZHI = '500230107';
 const BACHUAN = '500151001';
+const DONGCHENG = '500151002';
 const COUNTIES = ['500151', '500230'];
 const SECRET = 'e2e-callback-secret-by-county-0123';
 
@@ -260,5 +261,59 @@ describe('matching a warning county by county', () => {
     ]);
     expect(state).toBe('tracking');
     await expectEachSmsOnce(warningId);
+  }, 180_000);
+
+  it('tells people of the previous version no county matched, once, and calls everyone a later county matches', async () => {
+    const firstSent = capTime(-120_000);
+    const first = await postCap(p, ingestKey, {
+      identifier: 'BY-COUNTY-4',
+      sent: firstSent,
+      geocode: [SHIZHI, BACHUAN],
+      areaDesc: '十直镇、巴川街道',
+    });
+    await allDone(first.id);
+    // The same level over 十直镇 and 东城街道: 巴川街道's people are no longer matched.
+    const { id: warningId } = await postCap(p, ingestKey, {
+      identifier: 'BY-COUNTY-5',
+      msgType: 'Update',
+      references: `fengdu-qxt@cma.gov.cn,BY-COUNTY-4,${firstSent}`,
+      sent: capTime(-60_000),
+      geocode: [SHIZHI, DONGCHENG],
+      areaDesc: '十直镇、东城街道',
+    });
+    await allDone(warningId);
+    const [dispatch] = await ds.query<Array<{ spec: ResolvedSpec; created_at: Date }>>(
+      `SELECT spec, created_at FROM dispatches WHERE warning_id = $1`,
+      [warningId],
+    );
+    const matched = new Set(
+      (
+        await ds.transaction(async (tx) => {
+          const match = await p.app
+            .get(AreaMatcher)
+            .match(tx, warningId, dispatch.spec.zoneKinds, dispatch.spec.objectTypes);
+          return p.app.get(RecipientResolver).resolve(tx, match, dispatch.spec, new Date().toISOString().slice(0, 10));
+        })
+      ).map((r) => r.personId),
+    );
+    const before = (
+      await ds.query<Array<{ person_id: string }>>(
+        `SELECT DISTINCT person_id FROM call_tasks WHERE warning_id = $1 AND created_at < $2`,
+        [first.id, dispatch.created_at],
+      )
+    ).map((r) => r.person_id);
+    const now = new Map(
+      (
+        await ds.query<Array<{ person_id: string; requires_ack: boolean }>>(
+          `SELECT person_id, requires_ack FROM call_tasks WHERE warning_id = $1 AND escalated_from_task_id IS NULL`,
+          [warningId],
+        )
+      ).map((t) => [t.person_id, t.requires_ack]),
+    );
+    // Nobody answered the first version: everyone matched now is called again, in whichever county they were found.
+    expect([...matched].filter((id) => now.get(id) !== true)).toEqual([]);
+    const leftOut = before.filter((id) => !matched.has(id));
+    expect(leftOut.length).toBeGreaterThan(0);
+    expect(leftOut.filter((id) => now.get(id) !== false)).toEqual([]);
   }, 180_000);
 });
