@@ -2,6 +2,7 @@ import { waitFor } from '@app/common';
 import { expectNothingLostNothingTwice, FaultRun } from '../support/fault-run';
 
 const FENGDU = '500230';
+const TONGLIANG = '500151';
 
 /**
  * Fault: the matcher is killed with SIGKILL the moment its matching commits, while it is still putting the sends and
@@ -57,5 +58,45 @@ describe('fault: matcher killed right after its commit', () => {
     expectNothingLostNothingTwice(f);
     // At once: seconds after the matching, by the sweep's timer grace, not at the answer deadline.
     expect(lateS).toBeLessThan(60);
+  }, 420_000);
+
+  it('finishes a two-county warning whose matcher died between counties, every SMS once and one call per person', async () => {
+    const warningId = await run.warn(`FAULT-MATCHER-COUNTIES-${Date.now()}`, [TONGLIANG, FENGDU], '铜梁区、丰都县全境');
+    const chunks = () =>
+      run.ds.query<Array<{ done: boolean }>>(
+        `SELECT c.done_at IS NOT NULL AS done FROM match_chunks c JOIN dispatches d ON d.id = c.dispatch_id
+         WHERE d.warning_id = $1`,
+        [warningId],
+      );
+    // Killed as soon as the first county has committed, while the other is still being matched.
+    await waitFor(async () => (await chunks()).some((c) => c.done), {
+      what: 'the first county matched',
+      timeoutMs: 120_000,
+      intervalMs: 2,
+    });
+    await run.apps.kill('matcher');
+    const open = (await chunks()).filter((c) => !c.done).length;
+    run.apps.start('matcher');
+
+    // The restarted matcher retries the chunk it held once its lock expires; the sweep adds any job lost with it.
+    await waitFor(async () => ((await chunks()).every((c) => c.done) ? true : null), {
+      what: 'every county matched',
+      timeoutMs: 180_000,
+      intervalMs: 250,
+    });
+    await run.settled(warningId);
+    const [calls] = await run.ds.query<Array<{ calls: number; people: number }>>(
+      `SELECT count(*)::int AS calls, count(DISTINCT person_id)::int AS people FROM call_tasks
+       WHERE warning_id = $1 AND escalated_from_task_id IS NULL`,
+      [warningId],
+    );
+    const f = await run.figures(warningId);
+    run.report(
+      'matcher kill between counties',
+      f,
+      `${open} of 2 counties still open at the kill; ${calls.calls} calls`,
+    );
+    expect(calls.calls).toBe(calls.people);
+    expectNothingLostNothingTwice(f);
   }, 420_000);
 });

@@ -13,7 +13,8 @@ export interface CapOptions {
   expires?: string;
   polygon?: string;
   circle?: string;
-  geocode?: string;
+  /** One division code, or several (an area across counties). */
+  geocode?: string | string[];
   areaDesc?: string;
 }
 
@@ -41,7 +42,12 @@ export function capXml(o: CapOptions): string {
     <instruction>立即组织山洪危险区、地质灾害隐患点群众转移避险。</instruction>
     <parameter><valueName>预警级别</valueName><value>${colour}</value></parameter>
     <area>
-      <areaDesc>${o.areaDesc ?? '丰都县十直镇'}</areaDesc>${o.polygon ? `\n      <polygon>${o.polygon}</polygon>` : ''}${o.circle ? `\n      <circle>${o.circle}</circle>` : ''}${o.geocode ? `\n      <geocode><valueName>行政区划代码</valueName><value>${o.geocode}</value></geocode>` : ''}
+      <areaDesc>${o.areaDesc ?? '丰都县十直镇'}</areaDesc>${o.polygon ? `\n      <polygon>${o.polygon}</polygon>` : ''}${o.circle ? `\n      <circle>${o.circle}</circle>` : ''}${[
+        o.geocode ?? [],
+      ]
+        .flat()
+        .map((g) => `\n      <geocode><valueName>行政区划代码</valueName><value>${g}</value></geocode>`)
+        .join('')}
     </area>
   </info>
 </alert>`;

@@ -115,7 +115,7 @@ export class FaultRun {
   }
 
   /** POST /api/v1/alerts as the ingest key; the raw response. */
-  postAlert(identifier: string, geocode: string, areaDesc: string, signal?: AbortSignal): Promise<Response> {
+  postAlert(identifier: string, geocode: string | string[], areaDesc: string, signal?: AbortSignal): Promise<Response> {
     return fetch(`http://127.0.0.1:${this.apiPort}/api/v1/alerts`, {
       method: 'POST',
       headers: { authorization: `Bearer ${this.ingestKey}`, 'content-type': 'application/cap+xml' },
@@ -125,7 +125,7 @@ export class FaultRun {
   }
 
   /** A warning accepted (202): its id. */
-  async warn(identifier: string, geocode: string, areaDesc: string): Promise<string> {
+  async warn(identifier: string, geocode: string | string[], areaDesc: string): Promise<string> {
     const res = await this.postAlert(identifier, geocode, areaDesc);
     if (res.status !== 202) {
       throw new Error(`POST /api/v1/alerts: HTTP ${res.status} ${await res.text()}`);

@@ -45,6 +45,8 @@ export interface PlanContext {
   level: number | null;
   spec: ResolvedSpec;
   now: Date;
+  /** One county's chunk of a dispatch matched in chunks (people no longer matched are told after the last). */
+  inChunks?: boolean;
 }
 
 const startOf = (t: NewCallTask): TaskStart => (t.notifyOnly ? 'notify_only' : t.unreachable ? 'unreachable' : 'call');
@@ -96,6 +98,15 @@ export class CallPlanner {
         [ctx.dispatchId, known],
       );
       existing.forEach((e) => work.taskIds.set(e.person_id, e.id));
+      if (ctx.inChunks) {
+        const reasons = new Map(tasks.map((t) => [t.personId, t.reasons]));
+        await this.callTasks.addReasons(
+          manager,
+          ctx.dispatchId,
+          known.map((personId) => ({ personId, reasons: reasons.get(personId) as CallReason[] })),
+          now,
+        );
+      }
     }
     // Only the rows created here get messages and timers.
     const created = new Set(rows.map((r) => r.id));
@@ -123,6 +134,11 @@ export class CallPlanner {
       );
     }
     return work;
+  }
+
+  /** After the last chunk of a dispatch matched in chunks: people of the previous version no chunk matched are told. */
+  async createLeftOut(manager: EntityManager, ctx: PlanContext): Promise<PlannedWork> {
+    return this.create(manager, ctx, await this.versions.leftOut(manager, ctx));
   }
 
   /** One attempt per task per channel of the rung that has a working queue and a valid contact. */

@@ -32,6 +32,42 @@ interface PriorTask {
 @Injectable()
 export class VersionRules {
   async apply(manager: EntityManager, ctx: PlanContext, matched: NewCallTask[]): Promise<NewCallTask[]> {
+    const before = await this.prior(manager, ctx);
+    if (!before) {
+      return matched;
+    }
+    const { change, prior } = before;
+    const byPerson = new Map(prior.map((p) => [p.person_id, p]));
+    const result = matched.map((t) =>
+      change === 'keep' && byPerson.get(t.personId)?.answered ? { ...t, notifyOnly: true } : t,
+    );
+    if (ctx.inChunks) {
+      // Who is no longer matched is known only once every chunk has run (leftOut).
+      return result;
+    }
+    const matchedIds = new Set(matched.map((t) => t.personId));
+    return result.concat(prior.filter((p) => !matchedIds.has(p.person_id)).map(toldOfChange));
+  }
+
+  /** For a dispatch matched in chunks, after its last: people called before who no chunk matched this time. */
+  async leftOut(manager: EntityManager, ctx: PlanContext): Promise<NewCallTask[]> {
+    const before = await this.prior(manager, ctx);
+    if (!before) {
+      return [];
+    }
+    const called = await manager.query<Array<{ person_id: string }>>(
+      `SELECT person_id FROM call_tasks WHERE dispatch_id = $1 AND person_id = ANY($2::uuid[])`,
+      [ctx.dispatchId, before.prior.map((p) => p.person_id)],
+    );
+    const matched = new Set(called.map((c) => c.person_id));
+    return before.prior.filter((p) => !matched.has(p.person_id)).map(toldOfChange);
+  }
+
+  /** The previous dispatched version of the chain, how this one compares, and who it called; null for a first. */
+  private async prior(
+    manager: EntityManager,
+    ctx: PlanContext,
+  ): Promise<{ change: VersionChange; prior: PriorTask[] } | null> {
     const [previous] = await manager.query<Array<{ id: string; level: number | null }>>(
       `SELECT p.id, p.level FROM warnings w JOIN warnings p ON p.chain_id = w.chain_id AND p.version < w.version
        WHERE w.id = $1 AND EXISTS (SELECT 1 FROM dispatches d WHERE d.warning_id = p.id) AND p.msg_type <> 'cancel'
@@ -40,7 +76,7 @@ export class VersionRules {
     );
     const change = compareVersions(previous ? previous.level : undefined, ctx.level);
     if (change === 'first') {
-      return matched;
+      return null;
     }
     const prior = await manager.query<PriorTask[]>(
       `SELECT DISTINCT ON (t.person_id) t.person_id, t.reasons, t.escalation_path,
@@ -48,22 +84,15 @@ export class VersionRules {
        FROM call_tasks t WHERE t.warning_id = $1 ORDER BY t.person_id, t.requires_ack DESC, t.tier`,
       [previous.id],
     );
-    const byPerson = new Map(prior.map((p) => [p.person_id, p]));
-    const result = matched.map((t) =>
-      change === 'keep' && byPerson.get(t.personId)?.answered ? { ...t, notifyOnly: true } : t,
-    );
-    const matchedIds = new Set(matched.map((t) => t.personId));
-    for (const p of prior) {
-      if (!matchedIds.has(p.person_id)) {
-        result.push({
-          personId: p.person_id,
-          tier: 0,
-          reasons: p.reasons,
-          escalationPath: p.escalation_path,
-          notifyOnly: true,
-        });
-      }
-    }
-    return result;
+    return { change, prior };
   }
 }
+
+/** A person called before and not matched now: told of the change, not waited for. */
+const toldOfChange = (p: PriorTask): NewCallTask => ({
+  personId: p.person_id,
+  tier: 0,
+  reasons: p.reasons,
+  escalationPath: p.escalation_path,
+  notifyOnly: true,
+});

@@ -25,6 +25,7 @@ const OWNERS: Record<string, string[]> = {
   contracting_assignments: [`${REPOS}/roster.repository.ts`],
   daily_reports: [`${REPOS}/daily-reports.repository.ts`],
   dispatches: [`${REPOS}/dispatches.repository.ts`],
+  match_chunks: [`${REPOS}/dispatches.repository.ts`],
   escalation_answers: [`${REPOS}/escalations.repository.ts`],
   escalation_notice_items: [`${REPOS}/escalations.repository.ts`],
   escalation_notices: [`${REPOS}/escalations.repository.ts`],

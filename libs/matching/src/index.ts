@@ -3,6 +3,8 @@ export * from './escalation-paths';
 export * from './recipient-resolver';
 export * from './recipient-tiers';
 export * from './match-warning.service';
+export * from './match-chunk.service';
+export * from './county-chunks';
 export * from './matching.module';
 export * from './response-specs.provider';
 export * from './response-spec.store';

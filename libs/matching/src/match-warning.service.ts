@@ -1,13 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
 import { APP_CONFIG, AppConfig, ResolvedSpec, ResponseSpecs, resolveSpec } from '@app/config';
-import { DispatchesRepository, EventLog, WarningEntity, WarningsRepository } from '@app/database';
+import { DispatchesRepository, EventLog, NewEvent, WarningEntity, WarningsRepository } from '@app/database';
 import { JobOutcome, JobProducer } from '@app/queue';
 import { CallPlanner, UnmatchedWarnings } from '@app/calls';
 import { AreaMatch, AreaMatcher } from './area-matcher';
 import { ResponseSpecStore } from './response-spec.store';
 import { RecipientResolver } from './recipient-resolver';
+import { splitByCounty } from './county-chunks';
+import { callsFor, issuedEvents, matchSummary } from './match-outcome';
 
 /** Spec for a warning: the hazard tables first (what to match), then the level and overrides for the matched units. */
 export function specForMatch(
@@ -40,6 +42,11 @@ export class MatchWarningService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Matches a received warning. An area within one county is matched here in one transaction; an area spanning
+   * several gets its dispatch and one chunk per county (county-chunks.ts), matched by MatchChunk jobs
+   * (MatchChunkService) that each commit and start sending on their own.
+   */
   async match(warningId: string): Promise<JobOutcome> {
     const now = this.clock.now();
     const result = await this.dataSource.transaction(async (tx) => {
@@ -54,91 +61,57 @@ export class MatchWarningService {
       const tables = specForMatch(specs, warning, null, this.config.timers.scale);
       const match = await this.areas.match(tx, warning.id, tables.zoneKinds, tables.objectTypes);
       const spec = specForMatch(specs, warning, match, this.config.timers.scale);
+      const chunks = splitByCounty(match);
+      const matched: NewEvent = {
+        type: 'WarningMatched',
+        warningId: warning.id,
+        data: {
+          level: spec.level,
+          specVersion: spec.specVersion,
+          zones: match.zones.map((z) => z.code),
+          objects: match.objects.map((o) => o.code),
+          units: match.unitCodes.length,
+          requiresAck: spec.requiresAck,
+        },
+      };
+      const plan = { publicBroadcast: spec.publicBroadcast, level: warning.level };
+      if (chunks.length > 1) {
+        // Tracking from now on: the first county's calls go out, are answered and escalate before the last is matched.
+        const dispatchId = await this.dispatches.create(tx, warning.id, spec, 0);
+        await this.dispatches.createChunks(tx, dispatchId, chunks);
+        await this.warnings.markTracking(tx, warning.id);
+        matched.data = { ...matched.data, counties: chunks.map((c) => c.county) };
+        await this.events.append(matched, tx);
+        return { ...plan, counties: chunks.map((c) => c.county) };
+      }
       const people = await this.recipients.resolve(tx, match, spec, now.toISOString().slice(0, 10));
       const dispatchId = await this.dispatches.create(tx, warning.id, spec, people.length);
-      const work = await this.planner.create(
-        tx,
-        { warningId: warning.id, dispatchId, level: warning.level, spec, now },
-        people.map((p) => ({
-          personId: p.personId,
-          tier: p.tier,
-          reasons: p.reasons,
-          escalationPath: p.escalationPath,
-          unreachable: !p.hasContact,
-        })),
-      );
+      const ctx = { warningId: warning.id, dispatchId, level: warning.level, spec, now };
+      const work = await this.planner.create(tx, ctx, callsFor(people));
       await this.warnings.markTracking(tx, warning.id);
       // 无匹配对象: a warning that calls nobody is flagged with the reason and the duty desk is told.
-      const unmatchedNotices =
+      const notices =
         people.length === 0
-          ? await this.unmatched.flag(
-              tx,
-              warning.id,
-              {
-                hasArea:
-                  warning.areaCodes.length > 0 ||
-                  (warning.areaCircles ?? []).length > 0 ||
-                  (await this.hasGeometry(tx, warning.id)),
-                units: match.unitCodes.length,
-                zones: match.zones.length,
-                objects: match.objects.length,
-                hazardType: warning.hazardType,
-              },
-              now,
-            )
+          ? await this.unmatched.flag(tx, warning.id, await matchSummary(tx, warning, match), now)
           : [];
-      const unreachable = people.filter((p) => !p.hasContact).map((p) => p.personId);
-      await this.events.append(
-        [
-          {
-            type: 'WarningMatched',
-            warningId: warning.id,
-            data: {
-              level: spec.level,
-              specVersion: spec.specVersion,
-              zones: match.zones.map((z) => z.code),
-              objects: match.objects.map((o) => o.code),
-              units: match.unitCodes.length,
-              recipients: people.length,
-              requiresAck: spec.requiresAck,
-            },
-          },
-          ...(unreachable.length > 0
-            ? [{ type: 'RecipientsUnreachable', warningId: warning.id, data: { personIds: unreachable } }]
-            : []),
-          ...[...work.taskIds.values()].map((callTaskId) => ({
-            type: 'CallIssued',
-            warningId: warning.id,
-            callTaskId,
-          })),
-        ],
-        tx,
-      );
-      return {
-        work,
-        recipients: people.length,
-        publicBroadcast: spec.publicBroadcast,
-        level: warning.level,
-        unmatchedNotices,
-      };
+      matched.data = { ...matched.data, recipients: people.length };
+      await this.events.append([matched, ...issuedEvents(warning.id, people, work)], tx);
+      return { ...plan, work: { ...work, notices }, recipients: people.length };
     });
     if (!result) {
       return 'skipped';
     }
-    await this.producer.enqueuePlanned({ ...result.work, notices: result.unmatchedNotices }, now);
+    if ('counties' in result) {
+      await this.producer.matchChunks(warningId, result.level, result.counties);
+      this.logger.log({ msg: 'warning split by county', warningId, counties: result.counties.length });
+    } else {
+      await this.producer.enqueuePlanned(result.work, now);
+      this.logger.log({ msg: 'warning matched', warningId, recipients: result.recipients });
+    }
     if (result.publicBroadcast) {
       // Residents' area SMS and loudspeakers: planned at once, never waiting for any answer.
       await this.producer.planPublicWarning(warningId, result.level);
     }
-    this.logger.log({ msg: 'warning matched', warningId, recipients: result.recipients });
     return 'done';
-  }
-
-  private async hasGeometry(tx: EntityManager, warningId: string): Promise<boolean> {
-    const [row] = await tx.query<Array<{ has: boolean }>>(
-      `SELECT area_geom IS NOT NULL AS has FROM warnings WHERE id = $1`,
-      [warningId],
-    );
-    return row.has;
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CallsModule } from '@app/calls';
 import { AreaMatcher } from './area-matcher';
+import { MatchChunkService } from './match-chunk.service';
 import { MatchWarningService } from './match-warning.service';
 import { RecipientResolver } from './recipient-resolver';
 import { ResponseSpecStore } from './response-spec.store';
@@ -15,6 +16,7 @@ const SERVICES = [
   AreaMatcher,
   RecipientResolver,
   MatchWarningService,
+  MatchChunkService,
   ResponseSpecStore,
   WarningPreviewService,
   RosterAssignmentsService,

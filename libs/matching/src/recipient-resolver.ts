@@ -26,6 +26,8 @@ export interface ReasonRow {
   targetName: string | null;
   unitLevel: string | null;
   unitCode: string | null;
+  /** For a one-to-one resident: the zone it was found through. */
+  viaZone?: string | null;
   personUnit: string;
   backup: string | null;
   hasContact: boolean;
@@ -83,43 +85,101 @@ interface Called extends PathFacts {
 @Injectable()
 export class RecipientResolver {
   async resolve(manager: EntityManager, match: AreaMatch, spec: ResolvedSpec, today: string): Promise<Recipient[]> {
+    return this.recipients(manager, await this.reasonRows(manager, match, spec, today, null), spec, today);
+  }
+
+  /**
+   * The people one county's chunk of a larger area calls: those found through its targets whose first county (of
+   * the reasons some tier calls, anywhere in the area) is this one. Each comes with every reason in the area, so a
+   * person reached from several counties is called once, by the first county's chunk, for all of them.
+   */
+  async resolveChunk(
+    manager: EntityManager,
+    chunk: { county: string; match: AreaMatch },
+    rest: AreaMatch,
+    spec: ResolvedSpec,
+    today: string,
+  ): Promise<Recipient[]> {
+    const rows = await this.reasonRows(manager, chunk.match, spec, today, null);
+    const found = [...new Set(rows.map((r) => r.personId))];
+    const elsewhere =
+      found.length > 0 && hasTargets(rest) ? await this.reasonRows(manager, rest, spec, today, found) : [];
+    const all = elsewhere.length > 0 ? rows.concat(elsewhere) : rows;
+    const first = firstCounties(all, spec, [...chunk.match.zones, ...rest.zones]);
+    return this.recipients(
+      manager,
+      all.filter((r) => first.get(r.personId) === chunk.county),
+      spec,
+      today,
+    );
+  }
+
+  private async recipients(
+    manager: EntityManager,
+    rows: ReasonRow[],
+    spec: ResolvedSpec,
+    today: string,
+  ): Promise<Recipient[]> {
+    const { called, seeds } = groupByPerson(rows, spec);
+    if (called.size === 0) {
+      return [];
+    }
+    const people = [...called.values()];
+    const paths = await escalationPaths(manager, people, spec, today, seeds);
+    return people.map((p, i) => ({
+      personId: p.personId,
+      tier: p.tier,
+      reasons: p.reasons,
+      escalationPath: paths[i],
+      hasContact: p.hasContact,
+    }));
+  }
+
+  /** Every reason the targets give (only those of `personIds` when given), named from the match. */
+  private async reasonRows(
+    manager: EntityManager,
+    match: AreaMatch,
+    spec: ResolvedSpec,
+    today: string,
+    personIds: string[] | null,
+  ): Promise<ReasonRow[]> {
     const f = callFilter(spec.tiers);
     // PostGIS-heavy plans look expensive enough to JIT-compile, which costs more than it saves here.
     await manager.query('SET LOCAL jit = off');
     const rows = await manager.query<ReasonRow[]>(
       `WITH r AS (
          SELECT a.person_id, 'assignment' AS kind, a.role_slot, a.sector, 'zone' AS target_type, a.target_id,
-                NULL AS target_name, NULL AS unit_level, NULL AS unit_code
+                NULL AS target_name, NULL AS unit_level, NULL AS unit_code, NULL AS via_zone
          FROM responsibility_assignments a
          WHERE a.target_type = 'zone' AND a.target_id = ANY($1::varchar[]) AND ${VALID_ON('a', '$6::date')}
            AND ($9 OR a.role_slot = ANY($10::varchar[]))
          UNION ALL
-         SELECT a.person_id, 'assignment', a.role_slot, a.sector, 'object', a.target_id, NULL, NULL, NULL
+         SELECT a.person_id, 'assignment', a.role_slot, a.sector, 'object', a.target_id, NULL, NULL, NULL, NULL
          FROM responsibility_assignments a
          WHERE a.target_type = 'object' AND a.target_id = ANY($2::varchar[]) AND ${VALID_ON('a', '$6::date')}
            AND ($11 OR a.role_slot = ANY($12::varchar[]))
          UNION ALL
-         SELECT a.person_id, 'assignment', a.role_slot, a.sector, 'unit', u.code, u.name, u.level, u.code
+         SELECT a.person_id, 'assignment', a.role_slot, a.sector, 'unit', u.code, u.name, u.level, u.code, NULL
          FROM responsibility_assignments a JOIN admin_units u ON u.code = a.target_id
          WHERE a.target_type = 'unit' AND a.target_id = ANY($3::varchar[]) AND ${VALID_ON('a', '$6::date')}
            AND ($13 OR a.role_slot = ANY($4::varchar[])) AND (a.sector = ANY($5::varchar[]) OR a.sector = 'all')
          UNION ALL
-         SELECT c.leader_person_id, 'contracting', c.level, coalesce(c.sector, 'all'), 'unit', u.code, u.name, u.level, u.code
+         SELECT c.leader_person_id, 'contracting', c.level, coalesce(c.sector, 'all'), 'unit', u.code, u.name, u.level, u.code, NULL
          FROM contracting_assignments c JOIN admin_units u ON u.code = c.admin_unit_code
          WHERE c.admin_unit_code = ANY($3::varchar[]) AND c.level = ANY($7::varchar[]) AND ${VALID_ON('c', '$6::date')}
            AND (c.sector IS NULL OR c.sector = ANY($5::varchar[]))
          UNION ALL
          SELECT r.caller_person_id, 'one_to_one', 'one_to_one_caller', NULL, 'resident', r.id::text, r.label, NULL,
-                r.admin_unit_code
+                r.admin_unit_code, r.risk_zone_id::text
          FROM special_residents r WHERE $8 AND r.risk_zone_id = ANY($14::uuid[]))
        SELECT r.person_id AS "personId", r.kind, r.role_slot AS "roleSlot", r.sector, r.target_type AS "targetType",
               r.target_id AS "targetId", r.target_name AS "targetName", r.unit_level AS "unitLevel",
-              r.unit_code AS "unitCode", p.admin_unit_code AS "personUnit",
+              r.unit_code AS "unitCode", r.via_zone AS "viaZone", p.admin_unit_code AS "personUnit",
               coalesce(p.backup_person_id,
                 (SELECT a.backup_person_id FROM responsibility_assignments a
                  WHERE a.person_id = p.id AND a.backup_person_id IS NOT NULL ORDER BY a.id LIMIT 1)) AS backup,
               EXISTS (SELECT 1 FROM contact_methods m WHERE m.person_id = p.id AND m.invalid_at IS NULL) AS "hasContact"
-       FROM r JOIN persons p ON p.id = r.person_id`,
+       FROM r JOIN persons p ON p.id = r.person_id${personIds ? ' WHERE r.person_id = ANY($15::uuid[])' : ''}`,
       [
         match.zones.map((z) => z.id),
         match.objects.map((o) => o.id),
@@ -135,23 +195,39 @@ export class RecipientResolver {
         f.objectRoles,
         f.unitAll,
         match.zones.map((z) => z.id),
+        ...(personIds ? [personIds] : []),
       ],
     );
     nameTargets(rows, match);
-    const { called, seeds } = groupByPerson(rows, spec);
-    if (called.size === 0) {
-      return [];
-    }
-    const people = [...called.values()];
-    const paths = await escalationPaths(manager, people, spec, today, seeds);
-    return people.map((p, i) => ({
-      personId: p.personId,
-      tier: p.tier,
-      reasons: p.reasons,
-      escalationPath: paths[i],
-      hasContact: p.hasContact,
-    }));
+    return rows;
   }
+}
+
+const hasTargets = (m: AreaMatch) => m.zones.length + m.objects.length + m.unitCodes.length > 0;
+
+/** The county a reason was found in: of its target's unit, or for a resident of the zone it was found through. */
+export const countyOfReason = (row: ReasonRow, zoneUnits: Map<string, string>): string =>
+  ((row.viaZone ? zoneUnits.get(row.viaZone) : row.unitCode) ?? '').slice(0, 6);
+
+/** Per person, the lowest county of the reasons some tier calls: the chunk that calls them. */
+export function firstCounties(
+  rows: ReasonRow[],
+  spec: Pick<ResolvedSpec, 'tiers'>,
+  zones: AreaMatch['zones'],
+): Map<string, string> {
+  const zoneUnits = new Map(zones.map((z) => [z.id, z.unitCode]));
+  const first = new Map<string, string>();
+  for (const row of rows) {
+    if (tierOfReason(spec.tiers, row) === null) {
+      continue;
+    }
+    const county = countyOfReason(row, zoneUnits);
+    const seen = first.get(row.personId);
+    if (seen === undefined || county < seen) {
+      first.set(row.personId, county);
+    }
+  }
+  return first;
 }
 
 /**

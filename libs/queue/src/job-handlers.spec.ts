@@ -4,9 +4,9 @@ import { JobName, QueueName } from './queue.constants';
 
 const done = () => Promise.resolve('done' as const);
 
-@HandlesJobs(QueueName.Matching, [JobName.MatchWarning], 1)
+@HandlesJobs(QueueName.Matching, [JobName.MatchWarning, JobName.MatchChunk], 1)
 class Matching {
-  readonly handlers = { [JobName.MatchWarning]: done };
+  readonly handlers = { [JobName.MatchWarning]: done, [JobName.MatchChunk]: done };
 }
 
 @HandlesJobs(QueueName.Matching, [JobName.MatchWarning], 1)
@@ -47,7 +47,10 @@ describe('job handlers', () => {
   });
 
   it('remembers what a processor declared', () => {
-    expect(handledJobs(Matching)).toEqual({ queue: QueueName.Matching, jobs: [JobName.MatchWarning] });
+    expect(handledJobs(Matching)).toEqual({
+      queue: QueueName.Matching,
+      jobs: [JobName.MatchWarning, JobName.MatchChunk],
+    });
     expect(handledJobs(Undeclared)).toBeUndefined();
   });
 
@@ -61,6 +64,7 @@ describe('job handlers', () => {
     ]);
     expect(jobHandlerProblems([], [QueueName.Matching])).toEqual([
       'MatchWarning on {warning-matching} has 0 handlers; it needs exactly one',
+      'MatchChunk on {warning-matching} has 0 handlers; it needs exactly one',
     ]);
     expect(jobHandlerProblems([NoticesAndMore], [QueueName.Notices])).toEqual([
       'NoticesAndMore handles SendAttempt, which is never added to {notices}',

@@ -23,6 +23,8 @@ export interface SendJob {
 /** What the sweep found still to do in PostgreSQL whose job may be lost, stuck or finished early. */
 export interface StrandedWork {
   matches?: Array<{ warningId: string; level: number | null }>;
+  /** Counties of a warning matched chunk by chunk whose chunk is still not done. */
+  matchChunks?: Array<{ warningId: string; county: string; level: number | null }>;
   /** Timers whose time passed without their check having run. */
   checks?: { due: CheckJob[]; now: Date };
   sends?: SendJob[];
@@ -66,6 +68,13 @@ export class JobProducer {
 
   async matchWarning(warningId: string, level: number | null): Promise<void> {
     await this.addChunked(this.matching, [this.matchJob(warningId, level)]);
+  }
+
+  async matchChunks(warningId: string, level: number | null, counties: string[]): Promise<void> {
+    await this.addChunked(
+      this.matching,
+      counties.map((county) => this.matchChunkJob(warningId, county, level)),
+    );
   }
 
   /**
@@ -198,10 +207,10 @@ export class JobProducer {
    * Returns how many jobs were added again: timers (checks) apart from the rest.
    */
   async rerun(work: StrandedWork): Promise<{ jobs: number; timers: number }> {
-    let jobs = await this.ensure(
-      this.matching,
-      (work.matches ?? []).map((m) => this.matchJob(m.warningId, m.level)),
-    );
+    let jobs = await this.ensure(this.matching, [
+      ...(work.matches ?? []).map((m) => this.matchJob(m.warningId, m.level)),
+      ...(work.matchChunks ?? []).map((c) => this.matchChunkJob(c.warningId, c.county, c.level)),
+    ]);
     // One job per timer put back: the same timer gets the same job id at every sweep, so it is never added twice.
     const timers = work.checks
       ? await this.ensure(this.deadlines, this.checkJobs(work.checks.due, work.checks.now, 1))
@@ -285,6 +294,18 @@ export class JobProducer {
       opts: {
         ...DEFAULT_JOB_OPTIONS[JobName.MatchWarning],
         jobId: jobId.match(warningId),
+        priority: priorityForLevel(level),
+      },
+    };
+  }
+
+  private matchChunkJob(warningId: string, county: string, level: number | null): BulkJob {
+    return {
+      name: JobName.MatchChunk,
+      data: { warningId, county },
+      opts: {
+        ...DEFAULT_JOB_OPTIONS[JobName.MatchChunk],
+        jobId: jobId.matchChunk(warningId, county),
         priority: priorityForLevel(level),
       },
     };

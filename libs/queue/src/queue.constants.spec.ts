@@ -48,6 +48,7 @@ describe('queue contract', () => {
     expect(delays.reduce((a, b) => a + b, 0)).toBeGreaterThan(15 * 60_000);
     for (const name of [
       JobName.MatchWarning,
+      JobName.MatchChunk,
       JobName.CheckCallTasks,
       JobName.ExpireWarning,
       JobName.CheckOrderTarget,

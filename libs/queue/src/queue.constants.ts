@@ -30,6 +30,7 @@ export function queueLabel(name: QueueName): string {
 
 export enum JobName {
   MatchWarning = 'MatchWarning',
+  MatchChunk = 'MatchChunk',
   SendAttempt = 'SendAttempt',
   /** Personal SMS sent together: up to SMS_PAGE_SIZE attempts, each still claimed, sent and recorded on its own. */
   SendAttemptPage = 'SendAttemptPage',
@@ -47,6 +48,8 @@ export enum JobName {
 
 export interface JobPayloads {
   [JobName.MatchWarning]: { warningId: string };
+  /** The people of one county of a warning whose area spans several (see match_chunks). */
+  [JobName.MatchChunk]: { warningId: string; county: string };
   [JobName.SendAttempt]: { attemptId: string };
   [JobName.SendAttemptPage]: { attemptIds: string[] };
   /** The call tasks whose timer of this step falls due at dueAt; step: the ladder rung to run, or 'deadline'. */
@@ -76,6 +79,7 @@ export const SMS_PAGE_SIZE = 50;
 /** Which queue a job goes to; dispatch jobs go to their channel's queue (see queueForChannel). */
 export const JOB_QUEUE: Record<JobName, QueueName | 'by-channel'> = {
   [JobName.MatchWarning]: QueueName.Matching,
+  [JobName.MatchChunk]: QueueName.Matching,
   [JobName.SendAttempt]: 'by-channel',
   [JobName.SendAttemptPage]: QueueName.DispatchSmsPages,
   [JobName.CheckCallTasks]: QueueName.Deadlines,
@@ -112,6 +116,7 @@ export function hasChannelQueue(channel: string): boolean {
 /** Deterministic ids: a re-enqueue of the same work is a no-op while the job exists. Never ':' and never all digits. */
 export const jobId = {
   match: (warningId: string) => `match-${warningId}`,
+  matchChunk: (warningId: string, county: string) => `match-${warningId}-${county}`,
   send: (attemptId: string) => `send-${attemptId}`,
   /** Named by its attempts: the same page enqueued twice (a planning's enqueue retried) is one job. */
   sendPage: (attemptIds: string[]) =>
@@ -151,6 +156,7 @@ export function outlastOutageDelay(attemptsMade: number): number {
 
 export const DEFAULT_JOB_OPTIONS: Record<JobName, JobsOptions> = {
   [JobName.MatchWarning]: { ...OUTLAST_OUTAGE, ...KEEP },
+  [JobName.MatchChunk]: { ...OUTLAST_OUTAGE, ...KEEP },
   [JobName.SendAttempt]: { attempts: 6, backoff: { type: 'exponential', delay: 2000 }, ...KEEP },
   // A page fails only when it cannot hand its unfinished attempts back to the queue (Redis away).
   [JobName.SendAttemptPage]: { ...OUTLAST_OUTAGE, ...KEEP },

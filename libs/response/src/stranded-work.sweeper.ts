@@ -3,10 +3,18 @@ import { DataSource } from 'typeorm';
 import { Clock, countRecovery, countSweep } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CheckJob, JobProducer, StrandedWork } from '@app/queue';
-import { AttemptsRepository, NoticesRepository, ON_LADDER_STATES_SQL, UNANSWERED_STATES_SQL } from '@app/database';
+import {
+  AttemptsRepository,
+  DispatchesRepository,
+  NoticesRepository,
+  ON_LADDER_STATES_SQL,
+  UNANSWERED_STATES_SQL,
+} from '@app/database';
 
 export interface SweepReport {
   warnings: number;
+  /** Counties of a warning matched in chunks whose chunk is still not done (the matcher died, or its job was lost). */
+  matchChunks: number;
   attempts: number;
   deadlines: number;
   /** Later ladder rungs (the voice call after the SMS) whose time passed without the rung running. */
@@ -36,6 +44,7 @@ export class StrandedWorkSweeper {
   constructor(
     private readonly dataSource: DataSource,
     private readonly attempts: AttemptsRepository,
+    private readonly dispatches: DispatchesRepository,
     private readonly notices: NoticesRepository,
     private readonly producer: JobProducer,
     private readonly clock: Clock,
@@ -51,8 +60,11 @@ export class StrandedWorkSweeper {
     );
     // Through rerun, not a plain add: a matching job that failed for good is kept under the same id, and adding it
     // again would do nothing.
-    let rerun = (await this.producer.rerun({ matches: warnings.map((w) => ({ warningId: w.id, level: w.level })) }))
-      .jobs;
+    // A warning split by county is tracking while its counties are matched: each chunk not done runs again.
+    const matchChunks = await this.dispatches.openChunks(this.dataSource.manager, before);
+    let rerun = (
+      await this.producer.rerun({ matches: warnings.map((w) => ({ warningId: w.id, level: w.level })), matchChunks })
+    ).jobs;
     // A claim that never finished (worker killed mid-send) goes back to the queue; the sender asks the provider first.
     const resetAttempts = await this.attempts.requeueStaleClaims(this.dataSource.manager, before);
     const attempts = await this.dataSource.query<Array<{ id: string; channel: string; level: number | null }>>(
@@ -110,6 +122,7 @@ export class StrandedWorkSweeper {
     countRecovery(this.logger, 'timer_restored', restored);
     const report = {
       warnings: warnings.length,
+      matchChunks: matchChunks.length,
       attempts: attempts.length,
       deadlines: timers.deadlines.length,
       rungs: timers.rungs.length,

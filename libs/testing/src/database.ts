@@ -32,6 +32,7 @@ const TABLES = [
   'acknowledgements',
   'attempts',
   'call_tasks',
+  'match_chunks',
   'dispatches',
   'warnings',
   'special_residents',

@@ -19,6 +19,7 @@ import { NoticeTries1763801400000 } from './1763801400000-NoticeTries';
 import { EmailHandover1763801500000 } from './1763801500000-EmailHandover';
 import { EscalationNoticesByTime1763801600000 } from './1763801600000-EscalationNoticesByTime';
 import { EscalationsByCall1763801700000 } from './1763801700000-EscalationsByCall';
+import { MatchChunks1763801800000 } from './1763801800000-MatchChunks';
 
 /** Appended by hand, in order. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   EmailHandover1763801500000,
   EscalationNoticesByTime1763801600000,
   EscalationsByCall1763801700000,
+  MatchChunks1763801800000,
 ];

@@ -134,6 +134,25 @@ export class CallTasksRepository {
   }
 
   /**
+   * A county's chunk found people who already have a call in the dispatch (an escalation from an earlier county
+   * reached them first): their call keeps its state and path and gains the reasons it did not have.
+   */
+  async addReasons(
+    manager: EntityManager,
+    dispatchId: string,
+    people: Array<{ personId: string; reasons: CallReason[] }>,
+    now: Date,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE call_tasks t SET updated_at = $2, reasons = t.reasons ||
+         (SELECT coalesce(jsonb_agg(r), '[]'::jsonb) FROM jsonb_array_elements(n.reasons) r WHERE NOT t.reasons @> jsonb_build_array(r))
+       FROM unnest($3::uuid[], $4::jsonb[]) AS n(person_id, reasons)
+       WHERE t.dispatch_id = $1 AND t.person_id = n.person_id`,
+      [dispatchId, now, people.map((p) => p.personId), people.map((p) => JSON.stringify(p.reasons))],
+    );
+  }
+
+  /**
    * A message of these calls left: pending → sent. The calls are locked in id order first, as a chunk of deadline
    * checks locks its calls: updated in the order the plan met them, a batch of outcomes and a chunk checking some of
    * the same calls each held one the other wanted (deadlocks in the 52,612-call wave, 50 calls to a chunk).
