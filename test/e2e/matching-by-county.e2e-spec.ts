@@ -170,8 +170,14 @@ describe('matching a warning county by county', () => {
     });
     const got = await calls(warningId);
     const expected = new Map(whole.map((r) => [r.personId, r]));
-    // Everyone matched has one call; only escalations add people matching did not find.
-    expect(got.filter((c) => expected.has(c.person_id)).length).toBe(whole.length);
+    // Everyone matched has one call; only escalations add people matching did not find. The warning's state and
+    // each county's count are compared too, so that a failure says which chunk called whom.
+    const [w] = await ds.query<Array<{ state: string }>>(`SELECT state FROM warnings WHERE id = $1`, [warningId]);
+    expect({
+      state: w.state,
+      matched: got.filter((c) => expected.has(c.person_id)).length,
+      byCounty: (await chunks(warningId)).reduce((n, c) => n + (c.recipients ?? 0), 0),
+    }).toEqual({ state: 'tracking', matched: whole.length, byCounty: whole.length });
     expect(got.filter((c) => !expected.has(c.person_id)).every((c) => c.escalation)).toBe(true);
     expect(dispatch.recipient_count).toBe(whole.length);
     for (const call of got.filter((c) => expected.has(c.person_id))) {

@@ -1,6 +1,7 @@
 import { SystemClock, waitFor } from '@app/common';
 import { loadEnv } from '@app/config';
 import { AckLinks } from '@app/calls';
+import { QueueName } from '@app/queue';
 import { freePort, issueApiKey } from '@app/testing';
 import { FaultRun } from '../support/fault-run';
 import { Sample, scrape, sumOf } from '../support/prometheus';
@@ -101,9 +102,10 @@ describe('Prometheus metrics of every app', () => {
       { what: 'delayed deadline checks' },
     );
     const queues = await metricsOf('escalator');
+    // Every queue of the service is reported.
     expect(
       new Set(queues.filter((s) => s.name === 'jiaoying_queue_oldest_job_age_seconds').map((s) => s.labels.queue)).size,
-    ).toBe(9);
+    ).toBe(Object.values(QueueName).length);
 
     // Three calls answered through their links, as the person's phone would.
     const links = new AckLinks(loadEnv(), new SystemClock());
