@@ -150,16 +150,7 @@ export class JobProducer {
   ): Promise<void> {
     await this.ensure(
       this.sms,
-      later.map((l) => ({
-        name: JobName.SendAttempt,
-        data: { attemptId: l.attemptId },
-        opts: {
-          ...DEFAULT_JOB_OPTIONS[JobName.SendAttempt],
-          jobId: jobId.send(l.attemptId),
-          priority,
-          delay: l.delayMs,
-        },
-      })),
+      later.map((l) => sendAttemptJob(l.attemptId, priority, l.delayMs)),
     );
   }
 
@@ -273,15 +264,7 @@ export class JobProducer {
     for (const j of jobs) {
       const queue = this.queue(queueForChannel(j.channel));
       const list = byQueue.get(queue) ?? [];
-      list.push({
-        name: JobName.SendAttempt,
-        data: { attemptId: j.attemptId },
-        opts: {
-          ...DEFAULT_JOB_OPTIONS[JobName.SendAttempt],
-          jobId: jobId.send(j.attemptId),
-          priority: priorityForLevel(j.level),
-        },
-      });
+      list.push(sendAttemptJob(j.attemptId, priorityForLevel(j.level)));
       byQueue.set(queue, list);
     }
     return byQueue;
@@ -460,4 +443,18 @@ export class JobProducer {
         return this.notices;
     }
   }
+}
+
+/** One attempt's send, by its id (so adding it twice is one job), with its priority and, when handed back, a delay. */
+function sendAttemptJob(attemptId: string, priority: number | undefined, delay?: number): BulkJob {
+  return {
+    name: JobName.SendAttempt,
+    data: { attemptId },
+    opts: {
+      ...DEFAULT_JOB_OPTIONS[JobName.SendAttempt],
+      jobId: jobId.send(attemptId),
+      priority,
+      ...(delay === undefined ? {} : { delay }),
+    },
+  };
 }
