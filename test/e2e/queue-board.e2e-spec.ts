@@ -44,6 +44,7 @@ describe('Bull Board (the queues) behind the admin role', () => {
       '{call-deadlines}',
       '{dispatch-broadcast}',
       '{dispatch-email}',
+      '{dispatch-public-sms}',
       '{dispatch-sms-pages}',
       '{dispatch-sms}',
       '{dispatch-voice}',

@@ -72,6 +72,7 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
     const lost = [
       QueueName.DispatchSms,
       QueueName.DispatchSmsPages,
+      QueueName.DispatchPublicSms,
       QueueName.DispatchEmail,
       QueueName.DispatchVoice,
       QueueName.DispatchBroadcast,
@@ -166,7 +167,7 @@ describe('the sweep re-enqueues work whose jobs were lost', () => {
   }, 180_000);
 
   it('sends area SMS batches and loudspeaker orders whose jobs were lost after the plan committed', async () => {
-    const lost = [QueueName.DispatchSms, QueueName.DispatchBroadcast];
+    const lost = [QueueName.DispatchPublicSms, QueueName.DispatchBroadcast];
     await pause(lost);
     const { id: warningId } = await postCap(p, ingestKey, {
       identifier: 'STRANDED-2',

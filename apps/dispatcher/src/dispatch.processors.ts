@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { DispatchService, NoticeSender, ProvidersThrottledError, PublicWarningService } from '@app/delivery';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { DailyReportService } from '@app/desk';
 import {
   HandlesJobs,
@@ -56,18 +57,29 @@ abstract class ChannelDispatchProcessor extends DispatchProcessor<JobName.SendAt
   };
 }
 
-/** Calls' SMS and residents' area SMS batches share the SMS queue. */
-@HandlesJobs(QueueName.DispatchSms, [JobName.SendAttempt, JobName.SendPublicSms], 300)
-export class SmsDispatchProcessor extends DispatchProcessor<JobName.SendAttempt | JobName.SendPublicSms> {
+/** A call's single SMS: a page's message handed back, a retry. */
+@HandlesJobs(QueueName.DispatchSms, [JobName.SendAttempt], 300)
+export class SmsDispatchProcessor extends ChannelDispatchProcessor {}
+
+/**
+ * Residents' area SMS batches, PUBLIC_SMS_AT_ONCE at a time per dispatcher: each is one request to up to 200 numbers,
+ * which costs the carrier far more than a person's SMS. With no bound, a province's 200 batches sent at once were
+ * answered after the timeout, opened both SMS circuits and held up the persons' calls for minutes.
+ */
+@HandlesJobs(QueueName.DispatchPublicSms, [JobName.SendPublicSms], 4)
+export class PublicSmsProcessor extends DispatchProcessor<JobName.SendPublicSms> implements OnApplicationBootstrap {
   constructor(
-    private readonly dispatch: DispatchService,
     private readonly publicWarnings: PublicWarningService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
   }
 
-  readonly handlers: JobHandlers<JobName.SendAttempt | JobName.SendPublicSms> = {
-    [JobName.SendAttempt]: (job) => this.dispatch.send(job.data.attemptId, lastTry(job)),
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.delivery.publicSmsAtOnce;
+  }
+
+  readonly handlers: JobHandlers<JobName.SendPublicSms> = {
     [JobName.SendPublicSms]: (job) => this.publicWarnings.sendSms(job.data.batchId, lastTry(job)),
   };
 }
@@ -158,6 +170,7 @@ export class NoticeProcessor extends DispatchProcessor<JobName.SendNotice | JobN
 export const DISPATCH_PROCESSORS = [
   SmsDispatchProcessor,
   SmsPageProcessor,
+  PublicSmsProcessor,
   VoiceDispatchProcessor,
   EmailDispatchProcessor,
   WebhookDispatchProcessor,

@@ -70,6 +70,8 @@ export interface DeliveryConfig {
   /** PROVIDER_RATE_WINDOW_MS: at most tps sends start in any window this long. */
   rateWindowMs: number;
   timeoutMs: number;
+  /** PUBLIC_SMS_AT_ONCE: residents' area SMS batches one dispatcher sends at once. */
+  publicSmsAtOnce: number;
   claimLeaseMs: number;
   breakerOpenMs: number;
   callbackSecret: string;

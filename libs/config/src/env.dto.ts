@@ -325,6 +325,13 @@ export class EnvDto {
   @Max(60_000)
   PROVIDER_TIMEOUT_MS = 5000;
 
+  /** Residents' area SMS batches (up to 200 numbers each) one dispatcher sends at once. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  PUBLIC_SMS_AT_ONCE = 4;
+
   /**
    * A sender starts a provider call only this long after claiming a message. Keep SWEEP_STALE_MS above this plus the
    * providers' timeouts in a row, so that a claim the sweep takes for abandoned has no live sender.

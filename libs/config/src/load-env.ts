@@ -22,6 +22,7 @@ function deliveryConfig(dto: EnvDto): AppConfig['delivery'] {
     tps: Object.fromEntries(list(dto.PROVIDER_TPS).map((p) => [p.split(':')[0], Number(p.split(':')[1])])),
     rateWindowMs: dto.PROVIDER_RATE_WINDOW_MS,
     timeoutMs: dto.PROVIDER_TIMEOUT_MS,
+    publicSmsAtOnce: dto.PUBLIC_SMS_AT_ONCE,
     claimLeaseMs: dto.CLAIM_LEASE_MS,
     breakerOpenMs: dto.BREAKER_OPEN_MS,
     callbackSecret: dto.PROVIDER_CALLBACK_SECRET,

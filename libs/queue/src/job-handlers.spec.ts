@@ -35,7 +35,8 @@ class Routed extends QueueProcessor<JobName.MatchWarning> {
 
 describe('job handlers', () => {
   it('routes SendAttempt to every channel queue and nowhere else', () => {
-    expect(jobsOnQueue(QueueName.DispatchSms)).toEqual([JobName.SendAttempt, JobName.SendPublicSms]);
+    expect(jobsOnQueue(QueueName.DispatchSms)).toEqual([JobName.SendAttempt]);
+    expect(jobsOnQueue(QueueName.DispatchPublicSms)).toEqual([JobName.SendPublicSms]);
     expect(jobsOnQueue(QueueName.DispatchBroadcast)).toEqual([JobName.PlayBroadcast]);
     expect(jobsOnQueue(QueueName.Deadlines)).toEqual([
       JobName.CheckCallTasks,

@@ -26,6 +26,7 @@ describe('JobProducer.enqueuePlanned', () => {
       q('deadlines'),
       q('sms'),
       q('sms-pages', 1_500),
+      q('public-sms'),
       q('voice'),
       q('webhook'),
       q('broadcast'),

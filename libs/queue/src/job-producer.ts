@@ -57,6 +57,7 @@ export class JobProducer {
     @InjectQueue(QueueName.Deadlines) private readonly deadlines: Queue,
     @InjectQueue(QueueName.DispatchSms) private readonly sms: Queue,
     @InjectQueue(QueueName.DispatchSmsPages) private readonly smsPagesQueue: Queue,
+    @InjectQueue(QueueName.DispatchPublicSms) private readonly publicSms: Queue,
     @InjectQueue(QueueName.DispatchVoice) private readonly voice: Queue,
     @InjectQueue(QueueName.DispatchWebhook) private readonly webhook: Queue,
     @InjectQueue(QueueName.DispatchBroadcast) private readonly broadcast: Queue,
@@ -161,7 +162,7 @@ export class JobProducer {
 
   async sendPublicSms(batches: Array<{ batchId: string; level: number | null }>): Promise<void> {
     await this.addChunked(
-      this.sms,
+      this.publicSms,
       batches.map((b) => this.publicSmsJob(b.batchId, b.level)),
     );
   }
@@ -214,7 +215,7 @@ export class JobProducer {
       (work.publicPlans ?? []).map((w) => this.publicPlanJob(w.warningId, w.level)),
     );
     jobs += await this.ensure(
-      this.sms,
+      this.publicSms,
       (work.publicSms ?? []).map((b) => this.publicSmsJob(b.batchId, b.level)),
     );
     jobs += await this.ensure(
@@ -313,7 +314,7 @@ export class JobProducer {
       opts: {
         ...DEFAULT_JOB_OPTIONS[JobName.SendPublicSms],
         jobId: jobId.publicSms(batchId),
-        priority: priorityForLevel(level, true),
+        priority: priorityForLevel(level),
       },
     };
   }
@@ -431,6 +432,8 @@ export class JobProducer {
         return this.sms;
       case QueueName.DispatchSmsPages:
         return this.smsPagesQueue;
+      case QueueName.DispatchPublicSms:
+        return this.publicSms;
       case QueueName.DispatchVoice:
         return this.voice;
       case QueueName.DispatchWebhook:

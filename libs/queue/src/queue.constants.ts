@@ -13,6 +13,11 @@ export enum QueueName {
   DispatchSms = '{dispatch-sms}',
   /** Personal SMS in pages (SendAttemptPage): a queue of its own, so that how many pages are in hand is bounded. */
   DispatchSmsPages = '{dispatch-sms-pages}',
+  /**
+   * Residents' area SMS batches (SendPublicSms): a queue of its own, so that a few batches at a time go to the carrier
+   * per dispatcher (PUBLIC_SMS_AT_ONCE) and never take the slots or the circuits the persons' calls need.
+   */
+  DispatchPublicSms = '{dispatch-public-sms}',
   DispatchVoice = '{dispatch-voice}',
   DispatchWebhook = '{dispatch-webhook}',
   DispatchBroadcast = '{dispatch-broadcast}',
@@ -89,7 +94,7 @@ export const JOB_QUEUE: Record<JobName, QueueName | 'by-channel'> = {
   [JobName.SendEscalationNotice]: QueueName.Deadlines,
   [JobName.NotifyPeers]: QueueName.Deadlines,
   [JobName.PlanPublicWarning]: QueueName.PublicWarnings,
-  [JobName.SendPublicSms]: QueueName.DispatchSms,
+  [JobName.SendPublicSms]: QueueName.DispatchPublicSms,
   [JobName.PlayBroadcast]: QueueName.DispatchBroadcast,
   [JobName.SendDailyReport]: QueueName.Notices,
 };
@@ -186,10 +191,7 @@ export const WORKER_OPTIONS = {
   settings: { backoffStrategy: outlastOutageDelay },
 };
 
-/**
- * BullMQ priority: lower runs first. Red before orange before yellow before blue; within a level, `ahead` jobs (an
- * area SMS batch: one request to up to 1,000 residents) run before the level's other jobs on the same queue.
- */
-export function priorityForLevel(level: number | null, ahead = false): number {
-  return (level ?? 5) * 2 - (ahead ? 1 : 0);
+/** BullMQ priority: lower runs first. Red before orange before yellow before blue. */
+export function priorityForLevel(level: number | null): number {
+  return level ?? 5;
 }
