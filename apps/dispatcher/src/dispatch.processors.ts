@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { DispatchService, NoticeSender, ProvidersThrottledError, PublicWarningService } from '@app/delivery';
 import { APP_CONFIG, AppConfig } from '@app/config';
@@ -67,7 +67,7 @@ export class SmsDispatchProcessor extends ChannelDispatchProcessor {}
  * answered after the timeout, opened both SMS circuits and held up the persons' calls for minutes.
  */
 @HandlesJobs(QueueName.DispatchPublicSms, [JobName.SendPublicSms], 4)
-export class PublicSmsProcessor extends DispatchProcessor<JobName.SendPublicSms> implements OnApplicationBootstrap {
+export class PublicSmsProcessor extends DispatchProcessor<JobName.SendPublicSms> {
   constructor(
     private readonly publicWarnings: PublicWarningService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -75,8 +75,8 @@ export class PublicSmsProcessor extends DispatchProcessor<JobName.SendPublicSms>
     super();
   }
 
-  onApplicationBootstrap(): void {
-    this.worker.concurrency = this.config.delivery.publicSmsAtOnce;
+  protected override configuredConcurrency(): number {
+    return this.config.delivery.publicSmsAtOnce;
   }
 
   readonly handlers: JobHandlers<JobName.SendPublicSms> = {

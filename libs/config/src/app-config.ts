@@ -23,6 +23,8 @@ export interface AppConfig {
   notices: { channels: Record<NoticeKind, NoticeChannelRule> };
   timers: { scale: number; responseSpecFile: string; escalationGatherMs: number; checkChunk: number };
   sweep: { cron: string; staleMs: number; timerGraceMs: number };
+  /** MATCH_JOBS_AT_ONCE: matching jobs (a warning, or one county of it) one matcher runs at once. */
+  matching: { jobsAtOnce: number };
   /** 日调度·日排名·日通报: when (node-cron, China time), to whom, about which region; no recipients, no report. */
   dailyReport: { cron: string; to: string[]; regionCode: string };
   /** The font PDFs are written in (Chinese glyphs needed). */

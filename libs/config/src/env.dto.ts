@@ -217,6 +217,16 @@ export class EnvDto {
   )
   TRIAGE_HOLD = 'sensor:blue|yellow';
 
+  /**
+   * Matching jobs one matcher runs at once. A county's job holds its calls in memory until it commits (≈60 MiB for
+   * 5,500 calls); more counties at once come from more matcher replicas.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  MATCH_JOBS_AT_ONCE = 2;
+
   /** Rows untouched this long are considered stranded by the sweep. */
   @Type(() => Number)
   @IsInt()

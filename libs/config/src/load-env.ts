@@ -102,6 +102,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
       checkChunk: dto.DEADLINE_CHECK_CHUNK,
     },
     sweep: { cron: dto.SWEEP_CRON, staleMs: dto.SWEEP_STALE_MS, timerGraceMs: dto.SWEEP_TIMER_GRACE_MS },
+    matching: { jobsAtOnce: dto.MATCH_JOBS_AT_ONCE },
     dailyReport: {
       cron: dto.DAILY_REPORT_CRON,
       to: dto.DAILY_REPORT_TO.split(',')

@@ -1,4 +1,5 @@
 import { Processor } from '@nestjs/bullmq';
+import { OnApplicationBootstrap } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { LoggedWorkerHost } from './logged-worker-host';
 import {
@@ -50,8 +51,20 @@ export function HandlesJobs<N extends JobName>(queue: QueueName, jobs: readonly 
  * The processor of one queue: each job goes to the handler for its name. A job the class did not declare with
  * @HandlesJobs fails for good (never retried) instead of running the wrong code.
  */
-export abstract class QueueProcessor<N extends JobName> extends LoggedWorkerHost {
+export abstract class QueueProcessor<N extends JobName> extends LoggedWorkerHost implements OnApplicationBootstrap {
   abstract readonly handlers: JobHandlers<N>;
+
+  /** Jobs at a time per process, when it comes from config: replaces the @HandlesJobs figure once the app starts. */
+  protected configuredConcurrency(): number | null {
+    return null;
+  }
+
+  onApplicationBootstrap(): void {
+    const concurrency = this.configuredConcurrency();
+    if (concurrency !== null) {
+      this.worker.concurrency = concurrency;
+    }
+  }
 
   process(job: Job): Promise<JobOutcome> {
     return this.route(job);
