@@ -180,6 +180,10 @@ describe('matching a warning county by county', () => {
     }).toEqual({ state: 'tracking', matched: whole.length, byCounty: whole.length });
     expect(got.filter((c) => !expected.has(c.person_id)).every((c) => c.escalation)).toBe(true);
     expect(dispatch.recipient_count).toBe(whole.length);
+    // The last county says matching is complete, once, with the same count.
+    expect(
+      await ds.query(`SELECT data FROM events WHERE warning_id = $1 AND type = 'WarningMatchingCompleted'`, [warningId]),
+    ).toEqual([{ data: { recipients: whole.length, counties: COUNTIES.length } }]);
     for (const call of got.filter((c) => expected.has(c.person_id))) {
       const one = expected.get(call.person_id);
       if (call.escalation) {
@@ -236,6 +240,9 @@ describe('matching a warning county by county', () => {
     );
     expect(await written(warningId)).toEqual(whole);
     expect(whole.issued).toBe(whole.calls);
+    expect(
+      await ds.query(`SELECT 1 FROM events WHERE warning_id = $1 AND type = 'WarningMatchingCompleted'`, [warningId]),
+    ).toHaveLength(1);
     const [{ people }] = await ds.query<Array<{ people: number }>>(
       `SELECT count(DISTINCT person_id)::int AS people FROM call_tasks WHERE warning_id = $1`,
       [warningId],

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@app/common';
 import type { ResolvedSpec } from '@app/config';
-import { DispatchesRepository, EventLog, WarningEntity } from '@app/database';
+import { DispatchesRepository, EventLog, NewEvent, WarningEntity } from '@app/database';
 import { JobOutcome, JobProducer } from '@app/queue';
 import { CallPlanner, mergeWork, UnmatchedWarnings } from '@app/calls';
 import type { AreaMatch } from './area-matcher';
@@ -61,7 +61,13 @@ export class MatchChunkService {
         return { work, people: people.length, notices: [] };
       }
       const leftOut = await this.planner.createLeftOut(tx, ctx);
-      await this.events.append(issuedEvents(warningId, [], leftOut), tx);
+      // WarningMatched was written with the plan; this says every county's calls now exist.
+      const completed: NewEvent = {
+        type: 'WarningMatchingCompleted',
+        warningId,
+        data: { recipients: total, counties: chunks.all.length },
+      };
+      await this.events.append([completed, ...issuedEvents(warningId, [], leftOut)], tx);
       // 无匹配对象: no county found anyone.
       const notices =
         total === 0
