@@ -3,7 +3,13 @@ import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { Clock, SystemClock } from '@app/common';
 import { ConfigModule } from '@app/config';
-import { AttemptsRepository, DatabaseModule, PendingReceiptsRepository, whileStoppingChain } from '@app/database';
+import {
+  AttemptsRepository,
+  attemptsOfStoppingChains,
+  DatabaseModule,
+  PendingReceiptsRepository,
+  whileStoppingChain,
+} from '@app/database';
 import { AttemptStore, type StatusUpdate } from '@app/delivery';
 import { insertPerson, insertUnit, insertWarningWithCalls, resetDatabase } from '@app/testing';
 
@@ -139,7 +145,9 @@ describe('attempt outcomes written in batches', () => {
     await runner.connect();
     await runner.startTransaction();
     try {
-      const { claimed } = await app()
+      // As AttemptStore claims: the barrier, then the claim, in one transaction.
+      expect(await attemptsOfStoppingChains(runner.manager, [attempt.id])).toEqual(new Set());
+      const claimed = await app()
         .get(AttemptsRepository)
         .claim(runner.manager, [attempt.id], { now: new Date(), reclaimBefore: new Date(0) }, 1000);
       expect(claimed.map((r) => r.id)).toEqual([attempt.id]);

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CallReason } from '../entities';
 import { callReasonsSql } from './call-reasons.sql';
-import { stoppingAttemptsCtes } from './stop-barrier';
 import { versionChangeSql, type VersionChange } from './version-change.sql';
 
 /** An attempt claimed for sending, with everything any channel needs to say. */
@@ -119,37 +118,21 @@ export class AttemptsRepository {
     ids: string[],
     at: { now: Date; reclaimBefore: Date },
     reminderRungBase: number,
-  ): Promise<{ claimed: Array<Omit<ClaimedAttempt, 'short_code'>>; stopping: Set<string> }> {
-    // One statement for the stop barrier and the claim (a stopping id comes back alone in stopping_id, a claimed
-    // attempt with stopping_id null): the claim is not written before the barrier was tried (see stoppingAttemptsCtes).
-    const rows = await manager.query<Array<Omit<ClaimedAttempt, 'short_code'> & { stopping_id: string | null }>>(
-      `WITH ${stoppingAttemptsCtes('$1')},
-       claimed AS (
+  ): Promise<Array<Omit<ClaimedAttempt, 'short_code'>>> {
+    return manager.query(
+      `WITH claimed AS (
          UPDATE attempts SET status = 'sending', claimed_at = $2, tries = tries + 1, updated_at = $2
          WHERE id = ANY($1::uuid[]) AND (status = 'queued' OR (status = 'sending' AND claimed_at < $3))
-           AND id NOT IN (SELECT id FROM stopping)
          RETURNING id, call_task_id, channel, idempotency_key, contact_method_id, rung, tries, created_at, claimed_at,
                    handed_over_at)
-       SELECT r.*, s.stopping_id FROM (
-         SELECT a.*, c.address, t.state AS task_state, t.person_id, ${callReasonsSql('t')} AS reasons, t.deadline_at,
-                t.requires_ack, p.name AS person_name, w.id AS warning_id, w.hazard_type, w.level, w.event,
-                ${reminderPrefixSql(reminderRungBase)} || w.headline AS headline,
-                w.instruction, w.area_desc, w.is_drill, w.expires_at, ${versionChangeSql('w')} AS change
-         FROM claimed a JOIN contact_methods c ON c.id = a.contact_method_id JOIN call_tasks t ON t.id = a.call_task_id
-         JOIN persons p ON p.id = t.person_id JOIN warnings w ON w.id = t.warning_id) r
-       FULL JOIN (SELECT id AS stopping_id FROM stopping) s ON false`,
+       SELECT a.*, c.address, t.state AS task_state, t.person_id, ${callReasonsSql('t')} AS reasons, t.deadline_at,
+              t.requires_ack, p.name AS person_name, w.id AS warning_id, w.hazard_type, w.level, w.event,
+              ${reminderPrefixSql(reminderRungBase)} || w.headline AS headline,
+              w.instruction, w.area_desc, w.is_drill, w.expires_at, ${versionChangeSql('w')} AS change
+       FROM claimed a JOIN contact_methods c ON c.id = a.contact_method_id JOIN call_tasks t ON t.id = a.call_task_id
+       JOIN persons p ON p.id = t.person_id JOIN warnings w ON w.id = t.warning_id`,
       [ids, at.now, at.reclaimBefore],
     );
-    const stopping = new Set<string>();
-    const claimed: Array<Omit<ClaimedAttempt, 'short_code'>> = [];
-    for (const { stopping_id, ...row } of rows) {
-      if (stopping_id !== null) {
-        stopping.add(stopping_id);
-      } else {
-        claimed.push(row);
-      }
-    }
-    return { claimed, stopping };
   }
 
   /**

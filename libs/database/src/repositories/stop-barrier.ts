@@ -12,19 +12,21 @@ import { DataSource, EntityManager } from 'typeorm';
 const key = (chainSql: string) => `hashtextextended(${chainSql}::text, 0)`;
 
 /**
- * For a claim statement: CTEs ending in `stopping (id)`, the ids among the uuid[] parameter `idsParam` whose chain is
- * being stopped right now. Its shared lock on every other chain is held until the claim's transaction ends, so a stop
- * cannot start in between. The claim's UPDATE must leave out the ids of `stopping`: a row can be claimed only after
- * `stopping` was read, that is after the locks were tried. A stop that ran whole between the statement's snapshot and
- * the locks changed every attempt it could claim (Cancel and lifts cancel what is queued or claimed, see
- * AttemptsRepository.cancelUnsentFor): the UPDATE re-checks such a row as it is now, and leaves it.
+ * In a claim's transaction: the ids among `attemptIds` whose chain is being stopped right now. The shared lock on
+ * every other chain is held until the transaction ends, so a stop cannot start in between.
  */
-export const stoppingAttemptsCtes = (idsParam: string) => `a_chain AS MATERIALIZED (
+export async function attemptsOfStoppingChains(tx: EntityManager, attemptIds: string[]): Promise<Set<string>> {
+  const rows = await tx.query<Array<{ id: string }>>(
+    `WITH a AS MATERIALIZED (
        SELECT a.id, w.chain_id FROM attempts a JOIN call_tasks t ON t.id = a.call_task_id JOIN warnings w ON w.id = t.warning_id
-       WHERE a.id = ANY(${idsParam}::uuid[])),
+       WHERE a.id = ANY($1::uuid[])),
      chains AS MATERIALIZED (
-       SELECT chain_id, pg_try_advisory_xact_lock_shared(${key('chain_id')}) AS free FROM (SELECT DISTINCT chain_id FROM a_chain) d),
-     stopping AS MATERIALIZED (SELECT a_chain.id FROM a_chain JOIN chains c USING (chain_id) WHERE NOT c.free)`;
+       SELECT chain_id, pg_try_advisory_xact_lock_shared(${key('chain_id')}) AS free FROM (SELECT DISTINCT chain_id FROM a) d)
+     SELECT a.id FROM a JOIN chains c USING (chain_id) WHERE NOT c.free`,
+    [attemptIds],
+  );
+  return new Set(rows.map((r) => r.id));
+}
 
 /**
  * SQL for one statement's (or transaction's) shared hold on the barrier of the chain `chainSql` names: true when

@@ -3,7 +3,14 @@ import { DataSource } from 'typeorm';
 import { Clock, countMessage, countRecovery, shortCode } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { AttemptOutcome, ClaimedAttempt } from '@app/database';
-import { AttemptsRepository, CallTasksRepository, EventLog, isDatabaseDown, ShortLinksRepository } from '@app/database';
+import {
+  AttemptsRepository,
+  attemptsOfStoppingChains,
+  CallTasksRepository,
+  EventLog,
+  isDatabaseDown,
+  ShortLinksRepository,
+} from '@app/database';
 import { REMINDER_RUNG_BASE } from '@app/calls';
 import { MicroBatcher } from './micro-batcher';
 
@@ -102,21 +109,27 @@ export class AttemptStore implements OnModuleDestroy {
     const now = this.clock.now();
     // A claim older than SWEEP_STALE_MS is abandoned (its sender's lease and provider calls are long over).
     const reclaimBefore = new Date(now.getTime() - this.config.sweep.staleMs);
-    // One transaction (one commit) for the claims and the short links of the claimed SMS. Its claim statement holds
-    // the stop barrier of every chain it claims from (shared) until it commits; attempts of a chain being lifted are
-    // left alone and come back as 'stopping'.
-    const { rows, stopping } = await this.dataSource.transaction(async (tx) => {
-      const { claimed, stopping } = await this.attempts.claim(tx, ids, { now, reclaimBefore }, REMINDER_RUNG_BASE);
-      const rows = claimed as ClaimedAttempt[];
-      rows.forEach((r) => (r.short_code = shortCode(this.linkKey, r.call_task_id)));
-      const sms = rows.filter((r) => r.channel === 'sms');
+    // One transaction (one commit) for the claims and the short links of the claimed SMS. It holds the stop barrier
+    // of every chain it claims from (shared) until it commits; attempts of a chain being lifted are left alone.
+    let stopping = new Set<string>();
+    const rows = await this.dataSource.transaction(async (tx) => {
+      stopping = await attemptsOfStoppingChains(tx, ids);
+      const claimable = stopping.size === 0 ? ids : ids.filter((id) => !stopping.has(id));
+      const claimed = (await this.attempts.claim(
+        tx,
+        claimable,
+        { now, reclaimBefore },
+        REMINDER_RUNG_BASE,
+      )) as ClaimedAttempt[];
+      claimed.forEach((r) => (r.short_code = shortCode(this.linkKey, r.call_task_id)));
+      const sms = claimed.filter((r) => r.channel === 'sms');
       if (sms.length > 0) {
         await this.shortLinks.addForCalls(
           tx,
           sms.map((r) => ({ code: r.short_code, callTaskId: r.call_task_id, personId: r.person_id })),
         );
       }
-      return { rows, stopping };
+      return claimed;
     });
     const byId = new Map(rows.map((r) => [r.id, r]));
     const unclaimed = ids.filter((id) => !byId.has(id) && !stopping.has(id));
