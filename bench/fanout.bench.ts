@@ -5,7 +5,7 @@
  *
  *   npm run build && node dist/bench/fanout.bench.js
  *
- * Env: BENCH_DATABASE_URL (default …/jiaoying_bench, recreated), REDIS_URL, BENCH_PERSONS, BENCH_RESIDENTS, BENCH_PROFILE,
+ * Env: BENCH_DATABASE_URL (default …/jiaoying_bench, recreated), REDIS_URL, BENCH_QUEUE_PREFIX, BENCH_PERSONS, BENCH_RESIDENTS, BENCH_PROFILE,
  * BENCH_LIMIT_S (170: the whole run's limit; a loaded machine needs more).
  */
 import { tmpdir } from 'node:os';
@@ -43,7 +43,8 @@ const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? 100_000);
 const LIMIT_MS = Number(process.env.BENCH_LIMIT_S ?? 170) * 1000;
 const PROBES = 20;
 const DEADLINE_PERSONS = 200;
-const PREFIX = `jy-bench-${Date.now()}`;
+/** BENCH_QUEUE_PREFIX: the start of the run's queue prefix (a shared Redis keeps each developer's keys apart). */
+const PREFIX = `${process.env.BENCH_QUEUE_PREFIX ?? 'jy-bench'}-${Date.now()}`;
 const INGEST_KEY = 'bench-ingest-key-0000000000000000';
 /** The dispatcher's SMS queue concurrency (HandlesJobs of the SMS processor). */
 const SMS_CONCURRENCY = 300;

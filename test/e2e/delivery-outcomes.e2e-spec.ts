@@ -3,7 +3,13 @@ import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { Clock, SystemClock } from '@app/common';
 import { ConfigModule } from '@app/config';
-import { DatabaseModule, PendingReceiptsRepository } from '@app/database';
+import {
+  AttemptsRepository,
+  attemptsOfStoppingChains,
+  DatabaseModule,
+  PendingReceiptsRepository,
+  whileStoppingChain,
+} from '@app/database';
 import { AttemptStore, type StatusUpdate } from '@app/delivery';
 import { insertPerson, insertUnit, insertWarningWithCalls, resetDatabase } from '@app/testing';
 
@@ -99,5 +105,65 @@ describe('attempt outcomes written in batches', () => {
     expect(await ready()).toEqual([]);
     await store.record(accepted(attempt));
     expect(await ready()).toEqual([messageId]);
+  });
+
+  const chainOf = async (attempt: StatusUpdate['attempt']) =>
+    (
+      await ds.query<Array<{ chain_id: string }>>(`SELECT chain_id FROM warnings WHERE id = $1`, [attempt.warning_id])
+    )[0].chain_id;
+
+  it('claims nothing of a chain being stopped, in the same batch as a claim that goes through, and claims it after', async () => {
+    const held = await attemptIn('queued');
+    const free = await attemptIn('queued');
+    const during = await whileStoppingChain(ds, await chainOf(held), () =>
+      // Submitted together: one claim statement for both.
+      Promise.all([store.claim(held.id), store.claim(free.id)]),
+    );
+    expect(during[0]).toBe('stopping');
+    expect(during[1]).toMatchObject({ id: free.id, call_task_id: free.call_task_id, tries: 1, task_state: 'pending' });
+    expect(await stateOf(held)).toMatchObject({ status: 'queued' });
+    expect(await stateOf(free)).toMatchObject({ status: 'sending' });
+    // The stop failed (nothing cancelled): the attempt is claimed and sent.
+    expect(await store.claim(held.id)).toMatchObject({ id: held.id, tries: 1 });
+  });
+
+  it('claims nothing a stop cancelled, and answers busy for a claim another sender holds', async () => {
+    const cancelled = await attemptIn('queued');
+    await whileStoppingChain(ds, await chainOf(cancelled), (manager) =>
+      manager.query(`UPDATE attempts SET status = 'cancelled' WHERE id = $1`, [cancelled.id]),
+    );
+    const held = await attemptIn('queued');
+    await ds.query(`UPDATE attempts SET status = 'sending', claimed_at = now() WHERE id = $1`, [held.id]);
+    expect(await Promise.all([store.claim(cancelled.id), store.claim(held.id)])).toEqual([null, 'busy']);
+  });
+
+  it("holds a chain's stop until the claim's transaction has committed", async () => {
+    const attempt = await attemptIn('queued');
+    const chainId = await chainOf(attempt);
+    // A claim transaction left open: the stop must wait for it, then find the attempt claimed.
+    const runner = ds.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      // As AttemptStore claims: the barrier, then the claim, in one transaction.
+      expect(await attemptsOfStoppingChains(runner.manager, [attempt.id])).toEqual(new Set());
+      const claimed = await app()
+        .get(AttemptsRepository)
+        .claim(runner.manager, [attempt.id], { now: new Date(), reclaimBefore: new Date(0) }, 1000);
+      expect(claimed.map((r) => r.id)).toEqual([attempt.id]);
+      let stopped = false;
+      const stop = whileStoppingChain(ds, chainId, async (manager) => {
+        stopped = true;
+        return (
+          await manager.query<Array<{ status: string }>>(`SELECT status FROM attempts WHERE id = $1`, [attempt.id])
+        )[0].status;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(stopped).toBe(false);
+      await runner.commitTransaction();
+      expect(await stop).toBe('sending');
+    } finally {
+      await runner.release();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { ManualClock, waitFor } from '@app/common';
 import { AppConfig, loadEnv } from '@app/config';
 import { ProviderHealth } from '@app/delivery';
-import { RedisRunCoordinator, takeFromWindow } from '@app/queue';
+import { RedisRunCoordinator, takeFromWindow, takeManyFromWindow } from '@app/queue';
 
 /** What dispatcher, api and ingestor replicas share through Redis: send windows, open circuits, cron ticks. */
 describe('limits shared by replicas in Redis', () => {
@@ -48,6 +48,46 @@ describe('limits shared by replicas in Redis', () => {
     );
     expect(sent.filter((r) => r.ok)).toHaveLength(5);
     expect(sent.find((r) => !r.ok)).toMatchObject({ kind: 'throttled' });
+  });
+
+  it('takes many at once across replicas, never more than the limit in a window', async () => {
+    const key = `${prefix}:{rate:many}`;
+    const windowMs = 1500;
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => takeManyFromWindow(i % 2 ? a : b, key, 25, windowMs, 7)),
+    );
+    expect(results.reduce((n, r) => n + r.taken, 0)).toBe(25);
+    expect(results.filter((r) => r.taken < 7).every((r) => r.waitMs > 0 && r.waitMs <= windowMs)).toBe(true);
+    expect(results.filter((r) => r.taken === 7).every((r) => r.waitMs === 0)).toBe(true);
+    expect(await takeManyFromWindow(a, key, 25, windowMs, 3)).toMatchObject({ taken: 0 });
+  });
+
+  it('sends together no more than each provider TPS across two dispatchers, failing over one message at a time, in few Redis calls', async () => {
+    const clock = new ManualClock(new Date());
+    const both = loadEnv({
+      ...process.env,
+      QUEUE_PREFIX: `${prefix}-pages`,
+      PROVIDER_TPS: 'alibaba-sim:5,tencent-sim:7',
+    });
+    const one = new ProviderHealth(clock, both, a);
+    const two = new ProviderHealth(clock, both, b);
+    const evals = jest.spyOn(a, 'eval');
+    const providers = [{ name: 'alibaba-sim' }, { name: 'tencent-sim' }];
+    // Two pages of 30 sends each, one per dispatcher, starting at once.
+    const sent = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        (i % 2 ? one : two).run(providers, (p) =>
+          Promise.resolve({ ok: true as const, messageIds: [p.name], rejected: 0 }),
+        ),
+      ),
+    );
+    const by = (name: string) => sent.filter((r) => r.ok && r.provider === name).length;
+    expect([by('alibaba-sim'), by('tencent-sim')]).toEqual([5, 7]);
+    expect(sent.filter((r) => !r.ok)).toHaveLength(48);
+    expect(sent.find((r) => !r.ok)).toMatchObject({ kind: 'throttled' });
+    // 30 sends of one dispatcher over two providers: a handful of takes, not 30 or 60.
+    expect(evals.mock.calls.length).toBeLessThanOrEqual(6);
+    evals.mockRestore();
   });
 
   it('opens a circuit in every dispatcher when one of them opens it', async () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { Clock, countBreakerOpened, reportBreakers } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { REDIS, RedisClient, takeFromWindow } from '@app/queue';
+import { REDIS, RedisClient, takeManyFromWindow, WindowResult } from '@app/queue';
 import { BreakerState, CircuitBreaker, DEFAULT_BREAKER } from './circuit-breaker';
 import { TokenBucket } from './token-bucket';
 import type { ProviderFailure, ProviderResult } from '../providers/provider';
@@ -38,6 +38,8 @@ export class ProviderHealth implements OnModuleDestroy {
   private readonly logger = new Logger(ProviderHealth.name);
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly buckets = new Map<string, TokenBucket>();
+  /** Per provider, the takes waiting to go to Redis together (see take). */
+  private readonly takesWaiting = new Map<string, Array<(r: WindowResult) => void>>();
 
   private sharedReadAt = 0;
   private lastRedisWarning = 0;
@@ -147,17 +149,45 @@ export class ProviderHealth implements OnModuleDestroy {
     return { ok: false, kind: 'provider', code: 'NoProvider', error: 'every provider circuit is open', provider: null };
   }
 
-  /** A send slot of the provider's TPS: the shared window in Redis, or this process's bucket while Redis is away. */
-  private async take(name: string): Promise<{ ok: true } | { ok: false; waitMs: number }> {
-    if (this.redis) {
-      try {
-        const key = `${this.config.redis.queuePrefix}:{rate:${name}}`;
-        return await takeFromWindow(this.redis, key, this.tps(name), this.config.delivery.rateWindowMs);
-      } catch (e) {
-        this.redisDown(e as Error);
-      }
+  /**
+   * A send slot of the provider's TPS: the shared window in Redis, or this process's bucket while Redis is away. The
+   * takes of the sends starting together (a page's claims come back at once) go to Redis as one call, each caller
+   * getting its own slot or its wait: one round trip for the page rather than one per SMS, and no slot is taken for a
+   * send that does not start right after.
+   */
+  private take(name: string): Promise<WindowResult> {
+    if (!this.redis) {
+      return Promise.resolve(this.bucket(name).take());
     }
-    return this.bucket(name).take();
+    return new Promise((resolve) => {
+      let waiting = this.takesWaiting.get(name);
+      if (!waiting) {
+        waiting = [];
+        this.takesWaiting.set(name, waiting);
+        setImmediate(() => void this.takeTogether(name));
+      }
+      waiting.push(resolve);
+    });
+  }
+
+  /** The takes asked for in this turn of the event loop, first come first served. */
+  private async takeTogether(name: string): Promise<void> {
+    const waiting = this.takesWaiting.get(name) ?? [];
+    this.takesWaiting.delete(name);
+    try {
+      const key = `${this.config.redis.queuePrefix}:{rate:${name}}`;
+      const { taken, waitMs } = await takeManyFromWindow(
+        this.redis as RedisClient,
+        key,
+        this.tps(name),
+        this.config.delivery.rateWindowMs,
+        waiting.length,
+      );
+      waiting.forEach((resolve, i) => resolve(i < taken ? { ok: true } : { ok: false, waitMs }));
+    } catch (e) {
+      this.redisDown(e as Error);
+      waiting.forEach((resolve) => resolve(this.bucket(name).take()));
+    }
   }
 
   /** Opens here the circuits another dispatcher opened (read at most every half second). */
