@@ -182,7 +182,9 @@ describe('matching a warning county by county', () => {
     expect(dispatch.recipient_count).toBe(whole.length);
     // The last county says matching is complete, once, with the same count.
     expect(
-      await ds.query(`SELECT data FROM events WHERE warning_id = $1 AND type = 'WarningMatchingCompleted'`, [warningId]),
+      await ds.query(`SELECT data FROM events WHERE warning_id = $1 AND type = 'WarningMatchingCompleted'`, [
+        warningId,
+      ]),
     ).toEqual([{ data: { recipients: whole.length, counties: COUNTIES.length } }]);
     for (const call of got.filter((c) => expected.has(c.person_id))) {
       const one = expected.get(call.person_id);
