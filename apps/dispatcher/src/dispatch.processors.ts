@@ -13,6 +13,7 @@ import {
   QueueProcessor,
   RetryLaterError,
   retryLater,
+  SMS_SENDS_AT_ONCE,
 } from '@app/queue';
 
 /** A daily report another worker is sending is looked at again after this long. */
@@ -58,7 +59,7 @@ abstract class ChannelDispatchProcessor extends DispatchProcessor<JobName.SendAt
 }
 
 /** A call's single SMS: a page's message handed back, a retry. */
-@HandlesJobs(QueueName.DispatchSms, [JobName.SendAttempt], 300)
+@HandlesJobs(QueueName.DispatchSms, [JobName.SendAttempt], SMS_SENDS_AT_ONCE)
 export class SmsDispatchProcessor extends ChannelDispatchProcessor {}
 
 /**

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, countRecovery, Gate, TransientError } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { JobOutcome, RetryLaterError } from '@app/queue';
+import { JobOutcome, RetryLaterError, SMS_SENDS_AT_ONCE } from '@app/queue';
 import { AttemptStore, ClaimedAttempt } from './attempts/attempt-store';
 import { NextRung } from './attempts/next-rung';
 import { CallChannel, ChannelOutcome } from './channels/call-channel';
@@ -19,8 +19,6 @@ const STOPPING_RETRY_MS = 500;
 const BUSY_RETRY_MS = 3_000;
 /** How soon a page's attempt that failed for now is tried again: a single SendAttempt job's first backoff. */
 const PAGE_TRANSIENT_RETRY_MS = 2_000;
-/** A page's sends in flight at once in this process, over all its pages (the SMS queue's own concurrency). */
-const PAGE_SENDS_AT_ONCE = 300;
 
 /** An attempt of a page that could not be finished now: back to the queue on its own after `delayMs`. */
 export interface SendLater {
@@ -49,7 +47,7 @@ export class DispatchService {
   private readonly leaseMs: number;
   private readonly staleMs: number;
   /** The pages in hand share these sends: a page waiting on one slow call leaves its other slots to the next page. */
-  private readonly pageSlots = new Gate(PAGE_SENDS_AT_ONCE);
+  private readonly pageSlots = new Gate(SMS_SENDS_AT_ONCE);
 
   constructor(
     private readonly dataSource: DataSource,

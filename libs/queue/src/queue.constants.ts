@@ -81,6 +81,12 @@ export type JobOutcome = 'done' | 'skipped';
  */
 export const SMS_PAGE_SIZE = 50;
 
+/**
+ * SMS sends in flight at once per dispatcher, on each path: the single-SMS queue's worker concurrency, and the slots
+ * the pages' sends share. One figure, so that a page's messages and single jobs get the same room.
+ */
+export const SMS_SENDS_AT_ONCE = 300;
+
 /** Which queue a job goes to; dispatch jobs go to their channel's queue (see queueForChannel). */
 export const JOB_QUEUE: Record<JobName, QueueName | 'by-channel'> = {
   [JobName.MatchWarning]: QueueName.Matching,
