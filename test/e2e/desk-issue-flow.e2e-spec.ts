@@ -87,7 +87,8 @@ describe('duty desk: issue, approve, answer, downgrade, lift', () => {
         await signIn(page, desk, 'li.na', PASSWORD);
         await page.locator('[data-nav=approvals]').click();
         await page.locator('[data-test=approvals-table]').getByText('暴雨红色预警').first().click();
-        expect(page.url()).toBe(draftUrl);
+        // The router navigates after the click returns: wait for the draft's page, do not read the URL at once.
+        await page.waitForURL(draftUrl);
         await page.locator('[data-test=approve]').click();
         await page.locator('[data-test=ready]').getByText('可签发').waitFor();
         await shot(page, 'approval');
