@@ -7,6 +7,7 @@ import { CheckJob, groupChecks } from './check-groups';
 import {
   DEFAULT_JOB_OPTIONS,
   JobName,
+  JobPayloads,
   QueueName,
   SMS_PAGE_SIZE,
   jobId,
@@ -100,15 +101,11 @@ export class JobProducer {
     const dueAt = new Date(gatheredAt.getTime() + this.config.timers.escalationGatherMs);
     await this.addChunked(
       this.deadlines,
-      ids.map((id) => ({
-        name: JobName.SendEscalationNotice,
-        data: { escalationNoticeId: id },
-        opts: {
-          ...DEFAULT_JOB_OPTIONS[JobName.SendEscalationNotice],
-          jobId: jobId.escalationNotice(id, gatheredAt),
+      ids.map((id) =>
+        bulkJob(JobName.SendEscalationNotice, { escalationNoticeId: id }, jobId.escalationNotice(id, gatheredAt), {
           delay: delayUntil(dueAt, now),
-        },
-      })),
+        }),
+      ),
     );
   }
 
@@ -120,15 +117,9 @@ export class JobProducer {
     const window = Math.floor(now.getTime() / windowMs);
     const dueAt = new Date((window + 1) * windowMs);
     await this.addChunked(this.deadlines, [
-      {
-        name: JobName.NotifyPeers,
-        data: { warningId },
-        opts: {
-          ...DEFAULT_JOB_OPTIONS[JobName.NotifyPeers],
-          jobId: jobId.notifyPeers(warningId, window),
-          delay: delayUntil(dueAt, now),
-        },
-      },
+      bulkJob(JobName.NotifyPeers, { warningId }, jobId.notifyPeers(warningId, window), {
+        delay: delayUntil(dueAt, now),
+      }),
     ]);
   }
 
@@ -151,7 +142,12 @@ export class JobProducer {
   ): Promise<void> {
     await this.ensure(
       this.sms,
-      later.map((l) => sendAttemptJob(l.attemptId, priority, l.delayMs)),
+      later.map((l) =>
+        bulkJob(JobName.SendAttempt, { attemptId: l.attemptId }, jobId.send(l.attemptId), {
+          priority,
+          delay: l.delayMs,
+        }),
+      ),
     );
   }
 
@@ -184,13 +180,7 @@ export class JobProducer {
 
   /** The daily duty report about `date`: one job per day however many schedulers fire (deterministic id). */
   async sendDailyReport(date: string): Promise<void> {
-    await this.addChunked(this.notices, [
-      {
-        name: JobName.SendDailyReport,
-        data: { date },
-        opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendDailyReport], jobId: jobId.dailyReport(date) },
-      },
-    ]);
+    await this.addChunked(this.notices, [bulkJob(JobName.SendDailyReport, { date }, jobId.dailyReport(date))]);
   }
 
   /**
@@ -250,11 +240,7 @@ export class JobProducer {
     for (const [priority, ids] of [...byLevel].sort(([a], [b]) => a - b)) {
       for (let i = 0; i < ids.length; i += SMS_PAGE_SIZE) {
         const attemptIds = ids.slice(i, i + SMS_PAGE_SIZE);
-        pages.push({
-          name: JobName.SendAttemptPage,
-          data: { attemptIds },
-          opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendAttemptPage], jobId: jobId.sendPage(attemptIds), priority },
-        });
+        pages.push(bulkJob(JobName.SendAttemptPage, { attemptIds }, jobId.sendPage(attemptIds), { priority }));
       }
     }
     return pages;
@@ -265,78 +251,44 @@ export class JobProducer {
     for (const j of jobs) {
       const queue = this.queue(queueForChannel(j.channel));
       const list = byQueue.get(queue) ?? [];
-      list.push(sendAttemptJob(j.attemptId, priorityForLevel(j.level)));
+      list.push(
+        bulkJob(JobName.SendAttempt, { attemptId: j.attemptId }, jobId.send(j.attemptId), {
+          priority: priorityForLevel(j.level),
+        }),
+      );
       byQueue.set(queue, list);
     }
     return byQueue;
   }
 
   private matchJob(warningId: string, level: number | null): BulkJob {
-    return {
-      name: JobName.MatchWarning,
-      data: { warningId },
-      opts: {
-        ...DEFAULT_JOB_OPTIONS[JobName.MatchWarning],
-        jobId: jobId.match(warningId),
-        priority: priorityForLevel(level),
-      },
-    };
+    return bulkJob(JobName.MatchWarning, { warningId }, jobId.match(warningId), { priority: priorityForLevel(level) });
   }
 
   private matchChunkJob(warningId: string, county: string, level: number | null): BulkJob {
-    return {
-      name: JobName.MatchChunk,
-      data: { warningId, county },
-      opts: {
-        ...DEFAULT_JOB_OPTIONS[JobName.MatchChunk],
-        jobId: jobId.matchChunk(warningId, county),
-        priority: priorityForLevel(level),
-      },
-    };
+    return bulkJob(JobName.MatchChunk, { warningId, county }, jobId.matchChunk(warningId, county), {
+      priority: priorityForLevel(level),
+    });
   }
 
   private publicPlanJob(warningId: string, level: number | null): BulkJob {
-    return {
-      name: JobName.PlanPublicWarning,
-      data: { warningId },
-      opts: {
-        ...DEFAULT_JOB_OPTIONS[JobName.PlanPublicWarning],
-        jobId: jobId.publicWarning(warningId),
-        priority: priorityForLevel(level),
-      },
-    };
+    return bulkJob(JobName.PlanPublicWarning, { warningId }, jobId.publicWarning(warningId), {
+      priority: priorityForLevel(level),
+    });
   }
 
   private publicSmsJob(batchId: string, level: number | null): BulkJob {
-    return {
-      name: JobName.SendPublicSms,
-      data: { batchId },
-      opts: {
-        ...DEFAULT_JOB_OPTIONS[JobName.SendPublicSms],
-        jobId: jobId.publicSms(batchId),
-        priority: priorityForLevel(level),
-      },
-    };
+    return bulkJob(JobName.SendPublicSms, { batchId }, jobId.publicSms(batchId), { priority: priorityForLevel(level) });
   }
 
   private broadcastJob(broadcastJobId: string, level: number | null): BulkJob {
-    return {
-      name: JobName.PlayBroadcast,
-      data: { broadcastJobId },
-      opts: {
-        ...DEFAULT_JOB_OPTIONS[JobName.PlayBroadcast],
-        jobId: jobId.broadcast(broadcastJobId),
-        priority: priorityForLevel(level),
-      },
-    };
+    return bulkJob(JobName.PlayBroadcast, { broadcastJobId }, jobId.broadcast(broadcastJobId), {
+      priority: priorityForLevel(level),
+    });
   }
 
   private noticeJob(noticeId: string): BulkJob {
-    return {
-      name: JobName.SendNotice,
-      data: { noticeId },
-      opts: { ...DEFAULT_JOB_OPTIONS[JobName.SendNotice], jobId: jobId.notice(noticeId) },
-    };
+    return bulkJob(JobName.SendNotice, { noticeId }, jobId.notice(noticeId));
   }
 
   /**
@@ -375,29 +327,20 @@ export class JobProducer {
   }
 
   private checkJobs(checks: CheckJob[], now: Date, perJob?: number): BulkJob[] {
-    return groupChecks(checks, perJob).map((g) => ({
-      name: JobName.CheckCallTasks,
-      data: { callTaskIds: g.callTaskIds, step: g.step, dueAt: g.dueAt.toISOString() },
-      opts: {
-        ...DEFAULT_JOB_OPTIONS[JobName.CheckCallTasks],
-        jobId: jobId.checks(g.step, g.dueAt, g.callTaskIds),
-        delay: delayUntil(g.dueAt, now),
-      },
-    }));
+    return groupChecks(checks, perJob).map((g) =>
+      bulkJob(
+        JobName.CheckCallTasks,
+        { callTaskIds: g.callTaskIds, step: g.step, dueAt: g.dueAt.toISOString() },
+        jobId.checks(g.step, g.dueAt, g.callTaskIds),
+        { delay: delayUntil(g.dueAt, now) },
+      ),
+    );
   }
 
   /** At expires_at the warning is lifted, if PostgreSQL still says it is live then. */
   async scheduleExpiry(warningId: string, expiresAt: Date, now: Date): Promise<void> {
     await this.addChunked(this.deadlines, [
-      {
-        name: JobName.ExpireWarning,
-        data: { warningId },
-        opts: {
-          ...DEFAULT_JOB_OPTIONS[JobName.ExpireWarning],
-          jobId: jobId.expire(warningId),
-          delay: delayUntil(expiresAt, now),
-        },
-      },
+      bulkJob(JobName.ExpireWarning, { warningId }, jobId.expire(warningId), { delay: delayUntil(expiresAt, now) }),
     ]);
   }
 
@@ -408,15 +351,14 @@ export class JobProducer {
   ): Promise<void> {
     await this.addChunked(
       this.deadlines,
-      checks.map((c) => ({
-        name: JobName.CheckOrderTarget,
-        data: { orderTargetId: c.orderTargetId, phase: c.phase },
-        opts: {
-          ...DEFAULT_JOB_OPTIONS[JobName.CheckOrderTarget],
-          jobId: jobId.orderCheck(c.orderTargetId, c.phase),
-          delay: delayUntil(c.dueAt, now),
-        },
-      })),
+      checks.map((c) =>
+        bulkJob(
+          JobName.CheckOrderTarget,
+          { orderTargetId: c.orderTargetId, phase: c.phase },
+          jobId.orderCheck(c.orderTargetId, c.phase),
+          { delay: delayUntil(c.dueAt, now) },
+        ),
+      ),
     );
   }
 
@@ -448,16 +390,15 @@ export class JobProducer {
   }
 }
 
-/** One attempt's send, by its id (so adding it twice is one job), with its priority and, when handed back, a delay. */
-function sendAttemptJob(attemptId: string, priority: number | undefined, delay?: number): BulkJob {
-  return {
-    name: JobName.SendAttempt,
-    data: { attemptId },
-    opts: {
-      ...DEFAULT_JOB_OPTIONS[JobName.SendAttempt],
-      jobId: jobId.send(attemptId),
-      priority,
-      ...(delay === undefined ? {} : { delay }),
-    },
-  };
+/**
+ * A job named N with its payload, the job's default options and its deterministic id (so adding the same work twice is
+ * one job), and a priority or delay where it has one.
+ */
+function bulkJob<N extends JobName>(
+  name: N,
+  data: JobPayloads[N],
+  id: string,
+  opts: Pick<JobsOptions, 'priority' | 'delay'> = {},
+): BulkJob {
+  return { name, data, opts: { ...DEFAULT_JOB_OPTIONS[name], jobId: id, ...opts } };
 }
