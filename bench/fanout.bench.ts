@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Pool } from 'pg';
 import { issueApiKey } from '@app/database';
-import { QueueName } from '@app/queue';
+import { QueueName, SMS_SENDS_AT_ONCE } from '@app/queue';
 import { localAppsEnv, localPorts } from '@app/testing';
 import {
   cap,
@@ -46,8 +46,6 @@ const DEADLINE_PERSONS = 200;
 /** BENCH_QUEUE_PREFIX: the start of the run's queue prefix (a shared Redis keeps each developer's keys apart). */
 const PREFIX = `${process.env.BENCH_QUEUE_PREFIX ?? 'jy-bench'}-${Date.now()}`;
 const INGEST_KEY = 'bench-ingest-key-0000000000000000';
-/** The dispatcher's SMS queue concurrency (HandlesJobs of the SMS processor). */
-const SMS_CONCURRENCY = 300;
 
 // ---------------------------------------------------------------- raw limits of this machine, this run
 
@@ -130,7 +128,7 @@ async function main(): Promise<void> {
     log('apps up');
     // The raw limit of the persons' path: as many signed SendSms as there are persons, at the dispatcher's SMS
     // concurrency, from this process straight to the simulator (the dispatcher idle meanwhile).
-    const rawSms = await rawSignedSms(env, PERSONS, SMS_CONCURRENCY);
+    const rawSms = await rawSignedSms(env, PERSONS, SMS_SENDS_AT_ONCE);
     log(`raw signed SendSms ${fmt(rawSms.perS)}/s (${rawSms.failed} failed)`);
     const ingest = async (identifier: string, town: string, colour: '红色' | '橙色') => {
       const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/alerts`, {
@@ -328,7 +326,7 @@ async function main(): Promise<void> {
         `${fmt(personsPerS / bull.processPerS, 2)}× raw BullMQ process; ${fmt(personsPerS / rawSms.perS, 2)}× raw signed SendSms (target ≥ 0.6): ${personsPerS / rawSms.perS >= 0.6 ? 'met' : 'MISSED'}`,
       ],
       [
-        `raw signed SendSms, ${fmt(PERSONS)} at concurrency ${SMS_CONCURRENCY} (no queue, no claim, no write)`,
+        `raw signed SendSms, ${fmt(PERSONS)} at concurrency ${SMS_SENDS_AT_ONCE} (no queue, no claim, no write)`,
         `${fmt(rawSms.perS)}/s`,
         `${rawSms.failed} failed`,
       ],
