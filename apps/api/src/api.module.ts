@@ -16,6 +16,7 @@ import { AuthController } from './accounts/auth.controller';
 import { RequestAuditMiddleware } from './accounts/request-audit.middleware';
 import { UsersController } from './accounts/users.controller';
 import { AckRateLimitMiddleware } from './ack/ack-rate-limit.middleware';
+import { AckRateLimiter } from './ack/ack-rate-limiter';
 import { BoardController } from './board/board.controller';
 import { CommandBoardController } from './board/command-board.controller';
 import { ReportsController } from './reports/reports.controller';
@@ -88,7 +89,7 @@ import { WarningsController } from './warnings/warnings.controller';
     CommandBoardController,
     ReportsController,
   ],
-  providers: [ApiKeyGuard],
+  providers: [ApiKeyGuard, AckRateLimiter],
 })
 export class ApiModule implements NestModule {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}

@@ -35,12 +35,12 @@ const PAGE_PREFIXES = ['/ack/', '/order/', '/a/', '/console'];
 // PostgreSQL refuses NUL and bytes invalid in UTF-8 inside text: a client's input, not our fault.
 const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
 
-interface Answer {
+export interface ErrorAnswer {
   status: number;
   body: Record<string, unknown>;
 }
 
-/** One mapping from errors to HTTP: domain errors to 4xx, outages to 503, the unknown to 500 with an errorId. */
+/** Every error of a route, answered as `errorAnswer` maps it: a zh-CN page on the routes a person opens, JSON elsewhere. */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(HttpExceptionFilter.name);
@@ -52,7 +52,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
-    const answer = this.answer(exception);
+    const answer = errorAnswer(exception, this.logger);
     if (res.headersSent) {
       return;
     }
@@ -70,59 +70,60 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     res.status(answer.status).json(answer.body);
   }
+}
 
-  private answer(e: unknown): Answer {
-    if (e instanceof DomainError) {
-      return {
-        status: DOMAIN_STATUS[e.code] ?? 400,
-        body: { error: e.code, code: e.code, message: e.message, details: e.details },
-      };
-    }
-    if (e instanceof HttpException) {
-      const r = e.getResponse();
-      const message = typeof r === 'string' ? r : ((r as { message?: unknown }).message ?? e.message);
-      return { status: e.getStatus(), body: { error: 'http_error', message: inChinese(e.getStatus(), message) } };
-    }
-    const err = e as { type?: string; code?: string; status?: number; message?: string; stack?: string };
-    if (err?.type && PARSER_ERRORS[err.type]) {
-      const [status, message] = PARSER_ERRORS[err.type];
-      const limit = (err as { limit?: unknown }).limit;
-      if (err.type === 'entity.too.large' && typeof limit === 'number') {
-        const text = `request body is larger than the ${limit} bytes accepted; nothing was stored（请求体超过 ${limit} 字节上限，未作处理）`;
-        return {
-          status,
-          body: { error: err.type, message: text, details: { field: 'body', problem: 'too large', limit } },
-        };
-      }
-      return { status, body: { error: err.type, message } };
-    }
-    if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
-      return { status: err.status, body: { error: 'bad_request', message: inChinese(err.status, err.message) } };
-    }
-    if (err?.code && UNSTORABLE_TEXT_CODES.has(err.code)) {
-      // The statement failed, so its transaction wrote nothing; a validator that let the character through is a bug.
-      this.logger.warn({ msg: 'text the database cannot store reached a statement', code: err.code });
-      return {
-        status: 400,
-        body: {
-          error: 'validation_failed',
-          message:
-            'the text holds a character that cannot be stored, such as NUL; nothing was stored（文本含有无法保存的字符，如 NUL，未作处理）',
-        },
-      };
-    }
-    if (isDatabaseDown(err)) {
-      // PostgreSQL or Redis away (a restart, a failover): the same request succeeds once it is back.
-      this.logger.warn({ msg: 'dependency unavailable', code: err.code, error: err.message });
-      return {
-        status: 503,
-        body: { error: 'unavailable', message: '服务暂时不可用，请稍后重试 (dependency unavailable)' },
-      };
-    }
-    const errorId = randomUUID();
-    this.logger.error({ msg: `unhandled error ${errorId}: ${err?.message}`, errorId }, err?.stack);
-    return { status: 500, body: { error: 'internal', message: 'internal error', errorId } };
+/** The status and JSON body of an error: domain errors to 4xx, outages to 503, the unknown to 500 with an errorId. */
+export function errorAnswer(e: unknown, logger: Pick<Logger, 'warn' | 'error'>): ErrorAnswer {
+  if (e instanceof DomainError) {
+    return {
+      status: DOMAIN_STATUS[e.code] ?? 400,
+      body: { error: e.code, code: e.code, message: e.message, details: e.details },
+    };
   }
+  if (e instanceof HttpException) {
+    const r = e.getResponse();
+    const message = typeof r === 'string' ? r : ((r as { message?: unknown }).message ?? e.message);
+    return { status: e.getStatus(), body: { error: 'http_error', message: inChinese(e.getStatus(), message) } };
+  }
+  const err = e as { type?: string; code?: string; status?: number; message?: string; stack?: string };
+  if (err?.type && PARSER_ERRORS[err.type]) {
+    const [status, message] = PARSER_ERRORS[err.type];
+    const limit = (err as { limit?: unknown }).limit;
+    if (err.type === 'entity.too.large' && typeof limit === 'number') {
+      const text = `request body is larger than the ${limit} bytes accepted; nothing was stored（请求体超过 ${limit} 字节上限，未作处理）`;
+      return {
+        status,
+        body: { error: err.type, message: text, details: { field: 'body', problem: 'too large', limit } },
+      };
+    }
+    return { status, body: { error: err.type, message } };
+  }
+  if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
+    return { status: err.status, body: { error: 'bad_request', message: inChinese(err.status, err.message) } };
+  }
+  if (err?.code && UNSTORABLE_TEXT_CODES.has(err.code)) {
+    // The statement failed, so its transaction wrote nothing; a validator that let the character through is a bug.
+    logger.warn({ msg: 'text the database cannot store reached a statement', code: err.code });
+    return {
+      status: 400,
+      body: {
+        error: 'validation_failed',
+        message:
+          'the text holds a character that cannot be stored, such as NUL; nothing was stored（文本含有无法保存的字符，如 NUL，未作处理）',
+      },
+    };
+  }
+  if (isDatabaseDown(err)) {
+    // PostgreSQL or Redis away (a restart, a failover): the same request succeeds once it is back.
+    logger.warn({ msg: 'dependency unavailable', code: err.code, error: err.message });
+    return {
+      status: 503,
+      body: { error: 'unavailable', message: '服务暂时不可用，请稍后重试 (dependency unavailable)' },
+    };
+  }
+  const errorId = randomUUID();
+  logger.error({ msg: `unhandled error ${errorId}: ${err?.message}`, errorId }, err?.stack);
+  return { status: 500, body: { error: 'internal', message: 'internal error', errorId } };
 }
 
 const STATUS_ZH: Record<number, string> = {
