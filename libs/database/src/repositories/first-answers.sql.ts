@@ -142,8 +142,7 @@ export async function recordPlainAnswers(
                             $7::varchar[], $8::boolean[])
          WITH ORDINALITY AS g(task_id, person_id, method, response, note, at, actor, peers_if_tracking, ord)),
      prior AS MATERIALIZED (
-       SELECT call_task_id, response, late, acknowledged_at FROM acknowledgements
-       WHERE call_task_id IN (SELECT task_id FROM given)),
+       SELECT call_task_id, response, late, acknowledged_at FROM acknowledgements WHERE call_task_id = ANY($1::uuid[])),
      open AS MATERIALIZED (SELECT task_id FROM given EXCEPT SELECT call_task_id FROM prior),
      locked_warnings AS MATERIALIZED (
        SELECT w.id, w.state, w.msg_type FROM warnings w
