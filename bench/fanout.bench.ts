@@ -312,7 +312,9 @@ async function main(): Promise<void> {
       ],
       [
         '  of which residents (area SMS, 1000 numbers/request)',
-        `${fmt(RESIDENTS)} by ${fmt(((done.last_r?.getTime() ?? 0) - t0) / 1000, 1)} s`,
+        RESIDENTS > 0
+          ? `${fmt(RESIDENTS)} by ${fmt(((done.last_r?.getTime() ?? 0) - t0) / 1000, 1)} s`
+          : 'none (BENCH_RESIDENTS=0)',
         '',
       ],
       [

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { DispatchService, NoticeSender, ProvidersThrottledError, PublicWarningService } from '@app/delivery';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_CONFIG, AppConfig, DEFAULT_PUBLIC_SMS_AT_ONCE } from '@app/config';
 import { DailyReportService } from '@app/desk';
 import {
   HandlesJobs,
@@ -67,7 +67,7 @@ export class SmsDispatchProcessor extends ChannelDispatchProcessor {}
  * which costs the carrier far more than a person's SMS. With no bound, a province's 200 batches sent at once were
  * answered after the timeout, opened both SMS circuits and held up the persons' calls for minutes.
  */
-@HandlesJobs(QueueName.DispatchPublicSms, [JobName.SendPublicSms], 4)
+@HandlesJobs(QueueName.DispatchPublicSms, [JobName.SendPublicSms], DEFAULT_PUBLIC_SMS_AT_ONCE)
 export class PublicSmsProcessor extends DispatchProcessor<JobName.SendPublicSms> {
   constructor(
     private readonly publicWarnings: PublicWarningService,

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_CONFIG, AppConfig, DEFAULT_MATCH_JOBS_AT_ONCE } from '@app/config';
 import { MatchChunkService, MatchWarningService } from '@app/matching';
 import { HandlesJobs, JobHandlers, JobName, QueueName, QueueProcessor } from '@app/queue';
 
@@ -10,7 +10,7 @@ type MatchJobs = JobName.MatchWarning | JobName.MatchChunk;
  * commits (≈60 MiB for 5,500 calls), and four at once took the matcher to 435 MiB at 10 counties. More counties at
  * once come from more matcher replicas, which share the chunks.
  */
-@HandlesJobs(QueueName.Matching, [JobName.MatchWarning, JobName.MatchChunk], 2)
+@HandlesJobs(QueueName.Matching, [JobName.MatchWarning, JobName.MatchChunk], DEFAULT_MATCH_JOBS_AT_ONCE)
 export class MatchingProcessor extends QueueProcessor<MatchJobs> {
   constructor(
     private readonly matcher: MatchWarningService,

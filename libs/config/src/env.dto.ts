@@ -3,6 +3,10 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 import { DEFAULT_NOTICE_CHANNELS } from './notice-channels';
 
+/** Defaults a worker also starts with, before config gives its figure (QueueProcessor.configuredConcurrency). */
+export const DEFAULT_MATCH_JOBS_AT_ONCE = 2;
+export const DEFAULT_PUBLIC_SMS_AT_ONCE = 4;
+
 /** Every environment variable the service reads, with its default. config/.env.example documents them. */
 export class EnvDto {
   @IsIn(['development', 'test', 'production'])
@@ -225,7 +229,7 @@ export class EnvDto {
   @IsInt()
   @Min(1)
   @Max(16)
-  MATCH_JOBS_AT_ONCE = 2;
+  MATCH_JOBS_AT_ONCE = DEFAULT_MATCH_JOBS_AT_ONCE;
 
   /** Rows untouched this long are considered stranded by the sweep. */
   @Type(() => Number)
@@ -340,7 +344,7 @@ export class EnvDto {
   @IsInt()
   @Min(1)
   @Max(100)
-  PUBLIC_SMS_AT_ONCE = 4;
+  PUBLIC_SMS_AT_ONCE = DEFAULT_PUBLIC_SMS_AT_ONCE;
 
   /**
    * A sender starts a provider call only this long after claiming a message. Keep SWEEP_STALE_MS above this plus the

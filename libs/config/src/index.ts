@@ -5,3 +5,4 @@ export * from './config.module';
 export * from './response-spec';
 export * from './notice-channels';
 export * from './words';
+export { DEFAULT_MATCH_JOBS_AT_ONCE, DEFAULT_PUBLIC_SMS_AT_ONCE } from './env.dto';
