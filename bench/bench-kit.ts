@@ -37,7 +37,7 @@ export const load = () =>
 export const log = (msg: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${msg}\n`);
 
 import { QueueName } from '@app/queue';
-import { freePort, specFile } from '@app/testing';
+import { LocalRedisCluster, freePort, specFile } from '@app/testing';
 export { freePort, specFile };
 
 /** Polls until the probe gives a value; gives up at the timeout or when the whole run passes `hardLimitMs`. */
@@ -372,9 +372,28 @@ export async function rawLimits(
   return { bull, pgRate };
 }
 
+/**
+ * With BENCH_REDIS_CLUSTER=1, the apps run on a local three-master Redis Cluster started for the run (ports from
+ * BENCH_REDIS_CLUSTER_PORT, default 7200) and ended with it; the raw limits and Redis memory still read REDIS_URL.
+ */
+async function onRedisCluster(main: () => Promise<void>): Promise<void> {
+  if (process.env.BENCH_REDIS_CLUSTER !== '1') {
+    return main();
+  }
+  const cluster = new LocalRedisCluster(Number(process.env.BENCH_REDIS_CLUSTER_PORT ?? 7200));
+  await cluster.start();
+  process.env.REDIS_CLUSTER_NODES = cluster.nodes;
+  log(`apps on a local Redis Cluster: ${cluster.nodes}`);
+  try {
+    await main();
+  } finally {
+    await cluster.stop();
+  }
+}
+
 /** Runs a process-level benchmark: exit 0 when it printed its table, 1 with where the apps' logs are otherwise. */
 export function runBench(main: () => Promise<void>, tag: string): void {
-  main().then(
+  onRedisCluster(main).then(
     () => process.exit(0),
     (e: Error) => {
       process.stderr.write(`benchmark failed: ${e.message}\n(app logs in ${tmpdir()}/jiaoying-${tag}-*.log)\n`);

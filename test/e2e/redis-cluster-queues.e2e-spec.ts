@@ -16,7 +16,7 @@ import {
   REDIS,
   RedisClient,
 } from '@app/queue';
-import { LocalRedisCluster } from '../support/redis-cluster';
+import { LocalRedisCluster } from '@app/testing';
 
 /** The queues on a Redis Cluster of three masters: BullMQ's scripts run (no CROSSSLOT), and the queues spread. */
 describe('queues on a Redis Cluster', () => {

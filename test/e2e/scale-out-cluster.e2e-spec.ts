@@ -2,10 +2,16 @@ import { setPriority } from 'node:os';
 import { DataSource } from 'typeorm';
 import { waitFor } from '@app/common';
 import { seedDemo } from '@app/demo';
-import { issueApiKey, localAppsEnv, localPorts, openTestDataSource, resetDatabase } from '@app/testing';
+import {
+  LocalRedisCluster,
+  issueApiKey,
+  localAppsEnv,
+  localPorts,
+  openTestDataSource,
+  resetDatabase,
+} from '@app/testing';
 import { AppProcesses, waitHealthy } from '../support/app-processes';
 import { capXml } from '../support/cap-builder';
-import { LocalRedisCluster } from '../support/redis-cluster';
 
 const FENGDU = '500230';
 /** The carriers' contracted quota (requests per second, as the carrier counts them). */

@@ -4,3 +4,4 @@ export * from './local-apps';
 export * from './users';
 export * from './spec-file';
 export * from './report-fixtures';
+export * from './redis-cluster';

@@ -10,7 +10,9 @@ const run = promisify(execFile);
 
 /**
  * A local Redis Cluster of three masters from Debian's redis-server, each its own process in a temporary directory,
- * joined by `redis-cli --cluster create`. Ports come from TEST_REDIS_CLUSTER_PORT (first of three, default 7100).
+ * joined by `redis-cli --cluster create`: for the cluster specs (ports from TEST_REDIS_CLUSTER_PORT, first of three,
+ * default 7100) and the benchmarks run with BENCH_REDIS_CLUSTER=1 (bench-kit). Nothing is kept on disk, and the
+ * servers end with the process that started them.
  */
 export class LocalRedisCluster {
   readonly ports: number[];
@@ -27,6 +29,7 @@ export class LocalRedisCluster {
   }
 
   async start(): Promise<void> {
+    process.once('exit', () => this.servers.forEach((s) => s.kill('SIGTERM')));
     for (const port of this.ports) {
       this.servers.push(
         spawn(
