@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { loadResponseSpecs, resolveSpec } from '@app/config';
-import { dataSourceOptions } from '@app/database';
-import { AreaMatcher, MatchArea, RecipientResolver } from '@app/matching';
+import { AppConfig, loadResponseSpecs, resolveSpec } from '@app/config';
+import { ResponseSpecsRepository, dataSourceOptions } from '@app/database';
+import { AreaMatcher, MatchArea, RecipientResolver, ResponseSpecStore, WarningPreviewService } from '@app/matching';
 
 const URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/jiaoying_bench_matching';
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -162,6 +162,28 @@ async function main(): Promise<void> {
       };
     }),
   );
+  // The duty officer's preview of the same area as a draft: the same match and resolution, plus every person's
+  // name, place and contact for the page, in a read-only transaction.
+  const previews = new WarningPreviewService(
+    ds,
+    areas,
+    resolver,
+    new ResponseSpecStore(ds, new ResponseSpecsRepository(), specs),
+    {
+      timers: { scale: 1 },
+    } as AppConfig,
+  );
+  const ring = [
+    [106, 29],
+    [107, 29],
+    [107, 30],
+    [106, 30],
+    [106, 29],
+  ];
+  const preview = await timed(RUNS, async () => {
+    const p = await previews.preview({ hazardType: 'rainstorm', level: 1, area: { polygons: [ring] } });
+    return { people: p.counts.total, unreachable: p.counts.unreachable, json: p };
+  });
   const ms = (x: number) => `${x.toFixed(1)} ms`;
   console.log(
     `bare PostGIS  zones ∩ area (${bare.last} zones):            p50 ${ms(bare.p50)}  (min ${ms(bare.min)}, max ${ms(bare.max)})`,
@@ -173,6 +195,10 @@ async function main(): Promise<void> {
     `full matching area → people with reasons and escalation paths: p50 ${ms(full.p50)}  (min ${ms(full.min)}, max ${ms(full.max)})  ratio ${(full.p50 / bare.p50).toFixed(1)}×`,
   );
   console.log(`              ${JSON.stringify(full.last)}`);
+  const { json, ...previewCounts } = preview.last;
+  console.log(
+    `preview of the same area as a draft (names, places, contacts): p50 ${ms(preview.p50)}  (min ${ms(preview.min)}, max ${ms(preview.max)})  ratio ${(preview.p50 / bare.p50).toFixed(1)}×  ${JSON.stringify(previewCounts)}, ${(Buffer.byteLength(JSON.stringify(json)) / 2 ** 20).toFixed(1)} MiB as JSON`,
+  );
   console.log(`runs: ${RUNS} after one warm-up; total ${((performance.now() - started) / 1000).toFixed(1)} s`);
   await ds.destroy();
 }

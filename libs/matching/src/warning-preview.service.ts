@@ -115,19 +115,37 @@ export class WarningPreviewService {
       );
       const spec = specForMatch(specs, warning, match, this.config.timers.scale);
       const people = await this.recipients.resolve(tx, match, spec, today);
-      const ids = new Set(people.flatMap((p) => [p.personId, ...p.escalationPath.flat()]));
+      const ids = new Set(people.map((p) => p.personId));
+      new Set(people.map((p) => p.escalationPath)).forEach((path) => path.flat().forEach((id) => ids.add(id)));
       const persons = new Map((await personDetails(tx, [...ids])).map((p) => [p.id, p]));
-      const ref = (id: string): PersonRef => ({
-        personId: id,
-        name: persons.get(id)?.name ?? '?',
-        title: persons.get(id)?.title ?? null,
-      });
+      const refs = new Map<string, PersonRef>();
+      const ref = (id: string): PersonRef => {
+        let r = refs.get(id);
+        if (!r) {
+          const row = persons.get(id);
+          r = { personId: id, name: row?.name ?? '?', title: row?.title ?? null };
+          refs.set(id, r);
+        }
+        return r;
+      };
+      // People on the same path share one array (escalationPaths): named once, not once per person.
+      const named = new Map<string[][], PersonRef[][]>();
+      const pathOf = (path: string[][]): PersonRef[][] => {
+        let n = named.get(path);
+        if (!n) {
+          n = path.map((step) => step.map(ref));
+          named.set(path, n);
+        }
+        return n;
+      };
 
       const recipients: PreviewRecipient[] = people.map((p) => {
         const row = persons.get(p.personId) as PersonRow;
         const tier = tierSpec(spec, p.tier);
         return {
-          ...ref(p.personId),
+          personId: p.personId,
+          name: row.name,
+          title: row.title,
           organization: row.organization,
           unitCode: row.unitCode,
           unitName: row.unitName,
@@ -144,14 +162,14 @@ export class WarningPreviewService {
           reachable: p.hasContact,
           contactProblem: p.hasContact ? null : contactProblem(row),
           reasons: p.reasons.map((r) => ({ ...r, text: reasonText(r) })),
-          escalationPath: p.escalationPath.map((step) => step.map(ref)),
+          escalationPath: pathOf(p.escalationPath),
         };
       });
       recipients.sort(
         (a, b) =>
           a.tier - b.tier ||
           (a.unitCode < b.unitCode ? -1 : a.unitCode > b.unitCode ? 1 : 0) ||
-          a.name.localeCompare(b.name, 'zh-CN'),
+          BY_NAME.compare(a.name, b.name),
       );
       return {
         specVersion: spec.specVersion,
@@ -190,6 +208,9 @@ export class WarningPreviewService {
     });
   }
 }
+
+/** One collator for the sort: `localeCompare(…, 'zh-CN')` builds one per comparison. */
+const BY_NAME = new Intl.Collator('zh-CN');
 
 const inRegion = (code: string, region: string) =>
   region === '500000' || code.startsWith(region) || region.startsWith(code);
@@ -232,12 +253,15 @@ async function personDetails(tx: EntityManager, ids: string[]): Promise<PersonRo
   return tx.query<PersonRow[]>(
     `SELECT p.id, p.name, p.title, p.organization, p.admin_unit_code AS "unitCode", u.name AS "unitName",
             t.code AS "townCode", t.name AS "townName", v.code AS "villageCode", v.name AS "villageName",
-            (SELECT m.address FROM contact_methods m WHERE m.person_id = p.id AND m.channel IN ('sms', 'voice')
-               AND m.invalid_at IS NULL ORDER BY m.priority LIMIT 1) AS mobile,
-            (SELECT count(*) FROM contact_methods m WHERE m.person_id = p.id)::int AS contacts,
-            (SELECT string_agg(DISTINCT m.invalid_reason, '；') FROM contact_methods m
-              WHERE m.person_id = p.id AND m.invalid_at IS NOT NULL) AS "invalidReasons"
+            c.mobile, c.contacts, c.invalid_reasons AS "invalidReasons"
      FROM persons p JOIN admin_units u ON u.code = p.admin_unit_code
+     -- A person's contacts read once: the first usable phone, how many there are, why the invalid ones failed.
+     CROSS JOIN LATERAL (
+       SELECT (array_agg(m.address ORDER BY m.priority)
+                 FILTER (WHERE m.channel IN ('sms', 'voice') AND m.invalid_at IS NULL))[1] AS mobile,
+              count(*)::int AS contacts,
+              string_agg(DISTINCT m.invalid_reason, '；') FILTER (WHERE m.invalid_at IS NOT NULL) AS invalid_reasons
+       FROM contact_methods m WHERE m.person_id = p.id) c
      LEFT JOIN admin_units t ON length(p.admin_unit_code) >= 9 AND t.code = left(p.admin_unit_code, 9)
      LEFT JOIN admin_units v ON length(p.admin_unit_code) = 12 AND v.code = p.admin_unit_code
      WHERE p.id = ANY($1::uuid[])`,
