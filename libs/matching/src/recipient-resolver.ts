@@ -79,8 +79,9 @@ interface Called extends PathFacts {
 /**
  * From matched targets to people: roster assignments on zones, objects and units, 包干 leaders of the units,
  * one-to-one callers of vulnerable residents in the zones; each placed in the spec's tiers, with the
- * escalation path resolved now. One statement reads every reason with its person's own facts (unit, backup, a
- * usable contact); the paths are then built from lookups shared between people (escalation-paths.ts).
+ * escalation path resolved now. One statement reads every reason with its person's own facts (unit, the effective
+ * backup kept on the person, a usable contact); the paths are then built from lookups shared between people
+ * (escalation-paths.ts).
  */
 @Injectable()
 export class RecipientResolver {
@@ -175,9 +176,7 @@ export class RecipientResolver {
        SELECT r.person_id AS "personId", r.kind, r.role_slot AS "roleSlot", r.sector, r.target_type AS "targetType",
               r.target_id AS "targetId", r.target_name AS "targetName", r.unit_level AS "unitLevel",
               r.unit_code AS "unitCode", r.via_zone AS "viaZone", p.admin_unit_code AS "personUnit",
-              coalesce(p.backup_person_id,
-                (SELECT a.backup_person_id FROM responsibility_assignments a
-                 WHERE a.person_id = p.id AND a.backup_person_id IS NOT NULL ORDER BY a.id LIMIT 1)) AS backup,
+              p.effective_backup_id AS backup,
               EXISTS (SELECT 1 FROM contact_methods m WHERE m.person_id = p.id AND m.invalid_at IS NULL) AS "hasContact"
        FROM r JOIN persons p ON p.id = r.person_id${personIds ? ' WHERE r.person_id = ANY($15::uuid[])' : ''}`,
       [
