@@ -44,16 +44,23 @@ export function unitWithAncestors(codes: string[]): string[] {
   return [...all].sort();
 }
 
-const REASON_FIELDS = ['roleSlot', 'sector', 'targetType', 'targetId', 'targetName'] as const;
-
-/** The reason as stored on the call: only the fields the row has. */
+/** The reason as stored on the call: only the fields the row has (named stores, one object shape per kind). */
 function reasonOf(row: ReasonRow): CallReason {
   const reason: Record<string, string> = { kind: row.kind };
-  for (const field of REASON_FIELDS) {
-    const value = row[field];
-    if (value !== null) {
-      reason[field] = value;
-    }
+  if (row.roleSlot !== null) {
+    reason.roleSlot = row.roleSlot;
+  }
+  if (row.sector !== null) {
+    reason.sector = row.sector;
+  }
+  if (row.targetType !== null) {
+    reason.targetType = row.targetType;
+  }
+  if (row.targetId !== null) {
+    reason.targetId = row.targetId;
+  }
+  if (row.targetName !== null) {
+    reason.targetName = row.targetName;
   }
   return reason as unknown as CallReason;
 }
@@ -260,8 +267,7 @@ export function groupByPerson(
   spec: Pick<ResolvedSpec, 'tiers'>,
 ): { called: Map<string, Called>; seeds: SameRoleSeed[] } {
   const called = new Map<string, Called>();
-  const seeds: SameRoleSeed[] = [];
-  const seedIndex = new Map<string, number>();
+  const seeds = new SeedIndex();
   for (const row of rows) {
     const tier = tierOfReason(spec.tiers, row);
     if (tier === null) {
@@ -290,18 +296,55 @@ export function groupByPerson(
       }
       person.tier = Math.min(person.tier, tier);
     }
-    const seed = sameRoleSeed(row);
-    if (seed) {
-      const key = `${seed.parent} ${seed.roleSlot} ${seed.sector}`;
-      let index = seedIndex.get(key);
-      if (index === undefined) {
-        index = seeds.push(seed) - 1;
-        seedIndex.set(key, index);
-      }
-      if (!person.seeds.includes(index)) {
-        person.seeds.push(index);
-      }
+    const index = seeds.of(row);
+    if (index !== null && !person.seeds.includes(index)) {
+      person.seeds.push(index);
     }
   }
-  return { called, seeds };
+  return { called, seeds: seeds.list };
+}
+
+/**
+ * The same-role seeds in the order first met, each once. Looked up by the row's own unit, role and sector, so that
+ * a row costs three map lookups and no new string or object; a seed is built once per unit, role and sector.
+ */
+class SeedIndex {
+  readonly list: SameRoleSeed[] = [];
+  private readonly byParent = new Map<string, number>();
+  private readonly byUnit = new Map<string, Map<string, Map<string, number | null>>>();
+
+  of(row: ReasonRow): number | null {
+    if (row.kind !== 'assignment' || !row.unitCode || !row.sector || !row.roleSlot) {
+      return null;
+    }
+    let byRole = this.byUnit.get(row.unitCode);
+    if (byRole === undefined) {
+      byRole = new Map();
+      this.byUnit.set(row.unitCode, byRole);
+    }
+    let bySector = byRole.get(row.roleSlot);
+    if (bySector === undefined) {
+      bySector = new Map();
+      byRole.set(row.roleSlot, bySector);
+    }
+    let index = bySector.get(row.sector);
+    if (index === undefined) {
+      index = this.add(sameRoleSeed(row));
+      bySector.set(row.sector, index);
+    }
+    return index;
+  }
+
+  private add(seed: SameRoleSeed | null): number | null {
+    if (!seed) {
+      return null;
+    }
+    const key = `${seed.parent} ${seed.roleSlot} ${seed.sector}`;
+    let index = this.byParent.get(key);
+    if (index === undefined) {
+      index = this.list.push(seed) - 1;
+      this.byParent.set(key, index);
+    }
+    return index;
+  }
 }
