@@ -68,16 +68,7 @@ export function sharePaths(
   // Keyed by backup, then unit, then seeds (one seed by its number, others joined): no string made per person.
   const shared = new Map<string | null, Map<string, Map<number | string, SharedPath>>>();
   return people.map((p) => {
-    let byUnit = shared.get(p.backup);
-    if (byUnit === undefined) {
-      byUnit = new Map();
-      shared.set(p.backup, byUnit);
-    }
-    let bySeeds = byUnit.get(p.unitCode);
-    if (bySeeds === undefined) {
-      bySeeds = new Map();
-      byUnit.set(p.unitCode, bySeeds);
-    }
+    const bySeeds = innerMap(innerMap(shared, p.backup), p.unitCode);
     const seedsKey = p.seeds.length === 1 ? p.seeds[0] : p.seeds.join(' ');
     let entry = bySeeds.get(seedsKey);
     if (!entry) {
@@ -103,6 +94,16 @@ interface SharedPath {
   targets: PathTargets;
   path: string[][];
   on: Set<string>;
+}
+
+/** The map under `key` in a map of maps, made when missing. */
+export function innerMap<K, K2, V>(outer: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
+  let inner = outer.get(key);
+  if (inner === undefined) {
+    inner = new Map();
+    outer.set(key, inner);
+  }
+  return inner;
 }
 
 /** A unit's and a county's two candidates each, the holders one tier up in assignment order. */

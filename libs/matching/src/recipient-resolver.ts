@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import type { ResolvedSpec } from '@app/config';
 import type { CallReason } from '@app/database';
 import type { AreaMatch } from './area-matcher';
-import { escalationPaths, PathFacts, SameRoleSeed, VALID_ON } from './escalation-paths';
+import { escalationPaths, innerMap, PathFacts, SameRoleSeed, VALID_ON } from './escalation-paths';
 import { callFilter, parentUnitCode, tierOfReason } from './recipient-tiers';
 
 export interface Recipient {
@@ -317,16 +317,7 @@ class SeedIndex {
     if (row.kind !== 'assignment' || !row.unitCode || !row.sector || !row.roleSlot) {
       return null;
     }
-    let byRole = this.byUnit.get(row.unitCode);
-    if (byRole === undefined) {
-      byRole = new Map();
-      this.byUnit.set(row.unitCode, byRole);
-    }
-    let bySector = byRole.get(row.roleSlot);
-    if (bySector === undefined) {
-      bySector = new Map();
-      byRole.set(row.roleSlot, bySector);
-    }
+    const bySector = innerMap(innerMap(this.byUnit, row.unitCode), row.roleSlot);
     let index = bySector.get(row.sector);
     if (index === undefined) {
       index = this.add(sameRoleSeed(row));
