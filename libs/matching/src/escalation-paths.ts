@@ -65,10 +65,12 @@ export function sharePaths(
   lookups: PathLookups,
   steps: ReadonlyArray<readonly string[]>,
 ): string[][][] {
-  const shared = new Map<string, { targets: PathTargets; path: string[][]; on: Set<string> }>();
+  // Keyed by backup, then unit, then seeds (one seed by its number, others joined): no string made per person.
+  const shared = new Map<string | null, Map<string, Map<number | string, SharedPath>>>();
   return people.map((p) => {
-    const key = `${p.backup} ${p.unitCode} ${p.seeds.join(' ')}`;
-    let entry = shared.get(key);
+    const bySeeds = innerMap(innerMap(shared, p.backup), p.unitCode);
+    const seedsKey = p.seeds.length === 1 ? p.seeds[0] : p.seeds.join(' ');
+    let entry = bySeeds.get(seedsKey);
     if (!entry) {
       const county = p.unitCode.slice(0, 6);
       const targets: PathTargets = {
@@ -80,12 +82,28 @@ export function sharePaths(
       };
       const path = escalationSteps('', forPerson(targets, ''), steps);
       entry = { targets, path, on: new Set(path.flat()) };
-      shared.set(key, entry);
+      bySeeds.set(seedsKey, entry);
     }
     return entry.on.has(p.personId)
       ? escalationSteps(p.personId, forPerson(entry.targets, p.personId), steps)
       : entry.path;
   });
+}
+
+interface SharedPath {
+  targets: PathTargets;
+  path: string[][];
+  on: Set<string>;
+}
+
+/** The map under `key` in a map of maps, made when missing. */
+export function innerMap<K, K2, V>(outer: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
+  let inner = outer.get(key);
+  if (inner === undefined) {
+    inner = new Map();
+    outer.set(key, inner);
+  }
+  return inner;
 }
 
 /** A unit's and a county's two candidates each, the holders one tier up in assignment order. */

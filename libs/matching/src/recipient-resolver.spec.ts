@@ -76,6 +76,36 @@ describe('groupByPerson', () => {
     expect(seeds).toEqual([{ parent: '500230107', roleSlot: 'admin', sector: 'flood' }]);
     expect(called.get('p2')?.seeds).toEqual([0]);
   });
+
+  it('gives sibling villages one seed in their town, other roles and sectors their own, a county none', () => {
+    const { called, seeds } = groupByPerson(
+      [
+        row('p1', { unitCode: '500230107201' }),
+        row('p2', { unitCode: '500230107202' }),
+        row('p2', { unitCode: '500230107202', targetId: 'z2', roleSlot: 'monitor' }),
+        row('p3', { unitCode: '500230107201', sector: 'geo_hazard' }),
+        row('p4', {
+          targetType: 'unit',
+          targetId: '500230',
+          unitLevel: 'county',
+          unitCode: '500230',
+          roleSlot: 'commander',
+        }),
+      ],
+      red,
+    );
+    expect(seeds).toEqual([
+      { parent: '500230107', roleSlot: 'admin', sector: 'flood' },
+      { parent: '500230107', roleSlot: 'monitor', sector: 'flood' },
+      { parent: '500230107', roleSlot: 'admin', sector: 'geo_hazard' },
+    ]);
+    expect([...called.values()].map((p) => [p.personId, p.seeds])).toEqual([
+      ['p1', [0]],
+      ['p2', [0, 1]],
+      ['p3', [2]],
+      ['p4', []],
+    ]);
+  });
 });
 
 describe('escalationSteps', () => {

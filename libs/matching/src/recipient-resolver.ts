@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import type { ResolvedSpec } from '@app/config';
 import type { CallReason } from '@app/database';
 import type { AreaMatch } from './area-matcher';
-import { escalationPaths, PathFacts, SameRoleSeed, VALID_ON } from './escalation-paths';
+import { escalationPaths, innerMap, PathFacts, SameRoleSeed, VALID_ON } from './escalation-paths';
 import { callFilter, parentUnitCode, tierOfReason } from './recipient-tiers';
 
 export interface Recipient {
@@ -44,16 +44,23 @@ export function unitWithAncestors(codes: string[]): string[] {
   return [...all].sort();
 }
 
-const REASON_FIELDS = ['roleSlot', 'sector', 'targetType', 'targetId', 'targetName'] as const;
-
-/** The reason as stored on the call: only the fields the row has. */
+/** The reason as stored on the call: only the fields the row has (named stores, one object shape per kind). */
 function reasonOf(row: ReasonRow): CallReason {
   const reason: Record<string, string> = { kind: row.kind };
-  for (const field of REASON_FIELDS) {
-    const value = row[field];
-    if (value !== null) {
-      reason[field] = value;
-    }
+  if (row.roleSlot !== null) {
+    reason.roleSlot = row.roleSlot;
+  }
+  if (row.sector !== null) {
+    reason.sector = row.sector;
+  }
+  if (row.targetType !== null) {
+    reason.targetType = row.targetType;
+  }
+  if (row.targetId !== null) {
+    reason.targetId = row.targetId;
+  }
+  if (row.targetName !== null) {
+    reason.targetName = row.targetName;
   }
   return reason as unknown as CallReason;
 }
@@ -79,8 +86,9 @@ interface Called extends PathFacts {
 /**
  * From matched targets to people: roster assignments on zones, objects and units, 包干 leaders of the units,
  * one-to-one callers of vulnerable residents in the zones; each placed in the spec's tiers, with the
- * escalation path resolved now. One statement reads every reason with its person's own facts (unit, backup, a
- * usable contact); the paths are then built from lookups shared between people (escalation-paths.ts).
+ * escalation path resolved now. One statement reads every reason with its person's own facts (unit, the effective
+ * backup kept on the person, a usable contact); the paths are then built from lookups shared between people
+ * (escalation-paths.ts).
  */
 @Injectable()
 export class RecipientResolver {
@@ -175,9 +183,7 @@ export class RecipientResolver {
        SELECT r.person_id AS "personId", r.kind, r.role_slot AS "roleSlot", r.sector, r.target_type AS "targetType",
               r.target_id AS "targetId", r.target_name AS "targetName", r.unit_level AS "unitLevel",
               r.unit_code AS "unitCode", r.via_zone AS "viaZone", p.admin_unit_code AS "personUnit",
-              coalesce(p.backup_person_id,
-                (SELECT a.backup_person_id FROM responsibility_assignments a
-                 WHERE a.person_id = p.id AND a.backup_person_id IS NOT NULL ORDER BY a.id LIMIT 1)) AS backup,
+              p.effective_backup_id AS backup,
               EXISTS (SELECT 1 FROM contact_methods m WHERE m.person_id = p.id AND m.invalid_at IS NULL) AS "hasContact"
        FROM r JOIN persons p ON p.id = r.person_id${personIds ? ' WHERE r.person_id = ANY($15::uuid[])' : ''}`,
       [
@@ -261,8 +267,7 @@ export function groupByPerson(
   spec: Pick<ResolvedSpec, 'tiers'>,
 ): { called: Map<string, Called>; seeds: SameRoleSeed[] } {
   const called = new Map<string, Called>();
-  const seeds: SameRoleSeed[] = [];
-  const seedIndex = new Map<string, number>();
+  const seeds = new SeedIndex();
   for (const row of rows) {
     const tier = tierOfReason(spec.tiers, row);
     if (tier === null) {
@@ -291,18 +296,46 @@ export function groupByPerson(
       }
       person.tier = Math.min(person.tier, tier);
     }
-    const seed = sameRoleSeed(row);
-    if (seed) {
-      const key = `${seed.parent} ${seed.roleSlot} ${seed.sector}`;
-      let index = seedIndex.get(key);
-      if (index === undefined) {
-        index = seeds.push(seed) - 1;
-        seedIndex.set(key, index);
-      }
-      if (!person.seeds.includes(index)) {
-        person.seeds.push(index);
-      }
+    const index = seeds.of(row);
+    if (index !== null && !person.seeds.includes(index)) {
+      person.seeds.push(index);
     }
   }
-  return { called, seeds };
+  return { called, seeds: seeds.list };
+}
+
+/**
+ * The same-role seeds in the order first met, each once. Looked up by the row's own unit, role and sector, so that
+ * a row costs three map lookups and no new string or object; a seed is built once per unit, role and sector.
+ */
+class SeedIndex {
+  readonly list: SameRoleSeed[] = [];
+  private readonly byParent = new Map<string, number>();
+  private readonly byUnit = new Map<string, Map<string, Map<string, number | null>>>();
+
+  of(row: ReasonRow): number | null {
+    if (row.kind !== 'assignment' || !row.unitCode || !row.sector || !row.roleSlot) {
+      return null;
+    }
+    const bySector = innerMap(innerMap(this.byUnit, row.unitCode), row.roleSlot);
+    let index = bySector.get(row.sector);
+    if (index === undefined) {
+      index = this.add(sameRoleSeed(row));
+      bySector.set(row.sector, index);
+    }
+    return index;
+  }
+
+  private add(seed: SameRoleSeed | null): number | null {
+    if (!seed) {
+      return null;
+    }
+    const key = `${seed.parent} ${seed.roleSlot} ${seed.sector}`;
+    let index = this.byParent.get(key);
+    if (index === undefined) {
+      index = this.list.push(seed) - 1;
+      this.byParent.set(key, index);
+    }
+    return index;
+  }
 }

@@ -22,6 +22,13 @@ export class PersonEntity {
   @Column({ name: 'backup_person_id', type: 'uuid', nullable: true })
   backupPersonId!: string | null;
 
+  /**
+   * Who escalation reaches first: the person's own backup, else their first assignment's (by id) that names one.
+   * The database keeps it (migration EffectiveBackups); never written from here.
+   */
+  @Column({ name: 'effective_backup_id', type: 'uuid', nullable: true, insert: false, update: false })
+  effectiveBackupId!: string | null;
+
   @Column({ type: 'boolean', default: true })
   active!: boolean;
 

@@ -20,6 +20,7 @@ import { EmailHandover1763801500000 } from './1763801500000-EmailHandover';
 import { EscalationNoticesByTime1763801600000 } from './1763801600000-EscalationNoticesByTime';
 import { EscalationsByCall1763801700000 } from './1763801700000-EscalationsByCall';
 import { MatchChunks1763801800000 } from './1763801800000-MatchChunks';
+import { EffectiveBackups1763801900000 } from './1763801900000-EffectiveBackups';
 
 /** Appended by hand, in order. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   EscalationNoticesByTime1763801600000,
   EscalationsByCall1763801700000,
   MatchChunks1763801800000,
+  EffectiveBackups1763801900000,
 ];
