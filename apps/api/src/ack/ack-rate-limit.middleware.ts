@@ -1,7 +1,7 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { renderMessagePage } from '../pages/page-shell';
-import { AckRateLimiter, TOO_MANY_REQUESTS } from './ack-rate-limiter';
+import { AckRateLimiter, TOO_MANY_REQUESTS, TOO_MANY_REQUESTS_BODY } from './ack-rate-limiter';
 
 /** The public answer routes refuse an IP over its limit (AckRateLimiter) with 429: a page for a link, JSON for the API. */
 @Injectable()
@@ -15,7 +15,7 @@ export class AckRateLimitMiddleware implements NestMiddleware {
     }
     res.setHeader('Retry-After', '1');
     if (req.originalUrl.startsWith('/api/')) {
-      res.status(429).json({ error: 'too_many_requests', message: TOO_MANY_REQUESTS });
+      res.status(429).json(TOO_MANY_REQUESTS_BODY);
     } else {
       res
         .status(429)

@@ -6,6 +6,8 @@ const WINDOW_MS = 1000;
 const MAX_TRACKED = 50_000;
 
 export const TOO_MANY_REQUESTS = '请求过于频繁，请稍后再试。(too many requests)';
+/** The JSON both answer paths give a request over the limit (with Retry-After: 1). */
+export const TOO_MANY_REQUESTS_BODY = { error: 'too_many_requests', message: TOO_MANY_REQUESTS } as const;
 
 interface Waiting {
   window: number;
@@ -56,7 +58,12 @@ export class AckRateLimiter {
     const byKey = new Map<string, Waiting[]>();
     for (const w of waiting) {
       const key = `${this.config.redis.queuePrefix}:{ack-rate:${w.ip}}:${w.window}`;
-      byKey.set(key, [...(byKey.get(key) ?? []), w]);
+      const same = byKey.get(key);
+      if (same) {
+        same.push(w);
+      } else {
+        byKey.set(key, [w]);
+      }
     }
     try {
       const multi = (this.redis as RedisClient).multi();

@@ -7,7 +7,7 @@ import { jsonParser } from '../body-parsers';
 import { errorAnswer } from '../http-exception.filter';
 import { requestValidation } from '../request-validation';
 import { AckFormDto } from './ack-form.dto';
-import { AckRateLimiter, TOO_MANY_REQUESTS } from './ack-rate-limiter';
+import { AckRateLimiter, TOO_MANY_REQUESTS_BODY } from './ack-rate-limiter';
 
 /** `POST /api/v1/ack/<token>`, the token as signed (base64url and a dot), nothing after it but a query. */
 const ROUTE = /^\/api\/v1\/ack\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\?.*)?$/;
@@ -76,7 +76,7 @@ class AnswerLane {
       if (!(await this.limiter.allows(req.socket.remoteAddress ?? 'unknown'))) {
         req.resume();
         res.setHeader('Retry-After', '1');
-        send(res, 429, { error: 'too_many_requests', message: TOO_MANY_REQUESTS });
+        send(res, 429, TOO_MANY_REQUESTS_BODY);
         return;
       }
       const form = (await this.validation.transform(await this.body(req, res), {
